@@ -1,0 +1,576 @@
+"""Content stage: read YAML with line marks, validate it, return models or problems."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from generator.errors import Problem, ProblemsError, display_path
+from generator.model import (
+    BLOCK_TYPES,
+    Handout,
+    HandoutFile,
+    Image,
+    is_valid_id,
+)
+
+#: Larger files are refused before parsing: a handout is a few kilobytes.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
+HANDOUT_SUFFIXES = (".yaml", ".yml")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Located:
+    """A parsed YAML document together with its node tree, for line marks."""
+
+    path: Path
+    data: Any
+    node: yaml.Node
+
+
+class _Problems(Exception):
+    """Internal: a file's problems, gathered while reading it."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+# --- reading YAML ---------------------------------------------------------
+
+
+def read_yaml(path: Path) -> Located:
+    """Parse one YAML file into data and nodes, or raise ProblemsError."""
+    try:
+        return _read_yaml(path)
+    except _Problems as exc:
+        raise ProblemsError(exc.problems) from None
+
+
+def _read_yaml(path: Path) -> Located:
+    shown = display_path(path)
+
+    def fail(message: str, line: int | None = None, column: int | None = None) -> _Problems:
+        return _Problems([Problem(shown, line, column, "", message)])
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise fail(
+                f"the file is {size // 1024} KB; the limit is "
+                f"{MAX_FILE_BYTES // (1024 * 1024)} MB. Split it into smaller handouts"
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise fail("file not found; check the name and folder") from None
+    except IsADirectoryError:
+        raise fail("this is a folder, not a YAML file") from None
+    except OSError as exc:
+        raise fail(f"can't be read ({exc.strerror or exc}); check its permissions") from None
+
+    text = _decode(raw, fail)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        raise fail(
+            f"this is not valid YAML: {what}. Check the indentation and quotes "
+            "on this line and the one before it",
+            line,
+            column,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise fail(f"this is not valid YAML: {exc}") from None
+    except RecursionError:
+        raise fail("the YAML is nested too deeply to read") from None
+    if node is None:
+        raise fail("the file is empty; a handout needs a title, purpose and blocks")
+    data = _construct(node, shown)
+    return Located(path, data, node)
+
+
+def _decode(raw: bytes, fail: Any) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise fail("the file is saved as UTF-16; save it as UTF-8 instead")
+    if b"\x00" in raw:
+        raise fail("this looks like a binary file, not YAML text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise fail(
+            "the file is not valid UTF-8 text; save it as UTF-8 (byte "
+            f"{exc.start} can't be read)",
+            line,
+        ) from None
+
+
+def _construct(root: yaml.Node, shown: str) -> Any:
+    """Build plain data from nodes, refusing duplicate keys and aliases."""
+    constructor = yaml.SafeLoader("")
+    problems: list[Problem] = []
+    seen: set[int] = set()
+
+    def at(node: yaml.Node, message: str, field: str = "") -> None:
+        mark = node.start_mark
+        problems.append(Problem(shown, mark.line + 1, mark.column + 1, field, message))
+
+    def build(node: yaml.Node, depth: int) -> Any:
+        if id(node) in seen:
+            at(node, "anchors and aliases (& and *) are not supported here; "
+               "write the text out in full")
+            return None
+        seen.add(id(node))
+        if depth > 50:
+            at(node, "the YAML is nested too deeply (more than 50 levels)")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            first_line: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    at(key_node, "a key must be a plain word")
+                    continue
+                key = build(key_node, depth + 1)
+                if not isinstance(key, str):
+                    key = str(key)
+                if key in result or key in first_line:
+                    at(
+                        key_node,
+                        f"duplicate key `{key}` (first at line {first_line[key]}); "
+                        "keep only one",
+                        key,
+                    )
+                    continue
+                first_line[key] = key_node.start_mark.line + 1
+                result[key] = build(value_node, depth + 1)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [build(item, depth + 1) for item in node.value]
+        try:
+            return constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            at(node, f"this value can't be read ({exc}); check it")
+            return None
+
+    data = build(root, 0)
+    if problems:
+        raise _Problems(_field_paths(problems, root))
+    return data
+
+
+def _field_paths(problems: list[Problem], root: yaml.Node) -> list[Problem]:
+    """Fill in the field path of node-level problems from their position."""
+    out = []
+    for problem in problems:
+        path = _path_to_line(root, problem.line, problem.column)
+        if problem.field and path:
+            out.append(
+                Problem(problem.path, problem.line, problem.column, path, problem.message)
+            )
+        else:
+            out.append(problem)
+    return out
+
+
+def _path_to_line(root: yaml.Node, line: int | None, column: int | None) -> str:
+    """The dotted field path of the key that sits at a line and column."""
+    if line is None:
+        return ""
+
+    def search(node: yaml.Node, trail: list[str | int]) -> list[str | int] | None:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                here = [*trail, str(getattr(key_node, "value", ""))]
+                mark = key_node.start_mark
+                if mark.line + 1 == line and mark.column + 1 == column:
+                    return here
+                found = search(value_node, here)
+                if found is not None:
+                    return found
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                found = search(item, [*trail, index])
+                if found is not None:
+                    return found
+        return None
+
+    trail = search(root, [])
+    return format_field(trail) if trail else ""
+
+
+def format_field(loc: Sequence[str | int]) -> str:
+    """`blocks[2].items` from ("blocks", 2, "items")."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+# --- validating against a model ---------------------------------------------
+
+
+def validate(located: Located, model: type[M]) -> M:
+    """Validate parsed data against a model; every error carries file and line."""
+    shown = display_path(located.path)
+    if not isinstance(located.data, dict):
+        mark = located.node.start_mark
+        raise ProblemsError(
+            [
+                Problem(
+                    shown,
+                    mark.line + 1,
+                    mark.column + 1,
+                    "",
+                    "the file must be a set of `field: value` lines "
+                    "(title, purpose, audience, ...)",
+                )
+            ]
+        )
+    try:
+        return model.model_validate(located.data)
+    except ValidationError as exc:
+        problems = [_problem(shown, located.node, model, error) for error in exc.errors()]
+        raise ProblemsError(problems) from None
+
+
+def _problem(shown: str, root: yaml.Node, model: type[BaseModel], error: ErrorDetails) -> Problem:
+    loc, parent, last_is_tag = _resolve(model, error["loc"])
+    node, exact = _node_at(root, loc)
+    if error["type"] == "extra_forbidden" and isinstance(loc[-1], str):
+        key = _key_node(root, loc)
+        if key is not None:
+            node, exact = key, True
+    mark = node.start_mark
+    message = _message(error, loc, parent, last_is_tag)
+    return Problem(shown, mark.line + 1, mark.column + 1, format_field(loc), message)
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and Optional down to the type that matters."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) == 1:
+                annotation = args[0]
+            else:
+                return annotation
+        else:
+            return annotation
+
+
+def _tag_of(member: type[BaseModel]) -> tuple[str, str] | None:
+    for name in ("type", "kind"):
+        field = member.model_fields.get(name)
+        if field is not None and typing.get_origin(field.annotation) is typing.Literal:
+            return name, typing.get_args(field.annotation)[0]
+    return None
+
+
+def _resolve(
+    model: type[BaseModel], loc: Iterable[int | str]
+) -> tuple[list[str | int], type[BaseModel] | None, bool]:
+    """Drop pydantic's union tags from an error location; find the model there."""
+    current: Any = model
+    parent: type[BaseModel] | None = model
+    path: list[str | int] = []
+    last_is_tag = False
+    for item in loc:
+        last_is_tag = False
+        current = _unwrap(current)
+        origin = typing.get_origin(current)
+        if isinstance(item, int) and origin is list:
+            path.append(item)
+            current = typing.get_args(current)[0]
+            continue
+        if origin in (typing.Union, types.UnionType) and isinstance(item, str):
+            members = [m for m in typing.get_args(current) if isinstance(m, type)]
+            chosen = [m for m in members if (t := _tag_of(m)) and t[1] == item]
+            if chosen:
+                current = chosen[0]
+                parent = chosen[0]
+                last_is_tag = True
+                continue
+        if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(item, str):
+            parent = current
+            path.append(item)
+            field = current.model_fields.get(item)
+            current = field.annotation if field is not None else None
+            continue
+        path.append(item)
+        current = None
+    return path, parent if isinstance(parent, type) else None, last_is_tag
+
+
+def _node_at(root: yaml.Node, loc: Sequence[str | int]) -> tuple[yaml.Node, bool]:
+    """The deepest node on the way to loc, and whether it is loc itself."""
+    node = root
+    for item in loc:
+        child = _child(node, item)
+        if child is None:
+            return node, False
+        node = child
+    return node, True
+
+
+def _child(node: yaml.Node, item: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode) and isinstance(item, str):
+        for key_node, value_node in node.value:
+            if getattr(key_node, "value", None) == item:
+                return typing.cast(yaml.Node, value_node)
+    if isinstance(node, yaml.SequenceNode) and isinstance(item, int):
+        if 0 <= item < len(node.value):
+            return typing.cast(yaml.Node, node.value[item])
+    return None
+
+
+def _key_node(root: yaml.Node, loc: Sequence[str | int]) -> yaml.Node | None:
+    parent, exact = _node_at(root, loc[:-1])
+    if exact and isinstance(parent, yaml.MappingNode):
+        for key_node, _ in parent.value:
+            if getattr(key_node, "value", None) == loc[-1]:
+                return typing.cast(yaml.Node, key_node)
+    return None
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "yes/no"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a set of fields"
+    return "text"
+
+
+def _message(
+    error: ErrorDetails,
+    loc: Sequence[str | int],
+    parent: type[BaseModel] | None,
+    last_is_tag: bool,
+) -> str:
+    kind = error["type"]
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    value = error.get("input")
+    name = loc[-1] if loc else ""
+    if kind == "missing":
+        return f"required field is missing; add `{name}:`"
+    if kind == "extra_forbidden":
+        allowed = sorted(parent.model_fields) if parent else []
+        close = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
+        if close:
+            return f"unknown field `{name}`; did you mean `{close[0]}`?"
+        return f"unknown field `{name}`; the fields allowed here are: " + ", ".join(
+            f"`{a}`" for a in allowed
+        )
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        field = str(ctx.get("discriminator", "'type'")).strip("'")
+        choices = BLOCK_TYPES if field == "type" else ("lines", "checkboxes", "scale")
+        listing = ", ".join(choices)
+        if kind == "union_tag_not_found":
+            return f"this item has no `{field}`; add `{field}:` with one of: {listing}"
+        tag = ctx.get("tag", "")
+        close = difflib.get_close_matches(str(tag), choices, n=1, cutoff=0.6)
+        hint = f"did you mean `{close[0]}`? " if close else ""
+        return f"unknown {field} `{tag}`; {hint}the choices are: {listing}"
+    if kind == "string_type":
+        if value is None:
+            return "is empty; write the text, or remove the line"
+        if isinstance(value, (int, float, bool)):
+            return f'should be text, not {_describe(value)}; put it in quotes, like "{value}"'
+        return f"should be text, not {_describe(value)}"
+    if kind == "string_too_short":
+        return "is empty; write the text, or remove the line"
+    if kind == "string_pattern_mismatch":
+        return "should be a full https:// web address"
+    if kind == "literal_error":
+        return f"should be one of {ctx.get('expected', '')}, not `{value}`"
+    if kind == "list_type":
+        return f'should be a list (one "- item" a line), not {_describe(value)}'
+    if kind == "too_short":
+        least = ctx.get("min_length", 1)
+        return f"needs at least {least} item{'s' if least != 1 else ''}"
+    if kind == "too_long":
+        return f"has too many items; at most {ctx.get('max_length')} are allowed"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"should be a set of `field: value` lines, not {_describe(value)}"
+    if kind.startswith("date"):
+        return "should be a date written like 2026-11-29"
+    if kind.startswith("int"):
+        return "should be a whole number"
+    if kind == "greater_than_equal":
+        return f"should be {ctx.get('ge')} or more"
+    if kind == "less_than_equal":
+        return f"should be {ctx.get('le')} or less"
+    if kind in ("value_error", "assertion_error"):
+        return str(error["msg"]).removeprefix("Value error, ")
+    return str(error["msg"])
+
+
+# --- handouts -----------------------------------------------------------------
+
+
+def load_handout(path: Path, root: Path) -> HandoutFile:
+    """Read and validate one handout file found under a content root."""
+    located = read_yaml(path)
+    handout = validate(located, Handout)
+    problems = _check_handout(located, handout, root)
+    if problems:
+        raise ProblemsError(problems)
+    return HandoutFile(id=path.stem, path=path, root=root, handout=handout)
+
+
+def _check_handout(located: Located, handout: Handout, root: Path) -> list[Problem]:
+    """Checks that need the file's place on disk, not just its fields."""
+    shown = display_path(located.path)
+    problems: list[Problem] = []
+    stem = located.path.stem
+    if not is_valid_id(stem):
+        problems.append(
+            Problem(shown, None, None, "", f"the file name `{stem}` is not a valid "
+                    "handout id; use lowercase letters, digits and hyphens, like "
+                    "`withdrawal-response.yaml`")
+        )
+    folder = located.path.parent.name
+    if folder != handout.language:
+        node, _ = _node_at(located.node, ["language"])
+        mark = node.start_mark
+        problems.append(
+            Problem(shown, mark.line + 1, mark.column + 1, "language",
+                    f"is `{handout.language}` but the file is in the `{folder}` folder; "
+                    f"move it to content/handouts/{handout.language}/ or fix the tag")
+        )
+    for index, block in enumerate(handout.blocks):
+        if isinstance(block, Image):
+            message = image_problem(block.src, located.path.parent, root)
+            if message:
+                loc: list[str | int] = ["blocks", index, "src"]
+                node, _ = _node_at(located.node, loc)
+                mark = node.start_mark
+                problems.append(
+                    Problem(shown, mark.line + 1, mark.column + 1, format_field(loc), message)
+                )
+    return problems
+
+
+def asset_folders(root: Path) -> tuple[Path, ...]:
+    """The folders of a project that may hold files a handout shows."""
+    return (root / "content", root / "assets", root / "templates")
+
+
+def image_problem(src: str, base: Path, root: Path) -> str | None:
+    """Why an image path can't be used, or None when it is fine."""
+    if "://" in src or src.startswith(("data:", "file:", "//")):
+        return "must be a path to a file in the project, not a web address"
+    candidate = Path(src)
+    if candidate.is_absolute():
+        return "must be a path relative to the handout's folder, not an absolute path"
+    target = (base / candidate).resolve()
+    allowed = [folder.resolve() for folder in asset_folders(root)]
+    if not any(target.is_relative_to(folder) for folder in allowed):
+        return (
+            f"`{src}` points outside the project; put the image in the project's "
+            "content/ or assets/ folder"
+        )
+    if target.suffix.lower() not in IMAGE_SUFFIXES:
+        return "should be a PNG, JPEG, GIF, SVG or WebP image"
+    if not target.is_file():
+        return f"no image at `{src}`; check the file name and folder"
+    return None
+
+
+@dataclass(frozen=True)
+class HandoutSource:
+    """A handout file that exists, before it is read."""
+
+    id: str
+    language: str
+    path: Path
+    root: Path
+
+
+def discover(roots: Sequence[Path]) -> tuple[list[HandoutSource], list[Problem]]:
+    """Every handout file in the content roots, the first root winning an id."""
+    chosen: dict[tuple[str, str], HandoutSource] = {}
+    problems: list[Problem] = []
+    seen_roots: set[Path] = set()
+    for root in roots:
+        resolved = root.resolve()
+        if resolved in seen_roots:
+            continue
+        seen_roots.add(resolved)
+        base = root / "content" / "handouts"
+        if not base.is_dir():
+            continue
+        in_this_root: dict[tuple[str, str], Path] = {}
+        for folder in sorted(p for p in base.iterdir() if p.is_dir()):
+            for path in sorted(folder.iterdir()):
+                if path.suffix not in HANDOUT_SUFFIXES or not path.is_file():
+                    continue
+                key = (folder.name, path.stem.lower())
+                if key in in_this_root:
+                    other = display_path(in_this_root[key])
+                    problems.append(
+                        Problem(display_path(path), None, None, "",
+                                f"the handout id `{path.stem}` is also used by {other}; "
+                                "rename or remove one of them")
+                    )
+                    continue
+                in_this_root[key] = path
+        for (language, _), path in in_this_root.items():
+            chosen.setdefault(
+                (language, path.stem),
+                HandoutSource(path.stem, language, path, root),
+            )
+    return sorted(chosen.values(), key=lambda s: (s.language, s.id)), problems
+
+
+def load_handouts(roots: Sequence[Path], ids: Sequence[str] = ()) -> list[HandoutFile]:
+    """Load and validate the named handouts (all when none), reporting every problem."""
+    sources, problems = discover(roots)
+    if ids:
+        known = sorted({s.id for s in sources})
+        wanted = set(ids)
+        for name in ids:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"did you mean `{close[0]}`? " if close else ""
+                problems.append(
+                    Problem(name, None, None, "",
+                            f"no handout with this id; {hint}`handouts list` shows them all")
+                )
+        sources = [s for s in sources if s.id in wanted]
+    handouts: list[HandoutFile] = []
+    for source in sources:
+        try:
+            handouts.append(load_handout(source.path, source.root))
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ProblemsError(problems)
+    return handouts

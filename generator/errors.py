@@ -1,0 +1,70 @@
+"""The one exception family: every error here is for the person at the keyboard."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one file, located as precisely as we can."""
+
+    path: str
+    line: int | None
+    column: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.field}: {self.message}" if self.field else (
+            f"{where}: {self.message}"
+        )
+
+
+def display_path(path: Path) -> str:
+    """Show a path relative to the current folder when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+class HandoutError(click.ClickException):
+    """Root of every user-facing error; Click prints it without a traceback."""
+
+    exit_code = 1
+
+
+class ProblemsError(HandoutError):
+    """Every problem found in the files a command touched, reported at once."""
+
+    def __init__(self, problems: Sequence[Problem], *, wrote_nothing: bool = True):
+        self.problems = sorted(set(problems), key=_problem_order)
+        files = {p.path for p in self.problems}
+        count = len(self.problems)
+        summary = (
+            f"{count} problem{'s' if count != 1 else ''} in "
+            f"{len(files)} file{'s' if len(files) != 1 else ''}"
+        )
+        if wrote_nothing:
+            summary += "; nothing was written"
+        self.summary = summary + "."
+        super().__init__("\n".join([*map(str, self.problems), self.summary]))
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print one problem a line, then the count, with no "Error:" prefix."""
+        click.echo(self.format_message(), file=file, err=True)
+
+
+def _problem_order(problem: Problem) -> tuple[str, int, int, str]:
+    return (problem.path, problem.line or 0, problem.column or 0, problem.field)

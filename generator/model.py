@@ -1,0 +1,295 @@
+"""Model stage: the typed, immutable shape of a handout and its blocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+Audience = Literal["client", "clinician"]
+Edition = Literal["client", "clinician"]
+
+# Text the reader sees: never empty, outer white space dropped.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value:
+        raise ValueError("must be one line; join the lines or shorten it")
+    return value
+
+
+Line = Annotated[Text, AfterValidator(_one_line)]
+
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def _language(value: str) -> str:
+    if not _LANGUAGE_RE.match(value):
+        raise ValueError('must be a language tag such as "en", "es" or "fr-CA"')
+    return value
+
+
+LanguageTag = Annotated[str, AfterValidator(_language)]
+
+_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def is_valid_id(value: str) -> bool:
+    """Whether a handout id (its file name) is lowercase words joined by hyphens."""
+    return bool(_ID_RE.match(value))
+
+
+class Model(BaseModel):
+    """Base for every content model: frozen, and strict about unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Reviewed(Model):
+    """When the handout was last reviewed, and by whom (a role is enough)."""
+
+    date: dt.date
+    by: Line
+
+
+class Source(Model):
+    """One citation for an idea the handout draws on."""
+
+    author: Line
+    title: Line
+    year: int | None = Field(default=None, ge=1800, le=2100)
+    publisher: Line | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
+
+
+# --- blocks -----------------------------------------------------------------
+
+
+class Section(Model):
+    """A heading that starts a new chunk of the handout."""
+
+    type: Literal["section"]
+    title: Line
+
+
+class Paragraph(Model):
+    """A paragraph of inline text."""
+
+    type: Literal["paragraph"]
+    text: Text
+
+
+class BulletList(Model):
+    """A bulleted list with an optional title."""
+
+    type: Literal["list"]
+    title: Line | None = None
+    items: list[Text] = Field(min_length=1)
+
+
+class Steps(Model):
+    """Numbered steps the reader can follow."""
+
+    type: Literal["steps"]
+    title: Line | None = None
+    items: list[Text] = Field(min_length=1)
+
+
+class Callout(Model):
+    """A boxed note; the tone sets its label and border, never colour alone."""
+
+    type: Literal["callout"]
+    tone: Literal["info", "gentle", "safety"] = "info"
+    title: Line | None = None
+    text: Text
+
+
+class CompareColumn(Model):
+    """One labelled side of a comparison."""
+
+    label: Line
+    items: list[Text] = Field(min_length=1)
+
+
+class Compare(Model):
+    """Two labelled columns side by side, such as reacting and responding."""
+
+    type: Literal["compare"]
+    title: Line | None = None
+    left: CompareColumn
+    right: CompareColumn
+
+
+class Table(Model):
+    """A table with a required header row and any number of columns."""
+
+    type: Literal["table"]
+    caption: Line | None = None
+    header: list[Text] = Field(min_length=1)
+    rows: list[list[Text]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _rows_match_header(self) -> Table:
+        width = len(self.header)
+        for number, row in enumerate(self.rows, start=1):
+            if len(row) != width:
+                raise ValueError(
+                    f"row {number} has {len(row)} cells but the header has {width}; "
+                    "give every row one cell per column"
+                )
+        return self
+
+
+class Definition(Model):
+    """A term the reader needs, with its meaning in plain words."""
+
+    type: Literal["definition"]
+    term: Line
+    meaning: Text
+
+
+class KeyPoints(Model):
+    """The short summary a reader can take away."""
+
+    type: Literal["key_points"]
+    title: Line | None = None
+    items: list[Text] = Field(min_length=1)
+
+
+class Quote(Model):
+    """Words in someone's voice, with who said them."""
+
+    type: Literal["quote"]
+    text: Text
+    who: Line | None = None
+
+
+class LinesPrompt(Model):
+    """A question answered on blank writing lines."""
+
+    kind: Literal["lines"]
+    text: Text
+    lines: int = Field(default=3, ge=1, le=20)
+
+
+class CheckboxesPrompt(Model):
+    """A question answered by ticking any of several options."""
+
+    kind: Literal["checkboxes"]
+    text: Text
+    options: list[Text] = Field(min_length=1, max_length=12)
+
+
+class ScalePrompt(Model):
+    """A question answered by circling a number from 0 to 10."""
+
+    kind: Literal["scale"]
+    text: Text
+    low: Line
+    high: Line
+
+
+Prompt = Annotated[
+    LinesPrompt | CheckboxesPrompt | ScalePrompt, Field(discriminator="kind")
+]
+
+
+class Worksheet(Model):
+    """Prompts the reader answers on the page."""
+
+    type: Literal["worksheet"]
+    title: Line | None = None
+    intro: Text | None = None
+    prompts: list[Prompt] = Field(min_length=1)
+
+
+class Image(Model):
+    """A picture from the project's files, always with alt text."""
+
+    type: Literal["image"]
+    src: Line
+    alt: Text
+    caption: Text | None = None
+    credit: Line | None = None
+
+
+class ClinicianNote(Model):
+    """A note for the clinician, printed only in the clinician edition."""
+
+    type: Literal["clinician_note"]
+    title: Line | None = None
+    text: Text
+
+
+Block = Annotated[
+    Section
+    | Paragraph
+    | BulletList
+    | Steps
+    | Callout
+    | Compare
+    | Table
+    | Definition
+    | KeyPoints
+    | Quote
+    | Worksheet
+    | Image
+    | ClinicianNote,
+    Field(discriminator="type"),
+]
+
+BLOCK_TYPES: tuple[str, ...] = (
+    "section",
+    "paragraph",
+    "list",
+    "steps",
+    "callout",
+    "compare",
+    "table",
+    "definition",
+    "key_points",
+    "quote",
+    "worksheet",
+    "image",
+    "clinician_note",
+)
+
+
+class Handout(Model):
+    """One handout as its YAML file describes it."""
+
+    title: Line
+    purpose: Line
+    audience: Audience
+    language: LanguageTag
+    version: Line
+    reviewed: Reviewed
+    sources: list[Source]
+    blocks: list[Block] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class HandoutFile:
+    """A validated handout with where it came from; its id is the file name."""
+
+    id: str
+    path: Path
+    root: Path
+    handout: Handout
+
+    @property
+    def language(self) -> str:
+        """The handout's language tag."""
+        return self.handout.language
