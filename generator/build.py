@@ -68,10 +68,18 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
     )
     rendered = render_all(project, handouts, options)
     out = request.out or project.output
-    targets = [out / item.handout.language / output_name(item.handout, request) for item in rendered]
+    targets = [
+        out / item.handout.language / output_name(item.handout, request)
+        for item in rendered
+    ]
 
     if request.format == "html":
-        write_atomically([(t, r.html.encode("utf-8")) for t, r in zip(targets, rendered, strict=True)])
+        write_atomically(
+            [
+                (t, r.html.encode("utf-8"))
+                for t, r in zip(targets, rendered, strict=True)
+            ]
+        )
         return BuildResult(tuple(targets), ())
 
     allowed = allowed_folders(project)
@@ -84,7 +92,13 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
         shown = display_path(item.handout.path)
         if request.strict:
             problems.extend(
-                Problem(shown, None, None, "", f"warning treated as an error (--strict): {w}")
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    "",
+                    f"warning treated as an error (--strict): {w}",
+                )
                 for w in result.warnings
             )
         else:
@@ -101,14 +115,22 @@ def _pdf_problems(
 ) -> list[Problem]:
     shown = display_path(item.handout.path)
     problems = [
-        Problem(shown, None, None, "", f"blocked a file or address outside the project: "
-                f"{url}; handouts may only use files in the project's content, "
-                "assets and templates folders")
+        Problem(
+            shown,
+            None,
+            None,
+            "",
+            f"blocked a file or address outside the project: "
+            f"{url}; handouts may only use files in the project's content, "
+            "assets and templates folders",
+        )
         for url in blocked
     ]
     blocked_messages = {url for url in blocked}
     for message in errors:
         if any(url in message for url in blocked_messages):
             continue
-        problems.append(Problem(shown, None, None, "", f"PDF/UA accessibility error: {message}"))
+        problems.append(
+            Problem(shown, None, None, "", f"PDF/UA accessibility error: {message}")
+        )
     return problems

@@ -28,7 +28,9 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write into (default: output/ in the project).",
 )
-@click.option("--paper", type=PAPER, help="Paper size (default: letter, or the project's).")
+@click.option(
+    "--paper", type=PAPER, help="Paper size (default: letter, or the project's)."
+)
 @click.option(
     "--edition",
     type=click.Choice(["client", "clinician"]),
@@ -81,4 +83,6 @@ def list_command() -> None:
     project = find_project()
     for item in load_handouts(project.roots):
         handout = item.handout
-        click.echo(f"{item.id}\t{handout.language}\t{handout.audience}\t{handout.title}")
+        click.echo(
+            f"{item.id}\t{handout.language}\t{handout.audience}\t{handout.title}"
+        )

@@ -38,6 +38,9 @@ class Located:
     path: Path
     data: Any
     node: yaml.Node
+    #: Problems found while reading (duplicate keys, aliases), reported
+    #: together with the validation problems.
+    problems: tuple[Problem, ...] = ()
 
 
 class _Problems(Exception):
@@ -62,7 +65,9 @@ def read_yaml(path: Path) -> Located:
 def _read_yaml(path: Path) -> Located:
     shown = display_path(path)
 
-    def fail(message: str, line: int | None = None, column: int | None = None) -> _Problems:
+    def fail(
+        message: str, line: int | None = None, column: int | None = None
+    ) -> _Problems:
         return _Problems([Problem(shown, line, column, "", message)])
 
     try:
@@ -78,11 +83,20 @@ def _read_yaml(path: Path) -> Located:
     except IsADirectoryError:
         raise fail("this is a folder, not a YAML file") from None
     except OSError as exc:
-        raise fail(f"can't be read ({exc.strerror or exc}); check its permissions") from None
+        raise fail(
+            f"can't be read ({exc.strerror or exc}); check its permissions"
+        ) from None
 
     text = _decode(raw, fail)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _NoAliasLoader(text).get_single_node()
+    except _AliasFound as exc:
+        raise fail(
+            "anchors and aliases (& and *) are not supported here; "
+            "write the text out in full",
+            exc.mark.line + 1,
+            exc.mark.column + 1,
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
@@ -100,8 +114,25 @@ def _read_yaml(path: Path) -> Located:
         raise fail("the YAML is nested too deeply to read") from None
     if node is None:
         raise fail("the file is empty; a handout needs a title, purpose and blocks")
-    data = _construct(node, shown)
-    return Located(path, data, node)
+    data, problems = _construct(node, shown)
+    return Located(path, data, node, tuple(problems))
+
+
+class _AliasFound(Exception):
+    def __init__(self, mark: Any):
+        super().__init__(mark)
+        self.mark = mark
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Stops at the first alias: content is written out, and aliases are how a
+    "billion laughs" file makes a small document expand without limit."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise _AliasFound(event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def _decode(raw: bytes, fail: Any) -> str:
@@ -112,30 +143,27 @@ def _decode(raw: bytes, fail: Any) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
         raise fail(
-            "the file is not valid UTF-8 text; save it as UTF-8 (byte "
-            f"{exc.start} can't be read)",
+            "the file is not valid UTF-8 text; save it as UTF-8 "
+            "(your editor's Save As or Encoding menu can do that)",
             line,
+            column,
         ) from None
 
 
-def _construct(root: yaml.Node, shown: str) -> Any:
-    """Build plain data from nodes, refusing duplicate keys and aliases."""
+def _construct(root: yaml.Node, shown: str) -> tuple[Any, list[Problem]]:
+    """Build plain data from nodes, noting duplicate keys as problems."""
     constructor = yaml.SafeLoader("")
     problems: list[Problem] = []
-    seen: set[int] = set()
 
     def at(node: yaml.Node, message: str, field: str = "") -> None:
         mark = node.start_mark
         problems.append(Problem(shown, mark.line + 1, mark.column + 1, field, message))
 
     def build(node: yaml.Node, depth: int) -> Any:
-        if id(node) in seen:
-            at(node, "anchors and aliases (& and *) are not supported here; "
-               "write the text out in full")
-            return None
-        seen.add(id(node))
         if depth > 50:
             at(node, "the YAML is nested too deeply (more than 50 levels)")
             return None
@@ -164,14 +192,19 @@ def _construct(root: yaml.Node, shown: str) -> Any:
             return [build(item, depth + 1) for item in node.value]
         try:
             return constructor.construct_object(node, deep=True)
+        except yaml.MarkedYAMLError as exc:
+            at(
+                node,
+                f"this value can't be read ({exc.problem or exc.context}); check it",
+            )
+            return None
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-            at(node, f"this value can't be read ({exc}); check it")
+            reason = " ".join(str(exc).split())
+            at(node, f"this value can't be read ({reason}); check it")
             return None
 
     data = build(root, 0)
-    if problems:
-        raise _Problems(_field_paths(problems, root))
-    return data
+    return data, _field_paths(problems, root)
 
 
 def _field_paths(problems: list[Problem], root: yaml.Node) -> list[Problem]:
@@ -181,7 +214,9 @@ def _field_paths(problems: list[Problem], root: yaml.Node) -> list[Problem]:
         path = _path_to_line(root, problem.line, problem.column)
         if problem.field and path:
             out.append(
-                Problem(problem.path, problem.line, problem.column, path, problem.message)
+                Problem(
+                    problem.path, problem.line, problem.column, path, problem.message
+                )
             )
         else:
             out.append(problem)
@@ -235,6 +270,7 @@ def validate(located: Located, model: type[M]) -> M:
         mark = located.node.start_mark
         raise ProblemsError(
             [
+                *located.problems,
                 Problem(
                     shown,
                     mark.line + 1,
@@ -242,25 +278,51 @@ def validate(located: Located, model: type[M]) -> M:
                     "",
                     "the file must be a set of `field: value` lines "
                     "(title, purpose, audience, ...)",
-                )
+                ),
             ]
         )
     try:
-        return model.model_validate(located.data)
+        result = model.model_validate(located.data)
     except ValidationError as exc:
-        problems = [_problem(shown, located.node, model, error) for error in exc.errors()]
-        raise ProblemsError(problems) from None
+        errors = _drop_misspelled_missing(model, exc.errors())
+        problems = [_problem(shown, located.node, model, error) for error in errors]
+        raise ProblemsError([*located.problems, *problems]) from None
+    if located.problems:
+        raise ProblemsError(located.problems)
+    return result
 
 
-def _problem(shown: str, root: yaml.Node, model: type[BaseModel], error: ErrorDetails) -> Problem:
-    loc, parent, last_is_tag = _resolve(model, error["loc"])
-    node, exact = _node_at(root, loc)
+def _drop_misspelled_missing(
+    model: type[BaseModel], errors: list[ErrorDetails]
+) -> list[ErrorDetails]:
+    """A misspelled field is one mistake, not also a missing one: report it once."""
+    suggested: set[tuple[tuple[str | int, ...], str]] = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            loc, parent = _resolve(model, error["loc"])
+            allowed = sorted(parent.model_fields) if parent else []
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+            if close:
+                suggested.add((tuple(loc[:-1]), close[0]))
+    kept = []
+    for error in errors:
+        if error["type"] == "missing":
+            loc, _ = _resolve(model, error["loc"])
+            if (tuple(loc[:-1]), str(loc[-1])) in suggested:
+                continue
+        kept.append(error)
+    return kept
+
+
+def _problem(
+    shown: str, root: yaml.Node, model: type[BaseModel], error: ErrorDetails
+) -> Problem:
+    loc, parent = _resolve(model, error["loc"])
+    node, _ = _node_at(root, loc)
     if error["type"] == "extra_forbidden" and isinstance(loc[-1], str):
-        key = _key_node(root, loc)
-        if key is not None:
-            node, exact = key, True
+        node = _key_node(root, loc) or node
     mark = node.start_mark
-    message = _message(error, loc, parent, last_is_tag)
+    message = _message(error, loc, parent)
     return Problem(shown, mark.line + 1, mark.column + 1, format_field(loc), message)
 
 
@@ -290,14 +352,12 @@ def _tag_of(member: type[BaseModel]) -> tuple[str, str] | None:
 
 def _resolve(
     model: type[BaseModel], loc: Iterable[int | str]
-) -> tuple[list[str | int], type[BaseModel] | None, bool]:
+) -> tuple[list[str | int], type[BaseModel] | None]:
     """Drop pydantic's union tags from an error location; find the model there."""
     current: Any = model
     parent: type[BaseModel] | None = model
     path: list[str | int] = []
-    last_is_tag = False
     for item in loc:
-        last_is_tag = False
         current = _unwrap(current)
         origin = typing.get_origin(current)
         if isinstance(item, int) and origin is list:
@@ -310,9 +370,12 @@ def _resolve(
             if chosen:
                 current = chosen[0]
                 parent = chosen[0]
-                last_is_tag = True
                 continue
-        if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(item, str):
+        if (
+            isinstance(current, type)
+            and issubclass(current, BaseModel)
+            and isinstance(item, str)
+        ):
             parent = current
             path.append(item)
             field = current.model_fields.get(item)
@@ -320,7 +383,7 @@ def _resolve(
             continue
         path.append(item)
         current = None
-    return path, parent if isinstance(parent, type) else None, last_is_tag
+    return path, parent
 
 
 def _node_at(root: yaml.Node, loc: Sequence[str | int]) -> tuple[yaml.Node, bool]:
@@ -339,9 +402,12 @@ def _child(node: yaml.Node, item: str | int) -> yaml.Node | None:
         for key_node, value_node in node.value:
             if getattr(key_node, "value", None) == item:
                 return typing.cast(yaml.Node, value_node)
-    if isinstance(node, yaml.SequenceNode) and isinstance(item, int):
-        if 0 <= item < len(node.value):
-            return typing.cast(yaml.Node, node.value[item])
+    if (
+        isinstance(node, yaml.SequenceNode)
+        and isinstance(item, int)
+        and 0 <= item < len(node.value)
+    ):
+        return typing.cast(yaml.Node, node.value[item])
     return None
 
 
@@ -372,7 +438,6 @@ def _message(
     error: ErrorDetails,
     loc: Sequence[str | int],
     parent: type[BaseModel] | None,
-    last_is_tag: bool,
 ) -> str:
     kind = error["type"]
     ctx: dict[str, Any] = dict(error.get("ctx") or {})
@@ -402,7 +467,8 @@ def _message(
         if value is None:
             return "is empty; write the text, or remove the line"
         if isinstance(value, (int, float, bool)):
-            return f'should be text, not {_describe(value)}; put it in quotes, like "{value}"'
+            kind_of = _describe(value)
+            return f'should be text, not {kind_of}; put it in quotes, like "{value}"'
         return f"should be text, not {_describe(value)}"
     if kind == "string_too_short":
         return "is empty; write the text, or remove the line"
@@ -452,18 +518,29 @@ def _check_handout(located: Located, handout: Handout, root: Path) -> list[Probl
     stem = located.path.stem
     if not is_valid_id(stem):
         problems.append(
-            Problem(shown, None, None, "", f"the file name `{stem}` is not a valid "
-                    "handout id; use lowercase letters, digits and hyphens, like "
-                    "`withdrawal-response.yaml`")
+            Problem(
+                shown,
+                None,
+                None,
+                "",
+                f"the file name `{stem}` is not a valid "
+                "handout id; use lowercase letters, digits and hyphens, like "
+                "`withdrawal-response.yaml`",
+            )
         )
     folder = located.path.parent.name
     if folder != handout.language:
         node, _ = _node_at(located.node, ["language"])
         mark = node.start_mark
         problems.append(
-            Problem(shown, mark.line + 1, mark.column + 1, "language",
-                    f"is `{handout.language}` but the file is in the `{folder}` folder; "
-                    f"move it to content/handouts/{handout.language}/ or fix the tag")
+            Problem(
+                shown,
+                mark.line + 1,
+                mark.column + 1,
+                "language",
+                f"is `{handout.language}` but the file is in the `{folder}` folder; "
+                f"move it to content/handouts/{handout.language}/ or fix the tag",
+            )
         )
     for index, block in enumerate(handout.blocks):
         if isinstance(block, Image):
@@ -473,7 +550,13 @@ def _check_handout(located: Located, handout: Handout, root: Path) -> list[Probl
                 node, _ = _node_at(located.node, loc)
                 mark = node.start_mark
                 problems.append(
-                    Problem(shown, mark.line + 1, mark.column + 1, format_field(loc), message)
+                    Problem(
+                        shown,
+                        mark.line + 1,
+                        mark.column + 1,
+                        format_field(loc),
+                        message,
+                    )
                 )
     return problems
 
@@ -536,9 +619,14 @@ def discover(roots: Sequence[Path]) -> tuple[list[HandoutSource], list[Problem]]
                 if key in in_this_root:
                     other = display_path(in_this_root[key])
                     problems.append(
-                        Problem(display_path(path), None, None, "",
-                                f"the handout id `{path.stem}` is also used by {other}; "
-                                "rename or remove one of them")
+                        Problem(
+                            display_path(path),
+                            None,
+                            None,
+                            "",
+                            f"the handout id `{path.stem}` is also used by {other}; "
+                            "rename or remove one of them",
+                        )
                     )
                     continue
                 in_this_root[key] = path
@@ -561,8 +649,14 @@ def load_handouts(roots: Sequence[Path], ids: Sequence[str] = ()) -> list[Handou
                 close = difflib.get_close_matches(name, known, n=1)
                 hint = f"did you mean `{close[0]}`? " if close else ""
                 problems.append(
-                    Problem(name, None, None, "",
-                            f"no handout with this id; {hint}`handouts list` shows them all")
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        "",
+                        f"no handout with this id; {hint}"
+                        "`handouts list` shows them all",
+                    )
                 )
         sources = [s for s in sources if s.id in wanted]
     handouts: list[HandoutFile] = []

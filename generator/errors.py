@@ -26,8 +26,10 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.field}: {self.message}" if self.field else (
-            f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}"
+            if self.field
+            else (f"{where}: {self.message}")
         )
 
 

@@ -52,9 +52,13 @@ def make_url_fetcher(allowed: Sequence[Path], fetches: Fetches) -> Any:
             if path is None:
                 fetches.blocked.append(url)
                 raise ValueError(f"blocked by the handouts URL policy: {url}")
-            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            content_type = (
+                mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            )
             return URLFetcherResponse(
-                path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+                path.as_uri(),
+                body=path.read_bytes(),
+                headers={"Content-Type": content_type},
             )
 
     return SafeURLFetcher(allowed_protocols=("file", "data"), allow_redirects=False)

@@ -74,7 +74,8 @@ def fill(message: str, **values: object) -> str:
 def css_string(text: str) -> Markup:
     """Quote text as a CSS string literal, safe inside an HTML <style> element."""
     escaped = "".join(
-        ch if ch.isprintable() and ch not in '"\\<>&' else f"\\{ord(ch):x} " for ch in text
+        ch if ch.isprintable() and ch not in '"\\<>&' else f"\\{ord(ch):x} "
+        for ch in text
     )
     return Markup(f'"{escaped}"')
 
@@ -87,7 +88,9 @@ def page_counter_content(message: str) -> Markup:
         if match.start() > position:
             parts.append(str(css_string(message[position : match.start()])))
         if match.group(1) not in ("page", "pages"):
-            raise HandoutError(f"the page message {message!r} may use only {{page}} and {{pages}}")
+            raise HandoutError(
+                f"the page message {message!r} may use only {{page}} and {{pages}}"
+            )
         parts.append(f"counter({match.group(1)})")
         position = match.end()
     if position < len(message):
@@ -120,7 +123,7 @@ def _locale(language: str) -> Locale:
     try:
         return Locale.parse(language, sep="-")
     except (UnknownLocaleError, ValueError):
-        return Locale.parse(language.split("-")[0])
+        return Locale.parse(language.split("-", maxsplit=1)[0])
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,7 @@ class Renderer:
     def _load_messages(self, language: str) -> Messages:
         candidates = [language]
         if "-" in language:
-            candidates.append(language.split("-")[0])
+            candidates.append(language.split("-", maxsplit=1)[0])
         for name in candidates:
             for folder in self.template_dirs:
                 path = folder / "messages" / f"{name}.yaml"
@@ -178,7 +181,8 @@ class Renderer:
                     return validate(read_yaml(path), _MessagesFile).root
         raise HandoutError(
             f"there are no template messages for the language `{language}`; "
-            f"add templates/messages/{candidates[-1]}.yaml (copy en.yaml and translate it)"
+            f"add templates/messages/{candidates[-1]}.yaml "
+            "(copy en.yaml and translate it)"
         )
 
     def render(self, item: HandoutFile, options: RenderOptions) -> RenderedHandout:
@@ -214,8 +218,15 @@ class Renderer:
             html = template.render(context)
         except jinja2.TemplateSyntaxError as exc:
             raise ProblemsError(
-                [Problem(display_path(Path(exc.filename or exc.name or "template")),
-                         exc.lineno, None, "", f"template error: {exc.message}")]
+                [
+                    Problem(
+                        display_path(Path(exc.filename or exc.name or "template")),
+                        exc.lineno,
+                        None,
+                        "",
+                        f"template error: {exc.message}",
+                    )
+                ]
             ) from None
         except jinja2.TemplateError as exc:
             raise HandoutError(

@@ -1,0 +1,107 @@
+"""Shared fixtures: a throwaway project folder, sample handouts, a CLI runner."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from generator.cli import main
+
+DATA = Path(__file__).parent / "data"
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+
+MINIMAL = """\
+title: Noticing your breath
+purpose: A short way to notice how you are breathing.
+audience: client
+language: en
+version: "1.0"
+reviewed:
+  date: 2026-11-01
+  by: Clinical reviewer
+sources: []
+blocks:
+  - type: paragraph
+    text: You might notice your breath for a moment.
+"""
+
+
+def tiny_png() -> bytes:
+    """A valid 2x2 grey PNG, made here so the tests need no binary files."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x80\x80" * 2)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", pixels)
+        + chunk(b"IEND", b"")
+    )
+
+
+class Project:
+    """A project folder in tmp_path, with helpers to add handouts to it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.handouts = root / "content" / "handouts" / "en"
+        self.handouts.mkdir(parents=True)
+
+    def add(self, name: str, text: str = MINIMAL, language: str = "en") -> Path:
+        folder = self.root / "content" / "handouts" / language
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def add_data(self, name: str) -> Path:
+        """Copy a sample from tests/data in as a handout of the same name."""
+        return self.add(name, (DATA / name).read_text(encoding="utf-8"))
+
+    def output_files(self) -> dict[str, bytes]:
+        out = self.root / "output"
+        if not out.exists():
+            return {}
+        return {
+            str(p.relative_to(out)): p.read_bytes()
+            for p in sorted(out.rglob("*"))
+            if p.is_file()
+        }
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """An empty project, with the current folder inside it."""
+    root = tmp_path / "clinic"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    return Project(root)
+
+
+@pytest.fixture
+def image_project(project: Project) -> Project:
+    """A project with a small picture under content/images/."""
+    images = project.root / "content" / "images"
+    images.mkdir()
+    (images / "calm.png").write_bytes(tiny_png())
+    return project
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    """Run the handouts command in-process and return its result."""
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return run
