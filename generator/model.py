@@ -99,6 +99,21 @@ class BulletList(Model):
     items: list[Text] = Field(min_length=1)
 
 
+class TitledList(Model):
+    """One titled list inside a group."""
+
+    title: Line
+    items: list[Text] = Field(min_length=1)
+
+
+class ListGroup(Model):
+    """Several short titled lists shown side by side, such as body and thoughts."""
+
+    type: Literal["list_group"]
+    title: Line | None = None
+    lists: list[TitledList] = Field(min_length=2, max_length=8)
+
+
 class Steps(Model):
     """Numbered steps the reader can follow."""
 
@@ -237,6 +252,7 @@ Block = Annotated[
     Section
     | Paragraph
     | BulletList
+    | ListGroup
     | Steps
     | Callout
     | Compare
@@ -254,6 +270,7 @@ BLOCK_TYPES: tuple[str, ...] = (
     "section",
     "paragraph",
     "list",
+    "list_group",
     "steps",
     "callout",
     "compare",

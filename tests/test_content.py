@@ -62,7 +62,7 @@ def test_three_problems_in_one_run(image_project: Project) -> None:
             "  - type: paragraph",
             "  - type: paragraf",
             "content/handouts/en/h.yaml:11:5: blocks[0]: unknown type `paragraf`; "
-            "did you mean `paragraph`? the choices are: section, paragraph, list, steps, "
+            "did you mean `paragraph`? the choices are: section, paragraph, list, list_group, steps, "
             "callout, compare, table, definition, key_points, quote, worksheet, image, "
             "clinician_note",
         ),
@@ -144,6 +144,19 @@ def test_empty_list_is_refused(project: Project) -> None:
     path = project.add("h.yaml", MINIMAL + "  - type: list\n    items: []\n")
     assert problems_of(path, project.root) == [
         "content/handouts/en/h.yaml:14:12: blocks[1].items: needs at least 1 item"
+    ]
+
+
+def test_a_list_group_needs_two_lists(project: Project) -> None:
+    text = MINIMAL + (
+        "  - type: list_group\n"
+        "    lists:\n"
+        "      - title: In your body\n"
+        "        items: [Heavy]\n"
+    )
+    path = project.add("h.yaml", text)
+    assert problems_of(path, project.root) == [
+        "content/handouts/en/h.yaml:15:7: blocks[1].lists: needs at least 2 items"
     ]
 
 
