@@ -152,15 +152,28 @@ def write_atomically(files: Sequence[tuple[Path, bytes]]) -> None:
                 os.fsync(stream.fileno())
             # mkstemp makes files private; a handout is meant to be shared.
             temp.chmod(0o644)
-        for temp, target in staged:
-            os.replace(temp, target)
     except OSError as exc:
-        for temp, _ in staged:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-        where = exc.filename or (files[0][0].parent if files else "the output folder")
+        _discard(staged)
         raise HandoutError(
-            f"could not write to {where}: {exc.strerror or exc}. Check that the folder "
-            "exists, that you may write to it, and that the disk has space; "
-            "no file was changed"
+            f"could not write to {exc.filename or 'the output folder'}: "
+            f"{exc.strerror or exc}. Check that you may write to the folder and that "
+            "the disk has space; no file was changed"
         ) from None
+    done: list[Path] = []
+    for temp, target in staged:
+        try:
+            os.replace(temp, target)
+        except OSError as exc:
+            _discard(staged)
+            written = ", ".join(str(p) for p in done) or "none"
+            raise HandoutError(
+                f"could not put {target} in place: {exc.strerror or exc}. "
+                f"Already replaced: {written}; the others were left as they were"
+            ) from None
+        done.append(target)
+
+
+def _discard(staged: Sequence[tuple[Path, Path]]) -> None:
+    for temp, _ in staged:
+        with contextlib.suppress(OSError):
+            temp.unlink()

@@ -14,7 +14,7 @@ import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from markdown_it import MarkdownIt
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from pydantic import Field, RootModel
 
 from generator.config import Paper, Project
@@ -45,13 +45,11 @@ class Messages(Model):
     sources: Line
     clinician_note: Line
     clinician_edition: Line
-    purpose: Line
     callout_info: Line
     callout_gentle: Line
     callout_safety: Line
     scale_hint: Line
     checkbox_hint: Line
-    definition: Line
     crisis: dict[str, CrisisEntry]
 
 
@@ -242,8 +240,3 @@ def render_all(
     """Render every handout, in order, with one environment."""
     renderer = Renderer(project)
     return [renderer.render(item, options) for item in handouts]
-
-
-def escape_text(text: str) -> Markup:
-    """Escape plain text for HTML (for callers outside templates)."""
-    return escape(text)

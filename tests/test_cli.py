@@ -198,3 +198,15 @@ def test_builds_from_any_folder_with_the_builtin_library(tmp_path: Path) -> None
     result = run_module("-m", "generator", "build", "withdrawal-response", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "output" / "en" / "withdrawal-response.pdf").is_file()
+
+
+def test_unwritable_output_is_a_clean_error(project: Project, cli) -> None:
+    project.add("breath.yaml")
+    blocker = project.root / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    result = cli("build", "breath", "--out", str(blocker / "out"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"Error: could not write to {blocker / 'out' / 'en'}: Not a directory."
+    )
+    assert result.stderr.rstrip().endswith("no file was changed")
