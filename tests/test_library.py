@@ -1,0 +1,136 @@
+"""The built-in library: every handout builds, reads easily and words things kindly."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pikepdf
+import pytest
+from click.testing import CliRunner
+
+from generator.check import printed, readability
+from generator.cli import main
+from generator.config import builtin_root
+from generator.content import load_handouts
+from generator.model import HandoutFile
+
+LIBRARY = load_handouts([builtin_root()])
+CLIENT = [h for h in LIBRARY if h.handout.audience == "client"]
+
+# Directive, shaming and labelling words that client text avoids (the content
+# guide's trauma-informed wording), outside quoted thoughts.
+AVOID = re.compile(
+    r"\b(should|must|have to|has to|need to|failure|failed|broken|damaged|weak|"
+    r"crazy|victims?)\b",
+    re.IGNORECASE,
+)
+QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
+
+
+def ids(items: list[HandoutFile]) -> list[str]:
+    return [item.id for item in items]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every built-in handout as a PDF, client and clinician editions, strict."""
+    out = tmp_path_factory.mktemp("library")
+    runner = CliRunner()
+    paths: dict[str, Path] = {}
+    for edition in ("client", "clinician"):
+        result = runner.invoke(
+            main, ["build", "--strict", "--edition", edition, "--out", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ""
+        for line in result.stdout.splitlines():
+            paths[Path(line).stem] = Path(line)
+    return paths
+
+
+def test_the_library_has_its_handouts() -> None:
+    expected = {
+        "body-alarm-system",
+        "withdrawal-response",
+        "reacting-and-responding",
+        "when-self-compassion-feels-out-of-reach",
+        "intentional-self-attunement",
+        "daily-check-in",
+        "coming-back-from-withdrawal",
+        "early-signs-and-supports",
+        "self-attunement-clinician-guide",
+    }
+    assert expected <= set(ids(LIBRARY))
+    assert {h.id for h in LIBRARY if h.handout.audience == "clinician"} >= {
+        "self-attunement-clinician-guide"
+    }
+
+
+def test_reading_level_of_client_handouts() -> None:
+    rows = []
+    failures = []
+    for item in CLIENT:
+        score = readability(item.handout)
+        rows.append(
+            f"{item.id:42} FK {score.flesch_kincaid:4.1f}  SMOG {score.smog:4.1f}  "
+            f"{score.sentences:3} sentences  {score.words:4} words"
+        )
+        if score.flesch_kincaid > 7.0 or score.smog > 9.0:
+            failures.append(item.id)
+    print("\nReading level (client edition prose):\n" + "\n".join(rows))
+    assert failures == []
+
+
+@pytest.mark.parametrize("item", CLIENT, ids=ids(CLIENT))
+def test_client_wording_is_invitational(item: HandoutFile) -> None:
+    found = []
+    for passage in printed(item.handout):
+        if ".who" in passage.field:
+            continue
+        unquoted = QUOTED.sub("", passage.text)
+        found += [f"{passage.field}: {m.group(0)}" for m in AVOID.finditer(unquoted)]
+    quote_blocks = {
+        f"blocks[{i}]" for i, b in enumerate(item.handout.blocks) if b.type == "quote"
+    }
+    found = [f for f in found if f.split(".", 1)[0] not in quote_blocks]
+    assert found == []
+
+
+@pytest.mark.parametrize("item", LIBRARY, ids=ids(LIBRARY))
+def test_every_handout_meets_the_structure_rules(item: HandoutFile) -> None:
+    handout = item.handout
+    types = [b.type for b in handout.blocks]
+    assert "key_points" in types, "a key points block"
+    assert "section" in types, "chunks under headings"
+    assert handout.sources, "sources cited"
+    for block in handout.blocks:
+        for field in ("items",):
+            assert len(getattr(block, field, [])) <= 7, f"{block.type} has over 7 items"
+        for group in getattr(block, "lists", []):
+            assert len(group.items) <= 7
+    if handout.audience == "client":
+        assert {"steps", "worksheet"} & set(types), "an action for the reader"
+        assert "clinician_note" in types, "a note for the clinician who hands it out"
+
+
+def pages(path: Path) -> int:
+    with pikepdf.open(path) as pdf:
+        return len(pdf.pages)
+
+
+@pytest.mark.parametrize("item", CLIENT, ids=ids(CLIENT))
+def test_client_handouts_fit_their_pages(item: HandoutFile, built: dict[str, Path]) -> None:
+    count = pages(built[item.id])
+    if any(b.type == "worksheet" for b in item.handout.blocks):
+        assert count == 1, "a worksheet fits on one page"
+    else:
+        assert 1 <= count <= 3
+    assert pages(built[f"{item.id}-clinician"]) >= count
+
+
+def test_every_handout_built_in_both_editions(built: dict[str, Path]) -> None:
+    for item in LIBRARY:
+        assert built[item.id].is_file()
+    for item in CLIENT:
+        assert built[f"{item.id}-clinician"].is_file()
