@@ -12,7 +12,8 @@ from generator.content import asset_folders, load_handouts
 from generator.errors import Problem, ProblemsError, display_path
 from generator.fonts import font_folders
 from generator.model import Edition, HandoutFile
-from generator.render import RenderedHandout, RenderOptions, render_all
+from generator.pdf import PdfResult, html_to_pdf, write_atomically
+from generator.render import RenderOptions, render_all
 
 OutputFormat = Literal["pdf", "html"]
 
@@ -37,12 +38,11 @@ class BuildResult:
     warnings: tuple[str, ...]
 
 
-def output_name(item: HandoutFile, request: BuildRequest) -> str:
+def output_name(item: HandoutFile, request: BuildRequest, paper: Paper) -> str:
     """The file name for a handout: `<id>.pdf`, with a suffix per variant."""
     name = item.id
     if request.edition == "clinician" and item.handout.audience == "client":
         name += "-clinician"
-    paper = request.paper
     if paper == "a4":
         name += "-a4"
     return f"{name}.{request.format}"
@@ -58,8 +58,6 @@ def allowed_folders(project: Project) -> tuple[Path, ...]:
 
 def build(project: Project, request: BuildRequest) -> BuildResult:
     """Build the requested handouts; on any problem, write nothing."""
-    from generator.pdf import html_to_pdf, write_atomically
-
     handouts = load_handouts(project.roots, request.ids)
     options = RenderOptions(
         paper=request.paper or project.config.paper,
@@ -69,28 +67,37 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
     rendered = render_all(project, handouts, options)
     out = request.out or project.output
     targets = [
-        out / item.handout.language / output_name(item.handout, request)
+        out / item.handout.language / output_name(item.handout, request, options.paper)
         for item in rendered
     ]
-
     if request.format == "html":
         write_atomically(
-            [
-                (t, r.html.encode("utf-8"))
-                for t, r in zip(targets, rendered, strict=True)
-            ]
+            [(t, r.html.encode("utf-8")) for t, r in zip(targets, rendered, strict=True)]
         )
         return BuildResult(tuple(targets), ())
+    return write_pdfs(
+        project,
+        [(t, r.html, r.base_url, r.handout.path) for t, r in zip(targets, rendered, strict=True)],
+        strict=request.strict,
+    )
 
+
+def write_pdfs(
+    project: Project,
+    jobs: Sequence[tuple[Path, str, str, Path]],
+    *,
+    strict: bool,
+) -> BuildResult:
+    """Lay out each (target, html, base URL, source) as a PDF; write all or none."""
     allowed = allowed_folders(project)
     files: list[tuple[Path, bytes]] = []
     problems: list[Problem] = []
     warnings: list[str] = []
-    for target, item in zip(targets, rendered, strict=True):
-        result = html_to_pdf(item.html, item.base_url, allowed)
-        problems.extend(_pdf_problems(item, result.errors, result.blocked))
-        shown = display_path(item.handout.path)
-        if request.strict:
+    for target, html, base_url, source in jobs:
+        result = html_to_pdf(html, base_url, allowed)
+        shown = display_path(source)
+        problems.extend(_pdf_problems(shown, result))
+        if strict:
             problems.extend(
                 Problem(
                     shown,
@@ -107,30 +114,24 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
     if problems:
         raise ProblemsError(problems)
     write_atomically(files)
-    return BuildResult(tuple(targets), tuple(warnings))
+    return BuildResult(tuple(t for t, _ in files), tuple(dict.fromkeys(warnings)))
 
 
-def _pdf_problems(
-    item: RenderedHandout, errors: Sequence[str], blocked: Sequence[str]
-) -> list[Problem]:
-    shown = display_path(item.handout.path)
+def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:
     problems = [
         Problem(
             shown,
             None,
             None,
             "",
-            f"blocked a file or address outside the project: "
-            f"{url}; handouts may only use files in the project's content, "
-            "assets and templates folders",
+            f"blocked a file or address outside the project: {url}; handouts may "
+            "only use files in the project's content, assets and templates folders",
         )
-        for url in blocked
+        for url in result.blocked
     ]
-    blocked_messages = {url for url in blocked}
-    for message in errors:
-        if any(url in message for url in blocked_messages):
+    for message in result.errors:
+        # WeasyPrint also logs each blocked fetch; it is reported above already.
+        if any(url in message for url in result.blocked):
             continue
-        problems.append(
-            Problem(shown, None, None, "", f"PDF/UA accessibility error: {message}")
-        )
+        problems.append(Problem(shown, None, None, "", f"PDF/UA accessibility error: {message}"))
     return problems

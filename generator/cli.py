@@ -28,9 +28,7 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write into (default: output/ in the project).",
 )
-@click.option(
-    "--paper", type=PAPER, help="Paper size (default: letter, or the project's)."
-)
+@click.option("--paper", type=PAPER, help="Paper size (default: letter, or the project's).")
 @click.option(
     "--edition",
     type=click.Choice(["client", "clinician"]),
@@ -83,6 +81,59 @@ def list_command() -> None:
     project = find_project()
     for item in load_handouts(project.roots):
         handout = item.handout
-        click.echo(
-            f"{item.id}\t{handout.language}\t{handout.audience}\t{handout.title}"
-        )
+        click.echo(f"{item.id}\t{handout.language}\t{handout.audience}\t{handout.title}")
+
+
+@main.command("packet")
+@click.argument("ids", nargs=-1, required=True)
+@click.option(
+    "--edition",
+    type=click.Choice(["participant", "trainer"]),
+    default="participant",
+    show_default=True,
+    help="The trainer edition adds the agenda, facilitator notes and clinician notes.",
+)
+@click.option("--paper", type=PAPER, help="Paper size (default: letter, or the project's).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write into (default: output/ in the project).",
+)
+@click.option("--strict", is_flag=True, help="Treat layout warnings as errors.")
+@click.option(
+    "--participants",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help='A CSV file with a `name` column: one copy each, "Prepared for NAME" on its cover.',
+)
+@click.option(
+    "--name-pattern",
+    help="File names for participants' copies, from {id}, {n} and {name} "
+    "(default {id}-{n}: names stay out of file names unless you add {name}).",
+)
+def packet_command(
+    ids: tuple[str, ...],
+    edition: str,
+    paper: str | None,
+    out: Path | None,
+    strict: bool,
+    participants: Path | None,
+    name_pattern: str | None,
+) -> None:
+    """Build workshop packets from content/packets/ID.yaml and print each path."""
+    from generator.config import find_project
+    from generator.packet import PacketRequest, build_packets
+
+    request = PacketRequest(
+        ids=ids,
+        out=out,
+        paper=paper.lower() if paper else None,  # type: ignore[arg-type]
+        edition=edition,  # type: ignore[arg-type]
+        strict=strict,
+        participants=participants,
+        name_pattern=name_pattern,
+    )
+    result = build_packets(find_project(), request)
+    for warning in result.warnings:
+        click.echo(warning, err=True)
+    for path in result.written:
+        click.echo(path)

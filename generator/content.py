@@ -20,6 +20,9 @@ from generator.model import (
     Handout,
     HandoutFile,
     Image,
+    Packet,
+    PacketFile,
+    PacketSection,
     is_valid_id,
 )
 
@@ -65,9 +68,7 @@ def read_yaml(path: Path) -> Located:
 def _read_yaml(path: Path) -> Located:
     shown = display_path(path)
 
-    def fail(
-        message: str, line: int | None = None, column: int | None = None
-    ) -> _Problems:
+    def fail(message: str, line: int | None = None, column: int | None = None) -> _Problems:
         return _Problems([Problem(shown, line, column, "", message)])
 
     try:
@@ -83,17 +84,14 @@ def _read_yaml(path: Path) -> Located:
     except IsADirectoryError:
         raise fail("this is a folder, not a YAML file") from None
     except OSError as exc:
-        raise fail(
-            f"can't be read ({exc.strerror or exc}); check its permissions"
-        ) from None
+        raise fail(f"can't be read ({exc.strerror or exc}); check its permissions") from None
 
     text = _decode(raw, fail)
     try:
         node = _NoAliasLoader(text).get_single_node()
     except _AliasFound as exc:
         raise fail(
-            "anchors and aliases (& and *) are not supported here; "
-            "write the text out in full",
+            "anchors and aliases (& and *) are not supported here; write the text out in full",
             exc.mark.line + 1,
             exc.mark.column + 1,
         ) from None
@@ -180,8 +178,7 @@ def _construct(root: yaml.Node, shown: str) -> tuple[Any, list[Problem]]:
                 if key in result or key in first_line:
                     at(
                         key_node,
-                        f"duplicate key `{key}` (first at line {first_line[key]}); "
-                        "keep only one",
+                        f"duplicate key `{key}` (first at line {first_line[key]}); keep only one",
                         key,
                     )
                     continue
@@ -213,11 +210,7 @@ def _field_paths(problems: list[Problem], root: yaml.Node) -> list[Problem]:
     for problem in problems:
         path = _path_to_line(root, problem.line, problem.column)
         if problem.field and path:
-            out.append(
-                Problem(
-                    problem.path, problem.line, problem.column, path, problem.message
-                )
-            )
+            out.append(Problem(problem.path, problem.line, problem.column, path, problem.message))
         else:
             out.append(problem)
     return out
@@ -314,9 +307,7 @@ def _drop_misspelled_missing(
     return kept
 
 
-def _problem(
-    shown: str, root: yaml.Node, model: type[BaseModel], error: ErrorDetails
-) -> Problem:
+def _problem(shown: str, root: yaml.Node, model: type[BaseModel], error: ErrorDetails) -> Problem:
     loc, parent = _resolve(model, error["loc"])
     node, _ = _node_at(root, loc)
     if error["type"] == "extra_forbidden" and isinstance(loc[-1], str):
@@ -371,11 +362,7 @@ def _resolve(
                 current = chosen[0]
                 parent = chosen[0]
                 continue
-        if (
-            isinstance(current, type)
-            and issubclass(current, BaseModel)
-            and isinstance(item, str)
-        ):
+        if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(item, str):
             parent = current
             path.append(item)
             field = current.model_fields.get(item)
@@ -654,8 +641,7 @@ def load_handouts(roots: Sequence[Path], ids: Sequence[str] = ()) -> list[Handou
                         None,
                         None,
                         "",
-                        f"no handout with this id; {hint}"
-                        "`handouts list` shows them all",
+                        f"no handout with this id; {hint}`handouts list` shows them all",
                     )
                 )
         sources = [s for s in sources if s.id in wanted]
@@ -668,3 +654,132 @@ def load_handouts(roots: Sequence[Path], ids: Sequence[str] = ()) -> list[Handou
     if problems:
         raise ProblemsError(problems)
     return handouts
+
+
+# --- packets ------------------------------------------------------------------
+
+
+def problem_at(located: Located, loc: Sequence[str | int], message: str) -> Problem:
+    """A problem placed at the YAML node for a field path."""
+    node, _ = _node_at(located.node, loc)
+    mark = node.start_mark
+    return Problem(
+        display_path(located.path),
+        mark.line + 1,
+        mark.column + 1,
+        format_field(loc),
+        message,
+    )
+
+
+def discover_packets(roots: Sequence[Path]) -> dict[str, Path]:
+    """Every packet manifest in the content roots, the first root winning an id."""
+    found: dict[str, Path] = {}
+    for root in roots:
+        folder = root / "content" / "packets"
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.suffix in HANDOUT_SUFFIXES and path.is_file():
+                found.setdefault(path.stem, path)
+    return found
+
+
+def load_packets(roots: Sequence[Path], ids: Sequence[str]) -> list[PacketFile]:
+    """Load the named packets and every handout they use; report every problem."""
+    manifests = discover_packets(roots)
+    problems: list[Problem] = []
+    for name in ids:
+        if name not in manifests:
+            close = difflib.get_close_matches(name, sorted(manifests), n=1)
+            hint = f"did you mean `{close[0]}`? " if close else ""
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "",
+                    f"no packet with this id; {hint}packets live in content/packets/<id>.yaml",
+                )
+            )
+    sources, discovery_problems = discover(roots)
+    problems.extend(discovery_problems)
+    resolver = _HandoutResolver({(s.language, s.id): s for s in sources}, problems)
+    packets: list[PacketFile] = []
+    for name in dict.fromkeys(ids):
+        if name not in manifests:
+            continue
+        try:
+            located = read_yaml(manifests[name])
+            packet = validate(located, Packet)
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+            continue
+        sections = resolver.sections(located, packet)
+        packets.append(PacketFile(name, manifests[name], packet, sections))
+    if problems:
+        raise ProblemsError(problems)
+    return packets
+
+
+@dataclass
+class _HandoutResolver:
+    """Turns a packet's handout ids into loaded handouts, noting problems."""
+
+    available: dict[tuple[str, str], HandoutSource]
+    problems: list[Problem]
+
+    def __post_init__(self) -> None:
+        self.loaded: dict[Path, HandoutFile | None] = {}
+
+    def sections(
+        self, located: Located, packet: Packet
+    ) -> tuple[tuple[PacketSection, tuple[HandoutFile, ...]], ...]:
+        first_seen: dict[str, int] = {}
+        result = []
+        for s_index, section in enumerate(packet.sections):
+            items: list[HandoutFile] = []
+            for h_index, handout_id in enumerate(section.handouts):
+                loc: list[str | int] = ["sections", s_index, "handouts", h_index]
+                if handout_id in first_seen:
+                    where = first_seen[handout_id] + 1
+                    self.problems.append(
+                        problem_at(
+                            located,
+                            loc,
+                            f"`{handout_id}` is already in section {where}; "
+                            "a handout appears once in a packet",
+                        )
+                    )
+                    continue
+                first_seen[handout_id] = s_index
+                item = self.handout(located, loc, packet.language, handout_id)
+                if item is not None:
+                    items.append(item)
+            result.append((section, tuple(items)))
+        return tuple(result)
+
+    def handout(
+        self, located: Located, loc: list[str | int], language: str, handout_id: str
+    ) -> HandoutFile | None:
+        source = self.available.get((language, handout_id))
+        if source is None:
+            known = sorted(i for (lang, i) in self.available if lang == language)
+            close = difflib.get_close_matches(handout_id, known, n=1)
+            hint = f"did you mean `{close[0]}`? " if close else ""
+            self.problems.append(
+                problem_at(
+                    located,
+                    loc,
+                    f"no `{language}` handout with the id `{handout_id}`; "
+                    f"{hint}`handouts list` shows them all",
+                )
+            )
+            return None
+        if source.path not in self.loaded:
+            try:
+                self.loaded[source.path] = load_handout(source.path, source.root)
+            except ProblemsError as exc:
+                self.problems.extend(exc.problems)
+                self.loaded[source.path] = None
+        return self.loaded[source.path]

@@ -27,9 +27,7 @@ class Problem:
             if self.column is not None:
                 where += f":{self.column}"
         return (
-            f"{where}: {self.field}: {self.message}"
-            if self.field
-            else (f"{where}: {self.message}")
+            f"{where}: {self.field}: {self.message}" if self.field else (f"{where}: {self.message}")
         )
 
 

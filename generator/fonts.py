@@ -26,9 +26,7 @@ def body_font_faces() -> tuple[FontFace, ...]:
     """The body family's files as @font-face facts, regular to bold italic."""
     family = fontpkg.family(BODY_FAMILY)
     return tuple(
-        FontFace(
-            family.name, font.weight, font.style, Path(font.path).resolve().as_uri()
-        )
+        FontFace(family.name, font.weight, font.style, Path(font.path).resolve().as_uri())
         for font in family.files
     )
 

@@ -67,10 +67,12 @@ class Reviewed(Model):
 class Source(Model):
     """One citation for an idea the handout draws on."""
 
-    author: Line
+    author: Line | None = None
     title: Line
     year: int | None = Field(default=None, ge=1800, le=2100)
     publisher: Line | None = None
+    #: What kind of source, where that helps: "column, Part 1 of a series".
+    note: Line | None = None
     url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
 
 
@@ -216,9 +218,7 @@ class ScalePrompt(Model):
     high: Line
 
 
-Prompt = Annotated[
-    LinesPrompt | CheckboxesPrompt | ScalePrompt, Field(discriminator="kind")
-]
+Prompt = Annotated[LinesPrompt | CheckboxesPrompt | ScalePrompt, Field(discriminator="kind")]
 
 
 class Worksheet(Model):
@@ -310,3 +310,55 @@ class HandoutFile:
     def language(self) -> str:
         """The handout's language tag."""
         return self.handout.language
+
+
+# --- packets ------------------------------------------------------------------
+
+
+class AgendaItem(Model):
+    """One line of a workshop agenda."""
+
+    time: Line
+    title: Line
+    note: Text | None = None
+
+
+class PacketSection(Model):
+    """A part of a packet: a divider page, then its handouts in order."""
+
+    title: Line
+    intro: Text | None = None
+    handouts: list[Annotated[str, StringConstraints(strip_whitespace=True)]] = Field(min_length=1)
+    facilitator_notes: list[Text] = Field(default_factory=list)
+
+
+class Packet(Model):
+    """A workshop packet as its manifest describes it."""
+
+    title: Line
+    subtitle: Line | None = None
+    audience: Audience
+    language: LanguageTag
+    organisation: Line | None = None
+    facilitator: Line | None = None
+    date: dt.date | None = None
+    agenda: list[AgendaItem] = Field(default_factory=list)
+    #: The participants' edition shows the agenda only when this is true.
+    agenda_for_participants: bool = False
+    sections: list[PacketSection] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class PacketFile:
+    """A validated packet manifest with its handouts resolved, in order."""
+
+    id: str
+    path: Path
+    packet: Packet
+    #: The handouts of each section, in the manifest's order.
+    sections: tuple[tuple[PacketSection, tuple[HandoutFile, ...]], ...]
+
+    @property
+    def language(self) -> str:
+        """The packet's language tag."""
+        return self.packet.language

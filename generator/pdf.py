@@ -52,9 +52,7 @@ def make_url_fetcher(allowed: Sequence[Path], fetches: Fetches) -> Any:
             if path is None:
                 fetches.blocked.append(url)
                 raise ValueError(f"blocked by the handouts URL policy: {url}")
-            content_type = (
-                mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            )
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(
                 path.as_uri(),
                 body=path.read_bytes(),
@@ -129,8 +127,7 @@ def html_to_pdf(html: str, base_url: str, allowed: Sequence[Path]) -> PdfResult:
     warnings = tuple(
         message
         for r in records
-        if r.levelno < logging.ERROR
-        and not (message := r.getMessage()).startswith(ENGINE_NOTICES)
+        if r.levelno < logging.ERROR and not (message := r.getMessage()).startswith(ENGINE_NOTICES)
     )
     return PdfResult(bytes(data), errors, warnings, tuple(fetches.blocked))
 

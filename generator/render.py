@@ -6,9 +6,10 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urljoin
 
 import jinja2
 from babel import Locale, UnknownLocaleError
@@ -21,7 +22,7 @@ from generator.config import Paper, Project
 from generator.content import read_yaml, validate
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.fonts import body_font_faces
-from generator.model import Edition, HandoutFile, Line, Model
+from generator.model import Edition, HandoutFile, Line, Model, PacketFile
 
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 
@@ -51,6 +52,14 @@ class Messages(Model):
     scale_hint: Line
     checkbox_hint: Line
     crisis: dict[str, CrisisEntry]
+    contents: Line
+    agenda: Line
+    agenda_time: Line
+    agenda_what: Line
+    part: Line
+    facilitator: Line
+    facilitator_notes: Line
+    trainer_edition: Line
 
 
 class _MessagesFile(RootModel[Messages]):
@@ -72,8 +81,7 @@ def fill(message: str, **values: object) -> str:
 def css_string(text: str) -> Markup:
     """Quote text as a CSS string literal, safe inside an HTML <style> element."""
     escaped = "".join(
-        ch if ch.isprintable() and ch not in '"\\<>&' else f"\\{ord(ch):x} "
-        for ch in text
+        ch if ch.isprintable() and ch not in '"\\<>&' else f"\\{ord(ch):x} " for ch in text
     )
     return Markup(f'"{escaped}"')
 
@@ -86,9 +94,7 @@ def page_counter_content(message: str) -> Markup:
         if match.start() > position:
             parts.append(str(css_string(message[position : match.start()])))
         if match.group(1) not in ("page", "pages"):
-            raise HandoutError(
-                f"the page message {message!r} may use only {{page}} and {{pages}}"
-            )
+            raise HandoutError(f"the page message {message!r} may use only {{page}} and {{pages}}")
         parts.append(f"counter({match.group(1)})")
         position = match.end()
     if position < len(message):
@@ -117,6 +123,11 @@ def inline(text: str) -> Markup:
     return Markup(rendered.replace("\n", " "))
 
 
+def url_from(src: str, base: str) -> str:
+    """An asset path as an absolute URL, relative to its handout's folder."""
+    return urljoin(base, quote(src))
+
+
 def _locale(language: str) -> Locale:
     try:
         return Locale.parse(language, sep="-")
@@ -131,6 +142,34 @@ class RenderOptions:
     paper: Paper = "letter"
     edition: Edition = "client"
     crisis_region: str = "us"
+
+
+@dataclass(frozen=True)
+class PacketHandout:
+    """A handout as a packet shows it: its id, title and rendered body."""
+
+    id: str
+    title: str
+    body: Markup
+
+
+@dataclass(frozen=True)
+class PacketSectionView:
+    """A packet section with its handouts rendered."""
+
+    title: str
+    intro: str | None
+    facilitator_notes: tuple[str, ...]
+    handouts: tuple[PacketHandout, ...]
+
+
+@dataclass(frozen=True)
+class RenderedPacket:
+    """A whole packet's HTML, one document, so page numbers run through it."""
+
+    packet: PacketFile
+    html: str
+    base_url: str
 
 
 @dataclass(frozen=True)
@@ -160,6 +199,7 @@ class Renderer:
         self.env.filters["css_string"] = css_string
         self.env.filters["page_counter"] = page_counter_content
         self.env.globals["fill"] = fill
+        self.env.filters["url_from"] = url_from
         self._messages: dict[str, Messages] = {}
 
     def messages(self, language: str) -> Messages:
@@ -183,37 +223,48 @@ class Renderer:
             "(copy en.yaml and translate it)"
         )
 
-    def render(self, item: HandoutFile, options: RenderOptions) -> RenderedHandout:
-        """Render one handout to HTML."""
-        messages = self.messages(item.language)
+    def handout_context(self, item: HandoutFile, options: RenderOptions) -> dict[str, Any]:
+        """Everything the handout templates use for one handout."""
         handout = item.handout
+        show_notes = options.edition == "clinician" or handout.audience == "clinician"
+        return {
+            **self.page_context(item.language, options),
+            "handout": handout,
+            "handout_id": item.id,
+            "asset_base": item.path.parent.resolve().as_uri() + "/",
+            "blocks": [b for b in handout.blocks if show_notes or b.type != "clinician_note"],
+            "edition": options.edition,
+            "show_clinician_notes": show_notes,
+            "is_client": handout.audience == "client",
+            "reviewed_date": self.date(handout.reviewed.date, item.language),
+        }
+
+    def page_context(self, language: str, options: RenderOptions) -> dict[str, Any]:
+        """What every page needs: language, messages, crisis line, paper, fonts."""
+        messages = self.messages(language)
         if options.crisis_region not in messages.crisis:
             known = ", ".join(sorted(messages.crisis))
             raise HandoutError(
                 f"no crisis line for the region `{options.crisis_region}` in the "
-                f"`{item.language}` messages; use one of: {known}"
+                f"`{language}` messages; use one of: {known}"
             )
-        show_notes = options.edition == "clinician" or handout.audience == "clinician"
-        locale = _locale(item.language)
-        context: Mapping[str, Any] = {
-            "handout": handout,
-            "handout_id": item.id,
-            "blocks": [
-                b for b in handout.blocks if show_notes or b.type != "clinician_note"
-            ],
+        return {
+            "language": language,
             "messages": messages,
             "crisis": messages.crisis[options.crisis_region],
-            "edition": options.edition,
-            "show_clinician_notes": show_notes,
-            "is_client": handout.audience == "client",
             "paper": options.paper,
             "author": self.project.config.practice_name or "handouts",
-            "reviewed_date": format_date(handout.reviewed.date, "long", locale=locale),
             "font_faces": body_font_faces(),
         }
+
+    def date(self, value: dt.date, language: str) -> str:
+        """A date written the way the language writes it."""
+        return format_date(value, "long", locale=_locale(language))
+
+    def template(self, name: str, context: Mapping[str, Any], source: Path) -> str:
+        """Render a template, turning template faults into located errors."""
         try:
-            template = self.env.get_template("handout.html")
-            html = template.render(context)
+            return self.env.get_template(name).render(context)
         except jinja2.TemplateSyntaxError as exc:
             raise ProblemsError(
                 [
@@ -228,10 +279,57 @@ class Renderer:
             ) from None
         except jinja2.TemplateError as exc:
             raise HandoutError(
-                f"{display_path(item.path)}: the template could not render it: {exc}"
+                f"{display_path(source)}: the template could not render it: {exc}"
             ) from None
+
+    def render(self, item: HandoutFile, options: RenderOptions) -> RenderedHandout:
+        """Render one handout to a whole HTML document."""
+        context = self.handout_context(item, options)
+        html = self.template("handout.html", context, item.path)
+        return RenderedHandout(handout=item, html=html, base_url=context["asset_base"])
+
+    def render_body(self, item: HandoutFile, options: RenderOptions) -> Markup:
+        """One handout's footer and article, for placing inside a packet."""
+        context = self.handout_context(item, options)
+        return Markup(self.template("_handout.html", context, item.path))
+
+    def render_packet(
+        self,
+        item: PacketFile,
+        options: RenderOptions,
+        *,
+        trainer: bool,
+        participant_name: str | None = None,
+    ) -> RenderedPacket:
+        """Render a packet: cover, agenda, contents, dividers and handouts."""
+        packet = item.packet
+        handout_options = replace(options, edition="clinician" if trainer else "client")
+        sections = tuple(
+            PacketSectionView(
+                title=section.title,
+                intro=section.intro,
+                facilitator_notes=tuple(section.facilitator_notes),
+                handouts=tuple(
+                    PacketHandout(h.id, h.handout.title, self.render_body(h, handout_options))
+                    for h in handouts
+                ),
+            )
+            for section, handouts in item.sections
+        )
+        context = {
+            **self.page_context(item.language, options),
+            "packet": packet,
+            "sections": sections,
+            "trainer": trainer,
+            "show_agenda": bool(packet.agenda) and (trainer or packet.agenda_for_participants),
+            "packet_date": self.date(packet.date, item.language) if packet.date else "",
+            "participant_name": participant_name,
+        }
+        if packet.organisation:
+            context["author"] = packet.organisation
+        html = self.template("packet.html", context, item.path)
         base_url = item.path.parent.resolve().as_uri() + "/"
-        return RenderedHandout(handout=item, html=html, base_url=base_url)
+        return RenderedPacket(packet=item, html=html, base_url=base_url)
 
 
 def render_all(

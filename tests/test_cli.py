@@ -14,9 +14,7 @@ def test_build_prints_each_written_path(project: Project, cli) -> None:
     project.add("breath.yaml")
     result = cli("build", "breath")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [
-        str(project.root / "output" / "en" / "breath.pdf")
-    ]
+    assert result.stdout.splitlines() == [str(project.root / "output" / "en" / "breath.pdf")]
     assert (project.root / "output/en/breath.pdf").is_file()
 
 
@@ -30,21 +28,13 @@ def test_build_without_ids_builds_project_and_builtins(project: Project, cli) ->
 
 def test_variants_get_their_own_names(project: Project, cli) -> None:
     project.add("breath.yaml")
-    assert (
-        cli("build", "breath", "--paper", "a4")
-        .stdout.strip()
-        .endswith("en/breath-a4.pdf")
-    )
+    assert cli("build", "breath", "--paper", "a4").stdout.strip().endswith("en/breath-a4.pdf")
     assert (
         cli("build", "breath", "--edition", "clinician")
         .stdout.strip()
         .endswith("en/breath-clinician.pdf")
     )
-    assert (
-        cli("build", "breath", "--format", "html")
-        .stdout.strip()
-        .endswith("en/breath.html")
-    )
+    assert cli("build", "breath", "--format", "html").stdout.strip().endswith("en/breath.html")
     assert sorted(project.output_files()) == [
         "en/breath-a4.pdf",
         "en/breath-clinician.pdf",
@@ -101,19 +91,14 @@ def test_list_shows_id_language_audience_title(project: Project, cli) -> None:
     result = cli("list")
     assert result.exit_code == 0
     assert "breath\ten\tclient\tNoticing your breath" in result.stdout.splitlines()
-    assert (
-        "withdrawal-response\ten\tclient\tThe withdrawal response"
-        in result.stdout.splitlines()
-    )
+    assert "withdrawal-response\ten\tclient\tThe withdrawal response" in result.stdout.splitlines()
 
 
 def test_list_reports_broken_files(project: Project, cli) -> None:
     project.add("broken.yaml", "title: [\n")
     result = cli("list")
     assert result.exit_code == 1
-    assert result.stderr.startswith(
-        "content/handouts/en/broken.yaml:2:1: this is not valid YAML"
-    )
+    assert result.stderr.startswith("content/handouts/en/broken.yaml:2:1: this is not valid YAML")
 
 
 def test_version(cli) -> None:
@@ -125,23 +110,20 @@ def test_version(cli) -> None:
 
 
 def test_strict_fails_on_layout_warnings(project: Project, cli, monkeypatch) -> None:
-    import generator.pdf as pdf_module
+    import generator.build as build_module
     from generator.pdf import PdfResult
 
-    original = pdf_module.html_to_pdf
+    original = build_module.html_to_pdf
 
     def with_warning(*args, **kwargs):  # type: ignore[no-untyped-def]
         result = original(*args, **kwargs)
         return PdfResult(result.data, result.errors, ("Ignored `foo: bar` at 1:1",), ())
 
-    monkeypatch.setattr(pdf_module, "html_to_pdf", with_warning)
+    monkeypatch.setattr(build_module, "html_to_pdf", with_warning)
     project.add("breath.yaml")
     lenient = cli("build", "breath")
     assert lenient.exit_code == 0
-    assert (
-        "content/handouts/en/breath.yaml: warning: Ignored `foo: bar` at 1:1"
-        in lenient.stderr
-    )
+    assert "content/handouts/en/breath.yaml: warning: Ignored `foo: bar` at 1:1" in lenient.stderr
     strict = cli("build", "breath", "--strict", "--out", "strict-out")
     assert strict.exit_code == 1
     assert (

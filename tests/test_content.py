@@ -97,9 +97,7 @@ def test_three_problems_in_one_run(image_project: Project) -> None:
         ),
     ],
 )
-def test_field_errors_are_located(
-    project: Project, old: str, new: str, expected: str
-) -> None:
+def test_field_errors_are_located(project: Project, old: str, new: str, expected: str) -> None:
     assert old in MINIMAL
     path = project.add("h.yaml", MINIMAL.replace(old, new))
     assert problems_of(path, project.root) == [expected]
@@ -130,9 +128,7 @@ def test_nested_worksheet_prompt_error(project: Project) -> None:
 
 
 def test_table_rows_must_match_header(project: Project) -> None:
-    text = MINIMAL + (
-        "  - type: table\n    header: [When, What]\n    rows:\n      - [Morning]\n"
-    )
+    text = MINIMAL + ("  - type: table\n    header: [When, What]\n    rows:\n      - [Morning]\n")
     path = project.add("h.yaml", text)
     assert problems_of(path, project.root) == [
         "content/handouts/en/h.yaml:13:5: blocks[1]: row 1 has 1 cells but the header "
@@ -149,10 +145,7 @@ def test_empty_list_is_refused(project: Project) -> None:
 
 def test_a_list_group_needs_two_lists(project: Project) -> None:
     text = MINIMAL + (
-        "  - type: list_group\n"
-        "    lists:\n"
-        "      - title: In your body\n"
-        "        items: [Heavy]\n"
+        "  - type: list_group\n    lists:\n      - title: In your body\n        items: [Heavy]\n"
     )
     path = project.add("h.yaml", text)
     assert problems_of(path, project.root) == [
@@ -204,9 +197,7 @@ def test_file_name_must_be_an_id(project: Project) -> None:
         ("../../images/notes.txt", "should be a PNG, JPEG, GIF, SVG or WebP image"),
     ],
 )
-def test_image_paths_stay_in_the_project(
-    image_project: Project, src: str, message: str
-) -> None:
+def test_image_paths_stay_in_the_project(image_project: Project, src: str, message: str) -> None:
     (image_project.root / "content" / "images" / "notes.txt").write_text("x")
     text = MINIMAL + f"  - type: image\n    src: {src}\n    alt: A picture\n"
     path = image_project.add("h.yaml", text)
@@ -219,10 +210,7 @@ def test_symlinked_image_pointing_outside_is_refused(image_project: Project) -> 
     outside = image_project.root.parent / "private.png"
     outside.write_bytes(b"secret")
     (image_project.root / "content" / "images" / "link.png").symlink_to(outside)
-    text = (
-        MINIMAL
-        + "  - type: image\n    src: ../../images/link.png\n    alt: A picture\n"
-    )
+    text = MINIMAL + "  - type: image\n    src: ../../images/link.png\n    alt: A picture\n"
     path = image_project.add("h.yaml", text)
     assert problems_of(path, image_project.root) == [
         "content/handouts/en/h.yaml:14:10: blocks[1].src: `../../images/link.png` points "
@@ -231,9 +219,9 @@ def test_symlinked_image_pointing_outside_is_refused(image_project: Project) -> 
 
 
 def test_aliases_are_refused(project: Project) -> None:
-    text = MINIMAL.replace(
-        "title: Noticing your breath", "title: &t Noticing your breath"
-    ).replace("  by: Clinical reviewer", "  by: *t")
+    text = MINIMAL.replace("title: Noticing your breath", "title: &t Noticing your breath").replace(
+        "  by: Clinical reviewer", "  by: *t"
+    )
     path = project.add("h.yaml", text)
     assert problems_of(path, project.root) == [
         "content/handouts/en/h.yaml:8:7: anchors and aliases (& and *) are not "
@@ -256,8 +244,7 @@ def test_aliases_are_refused(project: Project) -> None:
         ),
         (
             "title: é".encode("utf-16"),
-            "content/handouts/en/h.yaml: the file is saved as "
-            "UTF-16; save it as UTF-8 instead",
+            "content/handouts/en/h.yaml: the file is saved as UTF-16; save it as UTF-8 instead",
         ),
         (
             b"title: ok\npurpose: caf\xe9\n",

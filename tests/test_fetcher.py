@@ -11,9 +11,7 @@ from conftest import MINIMAL, Project, tiny_png
 
 from generator.pdf import html_to_pdf
 
-PAGE = (
-    '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>{}</body></html>'
-)
+PAGE = '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>{}</body></html>'
 
 
 @pytest.fixture
@@ -56,9 +54,7 @@ def image_count(data: bytes) -> int:
         '<link rel="stylesheet" href="http://127.0.0.1:9/x.css">',
     ],
 )
-def test_outside_urls_are_blocked(
-    tmp_path: Path, no_network: list[object], markup: str
-) -> None:
+def test_outside_urls_are_blocked(tmp_path: Path, no_network: list[object], markup: str) -> None:
     result = html_to_pdf(PAGE.format(markup), tmp_path.as_uri() + "/", [tmp_path])
     assert result.blocked, "the fetcher should have refused this URL"
     assert no_network == []
@@ -80,18 +76,14 @@ def test_symlink_out_of_an_allowed_folder_is_blocked(tmp_path: Path) -> None:
     inside.mkdir()
     (tmp_path / "secret.png").write_bytes(tiny_png())
     (inside / "a.png").symlink_to(tmp_path / "secret.png")
-    result = html_to_pdf(
-        PAGE.format('<img src="a.png" alt="x">'), inside.as_uri() + "/", [inside]
-    )
+    result = html_to_pdf(PAGE.format('<img src="a.png" alt="x">'), inside.as_uri() + "/", [inside])
     assert result.blocked == ((inside / "a.png").as_uri(),)
     assert image_count(result.data) == 0
 
 
 def test_missing_alt_is_a_pdf_ua_error(tmp_path: Path) -> None:
     (tmp_path / "a.png").write_bytes(tiny_png())
-    result = html_to_pdf(
-        PAGE.format('<img src="a.png">'), tmp_path.as_uri() + "/", [tmp_path]
-    )
+    result = html_to_pdf(PAGE.format('<img src="a.png">'), tmp_path.as_uri() + "/", [tmp_path])
     assert any("alt" in e for e in result.errors)
 
 

@@ -39,9 +39,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     runner = CliRunner()
     paths: dict[str, Path] = {}
     for edition in ("client", "clinician"):
-        result = runner.invoke(
-            main, ["build", "--strict", "--edition", edition, "--out", str(out)]
-        )
+        result = runner.invoke(main, ["build", "--strict", "--edition", edition, "--out", str(out)])
         assert result.exit_code == 0, result.output
         assert result.stderr == ""
         for line in result.stdout.splitlines():
@@ -90,9 +88,7 @@ def test_client_wording_is_invitational(item: HandoutFile) -> None:
             continue
         unquoted = QUOTED.sub("", passage.text)
         found += [f"{passage.field}: {m.group(0)}" for m in AVOID.finditer(unquoted)]
-    quote_blocks = {
-        f"blocks[{i}]" for i, b in enumerate(item.handout.blocks) if b.type == "quote"
-    }
+    quote_blocks = {f"blocks[{i}]" for i, b in enumerate(item.handout.blocks) if b.type == "quote"}
     found = [f for f in found if f.split(".", 1)[0] not in quote_blocks]
     assert found == []
 

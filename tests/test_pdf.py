@@ -23,9 +23,7 @@ def builtin_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     out = tmp_path_factory.mktemp("out")
     runner = CliRunner()
-    letter = runner.invoke(
-        main, ["build", "withdrawal-response", "--out", str(out), "--strict"]
-    )
+    letter = runner.invoke(main, ["build", "withdrawal-response", "--out", str(out), "--strict"])
     a4 = runner.invoke(
         main,
         [
@@ -49,9 +47,7 @@ def builtin_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_paper_sizes(builtin_pdfs: dict[str, Path]) -> None:
     for name, box in (("letter", LETTER), ("a4", A4)):
         with pikepdf.open(builtin_pdfs[name]) as pdf:
-            sizes = {
-                tuple(round(float(v)) for v in page.mediabox) for page in pdf.pages
-            }
+            sizes = {tuple(round(float(v)) for v in page.mediabox) for page in pdf.pages}
             assert sizes == {tuple(box)}
 
 
@@ -74,9 +70,7 @@ def test_body_font_is_embedded(builtin_pdfs: dict[str, Path]) -> None:
         fonts: dict[str, bool] = {}
         for page in pdf.pages:
             for font in page.Resources.Font.values():
-                descendant = (
-                    font.DescendantFonts[0] if "/DescendantFonts" in font else font
-                )
+                descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
                 descriptor = descendant.FontDescriptor
                 name = str(descriptor.FontName).split("+", 1)[-1]
                 fonts[name] = "/FontFile2" in descriptor or "/FontFile3" in descriptor
@@ -108,9 +102,7 @@ def test_text_is_extractable_with_footer(builtin_pdfs: dict[str, Path]) -> None:
         assert "Version 1.0" in flat
 
 
-def test_content_script_and_template_syntax_print_literally(
-    project: Project, cli
-) -> None:
+def test_content_script_and_template_syntax_print_literally(project: Project, cli) -> None:
     text = MINIMAL.replace(
         "You might notice your breath for a moment.",
         "'Literal {{ 7*7 }} and <script>alert(1)</script> here.'",
@@ -126,9 +118,7 @@ def test_content_script_and_template_syntax_print_literally(
 def test_a_clinician_handout_has_no_client_footer(project: Project, cli) -> None:
     project.add("h.yaml", MINIMAL.replace("audience: client", "audience: clinician"))
     assert cli("build", "h").exit_code == 0
-    flat = " ".join(
-        PdfReader(project.root / "output/en/h.pdf").pages[0].extract_text().split()
-    )
+    flat = " ".join(PdfReader(project.root / "output/en/h.pdf").pages[0].extract_text().split())
     assert "Call or text 988" not in flat
     assert "Page 1 of 1" in flat
 
@@ -141,7 +131,5 @@ def test_pdf_is_written_whole(project: Project, cli) -> None:
     assert data.rstrip().endswith(b"%%EOF")
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert len(pdf.pages) == 1
-    leftovers = [
-        p.name for p in (project.root / "output/en").iterdir() if p.name != "h.pdf"
-    ]
+    leftovers = [p.name for p in (project.root / "output/en").iterdir() if p.name != "h.pdf"]
     assert leftovers == []

@@ -22,12 +22,12 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_lint_is_clean() -> None:
-    result = run("ruff", "check", "generator", "tests")
+    result = run("ruff", "check", "generator", "tests", "scripts")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ruff_format_is_clean() -> None:
-    result = run("ruff", "format", "--check", "generator", "tests")
+    result = run("ruff", "format", "--check", "generator", "tests", "scripts")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -58,9 +58,7 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
 
 
 def test_wheel_ships_the_builtin_library(tmp_path: Path) -> None:
-    result = run(
-        "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), "."
-    )
+    result = run("pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), ".")
     assert result.returncode == 0, result.stdout + result.stderr
     wheel = next(tmp_path.glob("handouts-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())

@@ -1,0 +1,315 @@
+"""Workshop packets: one PDF, page numbers that run through it, a true contents page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pikepdf
+import pytest
+from click.testing import CliRunner
+from conftest import MINIMAL, Project
+from pypdf import PdfReader
+
+from generator.check import _plain
+from generator.cli import main
+from generator.config import builtin_root
+from generator.content import load_packets
+
+WORKSHOP = "self-attunement-workshop"
+
+
+@pytest.fixture(scope="module")
+def workshop(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The built-in workshop, participant and trainer editions, built strictly."""
+    out = tmp_path_factory.mktemp("packets")
+    runner = CliRunner()
+    paths = {}
+    for edition in ("participant", "trainer"):
+        result = runner.invoke(
+            main, ["packet", WORKSHOP, "--edition", edition, "--strict", "--out", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ""
+        paths[edition] = Path(result.stdout.strip())
+    return paths
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_output_names(workshop: dict[str, Path]) -> None:
+    assert workshop["participant"].name == f"{WORKSHOP}.pdf"
+    assert workshop["trainer"].name == f"{WORKSHOP}-trainer.pdf"
+    assert workshop["trainer"].parent.name == "packets"
+    assert workshop["trainer"].parent.parent.name == "en"
+
+
+@pytest.mark.parametrize("edition", ["participant", "trainer"])
+def test_every_footer_counts_through_the_packet(workshop: dict[str, Path], edition: str) -> None:
+    reader = PdfReader(workshop[edition])
+    total = len(reader.pages)
+    assert total > 20
+    # The cover has no footer; every other page says where it is.
+    for number, page in enumerate(reader.pages[1:], start=2):
+        assert f"Page {number} of {total}" in flat(page.extract_text())
+
+
+def outline(reader: PdfReader) -> list[tuple[int, str, int]]:
+    """(depth, title, page number) for every bookmark, in order."""
+    rows: list[tuple[int, str, int]] = []
+
+    def walk(items: list, depth: int) -> None:  # type: ignore[type-arg]
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                rows.append((depth, item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 0)
+    return rows
+
+
+@pytest.mark.parametrize("edition", ["participant", "trainer"])
+def test_contents_bookmarks_and_titles_agree(workshop: dict[str, Path], edition: str) -> None:
+    (packet,) = load_packets([builtin_root()], [WORKSHOP])
+    reader = PdfReader(workshop[edition])
+    texts = [flat(page.extract_text()) for page in reader.pages]
+    contents_page = next(i for i, t in enumerate(texts) if t.startswith("Contents"))
+    contents = texts[contents_page]
+    marks = outline(reader)
+    sections = [(title, page) for depth, title, page in marks if depth == 0]
+    handouts = [(title, page) for depth, title, page in marks if depth == 1]
+
+    expected_sections = [section.title for section, _ in packet.sections]
+    expected_handouts = [h.handout.title for _, items in packet.sections for h in items]
+    assert [t for t, _ in sections if t not in ("Agenda", "Contents")] == expected_sections
+    assert [t for t, _ in handouts] == expected_handouts
+
+    for title, page in [*sections, *handouts]:
+        if title in ("Agenda", "Contents"):
+            continue
+        # The contents page gives the same number as the bookmark ...
+        match = re.search(re.escape(title) + r" (\d+)", contents)
+        assert match, f"{title} is missing from the contents"
+        assert int(match.group(1)) == page, title
+        # ... and that page opens with the title (text extraction may put a
+        # floated label or two first, so allow a short lead-in).
+        assert title in texts[page - 1][:120], f"page {page} does not open with {title}"
+
+
+def test_handouts_keep_their_crisis_and_care_notes(workshop: dict[str, Path]) -> None:
+    reader = PdfReader(workshop["participant"])
+    marks = outline(reader)
+    client_titles = {
+        h.handout.title
+        for _, items in load_packets([builtin_root()], [WORKSHOP])[0].sections
+        for h in items
+        if h.handout.audience == "client"
+    }
+    first_pages = [page for depth, title, page in marks if depth == 1 and title in client_titles]
+    assert len(first_pages) == len(client_titles) > 0
+    for page in first_pages:
+        text = flat(reader.pages[page - 1].extract_text())
+        assert "Call or text 988" in text
+        assert "does not replace, care from a qualified professional" in text
+
+
+def test_facilitator_notes_only_in_trainer_edition(workshop: dict[str, Path]) -> None:
+    (packet,) = load_packets([builtin_root()], [WORKSHOP])
+    notes = [flat(_plain(n)) for section, _ in packet.sections for n in section.facilitator_notes]
+    assert notes
+    trainer = flat(" ".join(p.extract_text() for p in PdfReader(workshop["trainer"]).pages))
+    participant = flat(" ".join(p.extract_text() for p in PdfReader(workshop["participant"]).pages))
+    for note in notes:
+        assert note in trainer
+        assert note not in participant
+    assert "Facilitator notes" not in participant
+    assert "Agenda" in trainer and "Agenda" not in participant
+
+
+def test_packet_metadata(workshop: dict[str, Path]) -> None:
+    with pikepdf.open(workshop["trainer"]) as pdf:
+        assert str(pdf.Root.Lang) == "en"
+        assert "/StructTreeRoot" in pdf.Root
+        assert str(pdf.docinfo["/Title"]).startswith("After complex trauma")
+        with pdf.open_metadata() as xmp:
+            assert xmp["pdfuaid:part"] == "1"
+
+
+# --- participants ---------------------------------------------------------------
+
+NAMES = ["Alex Rivera", "Sam O'Neill", "Zoë Chen"]
+
+
+@pytest.fixture
+def small_packet(project: Project) -> Project:
+    project.add("breath.yaml")
+    packets = project.root / "content" / "packets"
+    packets.mkdir(parents=True)
+    (packets / "mini.yaml").write_text(
+        "title: A small packet\n"
+        "audience: client\n"
+        "language: en\n"
+        "sections:\n"
+        "  - title: One\n"
+        "    handouts: [breath, withdrawal-response]\n",
+        encoding="utf-8",
+    )
+    return project
+
+
+def write_csv(project: Project, text: str | bytes) -> Path:
+    path = project.root / "people.csv"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_one_copy_per_participant_with_names_only_on_the_page(small_packet: Project, cli) -> None:
+    csv = write_csv(
+        small_packet, "email,name\na@x.org,Alex Rivera\nb@x.org,Sam O'Neill\n,Zoë Chen\n"
+    )
+    result = cli("packet", "mini", "--participants", str(csv))
+    assert result.exit_code == 0, result.output
+    paths = [Path(line) for line in result.stdout.splitlines()]
+    assert [p.name for p in paths] == ["mini-001.pdf", "mini-002.pdf", "mini-003.pdf"]
+    for name in NAMES:
+        assert name not in result.output
+    for path, name in zip(paths, NAMES, strict=True):
+        cover = flat(PdfReader(path).pages[0].extract_text())
+        assert f"Prepared for {name}" in cover
+        with pikepdf.open(path) as pdf:
+            info = " ".join(str(v) for v in pdf.docinfo.values())
+            with pdf.open_metadata() as xmp:
+                xmp_text = str(xmp)
+            for anyone in NAMES:
+                assert anyone not in info
+                assert anyone not in xmp_text
+                assert anyone.split()[0] not in info + xmp_text
+    for path in (small_packet.root / "output").rglob("*"):
+        for name in NAMES:
+            assert name.split()[0].lower() not in path.name.lower()
+
+
+def test_names_go_into_file_names_only_when_asked(small_packet: Project, cli) -> None:
+    csv = write_csv(small_packet, "name\nAlex Rivera\nZoë Chen\n")
+    result = cli("packet", "mini", "--participants", str(csv), "--name-pattern", "{n}-{name}")
+    assert result.exit_code == 0, result.output
+    assert [Path(x).name for x in result.stdout.splitlines()] == [
+        "001-alex-rivera.pdf",
+        "002-zoe-chen.pdf",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            "email\na@x.org\n",
+            "people.csv:1: there is no `name` column; the first row must "
+            "name the columns, with one called name",
+        ),
+        ("", "people.csv: the file is empty; it needs a header row with a `name` column"),
+        ("name\n", "people.csv: there are no participants under the header row"),
+        (
+            "name,email\nAlex,a@x.org\n,b@x.org\n",
+            "people.csv:3: name: is empty; fill it in or delete the row",
+        ),
+        (
+            b"name\nZo\xeb\n",
+            'people.csv:2: the file is not UTF-8 text; save it as "CSV UTF-8" '
+            "from your spreadsheet",
+        ),
+    ],
+)
+def test_bad_participant_files(
+    small_packet: Project, cli, content: str | bytes, expected: str
+) -> None:
+    csv = write_csv(small_packet, content)
+    result = cli("packet", "mini", "--participants", str(csv))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == expected
+    assert small_packet.output_files() == {}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (
+            "{id}",
+            "Error: --name-pattern needs {n} or {name}, or every copy would get the same name",
+        ),
+        (
+            "{id}-{email}",
+            "Error: --name-pattern uses {email}; it may use only {id}, {n} (the row "
+            "number, 001, 002...) and {name}",
+        ),
+        ("../{n}", "Error: --name-pattern must give a plain file name, not a path"),
+    ],
+)
+def test_bad_name_patterns(small_packet: Project, cli, pattern: str, expected: str) -> None:
+    csv = write_csv(small_packet, "name\nAlex\nSam\n")
+    result = cli("packet", "mini", "--participants", str(csv), "--name-pattern", pattern)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == expected
+
+
+# --- manifest problems -----------------------------------------------------------
+
+
+def test_manifest_problems_are_located(project: Project, cli) -> None:
+    project.add("breath.yaml")
+    packets = project.root / "content" / "packets"
+    packets.mkdir(parents=True)
+    (packets / "bad.yaml").write_text(
+        "title: Bad\n"
+        "audience: client\n"
+        "language: en\n"
+        "sections:\n"
+        "  - title: One\n"
+        "    handouts: [breath, breth]\n"
+        "  - title: Two\n"
+        "    handouts: [breath]\n"
+        "  - title: Empty\n"
+        "    handouts: []\n",
+        encoding="utf-8",
+    )
+    result = cli("packet", "bad")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "content/packets/bad.yaml:10:15: sections[2].handouts: needs at least 1 item",
+        "1 problem in 1 file; nothing was written.",
+    ]
+    (packets / "bad.yaml").write_text(
+        (packets / "bad.yaml").read_text().replace("  - title: Empty\n    handouts: []\n", "")
+    )
+    result = cli("packet", "bad")
+    assert result.stderr.splitlines() == [
+        "content/packets/bad.yaml:6:24: sections[0].handouts[1]: no `en` handout with the id "
+        "`breth`; did you mean `breath`? `handouts list` shows them all",
+        "content/packets/bad.yaml:8:16: sections[1].handouts[0]: `breath` is already in "
+        "section 1; a handout appears once in a packet",
+        "2 problems in 1 file; nothing was written.",
+    ]
+    assert project.output_files() == {}
+
+
+def test_unknown_packet(project: Project, cli) -> None:
+    result = cli("packet", "nope")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "nope: no packet with this id; packets live in content/packets/<id>.yaml"
+    )
+
+
+def test_a_broken_handout_in_a_packet_is_reported(small_packet: Project, cli) -> None:
+    small_packet.add("breath.yaml", MINIMAL.replace("audience: client", "audience: nobody"))
+    result = cli("packet", "mini")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].startswith(
+        "content/handouts/en/breath.yaml:3:11: audience:"
+    )
