@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from generator.config import Paper, Project
+from generator.config import Project
 from generator.content import asset_folders, load_handouts
-from generator.errors import Problem, ProblemsError, display_path
+from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.fonts import font_folders
-from generator.model import Edition, HandoutFile
+from generator.model import HandoutFile
 from generator.pdf import PdfResult, html_to_pdf, write_atomically
 from generator.render import RenderOptions, render_all
 
@@ -24,10 +24,11 @@ class BuildRequest:
 
     ids: tuple[str, ...] = ()
     out: Path | None = None
-    paper: Paper | None = None
-    edition: Edition = "client"
+    options: RenderOptions = field(default_factory=RenderOptions)
     format: OutputFormat = "pdf"
     strict: bool = False
+    #: A file name the user chose, for a single handout.
+    out_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,14 +39,23 @@ class BuildResult:
     warnings: tuple[str, ...]
 
 
-def output_name(item: HandoutFile, request: BuildRequest, paper: Paper) -> str:
+def output_name(item: HandoutFile, options: RenderOptions, extension: str) -> str:
     """The file name for a handout: `<id>.pdf`, with a suffix per variant."""
     name = item.id
-    if request.edition == "clinician" and item.handout.audience == "client":
+    if options.edition == "clinician" and item.handout.audience == "client":
         name += "-clinician"
-    if paper == "a4":
-        name += "-a4"
-    return f"{name}.{request.format}"
+    return f"{name}{options.suffix()}.{extension}"
+
+
+def chosen_name(out_name: str, extension: str) -> str:
+    """A file name the user typed, checked to be a plain name in the output folder."""
+    name = out_name.strip()
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise HandoutError(
+            f"--out-name must be a plain file name like my-handout.{extension}, "
+            "not a path; use --out for the folder"
+        )
+    return name if name.lower().endswith(f".{extension}") else f"{name}.{extension}"
 
 
 def allowed_folders(project: Project) -> tuple[Path, ...]:
@@ -59,15 +69,22 @@ def allowed_folders(project: Project) -> tuple[Path, ...]:
 def build(project: Project, request: BuildRequest) -> BuildResult:
     """Build the requested handouts; on any problem, write nothing."""
     handouts = load_handouts(project.roots, request.ids)
-    options = RenderOptions(
-        paper=request.paper or project.config.paper,
-        edition=request.edition,
-        crisis_region=project.config.crisis_region,
-    )
+    if request.out_name is not None and len(handouts) != 1:
+        raise HandoutError(
+            f"--out-name names one file, but {len(handouts)} handouts were asked for; "
+            "name one handout id"
+        )
+    options = request.options.resolved(project.config)
     rendered = render_all(project, handouts, options)
     out = request.out or project.output
     targets = [
-        out / item.handout.language / output_name(item.handout, request, options.paper)
+        out
+        / item.handout.language
+        / (
+            chosen_name(request.out_name, request.format)
+            if request.out_name
+            else output_name(item.handout, options, request.format)
+        )
         for item in rendered
     ]
     if request.format == "html":
@@ -79,6 +96,7 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
         project,
         [(t, r.html, r.base_url, r.handout.path) for t, r in zip(targets, rendered, strict=True)],
         strict=request.strict,
+        forms=options.fillable,
     )
 
 
@@ -87,6 +105,7 @@ def write_pdfs(
     jobs: Sequence[tuple[Path, str, str, Path]],
     *,
     strict: bool,
+    forms: bool = False,
 ) -> BuildResult:
     """Lay out each (target, html, base URL, source) as a PDF; write all or none."""
     allowed = allowed_folders(project)
@@ -94,7 +113,7 @@ def write_pdfs(
     problems: list[Problem] = []
     warnings: list[str] = []
     for target, html, base_url, source in jobs:
-        result = html_to_pdf(html, base_url, allowed)
+        result = html_to_pdf(html, base_url, allowed, forms=forms)
         shown = display_path(source)
         problems.extend(_pdf_problems(shown, result))
         if strict:

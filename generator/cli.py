@@ -2,13 +2,95 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from generator import __version__
 
+if TYPE_CHECKING:
+    from generator.config import Project
+    from generator.render import RenderOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+
 PAPER = click.Choice(["letter", "a4"], case_sensitive=False)
+
+
+def config_option(function: F) -> F:
+    """--config FILE: use this config (and its folder as the project)."""
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The project's config file (default: handouts.yaml in this folder or above).",
+    )(function)
+
+
+def profile_options(function: F) -> F:
+    """The print profile options that `build` and `packet` share."""
+    options = [
+        click.option("--paper", type=PAPER, help="Paper size (default: letter, or the config's)."),
+        click.option(
+            "--large-print",
+            is_flag=True,
+            help="18 pt body text, larger bold headings, 1-inch margins, one column.",
+        ),
+        click.option(
+            "--fillable",
+            is_flag=True,
+            help="Worksheet lines, checkboxes and scales become PDF form fields to fill in "
+            "on screen. The file is larger: form fonts are embedded whole.",
+        ),
+        click.option(
+            "--ink-saver", is_flag=True, help="No background fills: rules and borders only."
+        ),
+        click.option(
+            "--client-name",
+            metavar="NAME",
+            help='Print "Prepared for NAME" under the title. The name goes on the page only: '
+            "never into the file's metadata or name.",
+        ),
+        config_option,
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _options(
+    paper: str | None,
+    large_print: bool,
+    fillable: bool,
+    ink_saver: bool,
+    client_name: str | None,
+    edition: str = "client",
+) -> RenderOptions:
+    from generator.render import RenderOptions
+
+    return RenderOptions(
+        paper="a4" if paper and paper.lower() == "a4" else ("letter" if paper else None),
+        edition="clinician" if edition == "clinician" else "client",
+        large_print=large_print,
+        fillable=fillable,
+        ink_saver=ink_saver,
+        client_name=" ".join(client_name.split()) if client_name else None,
+    )
+
+
+def _project(config_file: Path | None) -> Project:
+    from generator.config import find_project
+
+    return find_project(config=config_file)
+
+
+def _report(written: tuple[Path, ...], warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        click.echo(warning, err=True)
+    for path in written:
+        click.echo(path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,7 +110,11 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write into (default: output/ in the project).",
 )
-@click.option("--paper", type=PAPER, help="Paper size (default: letter, or the project's).")
+@click.option(
+    "--out-name",
+    metavar="FILE",
+    help="File name for a single handout (otherwise its id and variant).",
+)
 @click.option(
     "--edition",
     type=click.Choice(["client", "clinician"]),
@@ -45,43 +131,34 @@ def main() -> None:
     help="html writes the exact HTML that would be laid out, for debugging.",
 )
 @click.option("--strict", is_flag=True, help="Treat layout warnings as errors.")
+@profile_options
 def build_command(
     ids: tuple[str, ...],
     out: Path | None,
-    paper: str | None,
+    out_name: str | None,
     edition: str,
     output_format: str,
     strict: bool,
+    paper: str | None,
+    large_print: bool,
+    fillable: bool,
+    ink_saver: bool,
+    client_name: str | None,
+    config_file: Path | None,
 ) -> None:
     """Build handouts (all of them when no IDS are given) and print each path."""
     from generator.build import BuildRequest, build
-    from generator.config import find_project
 
     request = BuildRequest(
         ids=ids,
         out=out,
-        paper=paper.lower() if paper else None,  # type: ignore[arg-type]
-        edition=edition,  # type: ignore[arg-type]
-        format=output_format,  # type: ignore[arg-type]
+        out_name=out_name,
+        options=_options(paper, large_print, fillable, ink_saver, client_name, edition),
+        format="html" if output_format == "html" else "pdf",
         strict=strict,
     )
-    result = build(find_project(), request)
-    for warning in result.warnings:
-        click.echo(warning, err=True)
-    for path in result.written:
-        click.echo(path)
-
-
-@main.command("list")
-def list_command() -> None:
-    """List the handouts: id, language, audience and title."""
-    from generator.config import find_project
-    from generator.content import load_handouts
-
-    project = find_project()
-    for item in load_handouts(project.roots):
-        handout = item.handout
-        click.echo(f"{item.id}\t{handout.language}\t{handout.audience}\t{handout.title}")
+    result = build(_project(config_file), request)
+    _report(result.written, result.warnings)
 
 
 @main.command("packet")
@@ -93,7 +170,6 @@ def list_command() -> None:
     show_default=True,
     help="The trainer edition adds the agenda, facilitator notes and clinician notes.",
 )
-@click.option("--paper", type=PAPER, help="Paper size (default: letter, or the project's).")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -110,30 +186,47 @@ def list_command() -> None:
     help="File names for participants' copies, from {id}, {n} and {name} "
     "(default {id}-{n}: names stay out of file names unless you add {name}).",
 )
+@profile_options
 def packet_command(
     ids: tuple[str, ...],
     edition: str,
-    paper: str | None,
     out: Path | None,
     strict: bool,
     participants: Path | None,
     name_pattern: str | None,
+    paper: str | None,
+    large_print: bool,
+    fillable: bool,
+    ink_saver: bool,
+    client_name: str | None,
+    config_file: Path | None,
 ) -> None:
     """Build workshop packets from content/packets/ID.yaml and print each path."""
-    from generator.config import find_project
     from generator.packet import PacketRequest, build_packets
 
     request = PacketRequest(
         ids=ids,
         out=out,
-        paper=paper.lower() if paper else None,  # type: ignore[arg-type]
-        edition=edition,  # type: ignore[arg-type]
+        options=_options(paper, large_print, fillable, ink_saver, client_name),
+        edition="trainer" if edition == "trainer" else "participant",
         strict=strict,
         participants=participants,
         name_pattern=name_pattern,
     )
-    result = build_packets(find_project(), request)
-    for warning in result.warnings:
-        click.echo(warning, err=True)
-    for path in result.written:
-        click.echo(path)
+    result = build_packets(_project(config_file), request)
+    _report(result.written, result.warnings)
+
+
+@main.command("list")
+@config_option
+def list_command(config_file: Path | None) -> None:
+    """List the handouts: id, language, audience, title and where each comes from."""
+    from generator.content import load_handouts
+
+    project = _project(config_file)
+    for item in load_handouts(project.roots):
+        handout = item.handout
+        click.echo(
+            f"{item.id}\t{handout.language}\t{handout.audience}\t{handout.title}"
+            f"\t{project.origin(item.path)}"
+        )

@@ -1,14 +1,23 @@
-"""Config stage: find the project and its settings (paper, language, crisis region)."""
+"""Config stage: find the project and read its settings (branding, paper, language, crisis)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from generator.model import LanguageTag, Line, Model, Text
 
 Paper = Literal["letter", "a4"]
+Region = Literal["us", "ca", "uk-ie", "au"]
 
 CONFIG_NAME = "handouts.yaml"
+DEFAULT_ACCENT = "#1f4e4a"
+#: WCAG 2.1 AA asks 4.5:1 for body-size text; headings use the accent colour.
+MIN_CONTRAST = 4.5
 
 
 def builtin_root() -> Path:
@@ -24,22 +33,86 @@ def builtin_root() -> Path:
     return package.parent
 
 
-@dataclass(frozen=True)
-class Config:
-    """Project settings; every field has a default so no config is needed."""
+def contrast_on_white(colour: str) -> float:
+    """The WCAG 2.1 contrast ratio of a CSS colour against white."""
+    from coloraide import Color
 
+    return float(Color(colour).contrast("white", method="wcag21"))
+
+
+def _accent(value: str) -> str:
+    from coloraide import Color
+
+    try:
+        colour = Color(value)
+    except ValueError:
+        raise ValueError(
+            f"`{value}` is not a colour; write it like #1f4e4a or a CSS colour name"
+        ) from None
+    if colour.alpha() < 1:
+        raise ValueError("must be a solid colour, without transparency")
+    ratio = contrast_on_white(value)
+    if ratio < MIN_CONTRAST:
+        raise ValueError(
+            f"`{value}` has a contrast of {ratio:.2f}:1 on white; text in it needs at "
+            f"least {MIN_CONTRAST}:1 to be readable (WCAG AA). Choose a darker colour"
+        )
+    # A normalised hex string is all that reaches the CSS.
+    return str(colour.convert("srgb").to_string(hex=True))
+
+
+AccentColour = Annotated[str, AfterValidator(_accent)]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+]
+WebAddress = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https://\S+$")]
+
+
+class Practice(Model):
+    """Who hands the handout out: printed on every page."""
+
+    name: Line
+    clinician: Line | None = None
+    credentials: Line | None = None
+    phone: Line | None = None
+    email: Email | None = None
+    website: WebAddress | None = None
+    address: Line | None = None
+
+
+class Logo(Model):
+    """The practice's logo: a picture file in the project, with alt text."""
+
+    src: Line
+    alt: Text
+
+
+class CrisisLine(Model):
+    """One crisis contact of the project's own, with when it was last checked."""
+
+    text: Line
+    verified: dt.date
+
+
+class ProjectConfig(Model):
+    """The settings in handouts.yaml; every one has a default."""
+
+    practice: Practice | None = None
+    logo: Logo | None = None
+    accent_colour: AccentColour = DEFAULT_ACCENT
+    crisis: Region | list[CrisisLine] = Field(default="us", union_mode="left_to_right")
     paper: Paper = "letter"
-    language: str = "en"
-    crisis_region: str = "us"
-    practice_name: str | None = None
+    language: LanguageTag = "en"
+    footer_note: Line | None = None
 
 
 @dataclass(frozen=True)
 class Project:
-    """Where content and templates come from, and where output goes."""
+    """Where content and templates come from, where output goes, and the settings."""
 
     root: Path
-    config: Config = field(default_factory=Config)
+    config: ProjectConfig = field(default_factory=ProjectConfig)
+    config_path: Path | None = None
 
     @property
     def roots(self) -> tuple[Path, ...]:
@@ -54,11 +127,42 @@ class Project:
         """The default output folder."""
         return self.root / "output"
 
+    def origin(self, path: Path) -> str:
+        """Whether a file is the project's own or built in."""
+        builtin = builtin_root().resolve()
+        if self.root.resolve() != builtin and path.resolve().is_relative_to(self.root.resolve()):
+            return "project"
+        return "built-in"
 
-def find_project(start: Path | None = None) -> Project:
-    """The nearest folder upwards holding handouts.yaml or content/, else the start."""
+
+def find_project(start: Path | None = None, config: Path | None = None) -> Project:
+    """The project for a folder: the nearest one upwards with handouts.yaml or content/.
+
+    With `config`, that file is the config and its folder is the project.
+    Outside any project the built-in library is used and output goes here.
+    """
+    if config is not None:
+        return load_project(config.resolve().parent, config)
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / CONFIG_NAME).is_file() or (folder / "content").is_dir():
+        if (folder / CONFIG_NAME).is_file():
+            return load_project(folder, folder / CONFIG_NAME)
+        if (folder / "content").is_dir():
             return Project(root=folder)
     return Project(root=here)
+
+
+def load_project(root: Path, config_path: Path) -> Project:
+    """Read and check a project's config; errors name the file and line."""
+    from generator.content import image_problem, problem_at, read_yaml, validate
+    from generator.errors import ProblemsError
+
+    located = read_yaml(config_path)
+    if located.data is None or located.data == {}:
+        return Project(root=root, config_path=config_path)
+    config = validate(located, ProjectConfig)
+    if config.logo is not None:
+        message = image_problem(config.logo.src, root, root)
+        if message:
+            raise ProblemsError([problem_at(located, ["logo", "src"], message)])
+    return Project(root=root, config=config, config_path=config_path)

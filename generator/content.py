@@ -278,11 +278,32 @@ def validate(located: Located, model: type[M]) -> M:
         result = model.model_validate(located.data)
     except ValidationError as exc:
         errors = _drop_misspelled_missing(model, exc.errors())
-        problems = [_problem(shown, located.node, model, error) for error in errors]
+        problems = _merge_alternatives(
+            [_problem(shown, located.node, model, error) for error in errors]
+        )
         raise ProblemsError([*located.problems, *problems]) from None
     if located.problems:
         raise ProblemsError(located.problems)
     return result
+
+
+def _merge_alternatives(problems: list[Problem]) -> list[Problem]:
+    """One line per field: a value that fits no branch of a union is one mistake."""
+    merged: dict[tuple[int | None, int | None, str], Problem] = {}
+    for problem in problems:
+        key = (problem.line, problem.column, problem.field)
+        if key in merged and problem.field:
+            first = merged[key]
+            merged[key] = Problem(
+                first.path,
+                first.line,
+                first.column,
+                first.field,
+                f"{first.message}; or it {problem.message}",
+            )
+        else:
+            merged[key] = problem
+    return list(merged.values())
 
 
 def _drop_misspelled_missing(
@@ -362,6 +383,10 @@ def _resolve(
                 current = chosen[0]
                 parent = chosen[0]
                 continue
+            branch = _union_branch(typing.get_args(current), item)
+            if branch is not None:
+                current = branch
+                continue
         if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(item, str):
             parent = current
             path.append(item)
@@ -371,6 +396,21 @@ def _resolve(
         path.append(item)
         current = None
     return path, parent
+
+
+def _union_branch(members: Sequence[Any], label: str) -> Any:
+    """The member of a plain union that pydantic names `label` in an error location."""
+    for member in members:
+        origin = typing.get_origin(_unwrap(member))
+        if origin is typing.Literal and label.startswith("literal["):
+            return member
+        if origin is list and label.startswith("list["):
+            return member
+        if isinstance(member, type) and label == member.__name__.lower():
+            return member
+        if isinstance(member, type) and label == member.__name__:
+            return member
+    return None
 
 
 def _node_at(root: yaml.Node, loc: Sequence[str | int]) -> tuple[yaml.Node, bool]:

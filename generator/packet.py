@@ -6,12 +6,12 @@ import csv
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from generator.build import BuildResult, write_pdfs
-from generator.config import Paper, Project
+from generator.config import Project
 from generator.content import MAX_FILE_BYTES, load_packets
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.model import PacketFile
@@ -29,7 +29,7 @@ class PacketRequest:
 
     ids: tuple[str, ...]
     out: Path | None = None
-    paper: Paper | None = None
+    options: RenderOptions = field(default_factory=RenderOptions)
     edition: PacketEdition = "participant"
     strict: bool = False
     participants: Path | None = None
@@ -129,45 +129,36 @@ def participant_file_names(packet_id: str, names: Sequence[str], pattern: str | 
     return result
 
 
-def packet_file_name(item: PacketFile, request: PacketRequest, paper: Paper) -> str:
-    """`<id>.pdf`, with `-trainer` and `-a4` for those variants."""
-    name = item.id
-    if request.edition == "trainer":
-        name += "-trainer"
-    if paper == "a4":
-        name += "-a4"
-    return name
+def packet_file_name(item: PacketFile, edition: PacketEdition, options: RenderOptions) -> str:
+    """`<id>`, with `-trainer` and the print profile's suffix for those variants."""
+    trainer = "-trainer" if edition == "trainer" else ""
+    return f"{item.id}{trainer}{options.suffix()}"
 
 
 def build_packets(project: Project, request: PacketRequest) -> BuildResult:
     """Build the requested packets, or each participant's copy; on a problem, write nothing."""
     packets = load_packets(project.roots, request.ids)
     names = read_participants(request.participants) if request.participants else []
-    paper = request.paper or project.config.paper
-    options = RenderOptions(paper=paper, crisis_region=project.config.crisis_region)
+    options = request.options.resolved(project.config)
     renderer = Renderer(project)
     trainer = request.edition == "trainer"
 
     jobs: list[tuple[Path, RenderedPacket]] = []
     for item in packets:
         folder = (request.out or project.output) / item.language / "packets"
+        suffix = packet_file_name(item, request.edition, options)[len(item.id) :]
         if names:
-            suffix = packet_file_name(item, request, paper)[len(item.id) :]
-            for file_name, name in zip(
-                participant_file_names(item.id, names, request.name_pattern),
-                names,
-                strict=True,
-            ):
-                rendered = renderer.render_packet(
-                    item, options, trainer=trainer, participant_name=name
-                )
+            file_names = participant_file_names(item.id, names, request.name_pattern)
+            for file_name, name in zip(file_names, names, strict=True):
+                personal = replace(options, client_name=name)
+                rendered = renderer.render_packet(item, personal, trainer=trainer)
                 jobs.append((folder / f"{file_name}{suffix}.pdf", rendered))
         else:
             rendered = renderer.render_packet(item, options, trainer=trainer)
-            jobs.append((folder / f"{packet_file_name(item, request, paper)}.pdf", rendered))
-
+            jobs.append((folder / f"{item.id}{suffix}.pdf", rendered))
     return write_pdfs(
         project,
         [(target, r.html, r.base_url, r.packet.path) for target, r in jobs],
         strict=request.strict,
+        forms=options.fillable,
     )

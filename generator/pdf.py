@@ -112,17 +112,19 @@ class PdfResult:
     blocked: tuple[str, ...]
 
 
-def html_to_pdf(html: str, base_url: str, allowed: Sequence[Path]) -> PdfResult:
-    """Lay out HTML as a tagged PDF/UA-1 document, in memory."""
+def html_to_pdf(
+    html: str, base_url: str, allowed: Sequence[Path], *, forms: bool = False
+) -> PdfResult:
+    """Lay out HTML as a tagged PDF/UA-1 document, in memory (with form fields if asked)."""
     from weasyprint import HTML
 
     fetches = Fetches()
     fetcher = make_url_fetcher(allowed, fetches)
     with captured_weasyprint_logs() as records:
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            pdf_variant=PDF_VARIANT
+            pdf_variant=PDF_VARIANT, pdf_forms=forms
         )
-        data = document.write_pdf(pdf_variant=PDF_VARIANT)
+        data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_forms=forms)
     errors = tuple(r.getMessage() for r in records if r.levelno >= logging.ERROR)
     warnings = tuple(
         message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -18,7 +19,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from pydantic import Field, RootModel
 
-from generator.config import Paper, Project
+from generator.config import Paper, Project, ProjectConfig
 from generator.content import read_yaml, validate
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.fonts import body_font_faces
@@ -50,6 +51,7 @@ class Messages(Model):
     callout_gentle: Line
     callout_safety: Line
     scale_hint: Line
+    scale_hint_fillable: Line
     checkbox_hint: Line
     crisis: dict[str, CrisisEntry]
     contents: Line
@@ -128,6 +130,25 @@ def url_from(src: str, base: str) -> str:
     return urljoin(base, quote(src))
 
 
+def _footer_height(texts: Sequence[tuple[str, bool]], options: RenderOptions) -> str:
+    """The bottom page margin: room for every footer line, so none is cut off.
+
+    Each (text, bold) is one footer paragraph; its wrapped line count is
+    estimated from Atkinson Hyperlegible's average glyph width (about half
+    an em, a little more in bold), rounded up.
+    """
+    if options.large_print:
+        size, leading, padding, side_margins = 14.0, 1.25, 0.7, 2.0
+    else:
+        size, leading, padding, side_margins = 10.0, 1.3, 0.66, 1.8
+    width_pt = ((8.27 if options.paper == "a4" else 8.5) - side_margins) * 72
+    lines = 0
+    for text, bold in texts:
+        per_line = width_pt / (size * (0.52 if bold else 0.49))
+        lines += max(1, math.ceil(len(text) / per_line))
+    return f"{padding + lines * size * leading / 72:.2f}in"
+
+
 def _locale(language: str) -> Locale:
     try:
         return Locale.parse(language, sep="-")
@@ -137,11 +158,30 @@ def _locale(language: str) -> Locale:
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """Choices that change the page but not the content."""
+    """Choices that change the page but not the content: edition and print profile."""
 
-    paper: Paper = "letter"
+    #: None until resolved against the project's config (see `resolved`).
+    paper: Paper | None = None
     edition: Edition = "client"
-    crisis_region: str = "us"
+    large_print: bool = False
+    fillable: bool = False
+    ink_saver: bool = False
+    #: Printed under the title and nowhere else (not in metadata or names).
+    client_name: str | None = None
+
+    def resolved(self, config: ProjectConfig) -> RenderOptions:
+        """These options with the project's defaults filled in."""
+        return replace(self, paper=self.paper or config.paper)
+
+    def suffix(self) -> str:
+        """The part of a file name that keeps this profile's files apart."""
+        parts = [
+            "-a4" if self.paper == "a4" else "",
+            "-large-print" if self.large_print else "",
+            "-fillable" if self.fillable else "",
+            "-ink-saver" if self.ink_saver else "",
+        ]
+        return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -227,8 +267,17 @@ class Renderer:
         """Everything the handout templates use for one handout."""
         handout = item.handout
         show_notes = options.edition == "clinician" or handout.audience == "clinician"
+        reviewed = self.date(handout.reviewed.date, item.language)
+        messages = self.messages(item.language)
+        meta = " · ".join(
+            (
+                handout.title,
+                fill(messages.version, version=handout.version),
+                fill(messages.reviewed, date=reviewed),
+            )
+        )
         return {
-            **self.page_context(item.language, options),
+            **self.page_context(item.language, options, meta),
             "handout": handout,
             "handout_id": item.id,
             "asset_base": item.path.parent.resolve().as_uri() + "/",
@@ -236,24 +285,53 @@ class Renderer:
             "edition": options.edition,
             "show_clinician_notes": show_notes,
             "is_client": handout.audience == "client",
-            "reviewed_date": self.date(handout.reviewed.date, item.language),
+            "reviewed_date": reviewed,
         }
 
-    def page_context(self, language: str, options: RenderOptions) -> dict[str, Any]:
-        """What every page needs: language, messages, crisis line, paper, fonts."""
+    def page_context(self, language: str, options: RenderOptions, meta: str) -> dict[str, Any]:
+        """What every page needs: language, messages, branding, crisis line, profile."""
         messages = self.messages(language)
-        if options.crisis_region not in messages.crisis:
-            known = ", ".join(sorted(messages.crisis))
-            raise HandoutError(
-                f"no crisis line for the region `{options.crisis_region}` in the "
-                f"`{language}` messages; use one of: {known}"
-            )
+        config = self.project.config
+        if isinstance(config.crisis, str):
+            if config.crisis not in messages.crisis:
+                known = ", ".join(sorted(messages.crisis))
+                raise HandoutError(
+                    f"the `{language}` template messages have no crisis line for the "
+                    f"region `{config.crisis}`; add it to templates/messages/{language}.yaml "
+                    f"or use one of: {known}"
+                )
+            crisis_lines: list[Any] = [messages.crisis[config.crisis]]
+        else:
+            crisis_lines = list(config.crisis)
+        logo = None
+        if config.logo is not None:
+            logo = {
+                "url": (self.project.root / config.logo.src).resolve().as_uri(),
+                "alt": config.logo.alt,
+            }
+        practice = config.practice
+        footer_texts = [(line.text, True) for line in crisis_lines]
+        footer_texts.append((messages.care_note, False))
+        if practice is not None:
+            parts = practice.model_dump(exclude_none=True).values()
+            footer_texts.append((" · ".join(str(v) for v in parts), False))
+        if config.footer_note:
+            footer_texts.append((config.footer_note, False))
+        # The page number shares the last line.
+        footer_texts.append((meta + " Page 10 of 10", False))
         return {
+            "footer_height": _footer_height(footer_texts, options),
             "language": language,
             "messages": messages,
-            "crisis": messages.crisis[options.crisis_region],
+            "crisis_lines": crisis_lines,
+            "practice": practice,
+            "logo": logo,
+            "accent": config.accent_colour,
+            "footer_note": config.footer_note,
             "paper": options.paper,
-            "author": self.project.config.practice_name or "handouts",
+            "profile": options,
+            "client_name": options.client_name,
+            "author": config.practice.name if config.practice else "handouts",
             "font_faces": body_font_faces(),
         }
 
@@ -299,11 +377,13 @@ class Renderer:
         options: RenderOptions,
         *,
         trainer: bool,
-        participant_name: str | None = None,
     ) -> RenderedPacket:
         """Render a packet: cover, agenda, contents, dividers and handouts."""
         packet = item.packet
-        handout_options = replace(options, edition="clinician" if trainer else "client")
+        # The person's name goes on the cover only, not on every handout.
+        handout_options = replace(
+            options, edition="clinician" if trainer else "client", client_name=None
+        )
         sections = tuple(
             PacketSectionView(
                 title=section.title,
@@ -316,14 +396,15 @@ class Renderer:
             )
             for section, handouts in item.sections
         )
+        messages = self.messages(item.language)
+        meta = packet.title + (f" · {messages.trainer_edition}" if trainer else "")
         context = {
-            **self.page_context(item.language, options),
+            **self.page_context(item.language, options, meta),
             "packet": packet,
             "sections": sections,
             "trainer": trainer,
             "show_agenda": bool(packet.agenda) and (trainer or packet.agenda_for_participants),
             "packet_date": self.date(packet.date, item.language) if packet.date else "",
-            "participant_name": participant_name,
         }
         if packet.organisation:
             context["author"] = packet.organisation

@@ -90,8 +90,11 @@ def test_list_shows_id_language_audience_title(project: Project, cli) -> None:
     project.add("breath.yaml", MINIMAL)
     result = cli("list")
     assert result.exit_code == 0
-    assert "breath\ten\tclient\tNoticing your breath" in result.stdout.splitlines()
-    assert "withdrawal-response\ten\tclient\tThe withdrawal response" in result.stdout.splitlines()
+    assert "breath\ten\tclient\tNoticing your breath\tproject" in result.stdout.splitlines()
+    assert (
+        "withdrawal-response\ten\tclient\tThe withdrawal response\tbuilt-in"
+        in result.stdout.splitlines()
+    )
 
 
 def test_list_reports_broken_files(project: Project, cli) -> None:
