@@ -230,3 +230,30 @@ def list_command(config_file: Path | None) -> None:
             f"{item.id}\t{handout.language}\t{handout.audience}\t{handout.title}"
             f"\t{project.origin(item.path)}"
         )
+
+
+@main.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init_command(folder: Path) -> None:
+    """Create a clinic project in FOLDER: config, content and template folders."""
+    from generator.scaffold import init_project
+
+    for path in init_project(folder):
+        click.echo(path)
+    click.echo(
+        f"\nNext: cd {folder}, fill in handouts.yaml, then `handouts new my-handout` "
+        "to start a handout and `handouts build` to make the PDFs.",
+        err=True,
+    )
+
+
+@main.command("new")
+@click.argument("handout_id", metavar="ID")
+@config_option
+def new_command(handout_id: str, config_file: Path | None) -> None:
+    """Start a handout: content/handouts/<language>/ID.yaml, with every block type."""
+    from generator.scaffold import new_handout
+
+    path = new_handout(_project(config_file), handout_id)
+    click.echo(path)
+    click.echo(f"\nNext: edit it, then `handouts build {handout_id}`.", err=True)

@@ -157,8 +157,8 @@ def load_project(root: Path, config_path: Path) -> Project:
     from generator.content import image_problem, problem_at, read_yaml, validate
     from generator.errors import ProblemsError
 
-    located = read_yaml(config_path)
-    if located.data is None or located.data == {}:
+    located = read_yaml(config_path, empty_ok=True)
+    if located.data is None:
         return Project(root=root, config_path=config_path)
     config = validate(located, ProjectConfig)
     if config.logo is not None:

@@ -57,15 +57,15 @@ class _Problems(Exception):
 # --- reading YAML ---------------------------------------------------------
 
 
-def read_yaml(path: Path) -> Located:
+def read_yaml(path: Path, *, empty_ok: bool = False) -> Located:
     """Parse one YAML file into data and nodes, or raise ProblemsError."""
     try:
-        return _read_yaml(path)
+        return _read_yaml(path, empty_ok)
     except _Problems as exc:
         raise ProblemsError(exc.problems) from None
 
 
-def _read_yaml(path: Path) -> Located:
+def _read_yaml(path: Path, empty_ok: bool) -> Located:
     shown = display_path(path)
 
     def fail(message: str, line: int | None = None, column: int | None = None) -> _Problems:
@@ -111,6 +111,8 @@ def _read_yaml(path: Path) -> Located:
     except RecursionError:
         raise fail("the YAML is nested too deeply to read") from None
     if node is None:
+        if empty_ok:
+            return Located(path, None, yaml.MappingNode("tag:yaml.org,2002:map", []))
         raise fail("the file is empty; a handout needs a title, purpose and blocks")
     data, problems = _construct(node, shown)
     return Located(path, data, node, tuple(problems))
@@ -500,6 +502,8 @@ def _message(
     if kind == "string_too_short":
         return "is empty; write the text, or remove the line"
     if kind == "string_pattern_mismatch":
+        if "@" in str(ctx.get("pattern", "")):
+            return "should be an email address like name@example.org"
         return "should be a full https:// web address"
     if kind == "literal_error":
         return f"should be one of {ctx.get('expected', '')}, not `{value}`"

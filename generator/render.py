@@ -15,9 +15,10 @@ from urllib.parse import quote, urljoin
 import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
-from pydantic import Field, RootModel
+from pydantic import Field
 
 from generator.config import Paper, Project, ProjectConfig
 from generator.content import read_yaml, validate
@@ -62,10 +63,6 @@ class Messages(Model):
     facilitator: Line
     facilitator_notes: Line
     trainer_edition: Line
-
-
-class _MessagesFile(RootModel[Messages]):
-    pass
 
 
 def fill(message: str, **values: object) -> str:
@@ -227,7 +224,9 @@ class Renderer:
     def __init__(self, project: Project):
         self.project = project
         self.template_dirs = [root / "templates" for root in project.roots]
-        self.env = jinja2.Environment(
+        # Sandboxed: a project may bring its own templates, and a shared template
+        # pack must not reach Python internals.
+        self.env = SandboxedEnvironment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.template_dirs]),
             undefined=jinja2.StrictUndefined,
             autoescape=True,
@@ -249,19 +248,39 @@ class Renderer:
         return self._messages[language]
 
     def _load_messages(self, language: str) -> Messages:
+        """Built-in messages with the project's own on top, key by key."""
         candidates = [language]
         if "-" in language:
             candidates.append(language.split("-", maxsplit=1)[0])
         for name in candidates:
-            for folder in self.template_dirs:
-                path = folder / "messages" / f"{name}.yaml"
-                if path.is_file():
-                    return validate(read_yaml(path), _MessagesFile).root
+            files = [
+                folder / "messages" / f"{name}.yaml"
+                for folder in reversed(self.template_dirs)
+                if (folder / "messages" / f"{name}.yaml").is_file()
+            ]
+            if files:
+                return self._merge_messages(files)
         raise HandoutError(
             f"there are no template messages for the language `{language}`; "
             f"add templates/messages/{candidates[-1]}.yaml "
             "(copy en.yaml and translate it)"
         )
+
+    def _merge_messages(self, files: Sequence[Path]) -> Messages:
+        merged: dict[str, Any] = {}
+        located = None
+        for path in files:
+            located = read_yaml(path)
+            if not isinstance(located.data, dict):
+                return validate(located, Messages)  # reports the file's shape
+            for key, value in located.data.items():
+                if key == "crisis" and isinstance(value, dict):
+                    merged["crisis"] = {**merged.get("crisis", {}), **value}
+                else:
+                    merged[key] = value
+        assert located is not None
+        # Problems are placed in the last (the project's) file.
+        return validate(replace(located, data=merged), Messages)
 
     def handout_context(self, item: HandoutFile, options: RenderOptions) -> dict[str, Any]:
         """Everything the handout templates use for one handout."""

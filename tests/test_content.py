@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, Project
 
+from conftest import MINIMAL, Project
 from generator.content import load_handout, load_handouts
 from generator.errors import ProblemsError
 

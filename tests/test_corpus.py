@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CORPORA, Project
 
+from conftest import CORPORA, Project
 from generator.content import load_handout
 from generator.errors import ProblemsError
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import MINIMAL, Project, tiny_png
 
+from conftest import MINIMAL, Project, tiny_png
 from generator.pdf import html_to_pdf
 
 PAGE = '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>{}</body></html>'

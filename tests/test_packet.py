@@ -8,9 +8,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 from click.testing import CliRunner
-from conftest import MINIMAL, Project
 from pypdf import PdfReader
 
+from conftest import MINIMAL, Project
 from generator.check import _plain
 from generator.cli import main
 from generator.config import builtin_root

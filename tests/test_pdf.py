@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import MINIMAL, Project
 from pypdf import PdfReader
+
+from conftest import MINIMAL, Project
 
 LETTER = [0, 0, 612, 792]
 A4 = [0, 0, 595, 842]

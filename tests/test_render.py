@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, Project
 
+from conftest import MINIMAL, Project
 from generator.config import find_project
 from generator.content import load_handout
 from generator.render import Renderer, RenderOptions, inline, page_counter_content

@@ -1,0 +1,391 @@
+"""A clinic's own project: config and branding, own content and templates, print profiles."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from conftest import MINIMAL, Project, tiny_png
+from generator.config import builtin_root
+from generator.content import load_handouts
+
+CONFIG = """\
+practice:
+  name: Riverside Counselling
+  clinician: Dr. Alex Morgan
+  phone: "020 7946 0000"
+logo:
+  src: assets/logo.png
+  alt: Riverside Counselling logo
+crisis: uk-ie
+"""
+
+
+@pytest.fixture
+def clinic(project: Project) -> Project:
+    (project.root / "assets").mkdir()
+    (project.root / "assets" / "logo.png").write_bytes(tiny_png())
+    (project.root / "handouts.yaml").write_text(CONFIG, encoding="utf-8")
+    return project
+
+
+def page_texts(path: Path) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+
+
+def test_branding_and_region_on_every_page(clinic: Project, cli) -> None:
+    result = cli("build", "withdrawal-response", "--strict")
+    assert result.exit_code == 0, result.output
+    texts = page_texts(clinic.root / "output/en/withdrawal-response.pdf")
+    assert len(texts) >= 2
+    for text in texts:
+        assert "Riverside Counselling" in text
+        assert "Samaritans free on 116 123" in text
+        assert "988" not in text
+    with pikepdf.open(clinic.root / "output/en/withdrawal-response.pdf") as pdf:
+        assert str(pdf.docinfo["/Author"]) == "Riverside Counselling"
+    with pdfplumber.open(clinic.root / "output/en/withdrawal-response.pdf") as pdf:
+        # The logo heads the first page only.
+        assert [len(page.images) for page in pdf.pages] == [1] + [0] * (len(pdf.pages) - 1)
+
+
+def test_packets_honour_the_config(clinic: Project, cli) -> None:
+    result = cli("packet", "self-attunement-workshop", "--strict")
+    assert result.exit_code == 0, result.output
+    texts = page_texts(Path(result.stdout.strip()))
+    for text in texts[1:]:  # the cover has no footer
+        assert "Riverside Counselling" in text
+    assert all("988" not in t for t in texts)
+    assert sum("Samaritans" in t for t in texts) > 10
+
+
+def test_custom_crisis_lines(project: Project, cli) -> None:
+    (project.root / "handouts.yaml").write_text(
+        "crisis:\n"
+        "  - text: Call the county crisis line on 555-0199, day or night.\n"
+        "    verified: 2026-10-01\n"
+        "  - text: In an emergency, call 911.\n"
+        "    verified: 2026-10-01\n",
+        encoding="utf-8",
+    )
+    project.add("breath.yaml")
+    assert cli("build", "breath", "--strict").exit_code == 0
+    (text,) = page_texts(project.root / "output/en/breath.pdf")
+    assert "Call the county crisis line on 555-0199, day or night." in text
+    assert "In an emergency, call 911." in text
+    assert "988" not in text
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            'accent_colour: "#ffcc00"',
+            "handouts.yaml:1:16: accent_colour: `#ffcc00` has a "
+            "contrast of 1.51:1 on white; text in it needs at least 4.5:1 to be readable (WCAG "
+            "AA). Choose a darker colour",
+        ),
+        (
+            "accent_colour: tealish",
+            "handouts.yaml:1:16: accent_colour: `tealish` is not a "
+            "colour; write it like #1f4e4a or a CSS colour name",
+        ),
+        (
+            "crisis: mars",
+            "handouts.yaml:1:9: crisis: should be one of 'us', 'ca', 'uk-ie' or "
+            "'au', not `mars`; or it should be a list (one \"- item\" a line), not text",
+        ),
+        (
+            "paper: legal",
+            "handouts.yaml:1:8: paper: should be one of 'letter' or 'a4', not `legal`",
+        ),
+        (
+            "practise:\n  name: X",
+            "handouts.yaml:1:1: practise: unknown field `practise`; did you mean `practice`?",
+        ),
+        (
+            "practice:\n  name: X\n  email: not-an-email",
+            "handouts.yaml:3:10: practice.email: should be an email address like name@example.org",
+        ),
+        (
+            "logo:\n  src: assets/logo.png",
+            "handouts.yaml:2:3: logo.alt: required field is missing; add `alt:`",
+        ),
+        (
+            "logo:\n  src: ../outside.png\n  alt: x",
+            "handouts.yaml:2:8: logo.src: `../outside.png` "
+            "points outside the project; put the image in the project's content/ or assets/ folder",
+        ),
+        (
+            "logo:\n  src: assets/none.png\n  alt: x",
+            "handouts.yaml:2:8: logo.src: no image at "
+            "`assets/none.png`; check the file name and folder",
+        ),
+    ],
+)
+def test_config_errors_are_located(clinic: Project, cli, line: str, expected: str) -> None:
+    (clinic.root.parent / "outside.png").write_bytes(tiny_png())
+    (clinic.root / "handouts.yaml").write_text(line + "\n", encoding="utf-8")
+    result = cli("build", "withdrawal-response")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == expected
+    assert clinic.output_files() == {}
+
+
+def test_accent_colour_reaches_the_css(clinic: Project, cli) -> None:
+    (clinic.root / "handouts.yaml").write_text('accent_colour: "#5B2C6F"\n', encoding="utf-8")
+    assert cli("build", "withdrawal-response", "--format", "html").exit_code == 0
+    html = (clinic.root / "output/en/withdrawal-response.html").read_text()
+    assert "color: #5b2c6f;" in html
+    assert "1f4e4a" not in html
+
+
+def test_config_option_picks_another_file(clinic: Project, cli, tmp_path: Path) -> None:
+    other = clinic.root / "other.yaml"
+    other.write_text("crisis: au\n", encoding="utf-8")
+    assert cli("build", "withdrawal-response", "--config", str(other)).exit_code == 0
+    text = " ".join(page_texts(clinic.root / "output/en/withdrawal-response.pdf"))
+    assert "Lifeline on 13 11 14" in text
+    assert "Riverside" not in text
+
+
+def test_no_config_means_defaults(project: Project, cli) -> None:
+    project.add("breath.yaml")
+    (project.root / "handouts.yaml").write_text("# nothing set yet\n", encoding="utf-8")
+    assert cli("build", "breath", "--strict").exit_code == 0
+    assert "Call or text 988" in page_texts(project.root / "output/en/breath.pdf")[0]
+
+
+# --- own content and templates ----------------------------------------------------
+
+
+def test_project_templates_and_messages_come_first(project: Project, cli) -> None:
+    project.add("breath.yaml", MINIMAL + "  - type: quote\n    text: One breath.\n    who: Me\n")
+    messages = project.root / "templates" / "messages"
+    messages.mkdir(parents=True)
+    (messages / "en.yaml").write_text(
+        'care_note: "Our own care note, from the clinic."\n', encoding="utf-8"
+    )
+    blocks = project.root / "templates" / "blocks"
+    blocks.mkdir()
+    (blocks / "quote.html").write_text(
+        '<p class="own-quote">Said: {{ block.text }}</p>\n', encoding="utf-8"
+    )
+    assert cli("build", "breath", "--format", "html").exit_code == 0
+    html = (project.root / "output/en/breath.html").read_text()
+    assert "Our own care note, from the clinic." in html
+    assert '<p class="own-quote">Said: One breath.</p>' in html
+    assert "Call or text 988" in html  # the rest of the messages fall through
+
+
+def test_a_typo_in_project_messages_is_located(project: Project, cli) -> None:
+    project.add("breath.yaml")
+    messages = project.root / "templates" / "messages"
+    messages.mkdir(parents=True)
+    (messages / "en.yaml").write_text('care_nite: "x"\n', encoding="utf-8")
+    result = cli("build", "breath")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "templates/messages/en.yaml:1:1: care_nite: unknown field `care_nite`; "
+        "did you mean `care_note`?"
+    )
+
+
+def test_project_templates_are_sandboxed(project: Project, cli) -> None:
+    project.add("breath.yaml", MINIMAL + "  - type: quote\n    text: One breath.\n")
+    blocks = project.root / "templates" / "blocks"
+    blocks.mkdir(parents=True)
+    (blocks / "quote.html").write_text(
+        "{{ block.__class__.__init__.__globals__ }}\n", encoding="utf-8"
+    )
+    result = cli("build", "breath")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "unsafe" in result.stderr
+    assert project.output_files() == {}
+
+
+def test_init_new_build_and_list(tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "clinic"
+    result = cli("init", str(folder))
+    assert result.exit_code == 0, result.output
+    assert (folder / "handouts.yaml").is_file()
+    assert (folder / ".gitignore").read_text() == "output/\n"
+    assert (folder / "content" / "handouts" / "en").is_dir()
+    assert (folder / "templates").is_dir()
+    assert "handouts new" in result.stderr
+    assert cli("init", str(folder)).exit_code == 1  # never overwrites
+
+    monkeypatch.chdir(folder)
+    new = cli("new", "my-handout")
+    assert new.exit_code == 0, new.output
+    starter = folder / "content/handouts/en/my-handout.yaml"
+    assert new.stdout.strip() == str(starter)
+    assert cli("new", "my-handout").exit_code == 1
+    assert cli("new", "My Handout").exit_code == 1
+    (folder / "content/handouts/en/withdrawal-response.yaml").write_text(MINIMAL)
+
+    build = cli("build", "--strict")
+    assert build.exit_code == 0, build.output
+    assert (folder / "output/en/my-handout.pdf").is_file()
+    listing = cli("list").stdout.splitlines()
+    assert "my-handout\ten\tclient\tMy handout\tproject" in listing
+    assert "withdrawal-response\ten\tclient\tNoticing your breath\tproject" in listing
+    assert "body-alarm-system\ten\tclient\tYour body's alarm system\tbuilt-in" in listing
+
+
+def test_the_starter_uses_every_block_type(tmp_path: Path, cli, monkeypatch) -> None:
+    from generator.model import BLOCK_TYPES
+
+    cli("init", str(tmp_path / "c"))
+    monkeypatch.chdir(tmp_path / "c")
+    cli("new", "starter")
+    text = (tmp_path / "c/content/handouts/en/starter.yaml").read_text()
+    shown = set(re.findall(r"^ *#? *- type: (\w+)", text, re.M))
+    assert shown == set(BLOCK_TYPES)
+
+
+# --- print profiles ------------------------------------------------------------------
+
+
+def test_variant_names_never_collide(project: Project, cli) -> None:
+    project.add("breath.yaml")
+    for flags in (
+        [],
+        ["--paper", "a4"],
+        ["--large-print"],
+        ["--fillable"],
+        ["--ink-saver"],
+        ["--edition", "clinician", "--paper", "a4", "--large-print"],
+    ):
+        assert cli("build", "breath", *flags).exit_code == 0
+    assert sorted(project.output_files()) == [
+        "en/breath-a4.pdf",
+        "en/breath-clinician-a4-large-print.pdf",
+        "en/breath-fillable.pdf",
+        "en/breath-ink-saver.pdf",
+        "en/breath-large-print.pdf",
+        "en/breath.pdf",
+    ]
+
+
+def test_large_print_sizes_measured_from_the_pdf(project: Project, cli) -> None:
+    ids = ["withdrawal-response", "daily-check-in", "reacting-and-responding"]
+    result = cli("build", *ids, "--large-print", "--strict")
+    assert result.exit_code == 0, result.output
+    for handout_id in ids:
+        path = project.root / f"output/en/{handout_id}-large-print.pdf"
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                body = [c for c in page.chars if c["size"] >= 17.95]
+                small = [c for c in page.chars if c["size"] < 17.95]
+                assert body, f"{handout_id} page {page.page_number} has no body text"
+                lowest_body = max(c["bottom"] for c in body)
+                # Only the footer is smaller than 18 pt, it sits below all body
+                # text, and it is 14 pt or more.
+                assert all(c["top"] > lowest_body for c in small)
+                assert all(c["size"] >= 13.95 for c in small)
+                footer = "".join(c["text"] for c in small)
+                assert "Version1.0" in footer.replace(" ", "")
+        with pikepdf.open(path) as pdf:
+            box = [round(float(v)) for v in pdf.pages[0].mediabox]
+            assert box == [0, 0, 612, 792]
+
+
+def test_fillable_check_in_has_a_field_per_line_checkbox_and_scale(project: Project, cli) -> None:
+    from generator.config import find_project
+
+    assert cli("build", "daily-check-in", "--fillable", "--strict").exit_code == 0
+    (item,) = load_handouts(find_project().roots, ["daily-check-in"])
+    prompts = [p for b in item.handout.blocks if b.type == "worksheet" for p in b.prompts]
+    lines = sum(p.lines for p in prompts if p.kind == "lines")
+    boxes = sum(len(p.options) for p in prompts if p.kind == "checkboxes")
+    scales = sum(1 for p in prompts if p.kind == "scale")
+    assert lines and boxes and scales
+    with pikepdf.open(project.root / "output/en/daily-check-in-fillable.pdf") as pdf:
+        fields = list(pdf.Root.AcroForm.Fields)
+        text = [f for f in fields if f.get("/FT") == "/Tx"]
+        radio_groups = [f for f in fields if "/Kids" in f]
+        checkboxes = [
+            f for f in fields if f.get("/FT") == "/Btn" and "/Kids" not in f and "/Parent" not in f
+        ]
+        assert len(text) == lines
+        assert len(checkboxes) == boxes
+        assert len(radio_groups) == scales
+        assert all(len(group.Kids) == 11 for group in radio_groups)
+        assert all(str(f.get("/TU", "")) for f in text + checkboxes + radio_groups)
+
+
+def test_ink_saver_has_no_background_fills(project: Project, cli) -> None:
+    assert cli("build", "withdrawal-response").exit_code == 0
+    assert cli("build", "withdrawal-response", "--ink-saver").exit_code == 0
+
+    def tinted_areas(path: Path) -> int:
+        count = 0
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                for rect in page.rects:
+                    colour = rect.get("non_stroking_color")
+                    tinted = (
+                        isinstance(colour, (list, tuple))
+                        and len(colour) == 3
+                        and (0.8 < min(colour) < 1)
+                    )
+                    if rect["fill"] and tinted and rect["height"] > 5 and rect["width"] > 5:
+                        count += 1
+        return count
+
+    assert tinted_areas(project.root / "output/en/withdrawal-response.pdf") > 0
+    assert tinted_areas(project.root / "output/en/withdrawal-response-ink-saver.pdf") == 0
+
+
+# --- a client's name ---------------------------------------------------------------------
+
+
+def test_client_name_goes_on_the_page_only(project: Project, cli) -> None:
+    name = "Alex Rivera"
+    result = cli("build", "withdrawal-response", "--client-name", name, "--strict")
+    assert result.exit_code == 0, result.output
+    assert name not in result.output
+    written = [p for p in project.root.rglob("*") if p.is_file()]
+    assert [p.name for p in written if p.suffix == ".pdf"] == ["withdrawal-response.pdf"]
+    assert all("alex" not in str(p).lower() for p in written)
+    path = project.root / "output/en/withdrawal-response.pdf"
+    assert "Prepared for Alex Rivera" in page_texts(path)[0]
+    assert all(name not in t for t in page_texts(path)[1:])
+    with pikepdf.open(path) as pdf:
+        info = " ".join(str(v) for v in pdf.docinfo.values())
+        with pdf.open_metadata() as xmp:
+            xmp_text = str(xmp)
+    assert "Alex" not in info and "Rivera" not in info
+    assert "Alex" not in xmp_text and "Rivera" not in xmp_text
+    # Outside the compressed page content, the name is nowhere in the file.
+    assert b"Rivera" not in path.read_bytes()
+
+
+def test_out_name_is_the_users_choice(project: Project, cli) -> None:
+    result = cli(
+        "build",
+        "withdrawal-response",
+        "--client-name",
+        "Alex Rivera",
+        "--out-name",
+        "alex-rivera-withdrawal",
+    )
+    assert result.exit_code == 0, result.output
+    assert Path(result.stdout.strip()).name == "alex-rivera-withdrawal.pdf"
+    two = cli("build", "withdrawal-response", "daily-check-in", "--out-name", "x.pdf")
+    assert two.exit_code == 1
+    assert "--out-name names one file, but 2 handouts were asked for" in two.stderr
+    bad = cli("build", "withdrawal-response", "--out-name", "../x.pdf")
+    assert bad.exit_code == 1
+    assert "--out-name must be a plain file name" in bad.stderr
+
+
+def test_builtin_library_needs_no_config() -> None:
+    assert load_handouts([builtin_root()])
