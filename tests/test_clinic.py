@@ -389,3 +389,32 @@ def test_out_name_is_the_users_choice(project: Project, cli) -> None:
 
 def test_builtin_library_needs_no_config() -> None:
     assert load_handouts([builtin_root()])
+
+
+def test_packets_take_the_print_profiles(clinic: Project, cli) -> None:
+    packets = clinic.root / "content" / "packets"
+    packets.mkdir()
+    (packets / "mini.yaml").write_text(
+        "title: A small packet\naudience: client\nlanguage: en\n"
+        "sections:\n  - title: One\n    handouts: [withdrawal-response, daily-check-in]\n",
+        encoding="utf-8",
+    )
+    result = cli("packet", "mini", "--large-print", "--client-name", "Sam Lee", "--strict")
+    assert result.exit_code == 0, result.output
+    path = Path(result.stdout.strip())
+    assert path.name == "mini-large-print.pdf"
+    assert "Sam Lee" not in result.output
+    with pdfplumber.open(path) as pdf:
+        cover = pdf.pages[0].extract_text()
+        assert "Prepared for Sam Lee" in " ".join(cover.split())
+        for page in pdf.pages:
+            body = [c for c in page.chars if c["size"] >= 17.95]
+            lowest = max((c["bottom"] for c in body), default=0)
+            assert all(
+                c["top"] > lowest and c["size"] >= 13.95 for c in page.chars if c["size"] < 17.95
+            )
+        later = " ".join(p.extract_text() or "" for p in pdf.pages[1:])
+        assert "Sam Lee" not in later
+        assert "Riverside Counselling" in later
+    with pikepdf.open(path) as pdf:
+        assert "Sam" not in " ".join(str(v) for v in pdf.docinfo.values())
