@@ -257,3 +257,45 @@ def new_command(handout_id: str, config_file: Path | None) -> None:
     path = new_handout(_project(config_file), handout_id)
     click.echo(path)
     click.echo(f"\nNext: edit it, then `handouts build {handout_id}`.", err=True)
+
+
+@main.command("check")
+@click.argument("targets", nargs=-1, metavar="[ID or PATH]...")
+@click.option("--pdf", "check_pdf", is_flag=True, help="Also build each handout and check the PDF.")
+@click.option("--large-print", is_flag=True, help="With --pdf: check the large-print PDF.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON, for CI.")
+@click.option("--strict", is_flag=True, help="Warnings fail too (notes never do).")
+@config_option
+def check_command(
+    targets: tuple[str, ...],
+    check_pdf: bool,
+    large_print: bool,
+    as_json: bool,
+    strict: bool,
+    config_file: Path | None,
+) -> None:
+    """Check handouts for reading level, wording, structure and (with --pdf) accessibility.
+
+    Checks everything in the project when no ID or PATH is given. Exit 0 when
+    clean, 1 when a finding fails (errors; warnings too under --strict).
+    """
+    from generator.check import CheckRequest, check
+
+    report = check(
+        _project(config_file),
+        CheckRequest(targets=targets, pdf=check_pdf, large_print=large_print),
+    )
+    click.echo(report.as_json() if as_json else report.as_text())
+    if report.failed(strict):
+        raise SystemExit(1)
+
+
+@main.command("schema")
+@click.argument(
+    "kind", type=click.Choice(["handout", "packet", "config"]), default="handout", required=False
+)
+def schema_command(kind: str) -> None:
+    """Print the JSON Schema of handout files (or packets, or handouts.yaml)."""
+    from generator.schema import json_schema
+
+    click.echo(json_schema(kind))

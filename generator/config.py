@@ -94,6 +94,36 @@ class CrisisLine(Model):
     verified: dt.date
 
 
+class Targets(Model):
+    """Reading-level ceilings for one audience; None leaves a formula unchecked."""
+
+    flesch_kincaid: float | None = Field(default=None, ge=0, le=20)
+    smog: float | None = Field(default=None, ge=0, le=25)
+
+
+class Readability(Model):
+    """Reading-level targets by audience (client defaults: FK 7, SMOG 9)."""
+
+    client: Targets = Targets(flesch_kincaid=7.0, smog=9.0)
+    clinician: Targets = Targets()
+
+
+class ExtraWording(Model):
+    """A phrase this project wants flagged, with what to say instead."""
+
+    phrase: Line
+    rule: Literal["directive", "shaming", "promise"]
+    suggestion: Line | None = None
+
+
+class Wording(Model):
+    """The project's changes to the wording check's word list."""
+
+    extra: list[ExtraWording] = Field(default_factory=list)
+    #: Words and phrases never flagged in this project.
+    allow: list[Line] = Field(default_factory=list)
+
+
 class ProjectConfig(Model):
     """The settings in handouts.yaml; every one has a default."""
 
@@ -104,6 +134,8 @@ class ProjectConfig(Model):
     paper: Paper = "letter"
     language: LanguageTag = "en"
     footer_note: Line | None = None
+    readability: Readability = Field(default_factory=Readability)
+    wording: Wording = Field(default_factory=Wording)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -703,17 +704,40 @@ def load_handouts(roots: Sequence[Path], ids: Sequence[str] = ()) -> list[Handou
 # --- packets ------------------------------------------------------------------
 
 
+def locate(located: Located, loc: Sequence[str | int]) -> tuple[int, int]:
+    """The line and column of a field path (or of the nearest part of it that exists)."""
+    node, _ = _node_at(located.node, loc)
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def locate_text(located: Located, loc: Sequence[str | int], needle: str) -> tuple[int, int]:
+    """Where some words of a field's text stand in the file (a long text spans lines)."""
+    node, exact = _node_at(located.node, loc)
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    if not exact or not needle.strip():
+        return line, column
+    try:
+        source = located.path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return line, column
+    words = needle.split()
+    # A folded YAML text may break a phrase across lines: look for its first word
+    # when the whole phrase is not on one line.
+    for probe in (" ".join(words), words[0]):
+        pattern = re.compile(r"(?<![\w-])" + re.escape(probe) + r"(?![\w-])", re.IGNORECASE)
+        for number in range(node.start_mark.line, min(node.end_mark.line + 1, len(source))):
+            text = source[number]
+            start = node.start_mark.column if number == node.start_mark.line else 0
+            match = pattern.search(text, start)
+            if match:
+                return number + 1, match.start() + 1
+    return line, column
+
+
 def problem_at(located: Located, loc: Sequence[str | int], message: str) -> Problem:
     """A problem placed at the YAML node for a field path."""
-    node, _ = _node_at(located.node, loc)
-    mark = node.start_mark
-    return Problem(
-        display_path(located.path),
-        mark.line + 1,
-        mark.column + 1,
-        format_field(loc),
-        message,
-    )
+    line, column = locate(located, loc)
+    return Problem(display_path(located.path), line, column, format_field(loc), message)
 
 
 def discover_packets(roots: Sequence[Path]) -> dict[str, Path]:

@@ -79,21 +79,29 @@ class Source(Model):
 # --- blocks -----------------------------------------------------------------
 
 
-class Section(Model):
+class BlockModel(Model):
+    """Fields every block has."""
+
+    #: Check rules (like `wording.directive`) or words this block may use on
+    #: purpose; `handouts check` stays quiet about them here.
+    allow: list[Line] = Field(default_factory=list)
+
+
+class Section(BlockModel):
     """A heading that starts a new chunk of the handout."""
 
     type: Literal["section"]
     title: Line
 
 
-class Paragraph(Model):
+class Paragraph(BlockModel):
     """A paragraph of inline text."""
 
     type: Literal["paragraph"]
     text: Text
 
 
-class BulletList(Model):
+class BulletList(BlockModel):
     """A bulleted list with an optional title."""
 
     type: Literal["list"]
@@ -108,7 +116,7 @@ class TitledList(Model):
     items: list[Text] = Field(min_length=1)
 
 
-class ListGroup(Model):
+class ListGroup(BlockModel):
     """Several short titled lists shown side by side, such as body and thoughts."""
 
     type: Literal["list_group"]
@@ -116,7 +124,7 @@ class ListGroup(Model):
     lists: list[TitledList] = Field(min_length=2, max_length=8)
 
 
-class Steps(Model):
+class Steps(BlockModel):
     """Numbered steps the reader can follow."""
 
     type: Literal["steps"]
@@ -124,7 +132,7 @@ class Steps(Model):
     items: list[Text] = Field(min_length=1)
 
 
-class Callout(Model):
+class Callout(BlockModel):
     """A boxed note; the tone sets its label and border, never colour alone."""
 
     type: Literal["callout"]
@@ -140,7 +148,7 @@ class CompareColumn(Model):
     items: list[Text] = Field(min_length=1)
 
 
-class Compare(Model):
+class Compare(BlockModel):
     """Two labelled columns side by side, such as reacting and responding."""
 
     type: Literal["compare"]
@@ -149,7 +157,7 @@ class Compare(Model):
     right: CompareColumn
 
 
-class Table(Model):
+class Table(BlockModel):
     """A table with a required header row and any number of columns."""
 
     type: Literal["table"]
@@ -169,7 +177,7 @@ class Table(Model):
         return self
 
 
-class Definition(Model):
+class Definition(BlockModel):
     """A term the reader needs, with its meaning in plain words."""
 
     type: Literal["definition"]
@@ -177,7 +185,7 @@ class Definition(Model):
     meaning: Text
 
 
-class KeyPoints(Model):
+class KeyPoints(BlockModel):
     """The short summary a reader can take away."""
 
     type: Literal["key_points"]
@@ -185,7 +193,7 @@ class KeyPoints(Model):
     items: list[Text] = Field(min_length=1)
 
 
-class Quote(Model):
+class Quote(BlockModel):
     """Words in someone's voice, with who said them."""
 
     type: Literal["quote"]
@@ -221,7 +229,7 @@ class ScalePrompt(Model):
 Prompt = Annotated[LinesPrompt | CheckboxesPrompt | ScalePrompt, Field(discriminator="kind")]
 
 
-class Worksheet(Model):
+class Worksheet(BlockModel):
     """Prompts the reader answers on the page."""
 
     type: Literal["worksheet"]
@@ -230,7 +238,7 @@ class Worksheet(Model):
     prompts: list[Prompt] = Field(min_length=1)
 
 
-class Image(Model):
+class Image(BlockModel):
     """A picture from the project's files, always with alt text."""
 
     type: Literal["image"]
@@ -240,7 +248,7 @@ class Image(Model):
     credit: Line | None = None
 
 
-class ClinicianNote(Model):
+class ClinicianNote(BlockModel):
     """A note for the clinician, printed only in the clinician edition."""
 
     type: Literal["clinician_note"]

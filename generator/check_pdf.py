@@ -1,0 +1,134 @@
+"""Check stage, PDF part: lay each handout out and inspect the PDF a reader gets."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from generator.build import allowed_folders
+from generator.check import Finding
+from generator.config import Project, contrast_on_white
+from generator.content import load_handouts
+from generator.errors import HandoutError, ProblemsError, display_path
+from generator.pdf import html_to_pdf
+from generator.render import Renderer, RenderOptions
+
+MIN_CONTRAST = 4.5
+BODY_MIN = 12.0
+LARGE_PRINT_MIN = 18.0
+
+
+def check_pdfs(project: Project, ids: Sequence[str], *, large_print: bool) -> list[Finding]:
+    """Build each handout in memory and check its PDF; nothing is written."""
+    options = RenderOptions(large_print=large_print).resolved(project.config)
+    try:
+        handouts = load_handouts(project.roots, ids)
+        renderer = Renderer(project)
+        allowed = allowed_folders(project)
+        findings: list[Finding] = []
+        for item in handouts:
+            context = renderer.handout_context(item, options)
+            rendered = renderer.render(item, options)
+            result = html_to_pdf(rendered.html, rendered.base_url, allowed)
+            shown = display_path(item.path)
+            for message in (*result.errors, *(f"blocked {u}" for u in result.blocked)):
+                findings.append(Finding(shown, None, None, "pdf.accessibility", "error", message))
+            footer_pt = float(str(context["footer_height"]).removesuffix("in")) * 72
+            minimum = LARGE_PRINT_MIN if large_print else BODY_MIN
+            findings += inspect_pdf(shown, result.data, footer_pt, minimum)
+        return findings
+    except ProblemsError as exc:
+        return [
+            Finding(p.path, p.line, p.column, "schema", "error", p.message) for p in exc.problems
+        ]
+    except HandoutError as exc:
+        return [Finding("(build)", None, None, "schema", "error", exc.format_message())]
+
+
+def inspect_pdf(shown: str, data: bytes, footer_pt: float, minimum: float) -> list[Finding]:
+    """Tags, language, title, fonts, body size and text contrast of one PDF."""
+    import pdfplumber
+    import pikepdf
+
+    findings: list[Finding] = []
+
+    def error(rule: str, message: str, suggestion: str | None = None) -> None:
+        findings.append(Finding(shown, None, None, rule, "error", message, suggestion))
+
+    with pikepdf.open(io.BytesIO(data)) as document:
+        root: Any = document.Root
+        mark_info: Any = root.get("/MarkInfo")
+        if "/StructTreeRoot" not in root or mark_info is None or not bool(mark_info.get("/Marked")):
+            error("pdf.tagged", "the PDF is not tagged, so screen readers can't follow it")
+        if not str(root.get("/Lang", "")):
+            error("pdf.language", "the PDF has no document language (/Lang)")
+        title = str(document.docinfo.get("/Title", ""))
+        preferences: Any = root.get("/ViewerPreferences")
+        shows_title = preferences is not None and bool(preferences.get("/DisplayDocTitle"))
+        if not title or not shows_title:
+            error("pdf.title", "the PDF's title is missing or not shown in the window")
+        for name in sorted(_unembedded_fonts(document)):
+            error("pdf.fonts", f"the font {name} is not embedded; it may print differently")
+    with pdfplumber.open(io.BytesIO(data)) as plumbed:
+        smallest: tuple[float, int, str] | None = None
+        colours: dict[tuple[float, ...], int] = {}
+        for page in plumbed.pages:
+            furniture_top = float(page.height) - footer_pt
+            for char in page.chars:
+                if not char["text"].strip():
+                    continue
+                colour = _rgb(char.get("non_stroking_color"))
+                if colour is not None:
+                    colours.setdefault(colour, int(page.page_number))
+                if char["top"] >= furniture_top:
+                    continue
+                size = round(float(char["size"]), 1)
+                if smallest is None or size < smallest[0]:
+                    smallest = (size, int(page.page_number), str(char["text"]))
+        if smallest is not None and smallest[0] < minimum:
+            error(
+                "pdf.font-size",
+                f"the smallest body text is {smallest[0]:g} pt (page {smallest[1]}); "
+                f"this profile needs {minimum:g} pt or more",
+                "raise that style's font-size in the project's CSS",
+            )
+        for colour, page_number in colours.items():
+            hex_colour = "#" + "".join(f"{round(c * 255):02x}" for c in colour)
+            ratio = contrast_on_white(hex_colour)
+            if ratio < MIN_CONTRAST:
+                error(
+                    "pdf.contrast",
+                    f"text in {hex_colour} (page {page_number}) has a contrast of "
+                    f"{ratio:.2f}:1 on white; it needs {MIN_CONTRAST}:1",
+                    "a darker colour",
+                )
+    return findings
+
+
+def _rgb(colour: Any) -> tuple[float, ...] | None:
+    if isinstance(colour, (list, tuple)):
+        if len(colour) == 3:
+            return tuple(round(float(c), 3) for c in colour)
+        if len(colour) == 1:
+            grey = round(float(colour[0]), 3)
+            return (grey, grey, grey)
+    return None
+
+
+def _unembedded_fonts(pdf: Any) -> set[str]:
+    missing: set[str] = set()
+    for page in pdf.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for font in fonts.values():
+            descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+            descriptor = descendant.get("/FontDescriptor")
+            if descriptor is None:
+                # Type 3 fonts draw their glyphs inline; a bare Type 1 font is one
+                # of the standard 14, which the reader's software substitutes.
+                if str(font.get("/Subtype")) != "/Type3":
+                    missing.add(str(font.get("/BaseFont", "unnamed")).lstrip("/"))
+                continue
+            if not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                missing.add(str(descriptor.get("/FontName", "unnamed")))
+    return missing

@@ -1,0 +1,317 @@
+"""`handouts check`: every rule fires where it should, and the library passes them all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pikepdf
+import pytest
+import yaml
+
+from conftest import DATA, MINIMAL, Project
+from generator.check import RULES
+from generator.check_pdf import inspect_pdf
+from generator.config import builtin_root
+
+OLD_CRISIS = "crisis:\n  - text: Call the county line on 555-0199.\n    verified: 2024-01-15\n"
+
+EXPECTED = [
+    ("readability.flesch-kincaid", 11, 3, "error"),
+    ("readability.smog", 11, 3, "error"),
+    ("readability.smog-unreliable", 11, 3, "note"),
+    ("readability.long-sentence", 23, 7, "note"),
+    ("readability.hard-word", 23, 7, "note"),
+    ("wording.directive", 24, 16, "error"),
+    ("wording.shaming", 25, 17, "error"),
+    ("wording.promise", 26, 20, "error"),
+    ("structure.purpose", 2, 10, "warning"),
+    ("structure.key-points", 11, 3, "warning"),
+    ("structure.chunk", 13, 5, "warning"),
+    ("structure.list-length", 36, 7, "warning"),
+    ("structure.image-alt", 46, 10, "warning"),
+    ("structure.action", 11, 3, "warning"),
+    ("structure.sources", 9, 10, "warning"),
+    ("structure.reviewed", 7, 9, "warning"),
+]
+
+
+@pytest.fixture
+def broken(image_project: Project) -> Project:
+    image_project.add_data("breaks-every-rule.yaml")
+    (image_project.root / "handouts.yaml").write_text(OLD_CRISIS, encoding="utf-8")
+    return image_project
+
+
+def findings(result) -> list[dict]:  # type: ignore[no-untyped-def]
+    return json.loads(result.stdout)["findings"]
+
+
+def test_every_rule_fires_once_on_the_right_line(broken: Project, cli) -> None:
+    result = cli("check", "breaks-every-rule", "--json")
+    assert result.exit_code == 1
+    found = findings(result)
+    handout = [
+        (f["rule"], f["line"], f["column"], f["severity"])
+        for f in found
+        if f["path"] == "content/handouts/en/breaks-every-rule.yaml"
+    ]
+    assert sorted(handout) == sorted(EXPECTED)
+    crisis = [f for f in found if f["path"] == "handouts.yaml"]
+    assert [(f["rule"], f["line"], f["column"]) for f in crisis] == [
+        ("structure.crisis-verified", 3, 15)
+    ]
+    # Every handout-level rule the checker knows fires on this file.
+    fired = {f["rule"] for f in found}
+    assert fired == {r for r in RULES if not r.startswith(("pdf.", "schema"))}
+
+
+def test_json_report_is_complete(broken: Project, cli) -> None:
+    report = json.loads(cli("check", "--json").stdout)
+    assert set(report) == {"findings", "counts", "checked"}
+    for finding in report["findings"]:
+        assert set(finding) == {
+            "path",
+            "line",
+            "column",
+            "rule",
+            "severity",
+            "message",
+            "suggestion",
+        }
+        assert finding["rule"] in RULES
+        assert finding["severity"] in ("error", "warning", "note")
+    directive = next(f for f in report["findings"] if f["rule"] == "wording.directive")
+    assert directive["message"].startswith("\u201cshould\u201d sounds like an order")
+    assert directive["suggestion"] == "\u201cA person might rest.\u201d"
+
+
+def test_human_report_groups_by_file(broken: Project, cli) -> None:
+    result = cli("check", "breaks-every-rule")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "content/handouts/en/breaks-every-rule.yaml"
+    assert any(line.split()[:3] == ["24:16", "error", "wording.directive"] for line in lines)
+    assert "Instead: \u201cNobody is hurt.\u201d" in result.stdout
+    assert lines[-1] == "5 errors, 9 warnings, 3 notes in 2 files (2 checked)."
+
+
+def test_the_builtin_library_passes_strict_with_pdf(tmp_path: Path, cli, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("check", "--strict", "--pdf")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.splitlines()[-1].endswith("(10 checked).")
+    assert "error" not in result.stdout and "warning" not in result.stdout
+
+
+def test_strict_fails_on_warnings_but_never_on_notes(project: Project, cli) -> None:
+    project.add("h.yaml", MINIMAL)  # no key points: a warning; few sentences: a note
+    assert cli("check", "h").exit_code == 0
+    assert cli("check", "h", "--strict").exit_code == 1
+    clean = (
+        MINIMAL.replace(
+            "sources: []",
+            "sources:\n  - {author: Kristin Neff, title: Self-Compassion, year: 2011}",
+        )
+        + "  - type: key_points\n    items: [Noticing can help.]\n"
+    )
+    project.add("clean.yaml", clean)
+    result = cli("check", "clean", "--strict")
+    assert result.exit_code == 0, result.stdout
+    assert "readability.smog-unreliable" in result.stdout
+
+
+def test_quotes_clinician_text_and_allow_lists_are_exempt(project: Project, cli) -> None:
+    text = MINIMAL + (
+        "  - type: quote\n    text: I should be over this by now.\n"
+        "  - type: paragraph\n    text: 'You might notice a thought like \"I must cope\".'\n"
+        "  - type: clinician_note\n    text: You should check in about sleep.\n"
+        "  - type: paragraph\n    allow: [wording.directive]\n    text: Your plan must include 988.\n"
+        "  - type: paragraph\n    allow: [broken]\n    text: A broken leg heals with time.\n"
+        "  - type: paragraph\n    text: This will cure nothing, and you should rest.\n"
+    )
+    project.add("h.yaml", text)
+    found = findings(cli("check", "h", "--json"))
+    wording = [(f["rule"], f["line"]) for f in found if f["rule"].startswith("wording.")]
+    assert sorted(wording) == [("wording.directive", 26), ("wording.promise", 26)]
+
+
+def test_a_project_can_extend_and_relax_the_word_list(project: Project, cli) -> None:
+    (project.root / "handouts.yaml").write_text(
+        "wording:\n"
+        "  extra:\n"
+        "    - {phrase: calm down, rule: directive, suggestion: settle}\n"
+        "  allow: [should]\n",
+        encoding="utf-8",
+    )
+    text = MINIMAL.replace(
+        "You might notice your breath for a moment.",
+        "You should calm down before bed.",
+    )
+    project.add("h.yaml", text)
+    found = findings(cli("check", "h", "--json"))
+    wording = [f for f in found if f["rule"].startswith("wording.")]
+    assert [(f["rule"], f["message"][:11]) for f in wording] == [
+        ("wording.directive", "\u201ccalm down\u201d")
+    ]
+    assert wording[0]["suggestion"] == "\u201cYou should settle before bed.\u201d"
+
+
+def test_readability_targets_come_from_the_config(project: Project, cli) -> None:
+    project.add("h.yaml", MINIMAL)
+    (project.root / "handouts.yaml").write_text(
+        "readability:\n  client: {flesch_kincaid: 1, smog: 20}\n", encoding="utf-8"
+    )
+    found = findings(cli("check", "h", "--json"))
+    assert [
+        f["rule"]
+        for f in found
+        if f["rule"].startswith("readability.") and f["severity"] == "error"
+    ] == ["readability.flesch-kincaid"]
+
+
+def test_schema_problems_are_findings(project: Project, cli) -> None:
+    project.add("bad.yaml", MINIMAL.replace("audience: client", "audience: everyone"))
+    result = cli("check", "--json")
+    assert result.exit_code == 1
+    (schema,) = [f for f in findings(result) if f["rule"] == "schema"]
+    assert (schema["path"], schema["line"], schema["column"]) == (
+        "content/handouts/en/bad.yaml",
+        3,
+        11,
+    )
+    assert schema["message"].startswith("audience: should be one of 'client' or 'clinician'")
+
+
+def test_check_by_path_and_unknown_target(project: Project, cli) -> None:
+    path = project.add("h.yaml")
+    by_path = json.loads(cli("check", str(path), "--json").stdout)
+    assert by_path["checked"] == ["content/handouts/en/h.yaml"]
+    unknown = cli("check", "nothing-here")
+    assert unknown.exit_code == 1
+    assert "no handout or packet with this id" in unknown.stdout
+
+
+def test_usage_errors_exit_2(cli) -> None:
+    assert cli("check", "--no-such-option").exit_code == 2
+
+
+def test_readability_works_with_the_network_unavailable(tmp_path: Path) -> None:
+    code = (
+        "import socket\n"
+        "def refuse(*a, **k):\n"
+        "    raise OSError('network is off')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "from generator.config import builtin_root\n"
+        "from generator.content import load_handouts\n"
+        "from generator.check import readability\n"
+        "(item,) = load_handouts([builtin_root()], ['withdrawal-response'])\n"
+        "score = readability(item.handout)\n"
+        "print(round(score.flesch_kincaid, 2), round(score.smog, 2), score.sentences)\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "NLTK_DATA": str(tmp_path / "nltk")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    fk, smog, sentences = result.stdout.split()
+    assert 0 < float(fk) < 7 and 0 < float(smog) < 9 and int(sentences) > 30
+    assert not (tmp_path / "nltk").exists()
+    assert not (tmp_path / "nltk_data").exists()
+
+
+# --- PDF checks ----------------------------------------------------------------------
+
+
+def test_pdf_rules_fire_on_an_inaccessible_pdf() -> None:
+    from weasyprint import HTML
+
+    data = HTML(string='<p style="font-size: 8pt; color: #aaaaaa">Small pale text</p>').write_pdf()
+    rules = sorted(f.rule for f in inspect_pdf("x.pdf", data, footer_pt=0, minimum=12))
+    assert rules == ["pdf.contrast", "pdf.font-size", "pdf.language", "pdf.tagged", "pdf.title"]
+
+
+def test_unembedded_fonts_are_found(tmp_path: Path) -> None:
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+    )
+    page = pikepdf.Page(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Page,
+            MediaBox=[0, 0, 612, 792],
+            Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
+            Contents=pdf.make_stream(b"BT /F1 14 Tf 72 700 Td (Hello) Tj ET"),
+        )
+    )
+    pdf.pages.append(page)
+    path = tmp_path / "x.pdf"
+    pdf.save(path)
+    found = [f for f in inspect_pdf("x.pdf", path.read_bytes(), 0, 12) if f.rule == "pdf.fonts"]
+    assert [f.message for f in found] == [
+        "the font Helvetica is not embedded; it may print differently"
+    ]
+
+
+def test_large_print_pdf_check(project: Project, cli) -> None:
+    project.add("h.yaml")
+    result = cli("check", "h", "--pdf", "--large-print", "--json")
+    assert [f["rule"] for f in findings(result) if f["rule"].startswith("pdf.")] == []
+    css = project.root / "templates" / "css"
+    css.mkdir(parents=True)
+    (css / "large-print.css").write_text("html { font-size: 16pt; }\n", encoding="utf-8")
+    result = cli("check", "h", "--pdf", "--large-print", "--json")
+    sizes = [f["message"] for f in findings(result) if f["rule"] == "pdf.font-size"]
+    # The override drops the built-in large-print rules: the 14 pt purpose line shows.
+    assert sizes == ["the smallest body text is 14 pt (page 1); this profile needs 18 pt or more"]
+
+
+# --- JSON Schema ------------------------------------------------------------------------
+
+
+def as_json_data(value: object) -> object:
+    """YAML data as an editor's YAML language server sees it: dates are strings."""
+    if isinstance(value, dict):
+        return {k: as_json_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_json_data(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@pytest.mark.parametrize(
+    ("kind", "files"),
+    [
+        ("handout", sorted((builtin_root() / "content" / "handouts").rglob("*.yaml"))),
+        ("packet", sorted((builtin_root() / "content" / "packets").glob("*.yaml"))),
+        (
+            "config",
+            [Path(__file__).resolve().parents[1] / "generator" / "scaffold" / "handouts.yaml"],
+        ),
+    ],
+)
+def test_schema_validates_the_builtin_files(cli, kind: str, files: list[Path]) -> None:
+    result = cli("schema", kind)
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    assert files
+    for path in files:
+        data = as_json_data(yaml.safe_load(path.read_text(encoding="utf-8")))
+        errors = [e.message for e in validator.iter_errors(data)]
+        assert errors == [], path
+
+
+def test_schema_rejects_what_the_loader_rejects(cli) -> None:
+    schema = json.loads(cli("schema").stdout)
+    validator = jsonschema.Draft202012Validator(schema)
+    data = as_json_data(yaml.safe_load((DATA / "three-problems.yaml").read_text()))
+    assert not validator.is_valid(data)
