@@ -502,6 +502,12 @@ def _message(
         return f"should be text, not {_describe(value)}"
     if kind == "string_too_short":
         return "is empty; write the text, or remove the line"
+    if kind == "string_too_long":
+        size = len(value) if isinstance(value, str) else "too many"
+        return (
+            f"is {size} characters; at most {ctx.get('max_length')} fit in one field. "
+            "Split it into several shorter ones"
+        )
     if kind == "string_pattern_mismatch":
         if "@" in str(ctx.get("pattern", "")):
             return "should be an email address like name@example.org"

@@ -20,13 +20,41 @@ from pydantic import (
 Audience = Literal["client", "clinician"]
 Edition = Literal["client", "clinician"]
 
-# Text the reader sees: never empty, outer white space dropped.
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+#: Longest text a single field may hold: a paragraph is a few sentences, and
+#: a runaway field would otherwise take minutes to lay out.
+MAX_TEXT = 5000
+MAX_LINE = 300
+#: Most blocks one handout, or items one list, may have.
+MAX_BLOCKS = 300
+MAX_ITEMS = 100
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _printable(value: str) -> str:
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(
+            f"contains an invisible control character (U+{ord(found.group(0)):04X}); "
+            "retype the text around it"
+        )
+    return value
+
+
+# Text the reader sees: never empty, outer white space dropped, no control
+# characters, and of a size a page can hold.
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
+    AfterValidator(_printable),
+]
 
 
 def _one_line(value: str) -> str:
     if "\n" in value:
         raise ValueError("must be one line; join the lines or shorten it")
+    if len(value) > MAX_LINE:
+        raise ValueError(f"is {len(value)} characters; a line holds at most {MAX_LINE}")
     return value
 
 
@@ -84,7 +112,7 @@ class BlockModel(Model):
 
     #: Check rules (like `wording.directive`) or words this block may use on
     #: purpose; `handouts check` stays quiet about them here.
-    allow: list[Line] = Field(default_factory=list)
+    allow: list[Line] = Field(default_factory=list, max_length=MAX_ITEMS)
 
 
 class Section(BlockModel):
@@ -106,14 +134,14 @@ class BulletList(BlockModel):
 
     type: Literal["list"]
     title: Line | None = None
-    items: list[Text] = Field(min_length=1)
+    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class TitledList(Model):
     """One titled list inside a group."""
 
     title: Line
-    items: list[Text] = Field(min_length=1)
+    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class ListGroup(BlockModel):
@@ -129,7 +157,7 @@ class Steps(BlockModel):
 
     type: Literal["steps"]
     title: Line | None = None
-    items: list[Text] = Field(min_length=1)
+    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class Callout(BlockModel):
@@ -145,7 +173,7 @@ class CompareColumn(Model):
     """One labelled side of a comparison."""
 
     label: Line
-    items: list[Text] = Field(min_length=1)
+    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class Compare(BlockModel):
@@ -162,8 +190,8 @@ class Table(BlockModel):
 
     type: Literal["table"]
     caption: Line | None = None
-    header: list[Text] = Field(min_length=1)
-    rows: list[list[Text]] = Field(min_length=1)
+    header: list[Text] = Field(min_length=1, max_length=20)
+    rows: list[list[Text]] = Field(min_length=1, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _rows_match_header(self) -> Table:
@@ -190,7 +218,7 @@ class KeyPoints(BlockModel):
 
     type: Literal["key_points"]
     title: Line | None = None
-    items: list[Text] = Field(min_length=1)
+    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class Quote(BlockModel):
@@ -235,7 +263,7 @@ class Worksheet(BlockModel):
     type: Literal["worksheet"]
     title: Line | None = None
     intro: Text | None = None
-    prompts: list[Prompt] = Field(min_length=1)
+    prompts: list[Prompt] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class Image(BlockModel):
@@ -301,8 +329,8 @@ class Handout(Model):
     language: LanguageTag
     version: Line
     reviewed: Reviewed
-    sources: list[Source]
-    blocks: list[Block] = Field(min_length=1)
+    sources: list[Source] = Field(max_length=MAX_ITEMS)
+    blocks: list[Block] = Field(min_length=1, max_length=MAX_BLOCKS)
 
 
 @dataclass(frozen=True)
@@ -336,8 +364,10 @@ class PacketSection(Model):
 
     title: Line
     intro: Text | None = None
-    handouts: list[Annotated[str, StringConstraints(strip_whitespace=True)]] = Field(min_length=1)
-    facilitator_notes: list[Text] = Field(default_factory=list)
+    handouts: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]] = (
+        Field(min_length=1, max_length=MAX_ITEMS)
+    )
+    facilitator_notes: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
 
 
 class Packet(Model):
@@ -350,10 +380,10 @@ class Packet(Model):
     organisation: Line | None = None
     facilitator: Line | None = None
     date: dt.date | None = None
-    agenda: list[AgendaItem] = Field(default_factory=list)
+    agenda: list[AgendaItem] = Field(default_factory=list, max_length=MAX_ITEMS)
     #: The participants' edition shows the agenda only when this is true.
     agenda_for_participants: bool = False
-    sections: list[PacketSection] = Field(min_length=1)
+    sections: list[PacketSection] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 @dataclass(frozen=True)
