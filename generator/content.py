@@ -137,7 +137,12 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 
 def _decode(raw: bytes, fail: Any) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    head = raw[:400]
+    # UTF-16 text without a byte-order mark has a NUL in every other byte.
+    utf16 = len(head) >= 4 and (
+        head[0::2].count(0) > len(head) * 0.4 or head[1::2].count(0) > len(head) * 0.4
+    )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16:
         raise fail("the file is saved as UTF-16; save it as UTF-8 instead")
     if b"\x00" in raw:
         raise fail("this looks like a binary file, not YAML text")
@@ -649,9 +654,13 @@ def discover(roots: Sequence[Path]) -> tuple[list[HandoutSource], list[Problem]]
         if not base.is_dir():
             continue
         in_this_root: dict[tuple[str, str], Path] = {}
+        content = (root / "content").resolve()
         for folder in sorted(p for p in base.iterdir() if p.is_dir()):
             for path in sorted(folder.iterdir()):
                 if path.suffix not in HANDOUT_SUFFIXES or not path.is_file():
+                    continue
+                if not path.resolve().is_relative_to(content):
+                    problems.append(_outside(path))
                     continue
                 key = (folder.name, path.stem.lower())
                 if key in in_this_root:
@@ -746,8 +755,23 @@ def problem_at(located: Located, loc: Sequence[str | int], message: str) -> Prob
     return Problem(display_path(located.path), line, column, format_field(loc), message)
 
 
+def _outside(path: Path) -> Problem:
+    return Problem(
+        display_path(path),
+        None,
+        None,
+        "",
+        "is a link to a file outside the project's content folder; copy the file in "
+        "instead of linking to it",
+    )
+
+
 def discover_packets(roots: Sequence[Path]) -> dict[str, Path]:
-    """Every packet manifest in the content roots, the first root winning an id."""
+    """Every packet manifest in the content roots, the first root winning an id.
+
+    A manifest that links outside its content folder is left out here and
+    reported by `load_packets`.
+    """
     found: dict[str, Path] = {}
     for root in roots:
         folder = root / "content" / "packets"
@@ -782,6 +806,9 @@ def load_packets(roots: Sequence[Path], ids: Sequence[str]) -> list[PacketFile]:
     packets: list[PacketFile] = []
     for name in dict.fromkeys(ids):
         if name not in manifests:
+            continue
+        if not manifests[name].resolve().is_relative_to(manifests[name].parent.parent.resolve()):
+            problems.append(_outside(manifests[name]))
             continue
         try:
             located = read_yaml(manifests[name])

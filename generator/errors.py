@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +34,14 @@ class Problem:
 
 def display_path(path: Path) -> str:
     """Show a path relative to the current folder when it is inside it."""
+    # abspath, not resolve: a link is shown where it is, not where it leads.
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except (ValueError, OSError):
-        return str(path)
+        try:
+            return str(path.resolve().relative_to(Path.cwd().resolve()))
+        except (ValueError, OSError):
+            return str(path)
 
 
 class HandoutError(click.ClickException):

@@ -20,6 +20,8 @@ from generator.render import RenderedPacket, Renderer, RenderOptions
 PacketEdition = Literal["participant", "trainer"]
 
 DEFAULT_NAME_PATTERN = "{id}-{n}"
+MAX_PARTICIPANTS = 500
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _PATTERN_FIELD = re.compile(r"\{([^{}]*)\}")
 
 
@@ -86,7 +88,23 @@ def read_participants(path: Path) -> list[str]:
                 )
             )
             continue
+        if _CONTROL.search(name) or len(name) > 120:
+            problems.append(
+                Problem(
+                    shown,
+                    number,
+                    None,
+                    "name",
+                    "has hidden control characters or is over 120 characters; retype it",
+                )
+            )
+            continue
         names.append(" ".join(name.split()))
+    if len(names) > MAX_PARTICIPANTS:
+        raise fail(
+            f"there are {len(names)} participants; one run makes at most "
+            f"{MAX_PARTICIPANTS} copies. Split the list into smaller files"
+        )
     if problems:
         raise ProblemsError(problems)
     if not names:
@@ -137,8 +155,20 @@ def packet_file_name(item: PacketFile, edition: PacketEdition, options: RenderOp
 
 def build_packets(project: Project, request: PacketRequest) -> BuildResult:
     """Build the requested packets, or each participant's copy; on a problem, write nothing."""
-    packets = load_packets(project.roots, request.ids)
-    names = read_participants(request.participants) if request.participants else []
+    # Report the manifest's and the participant list's problems together.
+    problems: list[Problem] = []
+    packets: list[PacketFile] = []
+    names: list[str] = []
+    try:
+        packets = load_packets(project.roots, request.ids)
+    except ProblemsError as exc:
+        problems.extend(exc.problems)
+    try:
+        names = read_participants(request.participants) if request.participants else []
+    except ProblemsError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise ProblemsError(problems)
     options = request.options.resolved(project.config)
     renderer = Renderer(project)
     trainer = request.edition == "trainer"

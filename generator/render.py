@@ -6,7 +6,8 @@ import datetime as dt
 import functools
 import math
 import re
-from collections.abc import Mapping, Sequence
+import traceback
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,29 @@ def inline(text: str) -> Markup:
     return Markup(rendered.replace("\n", " "))
 
 
+def _template_problem(where: Path | None, line: int | None, message: str, source: Path) -> Problem:
+    """A template fault as a located problem, quoting the offending line."""
+    if where is None:
+        return Problem(
+            display_path(source), None, None, "", f"a template could not render it: {message}"
+        )
+    quoted = ""
+    if line is not None:
+        try:
+            text = where.read_text(encoding="utf-8").splitlines()[line - 1].strip()
+            quoted = f" in `{text[:120]}`"
+        except (OSError, IndexError, UnicodeDecodeError):
+            quoted = ""
+    return Problem(
+        display_path(where),
+        line,
+        None,
+        "",
+        f"template error: {message}{quoted}; fix the template, or delete it to use the "
+        f"built-in one (while building {display_path(source)})",
+    )
+
+
 def url_from(src: str, base: str) -> str:
     """An asset path as an absolute URL, relative to its handout's folder."""
     return urljoin(base, quote(src))
@@ -151,6 +175,22 @@ def _locale(language: str) -> Locale:
         return Locale.parse(language, sep="-")
     except (UnknownLocaleError, ValueError):
         return Locale.parse(language.split("-", maxsplit=1)[0])
+
+
+class _ContainedLoader(jinja2.FileSystemLoader):
+    """Loads templates, refusing any that is a link to a file outside its folder."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        resolved = Path(filename).resolve()
+        if not any(resolved.is_relative_to(Path(p).resolve()) for p in self.searchpath):
+            raise HandoutError(
+                f"{display_path(Path(filename))} is a link to a file outside the "
+                "templates folder; copy the file in instead of linking to it"
+            )
+        return source, filename, uptodate
 
 
 @dataclass(frozen=True)
@@ -227,7 +267,7 @@ class Renderer:
         # Sandboxed: a project may bring its own templates, and a shared template
         # pack must not reach Python internals.
         self.env = SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader([str(d) for d in self.template_dirs]),
+            loader=_ContainedLoader([str(d) for d in self.template_dirs]),
             undefined=jinja2.StrictUndefined,
             autoescape=True,
             trim_blocks=True,
@@ -270,6 +310,11 @@ class Renderer:
         merged: dict[str, Any] = {}
         located = None
         for path in files:
+            if not path.resolve().is_relative_to(path.parent.parent.resolve()):
+                raise HandoutError(
+                    f"{display_path(path)} is a link to a file outside the templates "
+                    "folder; copy the file in instead of linking to it"
+                )
             located = read_yaml(path)
             if not isinstance(located.data, dict):
                 return validate(located, Messages)  # reports the file's shape
@@ -359,25 +404,35 @@ class Renderer:
         return format_date(value, "long", locale=_locale(language))
 
     def template(self, name: str, context: Mapping[str, Any], source: Path) -> str:
-        """Render a template, turning template faults into located errors."""
+        """Render a template, turning template faults into `template:line:` errors."""
         try:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateSyntaxError as exc:
+            where = Path(exc.filename) if exc.filename else None
             raise ProblemsError(
-                [
-                    Problem(
-                        display_path(Path(exc.filename or exc.name or "template")),
-                        exc.lineno,
-                        None,
-                        "",
-                        f"template error: {exc.message}",
-                    )
-                ]
+                [_template_problem(where, exc.lineno, exc.message or str(exc), source)]
             ) from None
-        except jinja2.TemplateError as exc:
-            raise HandoutError(
-                f"{display_path(source)}: the template could not render it: {exc}"
-            ) from None
+        except HandoutError:
+            raise
+        except jinja2.TemplateNotFound as exc:
+            where, line = self._template_frame(exc)
+            message = f"there is no template `{exc.name}`"
+            raise ProblemsError([_template_problem(where, line, message, source)]) from None
+        except Exception as exc:  # a template is code the project wrote: any fault is theirs
+            where, line = self._template_frame(exc)
+            message = str(exc) or type(exc).__name__
+            raise ProblemsError([_template_problem(where, line, message, source)]) from None
+
+    def _template_frame(self, exc: BaseException) -> tuple[Path | None, int | None]:
+        """The template file and line an error was raised from (Jinja rewrites the
+        traceback so that its frames point into the templates)."""
+        folders = [folder.resolve() for folder in self.template_dirs]
+        found: tuple[Path | None, int | None] = (None, None)
+        for frame in traceback.extract_tb(exc.__traceback__):
+            path = Path(frame.filename)
+            if path.is_absolute() and any(path.resolve().is_relative_to(f) for f in folders):
+                found = (path, frame.lineno)
+        return found
 
     def render(self, item: HandoutFile, options: RenderOptions) -> RenderedHandout:
         """Render one handout to a whole HTML document."""

@@ -1,0 +1,77 @@
+"""A project's own templates: every fault is `template path:line: message`, no traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import Project
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        (
+            "<p>\n{% if %}\n</p>\n",
+            "templates/blocks/paragraph.html:2: template error: Expected an expression, got "
+            "'end of statement block' in `{% if %}`",
+        ),
+        (
+            "<p>\n{{ block.no_such_field.x }}\n</p>\n",
+            "templates/blocks/paragraph.html:2: template error: 'generator.model.Paragraph "
+            "object' has no attribute 'no_such_field' in `{{ block.no_such_field.x }}`",
+        ),
+        (
+            "<p>{{ nothing_by_this_name }}</p>\n",
+            "templates/blocks/paragraph.html:1: template error: 'nothing_by_this_name' is "
+            "undefined in `<p>{{ nothing_by_this_name }}</p>`",
+        ),
+        (
+            "{% include 'blocks/missing.html' %}\n",
+            "templates/blocks/paragraph.html:1: template error: there is no template "
+            "`blocks/missing.html` in `{% include 'blocks/missing.html' %}`",
+        ),
+        (
+            "{{ block.text|no_such_filter }}\n",
+            "templates/blocks/paragraph.html:1: template error: No filter named "
+            "'no_such_filter'. in `{{ block.text|no_such_filter }}`",
+        ),
+        (
+            "{{ 1 / 0 }}\n",
+            "templates/blocks/paragraph.html:1: template error: division by zero in `{{ 1 / 0 }}`",
+        ),
+    ],
+)
+def test_template_faults_are_located(project: Project, cli, template: str, expected: str) -> None:
+    project.add("h.yaml")
+    blocks = project.root / "templates" / "blocks"
+    blocks.mkdir(parents=True)
+    (blocks / "paragraph.html").write_text(template)
+    result = cli("build", "h")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(expected), first
+    assert first.endswith(
+        "; fix the template, or delete it to use the built-in one "
+        "(while building content/handouts/en/h.yaml)"
+    )
+    assert project.output_files() == {}
+
+
+def test_packet_template_faults_are_located(project: Project, cli) -> None:
+    project.add("h.yaml")
+    (project.root / "content" / "packets").mkdir(parents=True)
+    (project.root / "content" / "packets" / "mini.yaml").write_text(
+        "title: Mini\naudience: client\nlanguage: en\nsections:\n"
+        "  - title: One\n    handouts: [h]\n"
+    )
+    (project.root / "templates").mkdir()
+    (project.root / "templates" / "packet.html").write_text(
+        "{% extends 'base.html' %}\n{% block body %}{{ packet.nope.x }}{% endblock %}\n"
+    )
+    result = cli("packet", "mini")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "templates/packet.html:2: template error: 'generator.model.Packet object' has no "
+        "attribute 'nope'"
+    )
