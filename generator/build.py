@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from generator.cache import BuildCache, Entry
 from generator.config import Project
-from generator.content import asset_folders, load_handouts
+from generator.content import asset_folders, load_sources, select
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.fonts import font_folders
 from generator.model import HandoutFile
 from generator.pdf import PdfResult, html_to_pdf, write_atomically
-from generator.render import RenderOptions, render_all
+from generator.render import RenderedHandout, RenderOptions, render_all
 
 OutputFormat = Literal["pdf", "html"]
 
@@ -29,6 +32,8 @@ class BuildRequest:
     strict: bool = False
     #: A file name the user chose, for a single handout.
     out_name: str | None = None
+    #: Worker processes for laying out PDFs (default: one per core).
+    jobs: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,37 +72,88 @@ def allowed_folders(project: Project) -> tuple[Path, ...]:
 
 
 def build(project: Project, request: BuildRequest) -> BuildResult:
-    """Build the requested handouts; on any problem, write nothing."""
-    handouts = load_handouts(project.roots, request.ids)
-    if request.out_name is not None and len(handouts) != 1:
+    """Build the requested handouts; on any problem, write nothing.
+
+    A handout whose inputs are unchanged since it was last laid out comes
+    from the build cache; only the others are loaded, checked and laid out,
+    in parallel when there are several.
+    """
+    options = request.options.resolved(project.config)
+    sources, problems = select(project.roots, request.ids)
+    if request.out_name is not None and len(sources) != 1 and not problems:
         raise HandoutError(
-            f"--out-name names one file, but {len(handouts)} handouts were asked for; "
+            f"--out-name names one file, but {len(sources)} handouts were asked for; "
             "name one handout id"
         )
-    options = request.options.resolved(project.config)
-    rendered = render_all(project, handouts, options)
     out = request.out or project.output
+
+    def target(language: str, name: str) -> Path:
+        if request.out_name:
+            name = chosen_name(request.out_name, request.format)
+        return out / language / name
+
+    # A client's name is personal: such a build is neither read from nor kept in the cache.
+    cache = BuildCache(project) if request.format == "pdf" and options.client_name is None else None
+    cached: dict[Path, tuple[Path, bytes]] = {}
+    keys: dict[Path, str] = {}
+    for source in sources:
+        if cache is None:
+            continue
+        keys[source.path] = cache.key(source.path, asdict(options))
+        hit = cache.get(keys[source.path])
+        if hit is not None:
+            data, entry = hit
+            cached[source.path] = (target(entry.language, entry.name), data)
+    items = load_sources([s for s in sources if s.path not in cached], problems)
+    rendered = render_all(project, items, options)
     targets = [
-        out
-        / item.handout.language
-        / (
-            chosen_name(request.out_name, request.format)
-            if request.out_name
-            else output_name(item.handout, options, request.format)
-        )
-        for item in rendered
+        target(r.handout.language, output_name(r.handout, options, request.format))
+        for r in rendered
     ]
     if request.format == "html":
         write_atomically(
             [(t, r.html.encode("utf-8")) for t, r in zip(targets, rendered, strict=True)]
         )
         return BuildResult(tuple(targets), ())
-    return write_pdfs(
+    pdfs, warnings = lay_out(
         project,
-        [(t, r.html, r.base_url, r.handout.path) for t, r in zip(targets, rendered, strict=True)],
+        [(r.html, r.base_url, r.handout.path) for r in rendered],
         strict=request.strict,
         forms=options.fillable,
+        workers=request.jobs,
     )
+    made: dict[Path, tuple[Path, bytes]] = {}
+    for path_, item, data, clean in zip(
+        targets, rendered, pdfs, _clean(rendered, warnings), strict=True
+    ):
+        made[item.handout.path] = (path_, data)
+        key = keys.get(item.handout.path)
+        # A render with warnings is not kept: a later --strict build must see them.
+        if cache is not None and key is not None and clean:
+            cache.put(key, data, Entry(item.handout.language, path_.name))
+    files = [cached.get(s.path) or made[s.path] for s in sources]
+    write_changed(files)
+    return BuildResult(tuple(t for t, _ in files), warnings)
+
+
+def _clean(rendered: Sequence[RenderedHandout], warnings: Sequence[str]) -> list[bool]:
+    return [
+        not any(w.startswith(display_path(r.handout.path) + ":") for w in warnings)
+        for r in rendered
+    ]
+
+
+def write_changed(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write the files whose contents differ from what is there (all or none)."""
+    changed = []
+    for path, data in files:
+        try:
+            if path.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        changed.append((path, data))
+    write_atomically(changed)
 
 
 def write_pdfs(
@@ -106,34 +162,58 @@ def write_pdfs(
     *,
     strict: bool,
     forms: bool = False,
+    workers: int | None = None,
 ) -> BuildResult:
     """Lay out each (target, html, base URL, source) as a PDF; write all or none."""
+    pdfs, warnings = lay_out(
+        project,
+        [(html, base_url, source) for _, html, base_url, source in jobs],
+        strict=strict,
+        forms=forms,
+        workers=workers,
+    )
+    files = [(job[0], data) for job, data in zip(jobs, pdfs, strict=True)]
+    write_atomically(files)
+    return BuildResult(tuple(t for t, _ in files), warnings)
+
+
+def lay_out(
+    project: Project,
+    jobs: Sequence[tuple[str, str, Path]],
+    *,
+    strict: bool,
+    forms: bool = False,
+    workers: int | None = None,
+) -> tuple[list[bytes], tuple[str, ...]]:
+    """Lay out each (html, base URL, source) as PDF bytes, in parallel if worth it."""
     allowed = allowed_folders(project)
-    files: list[tuple[Path, bytes]] = []
+    workers = max(1, workers or os.cpu_count() or 1)
+    calls = [(html, base_url, allowed, forms) for html, base_url, _ in jobs]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            results = list(pool.map(_lay_out_one, calls))
+    else:
+        results = [_lay_out_one(call) for call in calls]
     problems: list[Problem] = []
     warnings: list[str] = []
-    for target, html, base_url, source in jobs:
-        result = html_to_pdf(html, base_url, allowed, forms=forms)
+    for (_, _, source), result in zip(jobs, results, strict=True):
         shown = display_path(source)
         problems.extend(_pdf_problems(shown, result))
         if strict:
             problems.extend(
-                Problem(
-                    shown,
-                    None,
-                    None,
-                    "",
-                    f"warning treated as an error (--strict): {w}",
-                )
+                Problem(shown, None, None, "", f"warning treated as an error (--strict): {w}")
                 for w in result.warnings
             )
         else:
             warnings.extend(f"{shown}: warning: {w}" for w in result.warnings)
-        files.append((target, result.data))
     if problems:
         raise ProblemsError(problems)
-    write_atomically(files)
-    return BuildResult(tuple(t for t, _ in files), tuple(dict.fromkeys(warnings)))
+    return [r.data for r in results], tuple(dict.fromkeys(warnings))
+
+
+def _lay_out_one(call: tuple[str, str, tuple[Path, ...], bool]) -> PdfResult:
+    html, base_url, allowed, forms = call
+    return html_to_pdf(html, base_url, allowed, forms=forms)
 
 
 def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:

@@ -53,6 +53,12 @@ def profile_options(function: F) -> F:
             help='Print "Prepared for NAME" under the title. The name goes on the page only: '
             "never into the file's metadata or name.",
         ),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1, max=64),
+            help="Worker processes for laying out PDFs (default: one per core).",
+        ),
         config_option,
     ]
     for option in reversed(options):
@@ -144,6 +150,7 @@ def build_command(
     fillable: bool,
     ink_saver: bool,
     client_name: str | None,
+    jobs: int | None,
     config_file: Path | None,
 ) -> None:
     """Build handouts (all of them when no IDS are given) and print each path."""
@@ -156,6 +163,7 @@ def build_command(
         options=_options(paper, large_print, fillable, ink_saver, client_name, edition),
         format="html" if output_format == "html" else "pdf",
         strict=strict,
+        jobs=jobs,
     )
     result = build(_project(config_file), request)
     _report(result.written, result.warnings)
@@ -199,6 +207,7 @@ def packet_command(
     fillable: bool,
     ink_saver: bool,
     client_name: str | None,
+    jobs: int | None,
     config_file: Path | None,
 ) -> None:
     """Build workshop packets from content/packets/ID.yaml and print each path."""
@@ -212,6 +221,7 @@ def packet_command(
         strict=strict,
         participants=participants,
         name_pattern=name_pattern,
+        jobs=jobs,
     )
     result = build_packets(_project(config_file), request)
     _report(result.written, result.warnings)

@@ -685,8 +685,10 @@ def discover(roots: Sequence[Path]) -> tuple[list[HandoutSource], list[Problem]]
     return sorted(chosen.values(), key=lambda s: (s.language, s.id)), problems
 
 
-def load_handouts(roots: Sequence[Path], ids: Sequence[str] = ()) -> list[HandoutFile]:
-    """Load and validate the named handouts (all when none), reporting every problem."""
+def select(
+    roots: Sequence[Path], ids: Sequence[str] = ()
+) -> tuple[list[HandoutSource], list[Problem]]:
+    """The handout files for the given ids (all when none), and any problems finding them."""
     sources, problems = discover(roots)
     if ids:
         known = sorted({s.id for s in sources})
@@ -705,6 +707,20 @@ def load_handouts(roots: Sequence[Path], ids: Sequence[str] = ()) -> list[Handou
                     )
                 )
         sources = [s for s in sources if s.id in wanted]
+    return sources, problems
+
+
+def load_handouts(roots: Sequence[Path], ids: Sequence[str] = ()) -> list[HandoutFile]:
+    """Load and validate the named handouts (all when none), reporting every problem."""
+    sources, problems = select(roots, ids)
+    return load_sources(sources, problems)
+
+
+def load_sources(
+    sources: Sequence[HandoutSource], problems: Sequence[Problem] = ()
+) -> list[HandoutFile]:
+    """Load and validate handout files, reporting every problem at once."""
+    problems = list(problems)
     handouts: list[HandoutFile] = []
     for source in sources:
         try:

@@ -36,6 +36,7 @@ class PacketRequest:
     strict: bool = False
     participants: Path | None = None
     name_pattern: str | None = None
+    jobs: int | None = None
 
 
 def read_participants(path: Path) -> list[str]:
@@ -191,4 +192,5 @@ def build_packets(project: Project, request: PacketRequest) -> BuildResult:
         [(target, r.html, r.base_url, r.packet.path) for target, r in jobs],
         strict=request.strict,
         forms=options.fillable,
+        workers=request.jobs,
     )

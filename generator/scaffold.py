@@ -37,7 +37,7 @@ def init_project(folder: Path) -> list[Path]:
             (folder / sub).mkdir(parents=True, exist_ok=True)
         files = {
             config: (SCAFFOLD / "handouts.yaml").read_text(encoding="utf-8"),
-            folder / ".gitignore": "output/\n",
+            folder / ".gitignore": "output/\n.handouts-cache/\n",
             folder / "templates" / "README.txt": TEMPLATES_README,
         }
         for path, text in files.items():

@@ -215,7 +215,7 @@ def test_init_new_build_and_list(tmp_path: Path, cli, monkeypatch: pytest.Monkey
     result = cli("init", str(folder))
     assert result.exit_code == 0, result.output
     assert (folder / "handouts.yaml").is_file()
-    assert (folder / ".gitignore").read_text() == "output/\n"
+    assert (folder / ".gitignore").read_text() == "output/\n.handouts-cache/\n"
     assert (folder / "content" / "handouts" / "en").is_dir()
     assert (folder / "templates").is_dir()
     assert "handouts new" in result.stderr

@@ -1,0 +1,143 @@
+"""The build cache: unchanged handouts are not laid out again; personal builds are never kept."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import MINIMAL, Project
+from generator.cache import CACHE_FOLDER
+
+
+@pytest.fixture
+def laid_out(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sources laid out by WeasyPrint in this process (builds run with --jobs 1)."""
+    import generator.build as build_module
+
+    calls: list[str] = []
+    real = build_module._lay_out_one
+
+    def counting(call):  # type: ignore[no-untyped-def]
+        calls.append(call[1])
+        return real(call)
+
+    monkeypatch.setattr(build_module, "_lay_out_one", counting)
+    return calls
+
+
+def texts(path: Path) -> list[str]:
+    return [" ".join(p.extract_text().split()) for p in PdfReader(path).pages]
+
+
+def test_only_what_changed_is_laid_out_again(project: Project, cli, laid_out: list[str]) -> None:
+    for name in ("one", "two", "three"):
+        project.add(f"{name}.yaml")
+    assert cli("build", "one", "two", "three", "-j", "1").exit_code == 0
+    assert len(laid_out) == 3
+    first = (project.root / "output/en/two.pdf").stat().st_mtime_ns
+
+    laid_out.clear()
+    assert cli("build", "one", "two", "three", "-j", "1").exit_code == 0
+    assert laid_out == []
+    # An unchanged file is not even rewritten.
+    assert (project.root / "output/en/two.pdf").stat().st_mtime_ns == first
+
+    project.add("two.yaml", MINIMAL.replace("for a moment", "for a little while"))
+    result = cli("build", "one", "two", "three", "-j", "1")
+    assert result.exit_code == 0
+    assert [Path(u).name for u in laid_out] == ["en"]  # one handout's folder URL
+    assert "for a little while" in texts(project.root / "output/en/two.pdf")[0]
+    assert len(result.stdout.splitlines()) == 3
+
+
+def test_a_template_change_lays_everything_out_again(
+    project: Project, cli, laid_out: list[str]
+) -> None:
+    project.add("one.yaml")
+    project.add("two.yaml")
+    assert cli("build", "one", "two", "-j", "1").exit_code == 0
+    laid_out.clear()
+    messages = project.root / "templates" / "messages"
+    messages.mkdir(parents=True)
+    (messages / "en.yaml").write_text('care_note: "A new care note."\n')
+    assert cli("build", "one", "two", "-j", "1").exit_code == 0
+    assert len(laid_out) == 2
+    assert "A new care note." in texts(project.root / "output/en/one.pdf")[0]
+
+
+def test_options_are_part_of_the_key(project: Project, cli, laid_out: list[str]) -> None:
+    project.add("one.yaml")
+    assert cli("build", "one", "-j", "1").exit_code == 0
+    assert cli("build", "one", "--large-print", "-j", "1").exit_code == 0
+    assert cli("build", "one", "--large-print", "-j", "1").exit_code == 0
+    assert len(laid_out) == 2
+
+
+def test_a_deleted_output_comes_back_from_the_cache(
+    project: Project, cli, laid_out: list[str]
+) -> None:
+    project.add("one.yaml")
+    assert cli("build", "one", "-j", "1").exit_code == 0
+    before = (project.root / "output/en/one.pdf").read_bytes()
+    (project.root / "output/en/one.pdf").unlink()
+    assert cli("build", "one", "-j", "1").exit_code == 0
+    assert len(laid_out) == 1
+    assert (project.root / "output/en/one.pdf").read_bytes() == before
+
+
+def test_a_client_name_is_never_cached(project: Project, cli, laid_out: list[str]) -> None:
+    project.add("one.yaml")
+    for _ in range(2):
+        assert cli("build", "one", "--client-name", "Alex Rivera", "-j", "1").exit_code == 0
+    assert len(laid_out) == 2
+    cache = project.root / CACHE_FOLDER
+    kept = list(cache.iterdir()) if cache.exists() else []
+    assert all(b"Rivera" not in p.read_bytes() for p in kept)
+    assert kept == []
+
+
+def test_a_render_with_warnings_is_not_kept(project: Project, cli) -> None:
+    project.add("one.yaml")
+    css = project.root / "templates" / "css"
+    css.mkdir(parents=True)
+    (css / "ink-saver.css").write_text("p { colour: red; }\n")
+    assert cli("build", "one", "--ink-saver").exit_code == 0
+    strict = cli("build", "one", "--ink-saver", "--strict")
+    assert strict.exit_code == 1
+    assert "warning treated as an error (--strict)" in strict.stderr
+
+
+def test_a_no_op_rebuild_never_imports_weasyprint(project: Project) -> None:
+    project.add("one.yaml")
+    command = [sys.executable, "-m", "generator", "build", "one"]
+    assert subprocess.run(command, cwd=project.root, check=False).returncode == 0
+    code = (
+        "import sys\n"
+        "from generator.cli import main\n"
+        "try:\n"
+        "    main(['build', 'one'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('weasyprint' in sys.modules, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=project.root, capture_output=True, text=True, check=False
+    )
+    assert result.stderr.strip().splitlines()[-1] == "False"
+    assert result.stdout.strip().endswith("output/en/one.pdf")
+
+
+def test_parallel_and_serial_builds_agree(project: Project, cli) -> None:
+    for name in ("one", "two", "three"):
+        project.add(f"{name}.yaml", MINIMAL.replace("breath", f"breath ({name})"))
+    assert cli("build", "--out", "serial", "-j", "1", "one", "two", "three").exit_code == 0
+    (project.root / CACHE_FOLDER).rename(project.root / "old-cache")
+    assert cli("build", "--out", "parallel", "-j", "2", "one", "two", "three").exit_code == 0
+    for name in ("one", "two", "three"):
+        assert texts(project.root / f"serial/en/{name}.pdf") == texts(
+            project.root / f"parallel/en/{name}.pdf"
+        )
