@@ -154,6 +154,7 @@ def test_near_valid_handouts_are_a_handout_or_a_clean_error(changes: list[Any]) 
 )
 @given(mutations)
 def test_near_valid_handouts_make_a_pdf_or_a_clean_error(changes: list[Any]) -> None:
+    from generator.build import allowed_folders
     from generator.pdf import html_to_pdf
 
     path = FOLDER / "fuzzed.yaml"
@@ -163,6 +164,6 @@ def test_near_valid_handouts_make_a_pdf_or_a_clean_error(changes: list[Any]) -> 
         rendered = RENDERER.render(item, RenderOptions(paper="letter"))
     except (ProblemsError, HandoutError):
         return
-    result = html_to_pdf(rendered.html, rendered.base_url, [ROOT / "content"])
+    result = html_to_pdf(rendered.html, rendered.base_url, allowed_folders(RENDERER.project))
     assert result.data.startswith(b"%PDF-")
     assert result.blocked == ()
