@@ -177,6 +177,48 @@ def write_pdfs(
     return BuildResult(tuple(t for t, _ in files), warnings)
 
 
+def lay_out_cached(
+    project: Project,
+    cache: BuildCache | None,
+    jobs: Sequence[tuple[str, str, Path]],
+    *,
+    strict: bool,
+    forms: bool = False,
+    workers: int | None = None,
+    tagged: bool = True,
+    full_fonts: bool = False,
+) -> tuple[list[bytes], tuple[str, ...]]:
+    """Like `lay_out`, but a document whose HTML was laid out before comes from the cache.
+
+    Pass no cache for anything personal.
+    """
+    results: list[bytes | None] = [None] * len(jobs)
+    keys: list[str | None] = [None] * len(jobs)
+    if cache is not None:
+        for index, (html, _, _) in enumerate(jobs):
+            keys[index] = cache.key("document", html, forms, tagged, full_fonts)
+            hit = cache.get(keys[index] or "")
+            if hit is not None:
+                results[index] = hit[0]
+    missing = [i for i, r in enumerate(results) if r is None]
+    made, warnings = lay_out(
+        project,
+        [jobs[i] for i in missing],
+        strict=strict,
+        forms=forms,
+        workers=workers,
+        tagged=tagged,
+        full_fonts=full_fonts,
+    )
+    for index, data in zip(missing, made, strict=True):
+        results[index] = data
+        key = keys[index]
+        shown = display_path(jobs[index][2])
+        if cache is not None and key and not any(w.startswith(shown + ":") for w in warnings):
+            cache.put(key, data, Entry("", ""))
+    return [r for r in results if r is not None], warnings
+
+
 def lay_out(
     project: Project,
     jobs: Sequence[tuple[str, str, Path]],
@@ -184,11 +226,13 @@ def lay_out(
     strict: bool,
     forms: bool = False,
     workers: int | None = None,
+    tagged: bool = True,
+    full_fonts: bool = False,
 ) -> tuple[list[bytes], tuple[str, ...]]:
     """Lay out each (html, base URL, source) as PDF bytes, in parallel if worth it."""
     allowed = allowed_folders(project)
     workers = max(1, workers or os.cpu_count() or 1)
-    calls = [(html, base_url, allowed, forms) for html, base_url, _ in jobs]
+    calls = [(html, base_url, allowed, forms, tagged, full_fonts) for html, base_url, _ in jobs]
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
             results = list(pool.map(_lay_out_one, calls))
@@ -211,9 +255,9 @@ def lay_out(
     return [r.data for r in results], tuple(dict.fromkeys(warnings))
 
 
-def _lay_out_one(call: tuple[str, str, tuple[Path, ...], bool]) -> PdfResult:
-    html, base_url, allowed, forms = call
-    return html_to_pdf(html, base_url, allowed, forms=forms)
+def _lay_out_one(call: tuple[str, str, tuple[Path, ...], bool, bool, bool]) -> PdfResult:
+    html, base_url, allowed, forms, tagged, full_fonts = call
+    return html_to_pdf(html, base_url, allowed, forms=forms, tagged=tagged, full_fonts=full_fonts)
 
 
 def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:

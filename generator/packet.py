@@ -8,14 +8,17 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from generator.build import BuildResult, write_pdfs
+from generator.build import BuildResult, lay_out_cached
+from generator.cache import BuildCache
 from generator.config import Project
 from generator.content import MAX_FILE_BYTES, load_packets
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
+from generator.merge import Bookmark, join, outline_of, set_outline, stamp, to_bytes
 from generator.model import PacketFile
-from generator.render import RenderedPacket, Renderer, RenderOptions
+from generator.pdf import write_atomically
+from generator.render import Renderer, RenderOptions
 
 PacketEdition = Literal["participant", "trainer"]
 
@@ -171,26 +174,184 @@ def build_packets(project: Project, request: PacketRequest) -> BuildResult:
     if problems:
         raise ProblemsError(problems)
     options = request.options.resolved(project.config)
-    renderer = Renderer(project)
-    trainer = request.edition == "trainer"
-
-    jobs: list[tuple[Path, RenderedPacket]] = []
+    files: list[tuple[Path, bytes]] = []
+    warnings: list[str] = []
     for item in packets:
         folder = (request.out or project.output) / item.language / "packets"
         suffix = packet_file_name(item, request.edition, options)[len(item.id) :]
+        assembler = Assembler(project, item, options, request)
         if names:
             file_names = participant_file_names(item.id, names, request.name_pattern)
-            for file_name, name in zip(file_names, names, strict=True):
-                personal = replace(options, client_name=name)
-                rendered = renderer.render_packet(item, personal, trainer=trainer)
-                jobs.append((folder / f"{file_name}{suffix}.pdf", rendered))
+            for file_name, data in zip(file_names, assembler.copies(names), strict=True):
+                files.append((folder / f"{file_name}{suffix}.pdf", data))
         else:
-            rendered = renderer.render_packet(item, options, trainer=trainer)
-            jobs.append((folder / f"{item.id}{suffix}.pdf", rendered))
-    return write_pdfs(
-        project,
-        [(target, r.html, r.base_url, r.packet.path) for target, r in jobs],
-        strict=request.strict,
-        forms=options.fillable,
-        workers=request.jobs,
-    )
+            (copy,) = assembler.copies([options.client_name])
+            files.append((folder / f"{item.id}{suffix}.pdf", copy))
+        warnings.extend(assembler.warnings)
+    write_atomically(files)
+    return BuildResult(tuple(t for t, _ in files), tuple(dict.fromkeys(warnings)))
+
+
+@dataclass(frozen=True)
+class Part:
+    """One separately laid-out piece of a packet, and its place in the bookmarks."""
+
+    kind: Literal["divider", "handout"]
+    title: str
+    section: int
+    pdf: bytes
+    pages: int
+
+
+class Assembler:
+    """Lays a packet out in parts, from the cache where it can, and joins them.
+
+    The parts are the cover, the front matter (agenda and contents), each
+    section's divider and each handout. Page numbers are stamped on after
+    joining, so a part is the same whatever page it lands on, and an edited
+    handout is the only part laid out again.
+    """
+
+    def __init__(
+        self, project: Project, item: PacketFile, options: RenderOptions, request: PacketRequest
+    ):
+        self.project = project
+        self.item = item
+        self.options = options
+        self.request = request
+        self.trainer = request.edition == "trainer"
+        self.renderer = Renderer(project)
+        self.cache = BuildCache(project)
+        self.warnings: list[str] = []
+        self.context = self.renderer.packet_context(item, options, trainer=self.trainer)
+
+    def _lay_out(
+        self, jobs: Sequence[tuple[str, str, Path]], *, cache: bool = True, tagged: bool = True
+    ) -> list[bytes]:
+        pdfs, warnings = lay_out_cached(
+            self.project,
+            self.cache if cache else None,
+            jobs,
+            strict=self.request.strict,
+            forms=self.options.fillable,
+            workers=self.request.jobs,
+            tagged=tagged,
+            full_fonts=True,
+        )
+        self.warnings.extend(warnings)
+        return pdfs
+
+    def body(self) -> list[Part]:
+        """Each section's divider, then its handouts, laid out (or from the cache)."""
+        handout_options = replace(
+            self.options, edition="clinician" if self.trainer else "client", client_name=None
+        )
+        plan: list[tuple[Literal["divider", "handout"], str, int]] = []
+        jobs: list[tuple[str, str, Path]] = []
+        for number, (section, handouts) in enumerate(self.item.sections, start=1):
+            view = {
+                "title": section.title,
+                "intro": section.intro,
+                "facilitator_notes": section.facilitator_notes,
+                "handouts": [{"title": h.handout.title} for h in handouts],
+            }
+            page = self.renderer.render_packet_page(
+                self.item,
+                "packet_divider.html",
+                {**self.context, "section": view, "number": number},
+            )
+            plan.append(("divider", section.title, number))
+            jobs.append((page.html, page.base_url, self.item.path))
+            for handout in handouts:
+                part = self.renderer.render_part(handout, handout_options)
+                plan.append(("handout", handout.handout.title, number))
+                jobs.append((part.html, part.base_url, handout.path))
+        pdfs = self._lay_out(jobs)
+        return [
+            Part(kind, title, section, pdf, _page_count(pdf))
+            for (kind, title, section), pdf in zip(plan, pdfs, strict=True)
+        ]
+
+    def front(self, body: Sequence[Part]) -> tuple[bytes, int]:
+        """The agenda and contents, with page numbers that allow for their own length."""
+        pages = 1
+        for _ in range(5):
+            start = 1 + 1 + pages  # the cover, then the front matter, then the body
+            parts = iter(body)
+            sections: list[dict[str, Any]] = []
+            for section, handouts in self.item.sections:
+                view: dict[str, Any] = {"title": section.title, "page": start, "handouts": []}
+                start += next(parts).pages
+                for handout in handouts:
+                    entry = {"title": handout.handout.title, "id": handout.id, "page": start}
+                    view["handouts"].append(entry)
+                    start += next(parts).pages
+                sections.append(view)
+            page = self.renderer.render_packet_page(
+                self.item, "packet_front.html", {**self.context, "sections": sections}
+            )
+            (pdf,) = self._lay_out([(page.html, page.base_url, self.item.path)])
+            if _page_count(pdf) == pages:
+                return pdf, pages
+            pages = _page_count(pdf)
+        raise HandoutError(
+            f"{display_path(self.item.path)}: the table of contents would not settle on a "
+            "page count; shorten the section titles"
+        )
+
+    def copies(self, names: Sequence[str | None]) -> list[bytes]:
+        """The joined packet, once per name (None: no name on the cover)."""
+        body = self.body()
+        front, front_pages = self.front(body)
+        total = 1 + front_pages + sum(part.pages for part in body)
+        numbers_html = self.renderer.render_numbers(self.item.language, self.options, total)
+        (numbers,) = self._lay_out([(numbers_html, "", self.item.path)], tagged=False)
+        covers = self.covers(names)
+        bookmarks = self.bookmarks(front, front_pages, body)
+        copies = []
+        for cover in covers:
+            joined = join([cover, front, *(part.pdf for part in body)])
+            set_outline(joined, bookmarks)
+            stamp(joined, numbers)
+            copies.append(to_bytes(joined))
+        return copies
+
+    def covers(self, names: Sequence[str | None]) -> list[bytes]:
+        """One cover per name; a named cover is personal, so it is never cached."""
+        jobs = []
+        for name in names:
+            page = self.renderer.render_packet_page(
+                self.item, "packet_cover.html", {**self.context, "client_name": name}
+            )
+            jobs.append((page.html, page.base_url, self.item.path))
+        personal = any(name is not None for name in names)
+        return self._lay_out(jobs, cache=not personal)
+
+    def bookmarks(self, front: bytes, front_pages: int, body: Sequence[Part]) -> list[Bookmark]:
+        """Agenda and contents, then section → handout → the handout's headings."""
+        marks = [
+            Bookmark(mark.title, mark.page + 1) for mark in outline_of(front) if mark.page >= 0
+        ]
+        page = 1 + front_pages
+        for part in body:
+            if part.kind == "divider":
+                marks.append(Bookmark(part.title, page))
+            else:
+                inner = [
+                    Bookmark(child.title, page + child.page)
+                    for top in outline_of(part.pdf)
+                    for child in top.children
+                    if child.page >= 0
+                ]
+                marks[-1].children.append(Bookmark(part.title, page, inner))
+            page += part.pages
+        return marks
+
+
+def _page_count(pdf: bytes) -> int:
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return len(document.pages)

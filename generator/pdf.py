@@ -113,18 +113,29 @@ class PdfResult:
 
 
 def html_to_pdf(
-    html: str, base_url: str, allowed: Sequence[Path], *, forms: bool = False
+    html: str,
+    base_url: str,
+    allowed: Sequence[Path],
+    *,
+    forms: bool = False,
+    tagged: bool = True,
+    full_fonts: bool = False,
 ) -> PdfResult:
-    """Lay out HTML as a tagged PDF/UA-1 document, in memory (with form fields if asked)."""
+    """Lay out HTML as a tagged PDF/UA-1 document, in memory (with form fields if asked).
+
+    `tagged=False` is for layers laid over a tagged page as artifacts;
+    `full_fonts` embeds whole fonts, which joined packets then share.
+    """
     from weasyprint import HTML
 
     fetches = Fetches()
     fetcher = make_url_fetcher(allowed, fetches)
     with captured_weasyprint_logs() as records:
+        variant = PDF_VARIANT if tagged else None
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            pdf_variant=PDF_VARIANT, pdf_forms=forms
+            pdf_variant=variant, pdf_forms=forms
         )
-        data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_forms=forms)
+        data = document.write_pdf(pdf_variant=variant, pdf_forms=forms, full_fonts=full_fonts)
     errors = tuple(r.getMessage() for r in records if r.levelno >= logging.ERROR)
     warnings = tuple(
         message

@@ -162,10 +162,12 @@ def _footer_height(texts: Sequence[tuple[str, bool]], options: RenderOptions) ->
         size, leading, padding, side_margins = 14.0, 1.25, 0.7, 2.0
     else:
         size, leading, padding, side_margins = 10.0, 1.3, 0.66, 1.8
-    width_pt = ((8.27 if options.paper == "a4" else 8.5) - side_margins) * 72
+    # The footer has the bottom margin's width less the page number's box.
+    share = 0.76 if options.large_print else 0.84
+    width_pt = ((8.27 if options.paper == "a4" else 8.5) - side_margins) * 72 * share
     lines = 0
     for text, bold in texts:
-        per_line = width_pt / (size * (0.52 if bold else 0.49))
+        per_line = width_pt / (size * (0.51 if bold else 0.47))
         lines += max(1, math.ceil(len(text) / per_line))
     return f"{padding + lines * size * leading / 72:.2f}in"
 
@@ -341,7 +343,9 @@ class Renderer:
             )
         )
         return {
-            **self.page_context(item.language, options, meta),
+            **self.page_context(
+                item.language, options, meta, safety_notes=handout.audience == "client"
+            ),
             "handout": handout,
             "handout_id": item.id,
             "asset_base": item.path.parent.resolve().as_uri() + "/",
@@ -352,7 +356,15 @@ class Renderer:
             "reviewed_date": reviewed,
         }
 
-    def page_context(self, language: str, options: RenderOptions, meta: str) -> dict[str, Any]:
+    def page_context(
+        self,
+        language: str,
+        options: RenderOptions,
+        meta: str,
+        *,
+        numbered: bool = True,
+        safety_notes: bool = True,
+    ) -> dict[str, Any]:
         """What every page needs: language, messages, branding, crisis line, profile."""
         messages = self.messages(language)
         config = self.project.config
@@ -374,17 +386,25 @@ class Renderer:
                 "alt": config.logo.alt,
             }
         practice = config.practice
-        footer_texts = [(line.text, True) for line in crisis_lines]
-        footer_texts.append((messages.care_note, False))
+        # The footer's lines, to size the bottom margin: client pages carry the
+        # crisis line and the care note; clinician and packet pages do not.
+        footer_texts = [(line.text, True) for line in crisis_lines] if safety_notes else []
+        if safety_notes:
+            footer_texts.append((messages.care_note, False))
         if practice is not None:
             parts = practice.model_dump(exclude_none=True).values()
             footer_texts.append((" · ".join(str(v) for v in parts), False))
         if config.footer_note:
             footer_texts.append((config.footer_note, False))
-        # The page number shares the last line.
-        footer_texts.append((meta + " Page 10 of 10", False))
+        footer_texts.append((meta, False))
         return {
             "footer_height": _footer_height(footer_texts, options),
+            # Packet parts leave the number out: it is stamped on after assembly.
+            "page_number_content": page_counter_content(messages.page)
+            if numbered
+            else Markup('""'),
+            # The footer's last line ends this far above the page's bottom edge.
+            "page_number_lift": "0.61in" if options.large_print else "0.57in",
             "language": language,
             "messages": messages,
             "crisis_lines": crisis_lines,
@@ -445,46 +465,44 @@ class Renderer:
         context = self.handout_context(item, options)
         return Markup(self.template("_handout.html", context, item.path))
 
-    def render_packet(
-        self,
-        item: PacketFile,
-        options: RenderOptions,
-        *,
-        trainer: bool,
-    ) -> RenderedPacket:
-        """Render a packet: cover, agenda, contents, dividers and handouts."""
+    def render_part(self, item: HandoutFile, options: RenderOptions) -> RenderedHandout:
+        """A handout as a packet part: a whole document, its page numbers left out."""
+        context = {**self.handout_context(item, options), "page_number_content": Markup('""')}
+        html = self.template("handout.html", context, item.path)
+        return RenderedHandout(handout=item, html=html, base_url=context["asset_base"])
+
+    def packet_context(
+        self, item: PacketFile, options: RenderOptions, *, trainer: bool
+    ) -> dict[str, Any]:
+        """What every part of a packet shares: the packet, its sections, the edition."""
         packet = item.packet
-        # The person's name goes on the cover only, not on every handout.
-        handout_options = replace(
-            options, edition="clinician" if trainer else "client", client_name=None
-        )
-        sections = tuple(
-            PacketSectionView(
-                title=section.title,
-                intro=section.intro,
-                facilitator_notes=tuple(section.facilitator_notes),
-                handouts=tuple(
-                    PacketHandout(h.id, h.handout.title, self.render_body(h, handout_options))
-                    for h in handouts
-                ),
-            )
-            for section, handouts in item.sections
-        )
         messages = self.messages(item.language)
         meta = packet.title + (f" · {messages.trainer_edition}" if trainer else "")
         context = {
-            **self.page_context(item.language, options, meta),
+            **self.page_context(item.language, options, meta, numbered=False, safety_notes=False),
             "packet": packet,
-            "sections": sections,
             "trainer": trainer,
             "show_agenda": bool(packet.agenda) and (trainer or packet.agenda_for_participants),
             "packet_date": self.date(packet.date, item.language) if packet.date else "",
         }
         if packet.organisation:
             context["author"] = packet.organisation
-        html = self.template("packet.html", context, item.path)
-        base_url = item.path.parent.resolve().as_uri() + "/"
-        return RenderedPacket(packet=item, html=html, base_url=base_url)
+        return context
+
+    def render_packet_page(
+        self, item: PacketFile, template: str, context: Mapping[str, Any]
+    ) -> RenderedPacket:
+        """One part of a packet (cover, front matter or a divider) as a document."""
+        html = self.template(template, context, item.path)
+        return RenderedPacket(item, html, item.path.parent.resolve().as_uri() + "/")
+
+    def render_numbers(self, language: str, options: RenderOptions, pages: int) -> str:
+        """A document of `pages` blank pages numbered like a packet's footers."""
+        context = {
+            **self.page_context(language, options, ""),
+            "pages": pages,
+        }
+        return self.env.get_template("packet_numbers.html").render(context)
 
 
 def render_all(

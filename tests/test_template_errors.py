@@ -66,12 +66,12 @@ def test_packet_template_faults_are_located(project: Project, cli) -> None:
         "  - title: One\n    handouts: [h]\n"
     )
     (project.root / "templates").mkdir()
-    (project.root / "templates" / "packet.html").write_text(
+    (project.root / "templates" / "packet_divider.html").write_text(
         "{% extends 'base.html' %}\n{% block body %}{{ packet.nope.x }}{% endblock %}\n"
     )
     result = cli("packet", "mini")
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        "templates/packet.html:2: template error: 'generator.model.Packet object' has no "
-        "attribute 'nope'"
+        "templates/packet_divider.html:2: template error: 'generator.model.Packet object' "
+        "has no attribute 'nope'"
     )

@@ -1,0 +1,254 @@
+"""PDF stage, assembly: join tagged PDFs into one, keeping structure, links and forms.
+
+A packet is laid out in parts (a cover, the front matter, each divider and
+each handout) so that an unchanged part comes from the cache. This module
+joins the parts page by page. Each part is a tagged PDF/UA document with its
+own structure tree; the joined document gets one tree holding every part's
+elements, its pages renumbered in the parent tree, the parts' named
+destinations and form fields, one copy of each embedded font, and a new
+bookmark tree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pikepdf
+
+
+@dataclass
+class Bookmark:
+    """One entry of the bookmark tree: a title, a page (0-based) and children."""
+
+    title: str
+    page: int
+    children: list[Bookmark] = field(default_factory=list)
+
+
+def outline_of(data: bytes) -> list[Bookmark]:
+    """A PDF's bookmark tree, with 0-based page numbers."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        pages: dict[Any, int] = {page.objgen: index for index, page in enumerate(pdf.pages)}
+        dests = _named_dests(pdf)
+
+        def convert(items: Any) -> list[Bookmark]:
+            result = []
+            for item in items:
+                target: Any = item.destination
+                if isinstance(target, (str, pikepdf.String)):
+                    target = dests.get(str(target))
+                if target is None and item.action is not None:
+                    target = item.action.get("/D")
+                page = -1
+                if isinstance(target, pikepdf.Array) and len(target):
+                    page = pages.get(target[0].objgen, -1)
+                result.append(Bookmark(str(item.title), page, convert(item.children)))
+            return result
+
+        with pdf.open_outline() as outline:
+            return convert(outline.root)
+
+
+def _named_dests(pdf: pikepdf.Pdf) -> dict[str, Any]:
+    names = pdf.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return {}
+    tree = pikepdf.NameTree(names.Dests)
+    return {str(key): tree[key] for key in tree.keys()}  # noqa: SIM118 - NameTree
+
+
+def join(parts: Sequence[bytes]) -> pikepdf.Pdf:
+    """Join tagged PDFs into one tagged PDF; the first part gives the metadata."""
+    base = pikepdf.open(io.BytesIO(parts[0]))
+    tree = base.Root.StructTreeRoot
+    document = tree.K[0]
+    nums = tree.ParentTree.Nums
+    next_key = _next_key(base)
+    dests = _named_dests(base)
+    for data in parts[1:]:
+        source = pikepdf.open(io.BytesIO(data))
+        next_key = _append(base, document, nums, next_key, dests, source)
+    tree.ParentTreeNextKey = next_key
+    if dests:
+        names = base.Root.get("/Names") or base.make_indirect(pikepdf.Dictionary())
+        base.Root.Names = names
+        ordered = pikepdf.Array()
+        for name in sorted(dests):
+            ordered.append(pikepdf.String(name))
+            ordered.append(dests[name])
+        names.Dests = base.make_indirect(pikepdf.Dictionary(Names=ordered))
+    _share_fonts(base)
+    return base
+
+
+def _next_key(pdf: pikepdf.Pdf) -> int:
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+    return max(keys, default=-1) + 1
+
+
+def _append(
+    base: pikepdf.Pdf,
+    document: Any,
+    nums: Any,
+    next_key: int,
+    dests: dict[str, Any],
+    source: pikepdf.Pdf,
+) -> int:
+    source_tree = source.Root.StructTreeRoot
+    source_document = source_tree.K[0]
+    # Detach the part's top-level elements from its Document element, so that
+    # copying them does not copy the whole foreign tree; they are re-parented below.
+    pairs = source_tree.ParentTree.Nums
+    top_level = _top_level(source_document, [pairs[i] for i in range(1, len(pairs), 2)])
+    for element in top_level:
+        del element["/P"]
+    keys: dict[int, int] = {}
+    for page in source.pages:
+        if "/StructParents" in page.obj:
+            keys[int(page.obj.StructParents)] = next_key
+            next_key += 1
+        for annot in page.obj.get("/Annots", []):
+            if "/StructParent" in annot:
+                keys[int(annot.StructParent)] = next_key
+                next_key += 1
+    first = len(base.pages)
+    with warnings.catch_warnings():
+        # pikepdf warns that named destinations and form fields are not carried
+        # over by extend(); this module carries them over itself.
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+        base.pages.extend(source.pages)
+    for page in base.pages[first:]:
+        if "/StructParents" in page.obj:
+            page.obj.StructParents = keys[int(page.obj.StructParents)]
+        for annot in page.obj.get("/Annots", []):
+            if "/StructParent" in annot:
+                annot.StructParent = keys[int(annot.StructParent)]
+    for element in top_level:
+        copy = base.copy_foreign(element)
+        copy.P = document
+    for element in source_document.K:
+        document.K.append(base.copy_foreign(element))
+    for index in range(0, len(pairs), 2):
+        nums.append(keys[int(pairs[index])])
+        nums.append(_copy(base, pairs[index + 1]))
+    for name, target in _named_dests(source).items():
+        dests[name] = _copy(base, target)
+    _merge_form(base, source)
+    return next_key
+
+
+def _copy(base: pikepdf.Pdf, value: Any) -> Any:
+    """A foreign object in `base`: indirect ones through pikepdf's copier (which
+    maps pages already copied), direct arrays and dictionaries element by element."""
+    if isinstance(value, pikepdf.Object) and value.is_indirect:
+        return base.copy_foreign(value)
+    if isinstance(value, pikepdf.Array):
+        return pikepdf.Array([_copy(base, item) for item in value])
+    if isinstance(value, pikepdf.Dictionary):
+        return pikepdf.Dictionary({key: _copy(base, item) for key, item in value.items()})
+    return value
+
+
+def _top_level(document: Any, values: Sequence[Any]) -> list[Any]:
+    """Every structure element whose parent is the Document element."""
+    found: dict[tuple[int, int], Any] = {}
+    for element in document.K:
+        found[element.objgen] = element
+    for value in values:
+        for element in value if isinstance(value, pikepdf.Array) else [value]:
+            current = element
+            for _ in range(200):  # the tree is shallow; this only guards a loop
+                parent = current.get("/P")
+                if parent is None:
+                    break
+                if parent.objgen == document.objgen:
+                    found[current.objgen] = current
+                    break
+                current = parent
+    return list(found.values())
+
+
+def _merge_form(base: pikepdf.Pdf, source: pikepdf.Pdf) -> None:
+    form = source.Root.get("/AcroForm")
+    if form is None:
+        return
+    if "/AcroForm" not in base.Root:
+        base.Root.AcroForm = base.copy_foreign(form)
+        return
+    fields = base.Root.AcroForm.Fields
+    for entry in form.get("/Fields", []):
+        fields.append(_copy(base, entry))
+
+
+def _share_fonts(pdf: pikepdf.Pdf) -> None:
+    """Keep one copy of each embedded font file: every part embeds the same ones."""
+    seen: dict[str, Any] = {}
+    for page in pdf.pages:
+        for font in _fonts(page.obj.get("/Resources", {})):
+            descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+            descriptor = descendant.get("/FontDescriptor")
+            if descriptor is None:
+                continue
+            for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                stream = descriptor.get(key)
+                if stream is None:
+                    continue
+                digest = hashlib.sha256(stream.read_raw_bytes()).hexdigest()
+                if digest in seen:
+                    descriptor[key] = seen[digest]
+                else:
+                    seen[digest] = stream
+
+
+def _fonts(resources: Any) -> list[Any]:
+    fonts = list(resources.get("/Font", {}).values())
+    for xobject in resources.get("/XObject", {}).values():
+        if xobject.get("/Subtype") == "/Form":
+            fonts += _fonts(xobject.get("/Resources", {}))
+    return fonts
+
+
+def set_outline(pdf: pikepdf.Pdf, bookmarks: Sequence[Bookmark]) -> None:
+    """Replace the bookmark tree."""
+
+    def item(mark: Bookmark) -> pikepdf.OutlineItem:
+        entry = pikepdf.OutlineItem(mark.title, mark.page)
+        entry.children.extend(item(child) for child in mark.children)
+        return entry
+
+    with pdf.open_outline() as outline:
+        outline.root.clear()
+        outline.root.extend(item(mark) for mark in bookmarks)
+
+
+def stamp(pdf: pikepdf.Pdf, numbers: bytes) -> None:
+    """Lay each page of a numbers document over the matching page, as an artifact.
+
+    Page furniture is an artifact in a tagged PDF: screen readers skip it, and
+    it needs no place in the structure tree.
+    """
+    layer = pikepdf.open(io.BytesIO(numbers))
+    for page, overlay in zip(pdf.pages, layer.pages, strict=True):
+        if not overlay.obj.get("/Contents"):
+            continue
+        form = pdf.copy_foreign(overlay.as_form_xobject())
+        name = page.add_resource(form, pikepdf.Name.XObject, prefix="Number")
+        # The page's own drawing may leave its coordinate system changed:
+        # wrap it in q ... Q so the numbers are drawn on the plain page.
+        page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+        drawing = b"\nQ\n/Artifact BMC q " + bytes(name.unparse()) + b" Do Q EMC\n"
+        page.contents_add(pdf.make_stream(drawing))
+
+
+def to_bytes(pdf: pikepdf.Pdf) -> bytes:
+    """The joined PDF, written compactly."""
+    out = io.BytesIO()
+    pdf.remove_unreferenced_resources()
+    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+    return out.getvalue()
