@@ -22,12 +22,12 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_lint_is_clean() -> None:
-    result = run("ruff", "check", "generator", "tests", "scripts")
+    result = run("ruff", "check", "generator", "tests", "scripts", "bench")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ruff_format_is_clean() -> None:
-    result = run("ruff", "format", "--check", "generator", "tests", "scripts")
+    result = run("ruff", "format", "--check", "generator", "tests", "scripts", "bench")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -1,0 +1,206 @@
+"""Benchmark: handouts against plain WeasyPrint on the same HTML, side by side.
+
+Builds a synthetic project (30 handouts made from the built-in library, a
+30-handout packet, and a 100-handout packet for memory), then times each case
+in fresh processes and prints medians and ratios. Run it from the repository:
+
+    python bench/run.py            # 3 runs of each case
+    python bench/run.py --runs 5
+
+It is a script, not a test: timings depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LIBRARY = ROOT / "content" / "handouts" / "en"
+PYTHON = sys.executable
+
+
+def run(args: list[str], cwd: Path) -> float:
+    """Seconds one command takes in a fresh process."""
+    start = time.perf_counter()
+    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def median(
+    runs: int, action: Callable[[], float], before: Callable[[], None] | None = None
+) -> float:
+    times = []
+    for _ in range(runs):
+        if before:
+            before()
+        times.append(action())
+    return statistics.median(times)
+
+
+def make_project(folder: Path, count: int) -> list[str]:
+    """A project of `count` client handouts, copies of the built-in ones with new ids."""
+    sources = sorted(p for p in LIBRARY.glob("*.yaml") if "audience: client" in p.read_text())
+    target = folder / "content" / "handouts" / "en"
+    target.mkdir(parents=True)
+    ids = []
+    for number in range(1, count + 1):
+        source = sources[(number - 1) % len(sources)]
+        handout_id = f"h{number:03d}"
+        text = source.read_text(encoding="utf-8")
+        text = re.sub(r'^title: "?(.*?)"?$', rf'title: "\1 ({number})"', text, count=1, flags=re.M)
+        (target / f"{handout_id}.yaml").write_text(text, encoding="utf-8")
+        ids.append(handout_id)
+    return ids
+
+
+def write_packet(folder: Path, packet_id: str, ids: list[str], per_section: int) -> None:
+    lines = [
+        "title: Benchmark workshop",
+        "audience: clinician",
+        "language: en",
+        "sections:",
+    ]
+    for start in range(0, len(ids), per_section):
+        chunk = ids[start : start + per_section]
+        lines += [
+            f"  - title: Part {start // per_section + 1}",
+            f"    handouts: [{', '.join(chunk)}]",
+        ]
+    packets = folder / "content" / "packets"
+    packets.mkdir(parents=True, exist_ok=True)
+    (packets / f"{packet_id}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def one_document(html_files: list[Path], target: Path) -> None:
+    """The handouts' HTML as one document: the floor for laying out a packet."""
+    first = html_files[0].read_text(encoding="utf-8")
+    head = first.split("<body", 1)[0]
+    bodies = []
+    for path in html_files:
+        body = path.read_text(encoding="utf-8").split("<body", 1)[1].split(">", 1)[1]
+        bodies.append('<div style="break-before: page">' + body.rsplit("</body>", 1)[0] + "</div>")
+    target.write_text(head + "<body>" + "".join(bodies) + "</body></html>", encoding="utf-8")
+
+
+def weasyprint(html: list[Path], out: Path, base: Path) -> list[str]:
+    """A command that lays out HTML files with plain WeasyPrint, in one process."""
+    code = (
+        "import sys\n"
+        "from weasyprint import HTML\n"
+        "for i, path in enumerate(sys.argv[2:]):\n"
+        "    HTML(filename=path, base_url=sys.argv[1]).write_pdf(f'" + str(out) + "-{i}.pdf')\n"
+    )
+    return [PYTHON, "-c", code, base.as_uri() + "/", *map(str, html)]
+
+
+def peak_memory_mb(args: list[str], cwd: Path) -> float:
+    """The largest resident size of a child process that runs `args`, in MB."""
+    code = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    result = subprocess.run(
+        [PYTHON, "-c", code, *args], cwd=cwd, check=True, capture_output=True, text=True
+    )
+    return int(result.stdout.strip().splitlines()[-1]) / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    runs = args.runs
+    handouts = [PYTHON, "-m", "generator"]
+    rows: list[tuple[str, float, float | None, str]] = []
+
+    with tempfile.TemporaryDirectory(prefix="handouts-bench-") as temp:
+        work = Path(temp)
+        project = work / "project"
+        ids = make_project(project, 30)
+        write_packet(project, "bench", ids, per_section=6)
+        cache = project / ".handouts-cache"
+
+        def clear() -> None:
+            shutil.rmtree(cache, ignore_errors=True)
+            shutil.rmtree(project / "output", ignore_errors=True)
+
+        subprocess.run(
+            [*handouts, "build", "--format", "html", "--out", str(work / "html")],
+            cwd=project,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        html = sorted((work / "html" / "en").glob("*.html"))
+        base = project / "content" / "handouts" / "en"
+        packet_html = work / "packet.html"
+        one_document(html, packet_html)
+
+        floor_single = median(runs, lambda: run(weasyprint(html[:1], work / "f1", base), work))
+        ours_single = median(runs, lambda: run([*handouts, "build", ids[0]], project), clear)
+        rows.append(("cold single handout", ours_single, floor_single, "<= 1.10"))
+
+        floor_packet = median(runs, lambda: run(weasyprint([packet_html], work / "fp", base), work))
+        ours_packet = median(runs, lambda: run([*handouts, "packet", "bench"], project), clear)
+        rows.append(("cold 30-handout packet", ours_packet, floor_packet, "<= 0.55"))
+
+        edited = base / f"{ids[4]}.yaml"
+        original = edited.read_text(encoding="utf-8")
+        counter = iter(range(1000))
+
+        def edit() -> None:
+            edited.write_text(original.replace("version:", f"# edit {next(counter)}\nversion:"))
+
+        run([*handouts, "packet", "bench"], project)
+        rebuild = median(runs, lambda: run([*handouts, "packet", "bench"], project), edit)
+        rows.append(("packet rebuild, one handout edited", rebuild, floor_packet, "<= 0.20"))
+
+        floor_30 = median(1, lambda: run(weasyprint(html, work / "f30", base), work))
+        run([*handouts, "build"], project)
+        no_op = median(runs, lambda: run([*handouts, "build"], project))
+        rows.append(("no-op rebuild of 30 handouts", no_op, floor_30, "<= 0.05"))
+
+        people = work / "people.csv"
+        people.write_text("name\n" + "".join(f"Participant {n}\n" for n in range(1, 101)))
+        run([*handouts, "packet", "bench"], project)
+        personal = median(
+            1, lambda: run([*handouts, "packet", "bench", "--participants", str(people)], project)
+        )
+        rows.append(("100 personalised packets", personal, ours_packet, "<= 3 x cold packet"))
+
+        help_time = median(runs, lambda: run([*handouts, "--help"], project))
+        rows.append(("handouts --help", help_time, None, "<= 0.150 s"))
+
+        big = work / "big"
+        big_ids = make_project(big, 100)
+        write_packet(big, "big", big_ids, per_section=25)
+        memory = peak_memory_mb([*handouts, "packet", "big"], big)
+        rows.append(("peak memory, 100-handout packet (MB)", memory, None, "<= 300 MB"))
+
+        ours_pdf = project / "output" / "en" / "packets" / "bench.pdf"
+        run([*handouts, "packet", "bench"], project)
+        size_ratio = ours_pdf.stat().st_size / (work / "fp-0.pdf").stat().st_size
+        rows.append(("packet file size (x one-document render)", size_ratio, None, "<= 1.5"))
+
+    print(f"{'case':44} {'handouts':>10} {'WeasyPrint':>11} {'ratio':>7}  target")
+    for name, ours, floor, target in rows:
+        floor_text = f"{floor:10.3f}s" if floor is not None else f"{'':>11}"
+        ratio = f"{ours / floor:7.2f}" if floor else f"{'':>7}"
+        unit = "" if "MB" in name or "size" in name else "s"
+        print(f"{name:44} {ours:9.3f}{unit or ' '} {floor_text} {ratio}  {target}")
+    print(f"\n{os.cpu_count()} cores; medians of {runs} runs (one run for the longest cases).")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,166 @@
+"""Packets assembled from parts: only what changed is laid out, and the joined PDF is whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from conftest import MINIMAL, Project
+from generator.cache import CACHE_FOLDER
+
+PACKET = (
+    "title: A small packet\naudience: client\nlanguage: en\n"
+    "sections:\n"
+    "  - title: First part\n    intro: The first part.\n    handouts: [one, two]\n"
+    "  - title: Second part\n    handouts: [three]\n"
+)
+
+
+@pytest.fixture
+def packet(project: Project) -> Project:
+    for name in ("one", "two", "three"):
+        project.add(f"{name}.yaml", MINIMAL.replace("Noticing your breath", f"Handout {name}"))
+    folder = project.root / "content" / "packets"
+    folder.mkdir(parents=True)
+    (folder / "mini.yaml").write_text(PACKET)
+    return project
+
+
+@pytest.fixture
+def laid_out(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import generator.build as build_module
+
+    calls: list[str] = []
+    real = build_module._lay_out_one
+
+    def counting(call):  # type: ignore[no-untyped-def]
+        calls.append(call[0])
+        return real(call)
+
+    monkeypatch.setattr(build_module, "_lay_out_one", counting)
+    return calls
+
+
+def summary(path: Path) -> tuple[list[str], list[tuple[int, str, int]]]:
+    """Every page's text and the bookmark tree, to compare two builds."""
+    reader = PdfReader(path)
+    texts = [" ".join(p.extract_text().split()) for p in reader.pages]
+    marks: list[tuple[int, str, int]] = []
+
+    def walk(items: list, depth: int) -> None:  # type: ignore[type-arg]
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                marks.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return texts, marks
+
+
+def test_an_edit_lays_out_only_that_handout(packet: Project, cli, laid_out: list[str]) -> None:
+    assert cli("packet", "mini", "-j", "1").exit_code == 0
+    # cover, contents, two dividers, three handouts and the page numbers
+    assert len(laid_out) == 8
+    laid_out.clear()
+    assert cli("packet", "mini", "-j", "1").exit_code == 0
+    assert laid_out == []
+
+    packet.add("two.yaml", MINIMAL.replace("Noticing your breath", "Handout two, edited"))
+    result = cli("packet", "mini", "-j", "1")
+    assert result.exit_code == 0
+    # The edited handout, and the two pages that print its title: its section's
+    # divider and the contents.
+    assert len(laid_out) == 3
+    assert any("Handout two, edited" in html for html in laid_out)
+    assembled = summary(packet.root / "output/en/packets/mini.pdf")
+
+    (packet.root / CACHE_FOLDER).rename(packet.root / "old-cache")
+    (packet.root / "output/en/packets/mini.pdf").unlink()
+    assert cli("packet", "mini", "-j", "1").exit_code == 0
+    assert summary(packet.root / "output/en/packets/mini.pdf") == assembled
+
+
+def test_participants_share_the_body(packet: Project, cli, laid_out: list[str]) -> None:
+    assert cli("packet", "mini", "-j", "1").exit_code == 0
+    laid_out.clear()
+    people = packet.root / "people.csv"
+    people.write_text("name\nAlex\nSam\nZoë\n", encoding="utf-8")
+    result = cli("packet", "mini", "--participants", str(people), "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert len(laid_out) == 3  # one cover each; the rest comes from the cache
+    assert all("Prepared for" in html for html in laid_out)
+    names = [
+        " ".join(PdfReader(p).pages[0].extract_text().split())
+        for p in map(Path, result.stdout.splitlines())
+    ]
+    assert [
+        n.endswith(f"Prepared for {who}")
+        for n, who in zip(names, ["Alex", "Sam", "Zoë"], strict=True)
+    ] == [True] * 3
+    # Personal covers are never kept.
+    cached = b"".join(p.read_bytes() for p in (packet.root / CACHE_FOLDER).iterdir())
+    assert b"Alex" not in cached and b"Prepared for" not in cached
+
+
+def test_the_joined_pdf_is_one_whole_tagged_document(packet: Project, cli) -> None:
+    assert cli("packet", "mini", "--strict").exit_code == 0
+    with pikepdf.open(packet.root / "output/en/packets/mini.pdf") as pdf:
+        pages = {page.objgen for page in pdf.pages}
+        tree = pdf.Root.StructTreeRoot
+        nums = tree.ParentTree.Nums
+        keys = {int(nums[i]) for i in range(0, len(nums), 2)}
+        for page in pdf.pages:
+            assert int(page.obj.StructParents) in keys
+            for annot in page.obj.get("/Annots", []):
+                assert int(annot.StructParent) in keys
+        assert int(tree.ParentTreeNextKey) > max(keys)
+
+        def walk(element, depth=0):  # type: ignore[no-untyped-def]
+            if "/Pg" in element:
+                assert element.Pg.objgen in pages, "a structure element points at a lost page"
+            for kid in element.get("/K", []):
+                if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+                    assert kid.P.objgen == element.objgen
+                    walk(kid, depth + 1)
+
+        document = tree.K[0]
+        assert len(document.K) > 5
+        walk(document)
+        # Every part embeds the same whole fonts; the joined file keeps one of each.
+        files = set()
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                descriptor = font.DescendantFonts[0].FontDescriptor
+                files.add(descriptor.FontFile2.objgen)
+        assert 1 <= len(files) <= 4
+        # The stamped page numbers are artifacts, outside the structure tree.
+        stamp = pdf.pages[1].obj.Contents[-1].read_bytes()
+        assert stamp.strip().endswith(b"Do Q EMC")
+        assert b"/Artifact BMC" in stamp
+
+
+def test_contents_links_reach_their_pages(packet: Project, cli) -> None:
+    assert cli("packet", "mini").exit_code == 0
+    reader = PdfReader(packet.root / "output/en/packets/mini.pdf")
+    contents = reader.pages[1]
+    targets: dict[str, int] = {}
+    for annot in contents.get("/Annots", []):
+        dest = annot.get_object().get("/Dest")
+        if dest is not None:
+            page = reader.named_destinations[str(dest)].page
+            targets[str(dest)] = reader.get_page_number(page) + 1
+    texts = [" ".join(p.extract_text().split()) for p in reader.pages]
+    assert targets == {
+        "section-1": 3,
+        "handout-one": 4,
+        "handout-two": 5,
+        "section-2": 6,
+        "handout-three": 7,
+    }
+    for name, page in targets.items():
+        expected = "Part" if name.startswith("section") else "Handout " + name.split("-")[1]
+        assert texts[page - 1].startswith(expected)
