@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -187,6 +187,7 @@ def lay_out_cached(
     workers: int | None = None,
     tagged: bool = True,
     full_fonts: bool = False,
+    pool: Executor | None = None,
 ) -> tuple[list[bytes], tuple[str, ...]]:
     """Like `lay_out`, but a document whose HTML was laid out before comes from the cache.
 
@@ -209,6 +210,7 @@ def lay_out_cached(
         workers=workers,
         tagged=tagged,
         full_fonts=full_fonts,
+        pool=pool,
     )
     for index, data in zip(missing, made, strict=True):
         results[index] = data
@@ -228,14 +230,21 @@ def lay_out(
     workers: int | None = None,
     tagged: bool = True,
     full_fonts: bool = False,
+    pool: Executor | None = None,
 ) -> tuple[list[bytes], tuple[str, ...]]:
-    """Lay out each (html, base URL, source) as PDF bytes, in parallel if worth it."""
+    """Lay out each (html, base URL, source) as PDF bytes, in parallel if worth it.
+
+    A caller with several rounds of work can pass its own pool, whose workers
+    have already paid for importing WeasyPrint.
+    """
     allowed = allowed_folders(project)
     workers = max(1, workers or os.cpu_count() or 1)
     calls = [(html, base_url, allowed, forms, tagged, full_fonts) for html, base_url, _ in jobs]
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            results = list(pool.map(_lay_out_one, calls))
+    if pool is not None and calls:
+        results = list(pool.map(_lay_out_one, calls))
+    elif workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as own_pool:
+            results = list(own_pool.map(_lay_out_one, calls))
     else:
         results = [_lay_out_one(call) for call in calls]
     problems: list[Problem] = []

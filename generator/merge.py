@@ -227,14 +227,43 @@ def set_outline(pdf: pikepdf.Pdf, bookmarks: Sequence[Bookmark]) -> None:
         outline.root.extend(item(mark) for mark in bookmarks)
 
 
-def stamp(pdf: pikepdf.Pdf, numbers: bytes) -> None:
+def prepend(cover: bytes, rest: bytes) -> pikepdf.Pdf:
+    """A one-page cover put in front of a joined document, cheaply.
+
+    The document is opened as it is and only the cover's objects are copied
+    in, so a hundred personalised copies cost a hundred small copies.
+    """
+    base = pikepdf.open(io.BytesIO(rest))
+    tree = base.Root.StructTreeRoot
+    document = tree.K[0]
+    before = len(document.K)
+    dests = _named_dests(base)
+    next_key = _append(base, document, tree.ParentTree.Nums, _next_key(base), dests, _open(cover))
+    tree.ParentTreeNextKey = next_key
+    # Move the cover, added last, to the front: its page and its structure.
+    page = base.pages[-1]
+    del base.pages[-1]
+    base.pages.insert(0, page)
+    kids = list(document.K)
+    document.K = pikepdf.Array(kids[before:] + kids[:before])
+    _share_fonts(base)
+    return base
+
+
+def _open(data: bytes) -> pikepdf.Pdf:
+    return pikepdf.open(io.BytesIO(data))
+
+
+def stamp(pdf: pikepdf.Pdf, numbers: bytes, *, skip: int = 0) -> None:
     """Lay each page of a numbers document over the matching page, as an artifact.
+
+    `skip` numbers pages that are not in `pdf` (the cover, added later).
 
     Page furniture is an artifact in a tagged PDF: screen readers skip it, and
     it needs no place in the structure tree.
     """
     layer = pikepdf.open(io.BytesIO(numbers))
-    for page, overlay in zip(pdf.pages, layer.pages, strict=True):
+    for page, overlay in zip(pdf.pages, list(layer.pages)[skip:], strict=True):
         if not overlay.obj.get("/Contents"):
             continue
         form = pdf.copy_foreign(overlay.as_form_xobject())
@@ -246,9 +275,10 @@ def stamp(pdf: pikepdf.Pdf, numbers: bytes) -> None:
         page.contents_add(pdf.make_stream(drawing))
 
 
-def to_bytes(pdf: pikepdf.Pdf) -> bytes:
-    """The joined PDF, written compactly."""
+def to_bytes(pdf: pikepdf.Pdf, *, tidy: bool = True) -> bytes:
+    """The joined PDF, written compactly (`tidy` drops resources no page uses)."""
     out = io.BytesIO()
-    pdf.remove_unreferenced_resources()
+    if tidy:
+        pdf.remove_unreferenced_resources()
     pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
     return out.getvalue()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
 import re
 import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -15,7 +18,7 @@ from generator.cache import BuildCache
 from generator.config import Project
 from generator.content import MAX_FILE_BYTES, load_packets
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
-from generator.merge import Bookmark, join, outline_of, set_outline, stamp, to_bytes
+from generator.merge import Bookmark, join, outline_of, prepend, set_outline, stamp, to_bytes
 from generator.model import PacketFile
 from generator.pdf import write_atomically
 from generator.render import Renderer, RenderOptions
@@ -224,6 +227,7 @@ class Assembler:
         self.cache = BuildCache(project)
         self.warnings: list[str] = []
         self.context = self.renderer.packet_context(item, options, trainer=self.trainer)
+        self.pool: Executor | None = None
 
     def _lay_out(
         self, jobs: Sequence[tuple[str, str, Path]], *, cache: bool = True, tagged: bool = True
@@ -237,6 +241,7 @@ class Assembler:
             workers=self.request.jobs,
             tagged=tagged,
             full_fonts=True,
+            pool=self.pool,
         )
         self.warnings.extend(warnings)
         return pdfs
@@ -274,7 +279,9 @@ class Assembler:
 
     def front(self, body: Sequence[Part]) -> tuple[bytes, int]:
         """The agenda and contents, with page numbers that allow for their own length."""
-        pages = 1
+        # A first guess: the agenda's page, then about two dozen entries a page.
+        entries = sum(1 + len(handouts) for _, handouts in self.item.sections)
+        pages = int(self.context["show_agenda"]) + max(1, -(-entries // 24))
         for _ in range(5):
             start = 1 + 1 + pages  # the cover, then the front matter, then the body
             parts = iter(body)
@@ -300,20 +307,31 @@ class Assembler:
         )
 
     def copies(self, names: Sequence[str | None]) -> list[bytes]:
-        """The joined packet, once per name (None: no name on the cover)."""
-        body = self.body()
-        front, front_pages = self.front(body)
-        total = 1 + front_pages + sum(part.pages for part in body)
-        numbers_html = self.renderer.render_numbers(self.item.language, self.options, total)
-        (numbers,) = self._lay_out([(numbers_html, "", self.item.path)], tagged=False)
-        covers = self.covers(names)
-        bookmarks = self.bookmarks(front, front_pages, body)
-        copies = []
-        for cover in covers:
-            joined = join([cover, front, *(part.pdf for part in body)])
-            set_outline(joined, bookmarks)
-            stamp(joined, numbers)
-            copies.append(to_bytes(joined))
+        """The joined packet, once per name (None: no name on the cover).
+
+        Everything after the cover is joined and numbered once; each copy then
+        only adds its own cover in front, in parallel when there are several.
+        """
+        workers = max(1, self.request.jobs or os.cpu_count() or 1)
+        with contextlib.ExitStack() as stack:
+            if workers > 1:
+                self.pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+            body = self.body()
+            front, front_pages = self.front(body)
+            total = 1 + front_pages + sum(part.pages for part in body)
+            numbers_html = self.renderer.render_numbers(self.item.language, self.options, total)
+            (numbers,) = self._lay_out([(numbers_html, "", self.item.path)], tagged=False)
+            covers = self.covers(names)
+            shared = join([front, *(part.pdf for part in body)])
+            stamp(shared, numbers, skip=1)
+            rest = to_bytes(shared)
+            bookmarks = self.bookmarks(front, front_pages, body)
+            jobs = [(cover, rest, bookmarks) for cover in covers]
+            if self.pool is not None and len(jobs) > 1:
+                copies = list(self.pool.map(_finish, jobs))
+            else:
+                copies = [_finish(job) for job in jobs]
+            self.pool = None
         return copies
 
     def covers(self, names: Sequence[str | None]) -> list[bytes]:
@@ -346,6 +364,14 @@ class Assembler:
                 marks[-1].children.append(Bookmark(part.title, page, inner))
             page += part.pages
         return marks
+
+
+def _finish(job: tuple[bytes, bytes, list[Bookmark]]) -> bytes:
+    """One copy: its cover in front of the shared pages, and the bookmarks."""
+    cover, rest, bookmarks = job
+    joined = prepend(cover, rest)
+    set_outline(joined, bookmarks)
+    return to_bytes(joined, tidy=False)
 
 
 def _page_count(pdf: bytes) -> int:
