@@ -187,31 +187,52 @@ def _merge_form(base: pikepdf.Pdf, source: pikepdf.Pdf) -> None:
 
 
 def _share_fonts(pdf: pikepdf.Pdf) -> None:
-    """Keep one copy of each embedded font file: every part embeds the same ones."""
-    seen: dict[str, Any] = {}
+    """Keep one copy of each font: every part embeds the same whole fonts.
+
+    Parts are laid out with whole fonts, so their font dictionaries (glyph
+    widths, Unicode map and font file) are the same byte for byte; all but
+    one of each are dropped when the file is written.
+    """
+    canonical: dict[str, Any] = {}
     for page in pdf.pages:
-        for font in _fonts(page.obj.get("/Resources", {})):
-            descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
-            descriptor = descendant.get("/FontDescriptor")
-            if descriptor is None:
+        for resources in _resources(page.obj.get("/Resources")):
+            fonts = resources.get("/Font")
+            if fonts is None:
                 continue
-            for key in ("/FontFile", "/FontFile2", "/FontFile3"):
-                stream = descriptor.get(key)
-                if stream is None:
-                    continue
-                digest = hashlib.sha256(stream.read_raw_bytes()).hexdigest()
-                if digest in seen:
-                    descriptor[key] = seen[digest]
+            for name, font in list(fonts.items()):
+                key = _font_key(font)
+                if key in canonical:
+                    fonts[name] = canonical[key]
                 else:
-                    seen[digest] = stream
+                    canonical[key] = font
 
 
-def _fonts(resources: Any) -> list[Any]:
-    fonts = list(resources.get("/Font", {}).values())
+def _resources(resources: Any) -> list[Any]:
+    """A resource dictionary and those of the forms it draws, nested."""
+    if resources is None:
+        return []
+    found = [resources]
     for xobject in resources.get("/XObject", {}).values():
         if xobject.get("/Subtype") == "/Form":
-            fonts += _fonts(xobject.get("/Resources", {}))
-    return fonts
+            found += _resources(xobject.get("/Resources"))
+    return found
+
+
+def _font_key(font: Any) -> str:
+    digest = hashlib.sha256()
+    descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+    descriptor = descendant.get("/FontDescriptor")
+    for value in (font.get("/BaseFont"), font.get("/Subtype"), descendant.get("/W")):
+        digest.update(repr(value).encode())
+    streams = [font.get("/ToUnicode"), descendant.get("/CIDToGIDMap")]
+    if descriptor is not None:
+        streams += [descriptor.get(k) for k in ("/FontFile", "/FontFile2", "/FontFile3")]
+    for stream in streams:
+        if isinstance(stream, pikepdf.Stream):
+            digest.update(stream.read_raw_bytes())
+        else:
+            digest.update(repr(stream).encode())
+    return digest.hexdigest()
 
 
 def set_outline(pdf: pikepdf.Pdf, bookmarks: Sequence[Bookmark]) -> None:
