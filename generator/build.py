@@ -156,27 +156,6 @@ def write_changed(files: Sequence[tuple[Path, bytes]]) -> None:
     write_atomically(changed)
 
 
-def write_pdfs(
-    project: Project,
-    jobs: Sequence[tuple[Path, str, str, Path]],
-    *,
-    strict: bool,
-    forms: bool = False,
-    workers: int | None = None,
-) -> BuildResult:
-    """Lay out each (target, html, base URL, source) as a PDF; write all or none."""
-    pdfs, warnings = lay_out(
-        project,
-        [(html, base_url, source) for _, html, base_url, source in jobs],
-        strict=strict,
-        forms=forms,
-        workers=workers,
-    )
-    files = [(job[0], data) for job, data in zip(jobs, pdfs, strict=True)]
-    write_atomically(files)
-    return BuildResult(tuple(t for t, _ in files), warnings)
-
-
 def lay_out_cached(
     project: Project,
     cache: BuildCache | None,

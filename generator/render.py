@@ -224,27 +224,8 @@ class RenderOptions:
 
 
 @dataclass(frozen=True)
-class PacketHandout:
-    """A handout as a packet shows it: its id, title and rendered body."""
-
-    id: str
-    title: str
-    body: Markup
-
-
-@dataclass(frozen=True)
-class PacketSectionView:
-    """A packet section with its handouts rendered."""
-
-    title: str
-    intro: str | None
-    facilitator_notes: tuple[str, ...]
-    handouts: tuple[PacketHandout, ...]
-
-
-@dataclass(frozen=True)
 class RenderedPacket:
-    """A whole packet's HTML, one document, so page numbers run through it."""
+    """One part of a packet (cover, front matter or a divider) as HTML."""
 
     packet: PacketFile
     html: str
@@ -459,11 +440,6 @@ class Renderer:
         context = self.handout_context(item, options)
         html = self.template("handout.html", context, item.path)
         return RenderedHandout(handout=item, html=html, base_url=context["asset_base"])
-
-    def render_body(self, item: HandoutFile, options: RenderOptions) -> Markup:
-        """One handout's footer and article, for placing inside a packet."""
-        context = self.handout_context(item, options)
-        return Markup(self.template("_handout.html", context, item.path))
 
     def render_part(self, item: HandoutFile, options: RenderOptions) -> RenderedHandout:
         """A handout as a packet part: a whole document, its page numbers left out."""
