@@ -37,6 +37,17 @@ class BuildRequest:
 
 
 @dataclass(frozen=True)
+class Layout:
+    """How WeasyPrint writes a PDF: form fields, tags, whole or subset fonts."""
+
+    forms: bool = False
+    #: False for layers laid over a tagged page as artifacts.
+    tagged: bool = True
+    #: Whole fonts, which the parts of a joined packet then share.
+    full_fonts: bool = False
+
+
+@dataclass(frozen=True)
 class BuildResult:
     """The files written and the warnings worth showing."""
 
@@ -119,7 +130,7 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
         project,
         [(r.html, r.base_url, r.handout.path) for r in rendered],
         strict=request.strict,
-        forms=options.fillable,
+        layout=Layout(forms=options.fillable),
         workers=request.jobs,
     )
     made: dict[Path, tuple[Path, bytes]] = {}
@@ -162,10 +173,8 @@ def lay_out_cached(
     jobs: Sequence[tuple[str, str, Path]],
     *,
     strict: bool,
-    forms: bool = False,
+    layout: Layout,
     workers: int | None = None,
-    tagged: bool = True,
-    full_fonts: bool = False,
     pool: Executor | None = None,
 ) -> tuple[list[bytes], tuple[str, ...]]:
     """Like `lay_out`, but a document whose HTML was laid out before comes from the cache.
@@ -176,7 +185,7 @@ def lay_out_cached(
     keys: list[str | None] = [None] * len(jobs)
     if cache is not None:
         for index, (html, _, _) in enumerate(jobs):
-            keys[index] = cache.key("document", html, forms, tagged, full_fonts)
+            keys[index] = cache.key("document", html, asdict(layout))
             hit = cache.get(keys[index] or "")
             if hit is not None:
                 results[index] = hit[0]
@@ -185,10 +194,8 @@ def lay_out_cached(
         project,
         [jobs[i] for i in missing],
         strict=strict,
-        forms=forms,
+        layout=layout,
         workers=workers,
-        tagged=tagged,
-        full_fonts=full_fonts,
         pool=pool,
     )
     for index, data in zip(missing, made, strict=True):
@@ -205,10 +212,8 @@ def lay_out(
     jobs: Sequence[tuple[str, str, Path]],
     *,
     strict: bool,
-    forms: bool = False,
+    layout: Layout,
     workers: int | None = None,
-    tagged: bool = True,
-    full_fonts: bool = False,
     pool: Executor | None = None,
 ) -> tuple[list[bytes], tuple[str, ...]]:
     """Lay out each (html, base URL, source) as PDF bytes, in parallel if worth it.
@@ -218,7 +223,7 @@ def lay_out(
     """
     allowed = allowed_folders(project)
     workers = max(1, workers or os.cpu_count() or 1)
-    calls = [(html, base_url, allowed, forms, tagged, full_fonts) for html, base_url, _ in jobs]
+    calls = [(html, base_url, allowed, layout) for html, base_url, _ in jobs]
     if pool is not None and calls:
         results = list(pool.map(_lay_out_one, calls))
     elif workers > 1 and len(jobs) > 1:
@@ -243,9 +248,16 @@ def lay_out(
     return [r.data for r in results], tuple(dict.fromkeys(warnings))
 
 
-def _lay_out_one(call: tuple[str, str, tuple[Path, ...], bool, bool, bool]) -> PdfResult:
-    html, base_url, allowed, forms, tagged, full_fonts = call
-    return html_to_pdf(html, base_url, allowed, forms=forms, tagged=tagged, full_fonts=full_fonts)
+def _lay_out_one(call: tuple[str, str, tuple[Path, ...], Layout]) -> PdfResult:
+    html, base_url, allowed, layout = call
+    return html_to_pdf(
+        html,
+        base_url,
+        allowed,
+        forms=layout.forms,
+        tagged=layout.tagged,
+        full_fonts=layout.full_fonts,
+    )
 
 
 def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:

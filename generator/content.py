@@ -685,6 +685,13 @@ def discover(roots: Sequence[Path]) -> tuple[list[HandoutSource], list[Problem]]
     return sorted(chosen.values(), key=lambda s: (s.language, s.id)), problems
 
 
+def unknown_id(name: str, known: Iterable[str], what: str, where: str) -> Problem:
+    """An id that names nothing, with the closest real one offered."""
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = f"did you mean `{close[0]}`? " if close else ""
+    return Problem(name, None, None, "", f"no {what} with this id; {hint}{where}")
+
+
 def select(
     roots: Sequence[Path], ids: Sequence[str] = ()
 ) -> tuple[list[HandoutSource], list[Problem]]:
@@ -695,16 +702,8 @@ def select(
         wanted = set(ids)
         for name in ids:
             if name not in known:
-                close = difflib.get_close_matches(name, known, n=1)
-                hint = f"did you mean `{close[0]}`? " if close else ""
                 problems.append(
-                    Problem(
-                        name,
-                        None,
-                        None,
-                        "",
-                        f"no handout with this id; {hint}`handouts list` shows them all",
-                    )
+                    unknown_id(name, known, "handout", "`handouts list` shows them all")
                 )
         sources = [s for s in sources if s.id in wanted]
     return sources, problems
@@ -805,16 +804,8 @@ def load_packets(roots: Sequence[Path], ids: Sequence[str]) -> list[PacketFile]:
     problems: list[Problem] = []
     for name in ids:
         if name not in manifests:
-            close = difflib.get_close_matches(name, sorted(manifests), n=1)
-            hint = f"did you mean `{close[0]}`? " if close else ""
             problems.append(
-                Problem(
-                    name,
-                    None,
-                    None,
-                    "",
-                    f"no packet with this id; {hint}packets live in content/packets/<id>.yaml",
-                )
+                unknown_id(name, manifests, "packet", "packets live in content/packets/<id>.yaml")
             )
     sources, discovery_problems = discover(roots)
     problems.extend(discovery_problems)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from generator.build import BuildResult, lay_out_cached
+from generator.build import BuildResult, Layout, lay_out_cached
 from generator.cache import BuildCache
 from generator.config import Project
 from generator.content import MAX_FILE_BYTES, load_packets
@@ -237,10 +237,8 @@ class Assembler:
             self.cache if cache else None,
             jobs,
             strict=self.request.strict,
-            forms=self.options.fillable,
+            layout=Layout(forms=self.options.fillable, tagged=tagged, full_fonts=True),
             workers=self.request.jobs,
-            tagged=tagged,
-            full_fonts=True,
             pool=self.pool,
         )
         self.warnings.extend(warnings)
