@@ -67,6 +67,7 @@ def profile_options(function: F) -> F:
 
 
 def _options(
+    *,
     paper: str | None,
     large_print: bool,
     fillable: bool,
@@ -145,13 +146,9 @@ def build_command(
     edition: str,
     output_format: str,
     strict: bool,
-    paper: str | None,
-    large_print: bool,
-    fillable: bool,
-    ink_saver: bool,
-    client_name: str | None,
     jobs: int | None,
     config_file: Path | None,
+    **profile: Any,
 ) -> None:
     """Build handouts (all of them when no IDS are given) and print each path."""
     from generator.build import BuildRequest, build
@@ -160,7 +157,7 @@ def build_command(
         ids=ids,
         out=out,
         out_name=out_name,
-        options=_options(paper, large_print, fillable, ink_saver, client_name, edition),
+        options=_options(edition=edition, **profile),
         format="html" if output_format == "html" else "pdf",
         strict=strict,
         jobs=jobs,
@@ -202,13 +199,9 @@ def packet_command(
     strict: bool,
     participants: Path | None,
     name_pattern: str | None,
-    paper: str | None,
-    large_print: bool,
-    fillable: bool,
-    ink_saver: bool,
-    client_name: str | None,
     jobs: int | None,
     config_file: Path | None,
+    **profile: Any,
 ) -> None:
     """Build workshop packets from content/packets/ID.yaml and print each path."""
     from generator.packet import PacketRequest, build_packets
@@ -216,7 +209,7 @@ def packet_command(
     request = PacketRequest(
         ids=ids,
         out=out,
-        options=_options(paper, large_print, fillable, ink_saver, client_name),
+        options=_options(**profile),
         edition="trainer" if edition == "trainer" else "participant",
         strict=strict,
         participants=participants,

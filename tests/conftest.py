@@ -100,3 +100,22 @@ def cli() -> Callable[..., Result]:
         return runner.invoke(main, list(args), catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture
+def laid_out(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(html, base URL) of every document WeasyPrint lays out in this process.
+
+    Builds that use it pass `-j 1`, so the layout happens here, not in workers.
+    """
+    import generator.build as build_module
+
+    calls: list[tuple[str, str]] = []
+    real = build_module._lay_out_one
+
+    def counting(call):  # type: ignore[no-untyped-def]
+        calls.append((call[0], call[1]))
+        return real(call)
+
+    monkeypatch.setattr(build_module, "_lay_out_one", counting)
+    return calls

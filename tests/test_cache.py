@@ -6,34 +6,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from pypdf import PdfReader
 
 from conftest import MINIMAL, Project
 from generator.cache import CACHE_FOLDER
 
 
-@pytest.fixture
-def laid_out(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The sources laid out by WeasyPrint in this process (builds run with --jobs 1)."""
-    import generator.build as build_module
-
-    calls: list[str] = []
-    real = build_module._lay_out_one
-
-    def counting(call):  # type: ignore[no-untyped-def]
-        calls.append(call[1])
-        return real(call)
-
-    monkeypatch.setattr(build_module, "_lay_out_one", counting)
-    return calls
-
-
 def texts(path: Path) -> list[str]:
     return [" ".join(p.extract_text().split()) for p in PdfReader(path).pages]
 
 
-def test_only_what_changed_is_laid_out_again(project: Project, cli, laid_out: list[str]) -> None:
+def test_only_what_changed_is_laid_out_again(
+    project: Project, cli, laid_out: list[tuple[str, str]]
+) -> None:
     for name in ("one", "two", "three"):
         project.add(f"{name}.yaml")
     assert cli("build", "one", "two", "three", "-j", "1").exit_code == 0
@@ -49,13 +34,14 @@ def test_only_what_changed_is_laid_out_again(project: Project, cli, laid_out: li
     project.add("two.yaml", MINIMAL.replace("for a moment", "for a little while"))
     result = cli("build", "one", "two", "three", "-j", "1")
     assert result.exit_code == 0
-    assert [Path(u).name for u in laid_out] == ["en"]  # one handout's folder URL
+    assert len(laid_out) == 1
+    assert "for a little while" in laid_out[0][0]
     assert "for a little while" in texts(project.root / "output/en/two.pdf")[0]
     assert len(result.stdout.splitlines()) == 3
 
 
 def test_a_template_change_lays_everything_out_again(
-    project: Project, cli, laid_out: list[str]
+    project: Project, cli, laid_out: list[tuple[str, str]]
 ) -> None:
     project.add("one.yaml")
     project.add("two.yaml")
@@ -69,7 +55,9 @@ def test_a_template_change_lays_everything_out_again(
     assert "A new care note." in texts(project.root / "output/en/one.pdf")[0]
 
 
-def test_options_are_part_of_the_key(project: Project, cli, laid_out: list[str]) -> None:
+def test_options_are_part_of_the_key(
+    project: Project, cli, laid_out: list[tuple[str, str]]
+) -> None:
     project.add("one.yaml")
     assert cli("build", "one", "-j", "1").exit_code == 0
     assert cli("build", "one", "--large-print", "-j", "1").exit_code == 0
@@ -78,7 +66,7 @@ def test_options_are_part_of_the_key(project: Project, cli, laid_out: list[str])
 
 
 def test_a_deleted_output_comes_back_from_the_cache(
-    project: Project, cli, laid_out: list[str]
+    project: Project, cli, laid_out: list[tuple[str, str]]
 ) -> None:
     project.add("one.yaml")
     assert cli("build", "one", "-j", "1").exit_code == 0
@@ -89,7 +77,9 @@ def test_a_deleted_output_comes_back_from_the_cache(
     assert (project.root / "output/en/one.pdf").read_bytes() == before
 
 
-def test_a_client_name_is_never_cached(project: Project, cli, laid_out: list[str]) -> None:
+def test_a_client_name_is_never_cached(
+    project: Project, cli, laid_out: list[tuple[str, str]]
+) -> None:
     project.add("one.yaml")
     for _ in range(2):
         assert cli("build", "one", "--client-name", "Alex Rivera", "-j", "1").exit_code == 0
