@@ -179,7 +179,7 @@ def _merge_form(base: pikepdf.Pdf, source: pikepdf.Pdf) -> None:
     if form is None:
         return
     if "/AcroForm" not in base.Root:
-        base.Root.AcroForm = base.copy_foreign(form)
+        base.Root.AcroForm = base.make_indirect(_copy(base, form))
         return
     fields = base.Root.AcroForm.Fields
     for entry in form.get("/Fields", []):

@@ -151,3 +151,17 @@ def test_contents_links_reach_their_pages(packet: Project, cli) -> None:
     for name, page in targets.items():
         expected = "Part" if name.startswith("section") else "Handout " + name.split("-")[1]
         assert texts[page - 1].startswith(expected)
+
+
+def test_a_fillable_packet_keeps_every_worksheets_fields(tmp_path: Path, cli, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("packet", "self-attunement-workshop", "--fillable", "--strict")
+    assert result.exit_code == 0, result.output
+    with pikepdf.open(Path(result.stdout.strip())) as pdf:
+        pages = {page.objgen for page in pdf.pages}
+        names = {str(field.T) for field in pdf.Root.AcroForm.Fields if "/T" in field}
+        assert any(name.startswith("daily-check-in-") for name in names)
+        assert any(name.startswith("early-signs-and-supports-") for name in names)
+        widgets = [a for page in pdf.pages for a in page.obj.get("/Annots", []) if a.get("/FT")]
+        assert widgets
+        assert all(widget.P.objgen in pages for widget in widgets if "/P" in widget)
