@@ -97,6 +97,9 @@ class BuildCache:
             entry = Entry(**json.loads((self.folder / f"{key}.json").read_text("utf-8")))
         except (OSError, ValueError, TypeError):
             return None
+        # A damaged entry (a full disk, a hand edit) is a miss, never an output.
+        if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
+            return None
         return data, entry
 
     def put(self, key: str, data: bytes, entry: Entry) -> None:

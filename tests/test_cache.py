@@ -131,3 +131,16 @@ def test_parallel_and_serial_builds_agree(project: Project, cli) -> None:
         assert texts(project.root / f"serial/en/{name}.pdf") == texts(
             project.root / f"parallel/en/{name}.pdf"
         )
+
+
+def test_a_damaged_cache_entry_is_laid_out_again(
+    project: Project, cli, laid_out: list[tuple[str, str]]
+) -> None:
+    project.add("one.yaml")
+    assert cli("build", "one", "-j", "1").exit_code == 0
+    (entry,) = (project.root / CACHE_FOLDER).glob("*.pdf")
+    entry.write_bytes(entry.read_bytes()[:500])
+    (project.root / "output/en/one.pdf").unlink()
+    assert cli("build", "one", "-j", "1").exit_code == 0
+    assert len(laid_out) == 2
+    assert texts(project.root / "output/en/one.pdf")[0].startswith("Noticing your breath")
