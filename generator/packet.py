@@ -84,27 +84,15 @@ def read_participants(path: Path) -> list[str]:
         if not any(cell.strip() for cell in row):
             continue
         name = row[column].strip() if column < len(row) else ""
-        if not name:
-            problems.append(
-                Problem(
-                    shown,
-                    number,
-                    None,
-                    "name",
-                    "is empty; fill it in or delete the row",
-                )
-            )
-            continue
-        if _CONTROL.search(name) or len(name) > 120:
-            problems.append(
-                Problem(
-                    shown,
-                    number,
-                    None,
-                    "name",
-                    "has hidden control characters or is over 120 characters; retype it",
-                )
-            )
+        wrong = (
+            "is empty; fill it in or delete the row"
+            if not name
+            else "has hidden control characters or is over 120 characters; retype it"
+            if _CONTROL.search(name) or len(name) > 120
+            else None
+        )
+        if wrong:
+            problems.append(Problem(shown, number, None, "name", wrong))
             continue
         names.append(" ".join(name.split()))
     if len(names) > MAX_PARTICIPANTS:
