@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+import sys
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from generator.cache import BuildCache, Entry
 from generator.config import Project
@@ -15,8 +17,20 @@ from generator.content import asset_folders, load_sources, select
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.fonts import font_folders
 from generator.model import HandoutFile
-from generator.pdf import PdfResult, html_to_pdf, write_atomically
-from generator.render import RenderedHandout, RenderOptions, render_all
+from generator.options import RenderOptions
+from generator.pdf import (
+    Layout,
+    LayoutCall,
+    PdfResult,
+    Workers,
+    lay_out_one,
+    write_atomically,
+)
+
+if TYPE_CHECKING:
+    from generator.render import RenderedHandout
+
+__all__ = ["Batch", "BuildRequest", "BuildResult", "Job", "Layout", "build", "lay_out"]
 
 OutputFormat = Literal["pdf", "html"]
 
@@ -34,17 +48,6 @@ class BuildRequest:
     out_name: str | None = None
     #: Worker processes for laying out PDFs (default: one per core).
     jobs: int | None = None
-
-
-@dataclass(frozen=True)
-class Layout:
-    """How WeasyPrint writes a PDF: form fields, tags, whole or subset fonts."""
-
-    forms: bool = False
-    #: False for layers laid over a tagged page as artifacts.
-    tagged: bool = True
-    #: Whole fonts, which the parts of a joined packet then share.
-    full_fonts: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,24 +118,30 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
         if hit is not None:
             data, entry = hit
             cached[source.path] = (target(entry.language, entry.name), data)
-    items = load_sources([s for s in sources if s.path not in cached], problems)
-    rendered = render_all(project, items, options)
-    targets = [
-        target(r.handout.language, output_name(r.handout, options, request.format))
-        for r in rendered
-    ]
-    if request.format == "html":
-        write_atomically(
-            [(t, r.html.encode("utf-8")) for t, r in zip(targets, rendered, strict=True)]
+    todo = [s for s in sources if s.path not in cached]
+    laying_out = request.format == "pdf" and bool(todo) and not problems
+    with workers_for(len(todo) if laying_out else 0, request.jobs) as pool:
+        # Imported only now, while the workers import WeasyPrint.
+        from generator.render import render_all
+
+        items = load_sources(todo, problems)
+        rendered = render_all(project, items, options)
+        targets = [
+            target(r.handout.language, output_name(r.handout, options, request.format))
+            for r in rendered
+        ]
+        if request.format == "html":
+            write_atomically(
+                [(t, r.html.encode("utf-8")) for t, r in zip(targets, rendered, strict=True)]
+            )
+            return BuildResult(tuple(targets), ())
+        pdfs, warnings = lay_out(
+            project,
+            [(r.html, r.base_url, r.handout.path) for r in rendered],
+            strict=request.strict,
+            layout=Layout(forms=options.fillable),
+            pool=pool,
         )
-        return BuildResult(tuple(targets), ())
-    pdfs, warnings = lay_out(
-        project,
-        [(r.html, r.base_url, r.handout.path) for r in rendered],
-        strict=request.strict,
-        layout=Layout(forms=options.fillable),
-        workers=request.jobs,
-    )
     made: dict[Path, tuple[Path, bytes]] = {}
     for path_, item, data, clean in zip(
         targets, rendered, pdfs, _clean(rendered, warnings), strict=True
@@ -145,6 +154,31 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
     files = [cached.get(s.path) or made[s.path] for s in sources]
     write_changed(files)
     return BuildResult(tuple(t for t, _ in files), warnings)
+
+
+@contextlib.contextmanager
+def workers_for(documents: int, jobs: int | None) -> Iterator[Workers | None]:
+    """Worker processes for laying out `documents`, started now; None when not worth it.
+
+    Workers pay when there are several documents, or when this process has
+    not imported WeasyPrint yet: a worker imports it while this process loads
+    and renders the content. After an error, or if no work came, they are
+    stopped rather than awaited.
+    """
+    count = min(documents, max(1, jobs or os.cpu_count() or 1))
+    if count == 0 or (documents == 1 and "weasyprint" in sys.modules):
+        yield None
+        return
+    pool = Workers(count)
+    try:
+        yield pool
+    except BaseException:
+        pool.stop()
+        raise
+    if pool.used:
+        pool.shutdown()
+    else:
+        pool.stop()
 
 
 def _clean(rendered: Sequence[RenderedHandout], warnings: Sequence[str]) -> list[bool]:
@@ -167,97 +201,87 @@ def write_changed(files: Sequence[tuple[Path, bytes]]) -> None:
     write_atomically(changed)
 
 
-def lay_out_cached(
-    project: Project,
-    cache: BuildCache | None,
-    jobs: Sequence[tuple[str, str, Path]],
-    *,
-    strict: bool,
-    layout: Layout,
-    workers: int | None = None,
-    pool: Executor | None = None,
-) -> tuple[list[bytes], tuple[str, ...]]:
-    """Like `lay_out`, but a document whose HTML was laid out before comes from the cache.
+#: One document to lay out: its HTML, base URL, and the file it comes from (for messages).
+Job = tuple[str, str, Path]
 
-    Pass no cache for anything personal.
+
+class Batch:
+    """Documents handed to the workers at once; `result()` waits for them.
+
+    With no pool they are laid out in this process when the result is asked
+    for. A document whose HTML was laid out before with the same layout comes
+    from the cache, if one is given: pass none for anything personal.
     """
-    results: list[bytes | None] = [None] * len(jobs)
-    keys: list[str | None] = [None] * len(jobs)
-    if cache is not None:
-        for index, (html, _, _) in enumerate(jobs):
-            keys[index] = cache.key("document", html, asdict(layout))
-            hit = cache.get(keys[index] or "")
-            if hit is not None:
-                results[index] = hit[0]
-    missing = [i for i, r in enumerate(results) if r is None]
-    made, warnings = lay_out(
-        project,
-        [jobs[i] for i in missing],
-        strict=strict,
-        layout=layout,
-        workers=workers,
-        pool=pool,
-    )
-    for index, data in zip(missing, made, strict=True):
-        results[index] = data
-        key = keys[index]
-        shown = display_path(jobs[index][2])
-        if cache is not None and key and not any(w.startswith(shown + ":") for w in warnings):
-            cache.put(key, data, Entry("", ""))
-    return [r for r in results if r is not None], warnings
+
+    def __init__(
+        self,
+        project: Project,
+        jobs: Sequence[Job],
+        *,
+        strict: bool,
+        layout: Layout,
+        cache: BuildCache | None = None,
+        pool: Executor | None = None,
+    ):
+        self.jobs = jobs
+        self.strict = strict
+        self.cache = cache
+        self.results: list[bytes | None] = [None] * len(jobs)
+        self.keys: list[str | None] = [None] * len(jobs)
+        if cache is not None:
+            for index, (html, _, _) in enumerate(jobs):
+                self.keys[index] = cache.key("document", html, asdict(layout))
+                hit = cache.get(self.keys[index] or "")
+                if hit is not None:
+                    self.results[index] = hit[0]
+        self.missing = [i for i, r in enumerate(self.results) if r is None]
+        allowed = allowed_folders(project)
+        self.calls: list[LayoutCall] = [
+            (jobs[i][0], jobs[i][1], allowed, layout) for i in self.missing
+        ]
+        self.made: Iterator[PdfResult] | None = None
+        if pool is not None and self.calls:
+            self.made = pool.map(lay_out_one, self.calls)
+
+    def result(self) -> tuple[list[bytes], tuple[str, ...]]:
+        """The PDFs in order, and the warnings; raises the documents' problems."""
+        if self.made is not None:
+            made = list(self.made)
+        else:
+            made = [lay_out_one(call) for call in self.calls]
+        problems: list[Problem] = []
+        warnings: list[str] = []
+        for index, result in zip(self.missing, made, strict=True):
+            shown = display_path(self.jobs[index][2])
+            problems.extend(_pdf_problems(shown, result))
+            if self.strict:
+                problems.extend(
+                    Problem(shown, None, None, "", f"warning treated as an error (--strict): {w}")
+                    for w in result.warnings
+                )
+            else:
+                warnings.extend(f"{shown}: warning: {w}" for w in result.warnings)
+        if problems:
+            raise ProblemsError(problems)
+        for index, result in zip(self.missing, made, strict=True):
+            self.results[index] = result.data
+            key = self.keys[index]
+            # A render with warnings is not kept: a later --strict build must see them.
+            if self.cache is not None and key and not result.warnings:
+                self.cache.put(key, result.data, Entry("", ""))
+        return [r for r in self.results if r is not None], tuple(dict.fromkeys(warnings))
 
 
 def lay_out(
     project: Project,
-    jobs: Sequence[tuple[str, str, Path]],
+    jobs: Sequence[Job],
     *,
     strict: bool,
     layout: Layout,
-    workers: int | None = None,
     pool: Executor | None = None,
 ) -> tuple[list[bytes], tuple[str, ...]]:
-    """Lay out each (html, base URL, source) as PDF bytes, in parallel if worth it.
-
-    A caller with several rounds of work can pass its own pool, whose workers
-    have already paid for importing WeasyPrint.
-    """
-    allowed = allowed_folders(project)
-    workers = max(1, workers or os.cpu_count() or 1)
-    calls = [(html, base_url, allowed, layout) for html, base_url, _ in jobs]
-    if pool is not None and calls:
-        results = list(pool.map(_lay_out_one, calls))
-    elif workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as own_pool:
-            results = list(own_pool.map(_lay_out_one, calls))
-    else:
-        results = [_lay_out_one(call) for call in calls]
-    problems: list[Problem] = []
-    warnings: list[str] = []
-    for (_, _, source), result in zip(jobs, results, strict=True):
-        shown = display_path(source)
-        problems.extend(_pdf_problems(shown, result))
-        if strict:
-            problems.extend(
-                Problem(shown, None, None, "", f"warning treated as an error (--strict): {w}")
-                for w in result.warnings
-            )
-        else:
-            warnings.extend(f"{shown}: warning: {w}" for w in result.warnings)
-    if problems:
-        raise ProblemsError(problems)
-    return [r.data for r in results], tuple(dict.fromkeys(warnings))
-
-
-def _lay_out_one(call: tuple[str, str, tuple[Path, ...], Layout]) -> PdfResult:
-    html, base_url, allowed, layout = call
-    return html_to_pdf(
-        html,
-        base_url,
-        allowed,
-        forms=layout.forms,
-        tagged=layout.tagged,
-        full_fonts=layout.full_fonts,
-    )
+    """Lay out each (html, base URL, source) as PDF bytes, in the pool's workers if given."""
+    return Batch(project, jobs, strict=strict, layout=layout, pool=pool).result()
 
 
 def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:

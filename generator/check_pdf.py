@@ -11,8 +11,9 @@ from generator.check import Finding
 from generator.config import Project, contrast_on_white
 from generator.content import load_handouts
 from generator.errors import HandoutError, ProblemsError, display_path
+from generator.options import RenderOptions
 from generator.pdf import html_to_pdf
-from generator.render import Renderer, RenderOptions
+from generator.render import Renderer
 
 MIN_CONTRAST = 4.5
 BODY_MIN = 12.0

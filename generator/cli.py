@@ -12,7 +12,7 @@ from generator import __version__
 
 if TYPE_CHECKING:
     from generator.config import Project
-    from generator.render import RenderOptions
+    from generator.options import RenderOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,7 +75,7 @@ def _options(
     client_name: str | None,
     edition: str = "client",
 ) -> RenderOptions:
-    from generator.render import RenderOptions
+    from generator.options import RenderOptions
 
     return RenderOptions(
         paper="a4" if paper and paper.lower() == "a4" else ("letter" if paper else None),

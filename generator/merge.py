@@ -255,6 +255,12 @@ def prepend(cover: bytes, rest: bytes) -> pikepdf.Pdf:
     in, so a hundred personalised copies cost a hundred small copies.
     """
     base = pikepdf.open(io.BytesIO(rest))
+    put_in_front(base, cover)
+    return base
+
+
+def put_in_front(base: pikepdf.Pdf, cover: bytes) -> None:
+    """Put a one-page cover in front of a joined document, in place."""
     tree = base.Root.StructTreeRoot
     document = tree.K[0]
     before = len(document.K)
@@ -268,7 +274,6 @@ def prepend(cover: bytes, rest: bytes) -> pikepdf.Pdf:
     kids = list(document.K)
     document.K = pikepdf.Array(kids[before:] + kids[:before])
     _share_fonts(base)
-    return base
 
 
 def _open(data: bytes) -> pikepdf.Pdf:

@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import os
 import re
 import unicodedata
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from generator.build import BuildResult, Layout, lay_out_cached
+from generator.build import Batch, BuildResult, Job, Layout, workers_for
 from generator.cache import BuildCache
 from generator.config import Project
 from generator.content import MAX_FILE_BYTES, load_packets
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
-from generator.merge import Bookmark, join, outline_of, prepend, set_outline, stamp, to_bytes
+from generator.merge import (
+    Bookmark,
+    join,
+    outline_of,
+    prepend,
+    put_in_front,
+    set_outline,
+    stamp,
+    to_bytes,
+)
 from generator.model import PacketFile
+from generator.options import RenderOptions
 from generator.pdf import write_atomically
-from generator.render import Renderer, RenderOptions
+from generator.render import Renderer
 
 PacketEdition = Literal["participant", "trainer"]
 
@@ -167,18 +175,22 @@ def build_packets(project: Project, request: PacketRequest) -> BuildResult:
     options = request.options.resolved(project.config)
     files: list[tuple[Path, bytes]] = []
     warnings: list[str] = []
-    for item in packets:
-        folder = (request.out or project.output) / item.language / "packets"
-        suffix = packet_file_name(item, request.edition, options)[len(item.id) :]
-        assembler = Assembler(project, item, options, request)
-        if names:
-            file_names = participant_file_names(item.id, names, request.name_pattern)
-            for file_name, data in zip(file_names, assembler.copies(names), strict=True):
-                files.append((folder / f"{file_name}{suffix}.pdf", data))
-        else:
-            (copy,) = assembler.copies([options.client_name])
-            files.append((folder / f"{item.id}{suffix}.pdf", copy))
-        warnings.extend(assembler.warnings)
+    # A packet is always several documents (cover, contents, handouts). The
+    # workers import WeasyPrint while the parts are rendered; if everything
+    # comes from the cache they are stopped unused.
+    with workers_for(len(packets) * 3, request.jobs) as pool:
+        for item in packets:
+            folder = (request.out or project.output) / item.language / "packets"
+            suffix = packet_file_name(item, request.edition, options)[len(item.id) :]
+            assembler = Assembler(project, item, options, request, pool)
+            if names:
+                file_names = participant_file_names(item.id, names, request.name_pattern)
+                for file_name, data in zip(file_names, assembler.copies(names), strict=True):
+                    files.append((folder / f"{file_name}{suffix}.pdf", data))
+            else:
+                (copy,) = assembler.copies([options.client_name])
+                files.append((folder / f"{item.id}{suffix}.pdf", copy))
+            warnings.extend(assembler.warnings)
     write_atomically(files)
     return BuildResult(tuple(t for t, _ in files), tuple(dict.fromkeys(warnings)))
 
@@ -204,7 +216,12 @@ class Assembler:
     """
 
     def __init__(
-        self, project: Project, item: PacketFile, options: RenderOptions, request: PacketRequest
+        self,
+        project: Project,
+        item: PacketFile,
+        options: RenderOptions,
+        request: PacketRequest,
+        pool: Executor | None = None,
     ):
         self.project = project
         self.item = item
@@ -215,30 +232,31 @@ class Assembler:
         self.cache = BuildCache(project)
         self.warnings: list[str] = []
         self.context = self.renderer.packet_context(item, options, trainer=self.trainer)
-        self.pool: Executor | None = None
+        self.pool = pool
 
-    def _lay_out(
-        self, jobs: Sequence[tuple[str, str, Path]], *, cache: bool = True, tagged: bool = True
-    ) -> list[bytes]:
-        pdfs, warnings = lay_out_cached(
+    def _start(self, jobs: Sequence[Job], *, cache: bool = True, tagged: bool = True) -> Batch:
+        """Hand documents to the workers; `_wait` collects them."""
+        return Batch(
             self.project,
-            self.cache if cache else None,
             jobs,
             strict=self.request.strict,
             layout=Layout(forms=self.options.fillable, tagged=tagged, full_fonts=True),
-            workers=self.request.jobs,
+            cache=self.cache if cache else None,
             pool=self.pool,
         )
+
+    def _wait(self, batch: Batch) -> list[bytes]:
+        pdfs, warnings = batch.result()
         self.warnings.extend(warnings)
         return pdfs
 
-    def body(self) -> list[Part]:
-        """Each section's divider, then its handouts, laid out (or from the cache)."""
+    def body_jobs(self) -> tuple[list[Job], list[tuple[Literal["divider", "handout"], str, int]]]:
+        """Each section's divider, then its handouts, as HTML; and their place in the bookmarks."""
         handout_options = replace(
             self.options, edition="clinician" if self.trainer else "client", client_name=None
         )
         plan: list[tuple[Literal["divider", "handout"], str, int]] = []
-        jobs: list[tuple[str, str, Path]] = []
+        jobs: list[Job] = []
         for number, (section, handouts) in enumerate(self.item.sections, start=1):
             view = {
                 "title": section.title,
@@ -257,17 +275,19 @@ class Assembler:
                 part = self.renderer.render_part(handout, handout_options)
                 plan.append(("handout", handout.handout.title, number))
                 jobs.append((part.html, part.base_url, handout.path))
-        pdfs = self._lay_out(jobs)
-        return [
-            Part(kind, title, section, pdf, _page_count(pdf))
-            for (kind, title, section), pdf in zip(plan, pdfs, strict=True)
-        ]
+        return jobs, plan
 
-    def front(self, body: Sequence[Part]) -> tuple[bytes, int]:
-        """The agenda and contents, with page numbers that allow for their own length."""
+    def front_and_numbers(self, body: Sequence[Part]) -> tuple[bytes, int, bytes]:
+        """The agenda and contents, and the page numbers of the whole packet.
+
+        The contents' page numbers allow for the front matter's own length, so
+        its length is guessed first; the numbers, which need the total, are
+        laid out alongside it on the same guess, and both again if it was wrong.
+        """
         # A first guess: the agenda's page, then about two dozen entries a page.
         entries = sum(1 + len(handouts) for _, handouts in self.item.sections)
         pages = int(self.context["show_agenda"]) + max(1, -(-entries // 24))
+        body_pages = sum(part.pages for part in body)
         for _ in range(5):
             start = 1 + 1 + pages  # the cover, then the front matter, then the body
             parts = iter(body)
@@ -283,9 +303,14 @@ class Assembler:
             page = self.renderer.render_packet_page(
                 self.item, "packet_front.html", {**self.context, "sections": sections}
             )
-            (pdf,) = self._lay_out([(page.html, page.base_url, self.item.path)])
+            total = 1 + pages + body_pages
+            numbers_html = self.renderer.render_numbers(self.item.language, self.options, total)
+            front_batch = self._start([(page.html, page.base_url, self.item.path)])
+            numbers_batch = self._start([(numbers_html, "", self.item.path)], tagged=False)
+            (pdf,) = self._wait(front_batch)
             if _page_count(pdf) == pages:
-                return pdf, pages
+                (numbers,) = self._wait(numbers_batch)
+                return pdf, pages, numbers
             pages = _page_count(pdf)
         raise HandoutError(
             f"{display_path(self.item.path)}: the table of contents would not settle on a "
@@ -297,39 +322,42 @@ class Assembler:
 
         Everything after the cover is joined and numbered once; each copy then
         only adds its own cover in front, in parallel when there are several.
+        The covers are laid out alongside the body, which they do not depend on.
         """
-        workers = max(1, self.request.jobs or os.cpu_count() or 1)
-        with contextlib.ExitStack() as stack:
-            if workers > 1:
-                self.pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
-            body = self.body()
-            front, front_pages = self.front(body)
-            total = 1 + front_pages + sum(part.pages for part in body)
-            numbers_html = self.renderer.render_numbers(self.item.language, self.options, total)
-            (numbers,) = self._lay_out([(numbers_html, "", self.item.path)], tagged=False)
-            covers = self.covers(names)
-            shared = join([front, *(part.pdf for part in body)])
-            stamp(shared, numbers, skip=1)
-            rest = to_bytes(shared)
-            bookmarks = self.bookmarks(front, front_pages, body)
-            jobs = [(cover, rest, bookmarks) for cover in covers]
-            if self.pool is not None and len(jobs) > 1:
-                copies = list(self.pool.map(_finish, jobs))
-            else:
-                copies = [_finish(job) for job in jobs]
-            self.pool = None
-        return copies
+        jobs, plan = self.body_jobs()
+        body_batch = self._start(jobs)
+        covers_batch = self._start(
+            self.cover_jobs(names), cache=all(name is None for name in names)
+        )
+        body = [
+            Part(kind, title, section, pdf, _page_count(pdf))
+            for (kind, title, section), pdf in zip(plan, self._wait(body_batch), strict=True)
+        ]
+        front, front_pages, numbers = self.front_and_numbers(body)
+        covers = self._wait(covers_batch)
+        shared = join([front, *(part.pdf for part in body)])
+        stamp(shared, numbers, skip=1)
+        bookmarks = self.bookmarks(front, front_pages, body)
+        if len(covers) == 1:
+            # One copy: finished in place, without writing the shared pages out first.
+            put_in_front(shared, covers[0])
+            set_outline(shared, bookmarks)
+            return [to_bytes(shared)]
+        rest = to_bytes(shared)
+        finishing = [(cover, rest, bookmarks) for cover in covers]
+        if self.pool is not None:
+            return list(self.pool.map(_finish, finishing))
+        return [_finish(job) for job in finishing]
 
-    def covers(self, names: Sequence[str | None]) -> list[bytes]:
+    def cover_jobs(self, names: Sequence[str | None]) -> list[Job]:
         """One cover per name; a named cover is personal, so it is never cached."""
-        jobs = []
+        jobs: list[Job] = []
         for name in names:
             page = self.renderer.render_packet_page(
                 self.item, "packet_cover.html", {**self.context, "client_name": name}
             )
             jobs.append((page.html, page.base_url, self.item.path))
-        personal = any(name is not None for name in names)
-        return self._lay_out(jobs, cache=not personal)
+        return jobs
 
     def bookmarks(self, front: bytes, front_pages: int, body: Sequence[Part]) -> list[Bookmark]:
         """Agenda and contents, then section → handout → the handout's headings."""

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import gc
+import importlib
+import io
 import logging
 import mimetypes
+import multiprocessing.util
 import os
+import re
+import shutil
+import signal
+import sys
 import tempfile
+import warnings
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +49,7 @@ def make_url_fetcher(allowed: Sequence[Path], fetches: Fetches) -> Any:
     WeasyPrint's own fetcher will read any file:// path and any web address,
     which would let a handout embed a private file or call out to the network.
     """
+    load_engine()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     roots = tuple(folder.resolve() for folder in allowed)
@@ -78,6 +89,47 @@ def _allowed_file(url: str, roots: Sequence[Path]) -> Path | None:
     return path if path.is_file() else None
 
 
+def load_engine() -> None:
+    """Import WeasyPrint, without its slow search for system libraries where that is safe.
+
+    WeasyPrint tries several names for each library it needs, and cffi answers
+    every miss with ctypes.util.find_library, which runs ldconfig and gcc:
+    about a quarter of a second per process. On Linux find_library only ever
+    gives a soname, which dlopen finds by itself, and WeasyPrint's list holds
+    the sonames; so a miss may fail at once. If that loads too little, the
+    ordinary import runs instead.
+    """
+    if "weasyprint" in sys.modules:
+        return
+    with warnings.catch_warnings():
+        # About the machine's libraries, not the document: see ENGINE_NOTICES.
+        warnings.filterwarnings("ignore", "HarfBuzz-Subset", DeprecationWarning)
+        if sys.platform.startswith("linux"):
+            _import_without_library_search()
+        importlib.import_module("weasyprint")
+
+
+def _import_without_library_search() -> None:
+    import ctypes.util
+
+    search = ctypes.util.find_library
+    ctypes.util.find_library = _no_library
+    try:
+        # A failed load prints WeasyPrint's install advice; the ordinary
+        # import after this prints it again if it is still true.
+        with contextlib.redirect_stdout(io.StringIO()):
+            importlib.import_module("weasyprint")
+    except OSError:
+        for name in [m for m in sys.modules if m.partition(".")[0] == "weasyprint"]:
+            del sys.modules[name]
+    finally:
+        ctypes.util.find_library = search
+
+
+def _no_library(name: str) -> None:
+    return None
+
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(level=logging.WARNING)
@@ -100,6 +152,85 @@ def captured_weasyprint_logs() -> Iterator[list[logging.LogRecord]]:
     finally:
         logger.removeHandler(handler)
         logger.propagate = old_propagate
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How WeasyPrint writes a PDF: form fields, tags, whole or subset fonts."""
+
+    forms: bool = False
+    #: False for layers laid over a tagged page as artifacts.
+    tagged: bool = True
+    #: Whole fonts, which the parts of a joined packet then share.
+    full_fonts: bool = False
+
+
+#: One document for a worker: HTML, base URL, the folders it may read, layout.
+LayoutCall = tuple[str, str, tuple[Path, ...], Layout]
+
+
+class Workers(ProcessPoolExecutor):
+    """Worker processes that begin importing WeasyPrint now, while the caller goes on.
+
+    The import takes about half a second; started before the content is
+    loaded and rendered, it is done by the time there is HTML to lay out.
+    This module imports little, so a worker needs nothing more to run
+    `lay_out_one`.
+    """
+
+    def __init__(self, count: int):
+        super().__init__(max_workers=count, initializer=_start_worker)
+        #: Whether any work was given (rather than only the start).
+        self.used = False
+        # The processes start with the first task.
+        super().submit(int)
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        self.used = True
+        return super().submit(fn, *args, **kwargs)
+
+    def stop(self) -> None:
+        """End the workers without waiting for them, as after an error."""
+        # Without this, leaving would wait for each worker to finish importing.
+        processes = list((getattr(self, "_processes", None) or {}).values())
+        self.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+
+
+def _start_worker() -> None:
+    """Set a worker up: its own temporary folder, then WeasyPrint.
+
+    WeasyPrint copies web fonts into temporary folders and removes them only
+    when it is done with them; a worker may be stopped first. So everything
+    it writes goes into one folder of the worker's own, removed however the
+    worker ends.
+    """
+    signal.signal(signal.SIGTERM, _stop_worker)
+    tempfile.tempdir = tempfile.mkdtemp(prefix="handouts-worker-")
+    multiprocessing.util.Finalize(
+        None, shutil.rmtree, args=(tempfile.tempdir, True), exitpriority=5
+    )
+    load_engine()
+
+
+def _stop_worker(signum: int, frame: Any) -> None:
+    if tempfile.tempdir and Path(tempfile.tempdir).name.startswith("handouts-worker-"):
+        shutil.rmtree(tempfile.tempdir, ignore_errors=True)
+    os._exit(0)
+
+
+def lay_out_one(call: LayoutCall) -> PdfResult:
+    """Lay out one document, in a worker process or this one."""
+    html, base_url, allowed, layout = call
+    return html_to_pdf(
+        html,
+        base_url,
+        allowed,
+        forms=layout.forms,
+        tagged=layout.tagged,
+        full_fonts=layout.full_fonts,
+    )
 
 
 @dataclass(frozen=True)
@@ -126,14 +257,17 @@ def html_to_pdf(
     `tagged=False` is for layers laid over a tagged page as artifacts;
     `full_fonts` embeds whole fonts, which joined packets then share.
     """
+    load_engine()
     from weasyprint import HTML
 
+    _drop_styles_at_exit()
     fetches = Fetches()
     fetcher = make_url_fetcher(allowed, fetches)
     with captured_weasyprint_logs() as records:
         variant = PDF_VARIANT if tagged else None
+        html, parsed = _shared_style(html, base_url, allowed, fetcher, fetches, records)
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            pdf_variant=variant, pdf_forms=forms
+            pdf_variant=variant, pdf_forms=forms, **parsed
         )
         data = document.write_pdf(pdf_variant=variant, pdf_forms=forms, full_fonts=full_fonts)
     errors = tuple(r.getMessage() for r in records if r.levelno >= logging.ERROR)
@@ -143,6 +277,86 @@ def html_to_pdf(
         if r.levelno < logging.ERROR and not (message := r.getMessage()).startswith(ENGINE_NOTICES)
     )
     return PdfResult(bytes(data), errors, warnings, tuple(fetches.blocked))
+
+
+# The page style every handout shares, parsed once per process: parsing it
+# (and loading its fonts) is about a fifth of laying out a two-page handout.
+_HEAD_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+_STYLES: dict[tuple[str, str, tuple[Path, ...]], dict[str, Any]] = {}
+_MAX_STYLES = 8
+_CLEANUP_FOR: list[int] = []
+
+
+def _drop_styles_at_exit() -> None:
+    """Have this process drop its documents' fonts before it ends.
+
+    WeasyPrint copies a document's web fonts into a temporary folder, removed
+    when the document's font configuration is collected: which may never
+    happen in a worker, as workers end without a last collection, nor once
+    Python is shutting down. Workers end through multiprocessing's exit
+    function, which runs its finalizers but not atexit, and a forked worker
+    starts with none: so each process registers its own.
+    """
+    if os.getpid() not in _CLEANUP_FOR:
+        _CLEANUP_FOR.append(os.getpid())
+        multiprocessing.util.Finalize(None, _drop_styles, exitpriority=10)
+
+
+def _drop_styles() -> None:
+    _STYLES.clear()
+    gc.collect()
+
+
+def _shared_style(
+    html: str,
+    base_url: str,
+    allowed: Sequence[Path],
+    fetcher: Any,
+    fetches: Fetches,
+    records: list[logging.LogRecord],
+) -> tuple[str, dict[str, Any]]:
+    """The HTML without its head's <style>, and render arguments that apply it parsed.
+
+    The style moves from the author's to the user's origin: the same rules in
+    the same order, below any other style a project's templates add. A style
+    that warns or asks for a blocked file is left in place, so every document
+    reports it.
+    """
+    head = html.partition("</head>")[0]
+    match = _HEAD_STYLE.search(head)
+    # Only our templates write markup into the head (every value there is
+    # escaped); a <style> inside a comment is not one to apply.
+    if match is None or "<!--" in head[: match.start()]:
+        return html, {}
+    key = (match.group(1), base_url, tuple(allowed))
+    parsed = _STYLES.get(key)
+    if parsed is None:
+        from weasyprint import CSS
+        from weasyprint.css.counters import CounterStyle
+        from weasyprint.text.fonts import FontConfiguration
+
+        seen, blocked = len(records), len(fetches.blocked)
+        font_config, counter_style = FontConfiguration(), CounterStyle()
+        sheet = CSS(
+            string=match.group(1),
+            base_url=base_url,
+            url_fetcher=fetcher,
+            font_config=font_config,
+            counter_style=counter_style,
+        )
+        if len(records) > seen or len(fetches.blocked) > blocked:
+            # WeasyPrint parses it again below and says all this itself.
+            del records[seen:], fetches.blocked[blocked:]
+            return html, {}
+        parsed = {
+            "stylesheets": [sheet],
+            "font_config": font_config,
+            "counter_style": counter_style,
+        }
+        if len(_STYLES) >= _MAX_STYLES:
+            del _STYLES[next(iter(_STYLES))]
+        _STYLES[key] = parsed
+    return html[: match.start()] + html[match.end() :], parsed
 
 
 def write_atomically(files: Sequence[tuple[Path, bytes]]) -> None:

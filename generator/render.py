@@ -21,11 +21,12 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from pydantic import Field
 
-from generator.config import Paper, Project, ProjectConfig
+from generator.config import Project
 from generator.content import read_yaml, validate
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.fonts import body_font_faces
-from generator.model import Edition, HandoutFile, Line, Model, PacketFile
+from generator.model import HandoutFile, Line, Model, PacketFile
+from generator.options import RenderOptions
 
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 
@@ -193,34 +194,6 @@ class _ContainedLoader(jinja2.FileSystemLoader):
                 "templates folder; copy the file in instead of linking to it"
             )
         return source, filename, uptodate
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """Choices that change the page but not the content: edition and print profile."""
-
-    #: None until resolved against the project's config (see `resolved`).
-    paper: Paper | None = None
-    edition: Edition = "client"
-    large_print: bool = False
-    fillable: bool = False
-    ink_saver: bool = False
-    #: Printed under the title and nowhere else (not in metadata or names).
-    client_name: str | None = None
-
-    def resolved(self, config: ProjectConfig) -> RenderOptions:
-        """These options with the project's defaults filled in."""
-        return replace(self, paper=self.paper or config.paper)
-
-    def suffix(self) -> str:
-        """The part of a file name that keeps this profile's files apart."""
-        parts = [
-            "-a4" if self.paper == "a4" else "",
-            "-large-print" if self.large_print else "",
-            "-fillable" if self.fillable else "",
-            "-ink-saver" if self.ink_saver else "",
-        ]
-        return "".join(parts)
 
 
 @dataclass(frozen=True)

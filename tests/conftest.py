@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -104,18 +105,25 @@ def cli() -> Callable[..., Result]:
 
 @pytest.fixture
 def laid_out(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """(html, base URL) of every document WeasyPrint lays out in this process.
+    """(html, base URL) of every document WeasyPrint lays out.
 
-    Builds that use it pass `-j 1`, so the layout happens here, not in workers.
+    With it, builds start no workers, so every layout happens here and is seen.
     """
     import generator.build as build_module
+    import generator.packet as packet_module
 
     calls: list[tuple[str, str]] = []
-    real = build_module._lay_out_one
+    real = build_module.lay_out_one
 
     def counting(call):  # type: ignore[no-untyped-def]
         calls.append((call[0], call[1]))
         return real(call)
 
-    monkeypatch.setattr(build_module, "_lay_out_one", counting)
+    @contextlib.contextmanager
+    def no_workers(documents: int, jobs: int | None) -> Iterator[None]:
+        yield None
+
+    monkeypatch.setattr(build_module, "lay_out_one", counting)
+    monkeypatch.setattr(build_module, "workers_for", no_workers)
+    monkeypatch.setattr(packet_module, "workers_for", no_workers)
     return calls

@@ -112,26 +112,26 @@ def test_version(cli) -> None:
     assert result.stdout.strip() == f"handouts, version {__version__}"
 
 
-def test_strict_fails_on_layout_warnings(project: Project, cli, monkeypatch) -> None:
-    import generator.build as build_module
-    from generator.pdf import PdfResult
+def test_strict_fails_on_layout_warnings(project: Project, cli) -> None:
+    from generator.config import builtin_root
 
-    original = build_module.html_to_pdf
-
-    def with_warning(*args, **kwargs):  # type: ignore[no-untyped-def]
-        result = original(*args, **kwargs)
-        return PdfResult(result.data, result.errors, ("Ignored `foo: bar` at 1:1",), ())
-
-    monkeypatch.setattr(build_module, "html_to_pdf", with_warning)
+    # A project stylesheet with a misspelt property: WeasyPrint warns, for
+    # every handout that uses it.
+    builtin = (builtin_root() / "templates" / "css" / "print.css").read_text("utf-8")
+    css = project.root / "templates" / "css" / "print.css"
+    css.parent.mkdir(parents=True)
+    css.write_text(builtin + "\nh1 { colour: red; }\n", encoding="utf-8")
     project.add("breath.yaml")
-    lenient = cli("build", "breath")
+    project.add("grounding.yaml")
+    lenient = cli("build", "breath", "grounding")
     assert lenient.exit_code == 0
-    assert "content/handouts/en/breath.yaml: warning: Ignored `foo: bar` at 1:1" in lenient.stderr
+    for name in ("breath", "grounding"):
+        assert f"content/handouts/en/{name}.yaml: warning: Ignored `colour: red`" in lenient.stderr
     strict = cli("build", "breath", "--strict", "--out", "strict-out")
     assert strict.exit_code == 1
     assert (
         "content/handouts/en/breath.yaml: warning treated as an error (--strict): "
-        "Ignored `foo: bar` at 1:1" in strict.stderr
+        "Ignored `colour: red`" in strict.stderr
     )
     assert not (project.root / "strict-out").exists()
 

@@ -20,7 +20,8 @@ from conftest import DATA
 from generator.config import Project as ProjectSettings
 from generator.content import load_handout
 from generator.errors import HandoutError, ProblemsError
-from generator.render import Renderer, RenderOptions
+from generator.options import RenderOptions
+from generator.render import Renderer
 
 EXAMPLES = int(os.environ.get("HANDOUTS_FUZZ_EXAMPLES", "500"))
 PDF_EXAMPLES = max(20, EXAMPLES // 20)

@@ -11,7 +11,8 @@ import pytest
 from conftest import MINIMAL, Project
 from generator.config import find_project
 from generator.content import load_handout
-from generator.render import Renderer, RenderOptions, inline, page_counter_content
+from generator.options import RenderOptions
+from generator.render import Renderer, inline, page_counter_content
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -1,0 +1,194 @@
+"""The layout engine: workers, the quick WeasyPrint import, the shared page style."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from conftest import MINIMAL, Project
+from generator.config import builtin_root, find_project
+
+IMAGE_OUTSIDE = (
+    MINIMAL
+    + """  - type: image
+    src: ../../../../outside.png
+    alt: A picture from outside the project.
+"""
+)
+
+
+def run_cli(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real command in a fresh process, with its own temporary folder."""
+    temp = project.root.parent / "tmp"
+    temp.mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONWARNINGS": "default"}
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=project.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def leftovers(project: Project) -> list[str]:
+    """What was left in the temporary folder (WeasyPrint's copies of web fonts)."""
+    temp = project.root.parent / "tmp"
+    return sorted(p.name for p in (*temp.glob("weasyprint-*"), *temp.glob("handouts-worker-*")))
+
+
+def test_a_single_handout_is_laid_out_in_a_worker(project: Project) -> None:
+    project.add("one.yaml")
+    code = (
+        "import sys\n"
+        "from generator.cli import main\n"
+        "try:\n"
+        "    main(['build', 'one'])\n"
+        "except SystemExit as exc:\n"
+        "    print('exit', exc.code, file=sys.stderr)\n"
+        "print('weasyprint' in sys.modules, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=project.root, capture_output=True, text=True, check=False
+    )
+    # The worker imported WeasyPrint while this process read and rendered the handout.
+    assert result.stderr.strip().splitlines()[-2:] == ["exit 0", "False"], result.stderr
+    with pdfplumber.open(project.root / "output" / "en" / "one.pdf") as pdf:
+        assert "You might notice your breath" in pdf.pages[0].extract_text()
+
+
+def test_builds_and_packets_leave_no_temporary_files(project: Project) -> None:
+    for name in ("one", "two", "three"):
+        project.add(f"{name}.yaml", MINIMAL.replace("breath", f"breath ({name})"))
+    packets = project.root / "content" / "packets"
+    packets.mkdir(parents=True)
+    (packets / "day.yaml").write_text(
+        "title: A day\naudience: clinician\nlanguage: en\n"
+        "sections:\n  - title: Part one\n    handouts: [one, two, three]\n",
+        encoding="utf-8",
+    )
+    for args in (["build"], ["build", "one"], ["packet", "day"]):
+        result = run_cli(project, *args)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+    assert leftovers(project) == []
+    assert (project.root / "output" / "en" / "packets" / "day.pdf").is_file()
+
+
+def test_workers_stopped_by_an_error_leave_nothing_behind(project: Project) -> None:
+    (project.root.parent / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    project.add("one.yaml")
+    project.add("two.yaml", IMAGE_OUTSIDE)
+    result = run_cli(project, "build")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "two.yaml" in result.stderr
+    assert leftovers(project) == []
+    assert not (project.root / "output").exists()
+
+
+def test_an_error_in_the_content_stops_the_workers_quietly(project: Project) -> None:
+    project.add("one.yaml")
+    project.add("two.yaml", "title: [unclosed\n")
+    result = run_cli(project, "build")
+    assert result.returncode == 1
+    # Only the problem: nothing from the workers that had begun to start.
+    assert result.stderr.startswith("content/handouts/en/two.yaml:2:1: ")
+    assert "Warning" not in result.stderr and "Traceback" not in result.stderr
+    assert leftovers(project) == []
+
+
+def test_the_engine_loads_the_ordinary_way_when_the_quick_way_fails(tmp_path: Path) -> None:
+    # No library loads while the library search is switched off, as on a
+    # system where only that search finds them.
+    code = (
+        "import ctypes.util\n"
+        "import cffi.api\n"
+        "real = cffi.api._load_backend_lib\n"
+        "refused = []\n"
+        "def load(backend, name, flags):\n"
+        "    if ctypes.util.find_library.__name__ == '_no_library':\n"
+        "        refused.append(name)\n"
+        "        raise OSError('no such library')\n"
+        "    return real(backend, name, flags)\n"
+        "cffi.api._load_backend_lib = load\n"
+        "from generator.pdf import load_engine\n"
+        "load_engine()\n"
+        "from weasyprint import HTML\n"
+        "print(bool(refused), HTML(string='<p>ok</p>').write_pdf()[:5])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    # The quick way was tried and failed; its install advice was held back.
+    assert result.stdout == "True b'%PDF-'\n"
+
+
+def _chars(data: bytes) -> list[tuple[str, float, float, str, float]]:
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return [
+            (c["text"], round(c["x0"], 2), round(c["top"], 2), c["fontname"], round(c["size"], 2))
+            for page in pdf.pages
+            for c in page.chars
+        ]
+
+
+def test_the_shared_page_style_lays_out_as_weasyprint_would(project: Project) -> None:
+    from weasyprint import HTML
+
+    from generator.build import allowed_folders
+    from generator.content import load_handouts
+    from generator.pdf import _STYLES, html_to_pdf
+    from generator.render import RenderOptions, render_all
+
+    library = builtin_root()
+    handouts = load_handouts([library], ["withdrawal-response", "daily-check-in"])
+    rendered = render_all(find_project(project.root), handouts, RenderOptions(paper="letter"))
+    allowed = allowed_folders(find_project(project.root))
+    _STYLES.clear()
+    for item in rendered:
+        ours = html_to_pdf(item.html, item.base_url, allowed)
+        plain = HTML(string=item.html, base_url=item.base_url).write_pdf(pdf_variant="pdf/ua-1")
+        assert ours.warnings == ()
+        # Every letter in the same place, font and size.
+        assert _chars(ours.data) == _chars(plain)
+    assert len(_STYLES) == 1  # both handouts shared one parsed style
+
+
+def test_a_style_that_warns_warns_for_every_document(project: Project) -> None:
+    from generator.pdf import html_to_pdf
+
+    html = (
+        "<!DOCTYPE html><html lang='en'><head><title>T</title>"
+        "<style>p { colour: red; }</style></head><body><p>Hello</p></body></html>"
+    )
+    first = html_to_pdf(html, project.root.as_uri() + "/", [project.root])
+    second = html_to_pdf(html, project.root.as_uri() + "/", [project.root])
+    for result in (first, second):
+        assert [w for w in result.warnings if "colour: red" in w], result.warnings
+
+
+@pytest.mark.parametrize("where", ["comment", "body"])
+def test_only_the_heads_own_style_is_shared(project: Project, where: str) -> None:
+    from generator.pdf import html_to_pdf
+
+    # A <style> written inside a comment, or in the body, is not moved out.
+    head = "<!-- <style>p { color: red }</style> -->" if where == "comment" else ""
+    body = "<style>p { color: red }</style>" if where == "body" else ""
+    html = (
+        f"<!DOCTYPE html><html lang='en'><head><title>T</title>{head}</head>"
+        f"<body>{body}<p>Hello</p></body></html>"
+    )
+    result = html_to_pdf(html, project.root.as_uri() + "/", [project.root])
+    with pdfplumber.open(io.BytesIO(result.data)) as pdf:
+        colours = {c["non_stroking_color"] for c in pdf.pages[0].chars}
+    red = {(1, 0, 0), (1.0, 0.0, 0.0)}
+    assert bool(colours & red) == (where == "body")
