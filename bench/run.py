@@ -164,7 +164,10 @@ def main() -> int:
         counter = iter(range(1000))
 
         def edit() -> None:
-            edited.write_text(original.replace("version:", f"# edit {next(counter)}\nversion:"))
+            # A change a reader would see, so the handout really is laid out again.
+            text = re.sub(r'^purpose: "', f'purpose: "Edit {next(counter)}. ', original, flags=re.M)
+            assert text != original
+            edited.write_text(text)
 
         run([*handouts, "packet", "bench"], project)
         rebuild = median(runs, lambda: run([*handouts, "packet", "bench"], project), edit)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor
+from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -22,7 +19,7 @@ from generator.pdf import (
     Layout,
     LayoutCall,
     PdfResult,
-    Workers,
+    WorkerPool,
     lay_out_one,
     write_atomically,
 )
@@ -30,7 +27,16 @@ from generator.pdf import (
 if TYPE_CHECKING:
     from generator.render import RenderedHandout
 
-__all__ = ["Batch", "BuildRequest", "BuildResult", "Job", "Layout", "build", "lay_out"]
+__all__ = [
+    "Batch",
+    "BuildRequest",
+    "BuildResult",
+    "Job",
+    "Layout",
+    "WorkerPool",
+    "build",
+    "lay_out",
+]
 
 OutputFormat = Literal["pdf", "html"]
 
@@ -120,7 +126,8 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
             cached[source.path] = (target(entry.language, entry.name), data)
     todo = [s for s in sources if s.path not in cached]
     laying_out = request.format == "pdf" and bool(todo) and not problems
-    with workers_for(len(todo) if laying_out else 0, request.jobs) as pool:
+    with WorkerPool(len(todo) if laying_out else 0, request.jobs) as workers:
+        workers.start()
         # Imported only now, while the workers import WeasyPrint.
         from generator.render import render_all
 
@@ -140,7 +147,7 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
             [(r.html, r.base_url, r.handout.path) for r in rendered],
             strict=request.strict,
             layout=Layout(forms=options.fillable),
-            pool=pool,
+            workers=workers,
         )
     made: dict[Path, tuple[Path, bytes]] = {}
     for path_, item, data, clean in zip(
@@ -154,31 +161,6 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
     files = [cached.get(s.path) or made[s.path] for s in sources]
     write_changed(files)
     return BuildResult(tuple(t for t, _ in files), warnings)
-
-
-@contextlib.contextmanager
-def workers_for(documents: int, jobs: int | None) -> Iterator[Workers | None]:
-    """Worker processes for laying out `documents`, started now; None when not worth it.
-
-    Workers pay when there are several documents, or when this process has
-    not imported WeasyPrint yet: a worker imports it while this process loads
-    and renders the content. After an error, or if no work came, they are
-    stopped rather than awaited.
-    """
-    count = min(documents, max(1, jobs or os.cpu_count() or 1))
-    if count == 0 or (documents == 1 and "weasyprint" in sys.modules):
-        yield None
-        return
-    pool = Workers(count)
-    try:
-        yield pool
-    except BaseException:
-        pool.stop()
-        raise
-    if pool.used:
-        pool.shutdown()
-    else:
-        pool.stop()
 
 
 def _clean(rendered: Sequence[RenderedHandout], warnings: Sequence[str]) -> list[bool]:
@@ -206,49 +188,59 @@ Job = tuple[str, str, Path]
 
 
 class Batch:
-    """Documents handed to the workers at once; `result()` waits for them.
+    """Documents handed to the workers as they are added; `result()` waits for them.
 
-    With no pool they are laid out in this process when the result is asked
-    for. A document whose HTML was laid out before with the same layout comes
-    from the cache, if one is given: pass none for anything personal.
+    Without workers they are laid out in this process when the result is
+    asked for. A document whose HTML was laid out before with the same layout
+    comes from the cache, if one is given: pass none for anything personal.
+    The workers are only started for a document the cache does not have.
     """
 
     def __init__(
         self,
         project: Project,
-        jobs: Sequence[Job],
+        jobs: Sequence[Job] = (),
         *,
         strict: bool,
         layout: Layout,
         cache: BuildCache | None = None,
-        pool: Executor | None = None,
+        workers: WorkerPool | None = None,
     ):
-        self.jobs = jobs
         self.strict = strict
+        self.layout = layout
         self.cache = cache
-        self.results: list[bytes | None] = [None] * len(jobs)
-        self.keys: list[str | None] = [None] * len(jobs)
-        if cache is not None:
-            for index, (html, _, _) in enumerate(jobs):
-                self.keys[index] = cache.key("document", html, asdict(layout))
-                hit = cache.get(self.keys[index] or "")
-                if hit is not None:
-                    self.results[index] = hit[0]
-        self.missing = [i for i, r in enumerate(self.results) if r is None]
-        allowed = allowed_folders(project)
-        self.calls: list[LayoutCall] = [
-            (jobs[i][0], jobs[i][1], allowed, layout) for i in self.missing
-        ]
-        self.made: Iterator[PdfResult] | None = None
-        if pool is not None and self.calls:
-            self.made = pool.map(lay_out_one, self.calls)
+        self.workers = workers
+        self.allowed = allowed_folders(project)
+        self.jobs: list[Job] = []
+        self.results: list[bytes | None] = []
+        self.keys: list[str | None] = []
+        self.missing: list[int] = []
+        self.made: list[Future[PdfResult] | LayoutCall] = []
+        for job in jobs:
+            self.add(job)
+
+    def add(self, job: Job) -> None:
+        """Look the document up in the cache, or hand it to a worker now."""
+        html, base_url, _ = job
+        key = hit = None
+        if self.cache is not None:
+            key = self.cache.key("document", html, asdict(self.layout))
+            hit = self.cache.get(key)
+        self.jobs.append(job)
+        self.keys.append(key)
+        self.results.append(hit[0] if hit is not None else None)
+        if hit is not None:
+            return
+        self.missing.append(len(self.jobs) - 1)
+        call: LayoutCall = (html, base_url, self.allowed, self.layout)
+        future = None if self.workers is None else self.workers.submit(lay_out_one, call)
+        self.made.append(future if future is not None else call)
 
     def result(self) -> tuple[list[bytes], tuple[str, ...]]:
         """The PDFs in order, and the warnings; raises the documents' problems."""
-        if self.made is not None:
-            made = list(self.made)
-        else:
-            made = [lay_out_one(call) for call in self.calls]
+        made = [
+            item.result() if isinstance(item, Future) else lay_out_one(item) for item in self.made
+        ]
         problems: list[Problem] = []
         warnings: list[str] = []
         for index, result in zip(self.missing, made, strict=True):
@@ -278,10 +270,10 @@ def lay_out(
     *,
     strict: bool,
     layout: Layout,
-    pool: Executor | None = None,
+    workers: WorkerPool | None = None,
 ) -> tuple[list[bytes], tuple[str, ...]]:
-    """Lay out each (html, base URL, source) as PDF bytes, in the pool's workers if given."""
-    return Batch(project, jobs, strict=strict, layout=layout, pool=pool).result()
+    """Lay out each (html, base URL, source) as PDF bytes, in workers if given."""
+    return Batch(project, jobs, strict=strict, layout=layout, workers=workers).result()
 
 
 def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:

@@ -204,19 +204,25 @@ def packet_command(
     **profile: Any,
 ) -> None:
     """Build workshop packets from content/packets/ID.yaml and print each path."""
-    from generator.packet import PacketRequest, build_packets
+    from generator.pdf import WorkerPool
 
-    request = PacketRequest(
-        ids=ids,
-        out=out,
-        options=_options(**profile),
-        edition="trainer" if edition == "trainer" else "participant",
-        strict=strict,
-        participants=participants,
-        name_pattern=name_pattern,
-        jobs=jobs,
-    )
-    result = build_packets(_project(config_file), request)
+    # A packet is several documents to lay out (cover, contents, handouts):
+    # the first worker starts before the rest of the program is imported.
+    with WorkerPool(3 * len(ids), jobs) as workers:
+        workers.start()
+        from generator.packet import PacketRequest, build_packets
+
+        request = PacketRequest(
+            ids=ids,
+            out=out,
+            options=_options(**profile),
+            edition="trainer" if edition == "trainer" else "participant",
+            strict=strict,
+            participants=participants,
+            name_pattern=name_pattern,
+            jobs=jobs,
+        )
+        result = build_packets(_project(config_file), request, workers)
     _report(result.written, result.warnings)
 
 

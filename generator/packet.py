@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 import unicodedata
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from generator.build import Batch, BuildResult, Job, Layout, workers_for
+from generator.build import Batch, BuildResult, Job, Layout
 from generator.cache import BuildCache
 from generator.config import Project
 from generator.content import MAX_FILE_BYTES, load_packets
@@ -28,7 +28,7 @@ from generator.merge import (
 )
 from generator.model import PacketFile
 from generator.options import RenderOptions
-from generator.pdf import write_atomically
+from generator.pdf import WorkerPool, write_atomically
 from generator.render import Renderer
 
 PacketEdition = Literal["participant", "trainer"]
@@ -156,33 +156,42 @@ def packet_file_name(item: PacketFile, edition: PacketEdition, options: RenderOp
     return f"{item.id}{trainer}{options.suffix()}"
 
 
-def build_packets(project: Project, request: PacketRequest) -> BuildResult:
-    """Build the requested packets, or each participant's copy; on a problem, write nothing."""
-    # Report the manifest's and the participant list's problems together.
-    problems: list[Problem] = []
-    packets: list[PacketFile] = []
-    names: list[str] = []
-    try:
-        packets = load_packets(project.roots, request.ids)
-    except ProblemsError as exc:
-        problems.extend(exc.problems)
-    try:
-        names = read_participants(request.participants) if request.participants else []
-    except ProblemsError as exc:
-        problems.extend(exc.problems)
-    if problems:
-        raise ProblemsError(problems)
-    options = request.options.resolved(project.config)
-    files: list[tuple[Path, bytes]] = []
-    warnings: list[str] = []
-    # A packet is always several documents (cover, contents, handouts). The
-    # workers import WeasyPrint while the parts are rendered; if everything
-    # comes from the cache they are stopped unused.
-    with workers_for(len(packets) * 3, request.jobs) as pool:
+def build_packets(
+    project: Project, request: PacketRequest, workers: WorkerPool | None = None
+) -> BuildResult:
+    """Build the requested packets, or each participant's copy; on a problem, write nothing.
+
+    Pass workers already started to have WeasyPrint imported sooner.
+    """
+    # A packet is several documents (cover, contents, handouts). The workers
+    # start now, if they have not, and import WeasyPrint while the packet is
+    # loaded and rendered: after an edit, the one handout to lay out again is
+    # rendered a moment later. If everything comes from the cache, they are
+    # stopped unused.
+    with contextlib.ExitStack() as stack:
+        if workers is None:
+            workers = stack.enter_context(WorkerPool(3 * len(request.ids), request.jobs))
+        workers.start()
+        problems: list[Problem] = []
+        packets: list[PacketFile] = []
+        names: list[str] = []
+        try:
+            packets = load_packets(project.roots, request.ids)
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+        try:
+            names = read_participants(request.participants) if request.participants else []
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+        if problems:
+            raise ProblemsError(problems)
+        options = request.options.resolved(project.config)
+        files: list[tuple[Path, bytes]] = []
+        warnings: list[str] = []
         for item in packets:
             folder = (request.out or project.output) / item.language / "packets"
             suffix = packet_file_name(item, request.edition, options)[len(item.id) :]
-            assembler = Assembler(project, item, options, request, pool)
+            assembler = Assembler(project, item, options, request, workers)
             if names:
                 file_names = participant_file_names(item.id, names, request.name_pattern)
                 for file_name, data in zip(file_names, assembler.copies(names), strict=True):
@@ -221,7 +230,7 @@ class Assembler:
         item: PacketFile,
         options: RenderOptions,
         request: PacketRequest,
-        pool: Executor | None = None,
+        workers: WorkerPool | None = None,
     ):
         self.project = project
         self.item = item
@@ -232,17 +241,17 @@ class Assembler:
         self.cache = BuildCache(project)
         self.warnings: list[str] = []
         self.context = self.renderer.packet_context(item, options, trainer=self.trainer)
-        self.pool = pool
+        self.workers = workers
 
-    def _start(self, jobs: Sequence[Job], *, cache: bool = True, tagged: bool = True) -> Batch:
-        """Hand documents to the workers; `_wait` collects them."""
+    def _start(self, jobs: Sequence[Job] = (), *, cache: bool = True, tagged: bool = True) -> Batch:
+        """Hand documents to the workers (more may be added); `_wait` collects them."""
         return Batch(
             self.project,
             jobs,
             strict=self.request.strict,
             layout=Layout(forms=self.options.fillable, tagged=tagged, full_fonts=True),
             cache=self.cache if cache else None,
-            pool=self.pool,
+            workers=self.workers,
         )
 
     def _wait(self, batch: Batch) -> list[bytes]:
@@ -250,13 +259,16 @@ class Assembler:
         self.warnings.extend(warnings)
         return pdfs
 
-    def body_jobs(self) -> tuple[list[Job], list[tuple[Literal["divider", "handout"], str, int]]]:
-        """Each section's divider, then its handouts, as HTML; and their place in the bookmarks."""
+    def start_body(self) -> tuple[Batch, list[tuple[Literal["divider", "handout"], str, int]]]:
+        """Each section's divider, then its handouts, handed to the workers as rendered.
+
+        Also returns each part's place in the bookmarks.
+        """
         handout_options = replace(
             self.options, edition="clinician" if self.trainer else "client", client_name=None
         )
         plan: list[tuple[Literal["divider", "handout"], str, int]] = []
-        jobs: list[Job] = []
+        batch = self._start()
         for number, (section, handouts) in enumerate(self.item.sections, start=1):
             view = {
                 "title": section.title,
@@ -270,12 +282,12 @@ class Assembler:
                 {**self.context, "section": view, "number": number},
             )
             plan.append(("divider", section.title, number))
-            jobs.append((page.html, page.base_url, self.item.path))
+            batch.add((page.html, page.base_url, self.item.path))
             for handout in handouts:
                 part = self.renderer.render_part(handout, handout_options)
                 plan.append(("handout", handout.handout.title, number))
-                jobs.append((part.html, part.base_url, handout.path))
-        return jobs, plan
+                batch.add((part.html, part.base_url, handout.path))
+        return batch, plan
 
     def front_and_numbers(self, body: Sequence[Part]) -> tuple[bytes, int, bytes]:
         """The agenda and contents, and the page numbers of the whole packet.
@@ -324,8 +336,7 @@ class Assembler:
         only adds its own cover in front, in parallel when there are several.
         The covers are laid out alongside the body, which they do not depend on.
         """
-        jobs, plan = self.body_jobs()
-        body_batch = self._start(jobs)
+        body_batch, plan = self.start_body()
         covers_batch = self._start(
             self.cover_jobs(names), cache=all(name is None for name in names)
         )
@@ -345,8 +356,8 @@ class Assembler:
             return [to_bytes(shared)]
         rest = to_bytes(shared)
         finishing = [(cover, rest, bookmarks) for cover in covers]
-        if self.pool is not None:
-            return list(self.pool.map(_finish, finishing))
+        if self.workers is not None:
+            return self.workers.map(_finish, finishing)
         return [_finish(job) for job in finishing]
 
     def cover_jobs(self, names: Sequence[str | None]) -> list[Job]:

@@ -16,11 +16,11 @@ import signal
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -30,6 +30,8 @@ from generator.errors import HandoutError
 # of a second, and `handouts --help` should not pay for it.
 
 PDF_VARIANT = "pdf/ua-1"
+T = TypeVar("T")
+R = TypeVar("R")
 
 # Notices about the machine's libraries, not about the document: they say
 # nothing a content author could act on, so they are not reported.
@@ -180,22 +182,79 @@ class Workers(ProcessPoolExecutor):
 
     def __init__(self, count: int):
         super().__init__(max_workers=count, initializer=_start_worker)
-        #: Whether any work was given (rather than only the start).
-        self.used = False
         # The processes start with the first task.
-        super().submit(int)
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-        self.used = True
-        return super().submit(fn, *args, **kwargs)
+        self.submit(int)
 
     def stop(self) -> None:
-        """End the workers without waiting for them, as after an error."""
+        """End the workers without waiting for them: any work left is not wanted."""
         # Without this, leaving would wait for each worker to finish importing.
         processes = list((getattr(self, "_processes", None) or {}).values())
         self.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
+
+
+class WorkerPool:
+    """Worker processes for laying out documents, started as work comes.
+
+    Workers pay when there are several documents, or when this process has
+    not imported WeasyPrint yet: a worker imports it while this process goes
+    on loading and rendering the content. `start()` forks the first worker at
+    once; the others are forked when work is waiting, so that a rebuild with
+    one document to lay out does not pay for importing WeasyPrint twice. Used
+    as a context manager, which stops them at the end rather than waiting.
+    """
+
+    def __init__(self, documents: int, jobs: int | None):
+        self.count = min(documents, max(1, jobs or os.cpu_count() or 1))
+        if documents == 1 and "weasyprint" in sys.modules:
+            self.count = 0
+        self.pools: list[Workers] = []
+        #: What each pool was given, to see how busy it is.
+        self.given: list[list[Future[Any]]] = []
+
+    def start(self) -> None:
+        """Fork the first worker now, if workers are worth it."""
+        if not self.pools and self.count > 0:
+            self.pools.append(Workers(1))
+            self.given.append([])
+
+    def submit(self, function: Callable[[T], R], argument: T) -> Future[R] | None:
+        """Give the work to the least busy worker; None: do it in this process."""
+        if self.count == 0:
+            return None
+        self.start()
+        if len(self.pools) == 1 and self.count > 1 and not all(f.done() for f in self.given[0]):
+            self.pools.append(Workers(self.count - 1))
+            self.given.append([])
+        # The second pool holds the other workers: weigh its load by their number.
+        sizes = [1, self.count - 1][: len(self.pools)]
+        load = [
+            sum(not f.done() for f in given) / size
+            for given, size in zip(self.given, sizes, strict=True)
+        ]
+        index = load.index(min(load))
+        future: Future[R] = self.pools[index].submit(function, argument)
+        self.given[index].append(future)
+        return future
+
+    def map(self, function: Callable[[T], R], arguments: Sequence[T]) -> list[R]:
+        """The results of `function` on each argument, in order, spread over the workers."""
+        futures: list[Future[R] | None] = [self.submit(function, a) for a in arguments]
+        return [
+            f.result() if f is not None else function(a)
+            for f, a in zip(futures, arguments, strict=True)
+        ]
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        # By now every result wanted has come back: what is left is a worker
+        # still importing WeasyPrint, or work given up (after an error, or a
+        # guess at the contents' length that was wrong).
+        for pool in self.pools:
+            pool.stop()
 
 
 def _start_worker() -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import struct
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -110,7 +109,6 @@ def laid_out(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     With it, builds start no workers, so every layout happens here and is seen.
     """
     import generator.build as build_module
-    import generator.packet as packet_module
 
     calls: list[tuple[str, str]] = []
     real = build_module.lay_out_one
@@ -119,11 +117,7 @@ def laid_out(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
         calls.append((call[0], call[1]))
         return real(call)
 
-    @contextlib.contextmanager
-    def no_workers(documents: int, jobs: int | None) -> Iterator[None]:
-        yield None
-
     monkeypatch.setattr(build_module, "lay_out_one", counting)
-    monkeypatch.setattr(build_module, "workers_for", no_workers)
-    monkeypatch.setattr(packet_module, "workers_for", no_workers)
+    monkeypatch.setattr(build_module.WorkerPool, "start", lambda self: None)
+    monkeypatch.setattr(build_module.WorkerPool, "submit", lambda self, function, argument: None)
     return calls
