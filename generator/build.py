@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,6 +21,7 @@ from generator.pdf import (
     PdfResult,
     WorkerPool,
     lay_out_one,
+    outcome,
     write_atomically,
 )
 
@@ -216,6 +217,7 @@ class Batch:
         self.keys: list[str | None] = []
         self.missing: list[int] = []
         self.made: list[Future[PdfResult] | LayoutCall] = []
+        self.warnings: list[str] = []
         for job in jobs:
             self.add(job)
 
@@ -236,32 +238,53 @@ class Batch:
         future = None if self.workers is None else self.workers.submit(lay_out_one, call)
         self.made.append(future if future is not None else call)
 
-    def result(self) -> tuple[list[bytes], tuple[str, ...]]:
-        """The PDFs in order, and the warnings; raises the documents' problems."""
-        made = [
-            item.result() if isinstance(item, Future) else lay_out_one(item) for item in self.made
-        ]
+    def in_order(self) -> Iterator[bytes]:
+        """Each PDF in order, as soon as it and those before it are ready.
+
+        Warnings collect in `warnings`. A document's problems stop the PDFs
+        coming, and are raised with every other document's once all are done.
+        """
+        made = dict(zip(self.missing, self.made, strict=True))
         problems: list[Problem] = []
-        warnings: list[str] = []
-        for index, result in zip(self.missing, made, strict=True):
-            shown = display_path(self.jobs[index][2])
-            problems.extend(_pdf_problems(shown, result))
-            if self.strict:
-                problems.extend(
-                    Problem(shown, None, None, "", f"warning treated as an error (--strict): {w}")
-                    for w in result.warnings
-                )
-            else:
-                warnings.extend(f"{shown}: warning: {w}" for w in result.warnings)
+        for index in range(len(self.jobs)):
+            item = made.get(index)
+            if item is not None:
+                result = outcome(item) if isinstance(item, Future) else lay_out_one(item)
+                found = self._check(index, result)
+                problems.extend(found)
+                key = self.keys[index]
+                # A render with warnings is not kept: a later --strict build must see them.
+                if not found and self.cache is not None and key and not result.warnings:
+                    self.cache.put(key, result.data, Entry("", ""))
+                self.results[index] = result.data
+            if not problems:
+                data = self.results[index]
+                assert data is not None
+                yield data
         if problems:
             raise ProblemsError(problems)
-        for index, result in zip(self.missing, made, strict=True):
-            self.results[index] = result.data
-            key = self.keys[index]
-            # A render with warnings is not kept: a later --strict build must see them.
-            if self.cache is not None and key and not result.warnings:
-                self.cache.put(key, result.data, Entry("", ""))
-        return [r for r in self.results if r is not None], tuple(dict.fromkeys(warnings))
+
+    def _check(self, index: int, result: PdfResult) -> list[Problem]:
+        """One document's problems; its warnings go to `warnings`, or are problems if strict."""
+        shown = display_path(self.jobs[index][2])
+        problems = _pdf_problems(shown, result)
+        if self.strict:
+            problems.extend(
+                Problem(shown, None, None, "", f"warning treated as an error (--strict): {w}")
+                for w in result.warnings
+            )
+        else:
+            self.warnings.extend(
+                w
+                for w in (f"{shown}: warning: {w}" for w in result.warnings)
+                if w not in self.warnings
+            )
+        return problems
+
+    def result(self) -> tuple[list[bytes], tuple[str, ...]]:
+        """The PDFs in order, and the warnings; raises the documents' problems."""
+        pdfs = list(self.in_order())
+        return pdfs, tuple(self.warnings)
 
 
 def lay_out(

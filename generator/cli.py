@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from generator import __version__
-
 if TYPE_CHECKING:
     from generator.config import Project
     from generator.options import RenderOptions
@@ -100,8 +98,23 @@ def _report(written: tuple[Path, ...], warnings: tuple[str, ...]) -> None:
         click.echo(path)
 
 
+def _print_version(context: click.Context, _: click.Parameter, value: bool) -> None:
+    if value and not context.resilient_parsing:
+        from generator import __version__
+
+        click.echo(f"handouts, version {__version__}")
+        context.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="handouts")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 def main() -> None:
     """Build plain-language, trauma-informed handouts as accessible PDFs.
 

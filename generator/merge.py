@@ -32,6 +32,11 @@ class Bookmark:
 
 def outline_of(data: bytes) -> list[Bookmark]:
     """A PDF's bookmark tree, with 0-based page numbers."""
+    return pages_and_outline(data)[1]
+
+
+def pages_and_outline(data: bytes) -> tuple[int, list[Bookmark]]:
+    """A PDF's page count and bookmark tree (0-based page numbers), from one reading."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         pages: dict[Any, int] = {page.objgen: index for index, page in enumerate(pdf.pages)}
         dests = _named_dests(pdf)
@@ -51,7 +56,7 @@ def outline_of(data: bytes) -> list[Bookmark]:
             return result
 
         with pdf.open_outline() as outline:
-            return convert(outline.root)
+            return len(pages), convert(outline.root)
 
 
 def _named_dests(pdf: pikepdf.Pdf) -> dict[str, Any]:

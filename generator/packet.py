@@ -20,6 +20,7 @@ from generator.merge import (
     Bookmark,
     join,
     outline_of,
+    pages_and_outline,
     prepend,
     put_in_front,
     set_outline,
@@ -213,6 +214,8 @@ class Part:
     section: int
     pdf: bytes
     pages: int
+    #: The part's own bookmarks, with its first page as 0.
+    outline: list[Bookmark]
 
 
 class Assembler:
@@ -340,12 +343,17 @@ class Assembler:
         covers_batch = self._start(
             self.cover_jobs(names), cache=all(name is None for name in names)
         )
+        # Each part is read as it comes back, while the workers go on.
         body = [
-            Part(kind, title, section, pdf, _page_count(pdf))
-            for (kind, title, section), pdf in zip(plan, self._wait(body_batch), strict=True)
+            Part(kind, title, section, pdf, *pages_and_outline(pdf))
+            for (kind, title, section), pdf in zip(plan, body_batch.in_order(), strict=True)
         ]
+        self.warnings.extend(body_batch.warnings)
         front, front_pages, numbers = self.front_and_numbers(body)
         covers = self._wait(covers_batch)
+        if self.workers is not None:
+            # All is laid out: joining needs the workers' memory more than they do.
+            self.workers.stop()
         shared = join([front, *(part.pdf for part in body)])
         stamp(shared, numbers, skip=1)
         bookmarks = self.bookmarks(front, front_pages, body)
@@ -382,7 +390,7 @@ class Assembler:
             else:
                 inner = [
                     Bookmark(child.title, page + child.page)
-                    for top in outline_of(part.pdf)
+                    for top in part.outline
                     for child in top.children
                     if child.page >= 0
                 ]

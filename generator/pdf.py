@@ -15,10 +15,13 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -180,9 +183,9 @@ class Workers(ProcessPoolExecutor):
     `lay_out_one`.
     """
 
-    def __init__(self, count: int):
-        super().__init__(max_workers=count, initializer=_start_worker)
-        # The processes start with the first task.
+    def __init__(self, count: int, context: BaseContext | None = None):
+        super().__init__(max_workers=count, mp_context=context, initializer=_start_worker)
+        # The first process starts with the first task.
         self.submit(int)
 
     def stop(self) -> None:
@@ -194,67 +197,130 @@ class Workers(ProcessPoolExecutor):
             process.terminate()
 
 
+def _fork_server() -> BaseContext | None:
+    """Where forking from a server that has imported WeasyPrint is possible, its context.
+
+    Every worker forked from the server starts with WeasyPrint loaded, so only
+    the server pays for importing it, however many workers there are. Modules
+    a fork server preloads are set for the whole process; this program starts
+    no other fork server.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("forkserver")
+    # "__main__" spares each worker importing the `handouts` script itself.
+    context.set_forkserver_preload(["__main__", "generator.preload"])
+    return context
+
+
 class WorkerPool:
     """Worker processes for laying out documents, started as work comes.
 
     Workers pay when there are several documents, or when this process has
     not imported WeasyPrint yet: a worker imports it while this process goes
-    on loading and rendering the content. `start()` forks the first worker at
-    once; the others are forked when work is waiting, so that a rebuild with
-    one document to lay out does not pay for importing WeasyPrint twice. Used
-    as a context manager, which stops them at the end rather than waiting.
+    on loading and rendering the content. `start()` begins at once:
+
+    - one worker is forked from this process and imports WeasyPrint itself;
+    - several are forked, as work comes, from a fork server that imports
+      WeasyPrint once for all of them. Starting the server waits for that
+      import, so a thread waits, and this process only waits when it first
+      has work to hand over.
+
+    Used as a context manager, which stops the workers at the end rather than
+    waiting for them.
     """
 
     def __init__(self, documents: int, jobs: int | None):
         self.count = min(documents, max(1, jobs or os.cpu_count() or 1))
         if documents == 1 and "weasyprint" in sys.modules:
             self.count = 0
-        self.pools: list[Workers] = []
-        #: What each pool was given, to see how busy it is.
-        self.given: list[list[Future[Any]]] = []
+        self.pool: Workers | None = None
+        self._opening: threading.Thread | None = None
+        self._failure: BaseException | None = None
 
     def start(self) -> None:
-        """Fork the first worker now, if workers are worth it."""
-        if not self.pools and self.count > 0:
-            self.pools.append(Workers(1))
-            self.given.append([])
+        """Begin starting the workers, if workers are worth it."""
+        if self.pool is not None or self._opening is not None or self.count == 0:
+            return
+        server = _fork_server() if self.count > 1 else None
+        if server is None:
+            # Forking from here is quick: nothing to wait for.
+            methods = multiprocessing.get_all_start_methods()
+            fork = multiprocessing.get_context("fork") if "fork" in methods else None
+            self.pool = Workers(self.count, fork)
+            return
+        self._opening = threading.Thread(target=self._open, args=(server,), daemon=True)
+        self._opening.start()
+
+    def _open(self, server: BaseContext) -> None:
+        try:
+            self.pool = Workers(self.count, server)
+        except BaseException as exc:  # handed to the thread that submits work
+            self._failure = exc
+
+    def _started(self) -> Workers | None:
+        self.start()
+        if self._opening is not None:
+            self._opening.join()
+        if self._failure is not None:
+            raise HandoutError(
+                f"could not start the processes that lay out PDFs: {self._failure}. "
+                "No file was written; run the command again"
+            ) from None
+        return self.pool
 
     def submit(self, function: Callable[[T], R], argument: T) -> Future[R] | None:
-        """Give the work to the least busy worker; None: do it in this process."""
-        if self.count == 0:
+        """Give the work to the next free worker; None: do it in this process."""
+        pool = self._started()
+        if pool is None:
             return None
-        self.start()
-        if len(self.pools) == 1 and self.count > 1 and not all(f.done() for f in self.given[0]):
-            self.pools.append(Workers(self.count - 1))
-            self.given.append([])
-        # The second pool holds the other workers: weigh its load by their number.
-        sizes = [1, self.count - 1][: len(self.pools)]
-        load = [
-            sum(not f.done() for f in given) / size
-            for given, size in zip(self.given, sizes, strict=True)
-        ]
-        index = load.index(min(load))
-        future: Future[R] = self.pools[index].submit(function, argument)
-        self.given[index].append(future)
-        return future
+        try:
+            return pool.submit(function, argument)
+        except BrokenProcessPool:
+            raise HandoutError(WORKER_LOST) from None
 
     def map(self, function: Callable[[T], R], arguments: Sequence[T]) -> list[R]:
         """The results of `function` on each argument, in order, spread over the workers."""
         futures: list[Future[R] | None] = [self.submit(function, a) for a in arguments]
         return [
-            f.result() if f is not None else function(a)
+            outcome(f) if f is not None else function(a)
             for f, a in zip(futures, arguments, strict=True)
         ]
+
+    def stop(self) -> None:
+        """Stop the workers without waiting for work left; `submit` starts them again.
+
+        Called once every result wanted has come back: what is left is a
+        worker still importing WeasyPrint, or work given up (after an error,
+        or a guess at the contents' length that was wrong).
+        """
+        if self._opening is not None:
+            self._opening.join()
+            self._opening = None
+        if self.pool is not None:
+            self.pool.stop()
+            self.pool = None
 
     def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, *_: object) -> None:
-        # By now every result wanted has come back: what is left is a worker
-        # still importing WeasyPrint, or work given up (after an error, or a
-        # guess at the contents' length that was wrong).
-        for pool in self.pools:
-            pool.stop()
+        self.stop()
+
+
+WORKER_LOST = (
+    "a process laying out PDFs stopped before it finished (the machine may be short "
+    "of memory). No file was written; run the command again, and if this keeps "
+    "happening, use --jobs 1 so that fewer processes run at once"
+)
+
+
+def outcome(future: Future[R]) -> R:
+    """A worker's result; a worker that died is reported to the user, not as a traceback."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise HandoutError(WORKER_LOST) from None
 
 
 def _start_worker() -> None:

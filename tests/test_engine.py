@@ -192,3 +192,51 @@ def test_only_the_heads_own_style_is_shared(project: Project, where: str) -> Non
         colours = {c["non_stroking_color"] for c in pdf.pages[0].chars}
     red = {(1, 0, 0), (1.0, 0.0, 0.0)}
     assert bool(colours & red) == (where == "body")
+
+
+def _worker_parent(_: int) -> tuple[int, bool]:
+    """In a worker: the process it was forked from, and whether that had loaded Pango."""
+    parent = os.getppid()
+    return parent, "libpango" in Path(f"/proc/{parent}/maps").read_text()
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads Linux's /proc")
+def test_several_workers_are_forked_from_a_server_that_loaded_weasyprint() -> None:
+    from generator.pdf import WorkerPool
+
+    with WorkerPool(6, 2) as pool:
+        answers = pool.map(_worker_parent, range(6))
+    # Not forked from this process, which would make each import WeasyPrint:
+    # from one server that had loaded it (and with it Pango) before forking.
+    assert {parent for parent, _ in answers} != {os.getpid()}
+    assert len({parent for parent, _ in answers}) == 1
+    assert all(loaded for _, loaded in answers)
+
+
+def _die(_: object) -> None:
+    os._exit(3)
+
+
+def test_a_worker_that_dies_is_an_error_for_the_user_not_a_traceback(project: Project) -> None:
+    import generator.build as build_module
+    from generator.build import Batch, Layout
+    from generator.errors import HandoutError
+    from generator.pdf import WorkerPool
+
+    # One worker (of two documents, one job) is forked from this process, so
+    # it runs the stand-in below.
+    with WorkerPool(2, 1) as pool, pytest.MonkeyPatch.context() as patch:
+        assert pool.count == 1
+        patch.setattr(build_module, "lay_out_one", _die)
+        batch = Batch(
+            find_project(project.root),
+            [("<p>Hello</p>", project.root.as_uri() + "/", project.root / "one.yaml")],
+            strict=False,
+            layout=Layout(),
+            workers=pool,
+        )
+        with pytest.raises(HandoutError, match="stopped before it finished") as error:
+            batch.result()
+        assert "--jobs 1" in error.value.format_message()
+        with pytest.raises(HandoutError, match="stopped before it finished"):
+            pool.submit(int, 0)
