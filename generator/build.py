@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -217,7 +217,8 @@ class Batch:
         self.keys: list[str | None] = []
         self.missing: list[int] = []
         self.made: list[Future[PdfResult] | LayoutCall] = []
-        self.warnings: list[str] = []
+        #: Each laid-out document's warnings, by its place.
+        self.said: dict[int, list[str]] = {}
         for job in jobs:
             self.add(job)
 
@@ -238,34 +239,43 @@ class Batch:
         future = None if self.workers is None else self.workers.submit(lay_out_one, call)
         self.made.append(future if future is not None else call)
 
-    def in_order(self) -> Iterator[bytes]:
-        """Each PDF in order, as soon as it and those before it are ready.
+    def as_ready(self) -> Iterator[tuple[int, bytes]]:
+        """Each PDF with its place: those from the cache first, then each as it is laid out.
 
-        Warnings collect in `warnings`. A document's problems stop the PDFs
-        coming, and are raised with every other document's once all are done.
+        Once a document has problems no more PDFs come; every document's
+        problems are raised together once all are done.
         """
-        made = dict(zip(self.missing, self.made, strict=True))
         problems: list[Problem] = []
-        for index in range(len(self.jobs)):
-            item = made.get(index)
-            if item is not None:
-                result = outcome(item) if isinstance(item, Future) else lay_out_one(item)
-                found = self._check(index, result)
-                problems.extend(found)
-                key = self.keys[index]
-                # A render with warnings is not kept: a later --strict build must see them.
-                if not found and self.cache is not None and key and not result.warnings:
-                    self.cache.put(key, result.data, Entry("", ""))
-                self.results[index] = result.data
+        for index, data in enumerate(self.results):
+            if data is not None:
+                yield index, data
+        for index, result in self._laid_out():
+            found = self._check(index, result)
+            problems.extend(found)
+            key = self.keys[index]
+            # A render with warnings is not kept: a later --strict build must see them.
+            if not found and self.cache is not None and key and not result.warnings:
+                self.cache.put(key, result.data, Entry("", ""))
+            self.results[index] = result.data
             if not problems:
-                data = self.results[index]
-                assert data is not None
-                yield data
+                yield index, result.data
         if problems:
             raise ProblemsError(problems)
 
+    def _laid_out(self) -> Iterator[tuple[int, PdfResult]]:
+        futures = {
+            item: index
+            for index, item in zip(self.missing, self.made, strict=True)
+            if isinstance(item, Future)
+        }
+        for future in as_completed(futures):
+            yield futures[future], outcome(future)
+        for index, item in zip(self.missing, self.made, strict=True):
+            if not isinstance(item, Future):
+                yield index, lay_out_one(item)
+
     def _check(self, index: int, result: PdfResult) -> list[Problem]:
-        """One document's problems; its warnings go to `warnings`, or are problems if strict."""
+        """One document's problems; its warnings are kept, or are problems if strict."""
         shown = display_path(self.jobs[index][2])
         problems = _pdf_problems(shown, result)
         if self.strict:
@@ -274,17 +284,18 @@ class Batch:
                 for w in result.warnings
             )
         else:
-            self.warnings.extend(
-                w
-                for w in (f"{shown}: warning: {w}" for w in result.warnings)
-                if w not in self.warnings
-            )
+            self.said[index] = [f"{shown}: warning: {w}" for w in result.warnings]
         return problems
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The documents' warnings, in the documents' order, each once."""
+        return tuple(dict.fromkeys(w for i in sorted(self.said) for w in self.said[i]))
 
     def result(self) -> tuple[list[bytes], tuple[str, ...]]:
         """The PDFs in order, and the warnings; raises the documents' problems."""
-        pdfs = list(self.in_order())
-        return pdfs, tuple(self.warnings)
+        pdfs = dict(self.as_ready())
+        return [pdfs[index] for index in range(len(self.jobs))], self.warnings
 
 
 def lay_out(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -226,18 +227,61 @@ def _resources(resources: Any) -> list[Any]:
 def _font_key(font: Any) -> str:
     digest = hashlib.sha256()
     descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
-    descriptor = descendant.get("/FontDescriptor")
     for value in (font.get("/BaseFont"), font.get("/Subtype"), descendant.get("/W")):
         digest.update(repr(value).encode())
-    streams = [font.get("/ToUnicode"), descendant.get("/CIDToGIDMap")]
-    if descriptor is not None:
-        streams += [descriptor.get(k) for k in ("/FontFile", "/FontFile2", "/FontFile3")]
-    for stream in streams:
+    for stream in _font_streams(font):
         if isinstance(stream, pikepdf.Stream):
             digest.update(stream.read_raw_bytes())
         else:
             digest.update(repr(stream).encode())
     return digest.hexdigest()
+
+
+def _font_streams(font: Any) -> list[Any]:
+    """A font's Unicode map, glyph map and font file (each a stream, a name or None)."""
+    descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+    descriptor = descendant.get("/FontDescriptor")
+    streams = [font.get("/ToUnicode"), descendant.get("/CIDToGIDMap")]
+    if descriptor is not None:
+        streams += [descriptor.get(k) for k in ("/FontFile", "/FontFile2", "/FontFile3")]
+    return streams
+
+
+#: Font streams compressed already, by a digest of their bytes.
+_PACKED: dict[bytes, bytes] = {}
+_MAX_PACKED = 32
+
+
+def compact(data: bytes) -> bytes:
+    """A part made ready to join: every stream compressed, objects in object streams.
+
+    Parts are laid out uncompressed (see `pdf.html_to_pdf`), and every part
+    embeds the same whole fonts: so each font is compressed once per process
+    and the bytes reused for every part after. Object streams make the part
+    quicker to read when it is joined.
+    """
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            for resources in _resources(page.obj.get("/Resources")):
+                for font in resources.get("/Font", {}).values():
+                    for stream in _font_streams(font):
+                        if isinstance(stream, pikepdf.Stream) and "/Filter" not in stream:
+                            packed = _pack(stream.read_raw_bytes())
+                            stream.write(packed, filter=pikepdf.Name.FlateDecode)
+        out = io.BytesIO()
+        pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+    return out.getvalue()
+
+
+def _pack(raw: bytes) -> bytes:
+    key = hashlib.sha256(raw).digest()
+    packed = _PACKED.get(key)
+    if packed is None:
+        packed = zlib.compress(raw)
+        if len(_PACKED) >= _MAX_PACKED:
+            del _PACKED[next(iter(_PACKED))]
+        _PACKED[key] = packed
+    return packed
 
 
 def set_outline(pdf: pikepdf.Pdf, bookmarks: Sequence[Bookmark]) -> None:
@@ -285,16 +329,19 @@ def _open(data: bytes) -> pikepdf.Pdf:
     return pikepdf.open(io.BytesIO(data))
 
 
-def stamp(pdf: pikepdf.Pdf, numbers: bytes, *, skip: int = 0) -> None:
+def stamp(pdf: pikepdf.Pdf, numbers: bytes, *, first: int = 0, offset: int = 0) -> None:
     """Lay each page of a numbers document over the matching page, as an artifact.
 
-    `skip` numbers pages that are not in `pdf` (the cover, added later).
+    Pages from `first` on are stamped: page i with the numbers document's
+    page i + `offset` (1 when the cover, numbers page 0, is added later).
 
     Page furniture is an artifact in a tagged PDF: screen readers skip it, and
-    it needs no place in the structure tree.
+    it needs no place in the structure tree. The numbers' fonts are the
+    parts' fonts, and are kept once.
     """
     layer = pikepdf.open(io.BytesIO(numbers))
-    for page, overlay in zip(pdf.pages, list(layer.pages)[skip:], strict=True):
+    overlays = list(layer.pages)[first + offset :]
+    for page, overlay in zip(list(pdf.pages)[first:], overlays, strict=True):
         if not overlay.obj.get("/Contents"):
             continue
         form = pdf.copy_foreign(overlay.as_form_xobject())
@@ -304,12 +351,11 @@ def stamp(pdf: pikepdf.Pdf, numbers: bytes, *, skip: int = 0) -> None:
         page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
         drawing = b"\nQ\n/Artifact BMC q " + bytes(name.unparse()) + b" Do Q EMC\n"
         page.contents_add(pdf.make_stream(drawing))
+    _share_fonts(pdf)
 
 
-def to_bytes(pdf: pikepdf.Pdf, *, tidy: bool = True) -> bytes:
-    """The joined PDF, written compactly (`tidy` drops resources no page uses)."""
+def to_bytes(pdf: pikepdf.Pdf) -> bytes:
+    """The joined PDF, written compactly: streams compressed, objects in object streams."""
     out = io.BytesIO()
-    if tidy:
-        pdf.remove_unreferenced_resources()
     pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
     return out.getvalue()

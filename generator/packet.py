@@ -22,7 +22,6 @@ from generator.merge import (
     outline_of,
     pages_and_outline,
     prepend,
-    put_in_front,
     set_outline,
     stamp,
     to_bytes,
@@ -252,7 +251,7 @@ class Assembler:
             self.project,
             jobs,
             strict=self.request.strict,
-            layout=Layout(forms=self.options.fillable, tagged=tagged, full_fonts=True),
+            layout=Layout(forms=self.options.fillable, tagged=tagged, part=True),
             cache=self.cache if cache else None,
             workers=self.workers,
         )
@@ -343,25 +342,25 @@ class Assembler:
         covers_batch = self._start(
             self.cover_jobs(names), cache=all(name is None for name in names)
         )
-        # Each part is read as it comes back, while the workers go on.
-        body = [
-            Part(kind, title, section, pdf, *pages_and_outline(pdf))
-            for (kind, title, section), pdf in zip(plan, body_batch.in_order(), strict=True)
-        ]
+        # Each part is read as it comes back (cached ones first), while the workers go on.
+        read = {index: (pdf, *pages_and_outline(pdf)) for index, pdf in body_batch.as_ready()}
+        body = [Part(*place, *read[index]) for index, place in enumerate(plan)]
         self.warnings.extend(body_batch.warnings)
         front, front_pages, numbers = self.front_and_numbers(body)
         covers = self._wait(covers_batch)
         if self.workers is not None:
             # All is laid out: joining needs the workers' memory more than they do.
             self.workers.stop()
-        shared = join([front, *(part.pdf for part in body)])
-        stamp(shared, numbers, skip=1)
         bookmarks = self.bookmarks(front, front_pages, body)
+        parts = [front, *(part.pdf for part in body)]
         if len(covers) == 1:
-            # One copy: finished in place, without writing the shared pages out first.
-            put_in_front(shared, covers[0])
-            set_outline(shared, bookmarks)
-            return [to_bytes(shared)]
+            # One copy: its cover is simply the first part.
+            whole = join([covers[0], *parts])
+            stamp(whole, numbers, first=1)
+            set_outline(whole, bookmarks)
+            return [to_bytes(whole)]
+        shared = join(parts)
+        stamp(shared, numbers, offset=1)
         rest = to_bytes(shared)
         finishing = [(cover, rest, bookmarks) for cover in covers]
         if self.workers is not None:
@@ -404,7 +403,7 @@ def _finish(job: tuple[bytes, bytes, list[Bookmark]]) -> bytes:
     cover, rest, bookmarks = job
     joined = prepend(cover, rest)
     set_outline(joined, bookmarks)
-    return to_bytes(joined, tidy=False)
+    return to_bytes(joined)
 
 
 def _page_count(pdf: bytes) -> int:

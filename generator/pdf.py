@@ -161,13 +161,13 @@ def captured_weasyprint_logs() -> Iterator[list[logging.LogRecord]]:
 
 @dataclass(frozen=True)
 class Layout:
-    """How WeasyPrint writes a PDF: form fields, tags, whole or subset fonts."""
+    """How WeasyPrint writes a PDF: form fields, tags, and whether it is a part to join."""
 
     forms: bool = False
     #: False for layers laid over a tagged page as artifacts.
     tagged: bool = True
-    #: Whole fonts, which the parts of a joined packet then share.
-    full_fonts: bool = False
+    #: A part of a joined packet: see `html_to_pdf`.
+    part: bool = False
 
 
 #: One document for a worker: HTML, base URL, the folders it may read, layout.
@@ -354,7 +354,7 @@ def lay_out_one(call: LayoutCall) -> PdfResult:
         allowed,
         forms=layout.forms,
         tagged=layout.tagged,
-        full_fonts=layout.full_fonts,
+        part=layout.part,
     )
 
 
@@ -375,12 +375,15 @@ def html_to_pdf(
     *,
     forms: bool = False,
     tagged: bool = True,
-    full_fonts: bool = False,
+    part: bool = False,
 ) -> PdfResult:
     """Lay out HTML as a tagged PDF/UA-1 document, in memory (with form fields if asked).
 
-    `tagged=False` is for layers laid over a tagged page as artifacts;
-    `full_fonts` embeds whole fonts, which joined packets then share.
+    `tagged=False` is for layers laid over a tagged page as artifacts. A
+    `part` of a joined packet embeds whole fonts, which the parts then share.
+    WeasyPrint would compress each part's copy of the fonts again; so a part
+    is written uncompressed, then compressed reusing each font's compressed
+    bytes (`merge.compact`).
     """
     load_engine()
     from weasyprint import HTML
@@ -394,7 +397,13 @@ def html_to_pdf(
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
             pdf_variant=variant, pdf_forms=forms, **parsed
         )
-        data = document.write_pdf(pdf_variant=variant, pdf_forms=forms, full_fonts=full_fonts)
+        data = document.write_pdf(
+            pdf_variant=variant, pdf_forms=forms, full_fonts=part, uncompressed_pdf=part
+        )
+    if part:
+        from generator.merge import compact
+
+        data = compact(data)
     errors = tuple(r.getMessage() for r in records if r.levelno >= logging.ERROR)
     warnings = tuple(
         message

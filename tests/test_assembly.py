@@ -124,6 +124,11 @@ def test_the_joined_pdf_is_one_whole_tagged_document(packet: Project, cli) -> No
                 descriptor = font.DescendantFonts[0].FontDescriptor
                 files.add(descriptor.FontFile2.objgen)
         assert 1 <= len(files) <= 4
+        # Nor does any font come twice elsewhere (the page numbers' layer).
+        embedded = [
+            o.read_bytes() for o in pdf.objects if isinstance(o, pikepdf.Stream) and "/Length1" in o
+        ]
+        assert len(embedded) == len(set(embedded))
         # The stamped page numbers are artifacts, outside the structure tree.
         stamp = pdf.pages[1].obj.Contents[-1].read_bytes()
         assert stamp.strip().endswith(b"Do Q EMC")
@@ -165,3 +170,37 @@ def test_a_fillable_packet_keeps_every_worksheets_fields(tmp_path: Path, cli, mo
         widgets = [a for page in pdf.pages for a in page.obj.get("/Annots", []) if a.get("/FT")]
         assert widgets
         assert all(widget.P.objgen in pages for widget in widgets if "/P" in widget)
+
+
+def test_a_part_is_compressed_with_each_font_compressed_once(project: Project) -> None:
+    import io
+
+    from generator.build import allowed_folders
+    from generator.config import find_project
+    from generator.merge import _PACKED
+    from generator.pdf import html_to_pdf
+
+    html = (
+        "<!DOCTYPE html><html lang='en'><head><title>T</title></head>"
+        "<body><h1>A heading</h1><p>Some <b>bold</b> and plain words.</p></body></html>"
+    )
+    allowed = allowed_folders(find_project(project.root))
+    base = project.root.as_uri() + "/"
+    _PACKED.clear()
+    first, second = (html_to_pdf(html, base, allowed, part=True) for _ in range(2))
+    plain = html_to_pdf(html, base, allowed)
+    fonts = []
+    for result in (first, second):
+        with pikepdf.open(io.BytesIO(result.data)) as pdf:
+            streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream)]
+            # Written compactly, however WeasyPrint wrote it (the XMP metadata
+            # stays readable, as PDF/A and PDF/UA readers expect).
+            assert all("/Filter" in s for s in streams if s.get("/Type") != "/Metadata")
+            assert any(s.get("/Type") == "/ObjStm" for s in streams)
+            fonts.append(sorted(s.read_raw_bytes() for s in streams if "/Length1" in s))
+    # The second part reused the first's compressed fonts, byte for byte.
+    assert fonts[0] and fonts[0] == fonts[1]
+    assert len(_PACKED) >= len(fonts[0])
+    assert PdfReader(io.BytesIO(first.data)).pages[0].extract_text() == (
+        PdfReader(io.BytesIO(plain.data)).pages[0].extract_text()
+    )
