@@ -252,15 +252,28 @@ class Batch:
         for index, result in self._laid_out():
             found = self._check(index, result)
             problems.extend(found)
+            data = self._finished(result.data) if not found else result.data
             key = self.keys[index]
             # A render with warnings is not kept: a later --strict build must see them.
             if not found and self.cache is not None and key and not result.warnings:
-                self.cache.put(key, result.data, Entry("", ""))
-            self.results[index] = result.data
+                self.cache.put(key, data, Entry("", ""))
+            self.results[index] = data
             if not problems:
-                yield index, result.data
+                yield index, data
         if problems:
             raise ProblemsError(problems)
+
+    def _finished(self, data: bytes) -> bytes:
+        """A laid-out PDF as it is kept: a part of a packet is compressed here.
+
+        Here rather than in the workers, which then need not load pikepdf;
+        and this process compresses the fonts every part shares only once.
+        """
+        if not self.layout.part:
+            return data
+        from generator.merge import compact
+
+        return compact(data)
 
     def _laid_out(self) -> Iterator[tuple[int, PdfResult]]:
         futures = {

@@ -200,13 +200,19 @@ def _share_fonts(pdf: pikepdf.Pdf) -> None:
     one of each are dropped when the file is written.
     """
     canonical: dict[str, Any] = {}
+    # A part's pages share its fonts: each font object is read once.
+    keys: dict[tuple[int, int], str] = {}
     for page in pdf.pages:
         for resources in _resources(page.obj.get("/Resources")):
             fonts = resources.get("/Font")
             if fonts is None:
                 continue
             for name, font in list(fonts.items()):
-                key = _font_key(font)
+                key = keys.get(font.objgen) if font.is_indirect else None
+                if key is None:
+                    key = _font_key(font)
+                    if font.is_indirect:
+                        keys[font.objgen] = key
                 if key in canonical:
                     fonts[name] = canonical[key]
                 else:

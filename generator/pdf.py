@@ -380,10 +380,9 @@ def html_to_pdf(
     """Lay out HTML as a tagged PDF/UA-1 document, in memory (with form fields if asked).
 
     `tagged=False` is for layers laid over a tagged page as artifacts. A
-    `part` of a joined packet embeds whole fonts, which the parts then share.
-    WeasyPrint would compress each part's copy of the fonts again; so a part
-    is written uncompressed, then compressed reusing each font's compressed
-    bytes (`merge.compact`).
+    `part` of a joined packet embeds whole fonts, which the parts then share,
+    and is written uncompressed: WeasyPrint would compress every part's copy
+    of the fonts again, where `merge.compact` compresses each font once.
     """
     load_engine()
     from weasyprint import HTML
@@ -400,10 +399,6 @@ def html_to_pdf(
         data = document.write_pdf(
             pdf_variant=variant, pdf_forms=forms, full_fonts=part, uncompressed_pdf=part
         )
-    if part:
-        from generator.merge import compact
-
-        data = compact(data)
     errors = tuple(r.getMessage() for r in records if r.levelno >= logging.ERROR)
     warnings = tuple(
         message

@@ -7,8 +7,6 @@ import is paid once however many workers there are.
 import contextlib
 import io
 
-# pikepdf, through merge, compacts the parts of packets.
-import generator.merge  # noqa: F401
 from generator.pdf import load_engine
 
 # Quietly: if WeasyPrint cannot load here, each worker tries again as it

@@ -177,7 +177,7 @@ def test_a_part_is_compressed_with_each_font_compressed_once(project: Project) -
 
     from generator.build import allowed_folders
     from generator.config import find_project
-    from generator.merge import _PACKED
+    from generator.merge import _PACKED, compact
     from generator.pdf import html_to_pdf
 
     html = (
@@ -186,21 +186,33 @@ def test_a_part_is_compressed_with_each_font_compressed_once(project: Project) -
     )
     allowed = allowed_folders(find_project(project.root))
     base = project.root.as_uri() + "/"
+    laid_out = html_to_pdf(html, base, allowed, part=True).data
+    plain = html_to_pdf(html, base, allowed).data
+
+    def streams(data: bytes) -> list[tuple[str, bool, bool, bytes]]:
+        """Each stream's type, whether it is a font file and compressed, and its bytes."""
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return [
+                (str(o.get("/Type", "")), "/Length1" in o, "/Filter" in o, o.read_raw_bytes())
+                for o in pdf.objects
+                if isinstance(o, pikepdf.Stream)
+            ]
+
+    # WeasyPrint writes a part uncompressed, whole fonts included ...
+    assert any(font and not packed for _, font, packed, _ in streams(laid_out))
     _PACKED.clear()
-    first, second = (html_to_pdf(html, base, allowed, part=True) for _ in range(2))
-    plain = html_to_pdf(html, base, allowed)
+    first, second = compact(laid_out), compact(laid_out)
     fonts = []
-    for result in (first, second):
-        with pikepdf.open(io.BytesIO(result.data)) as pdf:
-            streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream)]
-            # Written compactly, however WeasyPrint wrote it (the XMP metadata
-            # stays readable, as PDF/A and PDF/UA readers expect).
-            assert all("/Filter" in s for s in streams if s.get("/Type") != "/Metadata")
-            assert any(s.get("/Type") == "/ObjStm" for s in streams)
-            fonts.append(sorted(s.read_raw_bytes() for s in streams if "/Length1" in s))
-    # The second part reused the first's compressed fonts, byte for byte.
+    for data in (first, second):
+        found = streams(data)
+        # ... and it is kept compressed (the XMP metadata stays readable, as
+        # PDF/A and PDF/UA readers expect), its objects in object streams.
+        assert all(packed for kind, _, packed, _ in found if kind != "/Metadata")
+        assert any(kind == "/ObjStm" for kind, _, _, _ in found)
+        fonts.append(sorted(raw for _, font, _, raw in found if font))
+    # The second compaction reused the first's compressed fonts, byte for byte.
     assert fonts[0] and fonts[0] == fonts[1]
     assert len(_PACKED) >= len(fonts[0])
-    assert PdfReader(io.BytesIO(first.data)).pages[0].extract_text() == (
-        PdfReader(io.BytesIO(plain.data)).pages[0].extract_text()
+    assert PdfReader(io.BytesIO(first)).pages[0].extract_text() == (
+        PdfReader(io.BytesIO(plain)).pages[0].extract_text()
     )

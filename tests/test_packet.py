@@ -195,6 +195,25 @@ def test_one_copy_per_participant_with_names_only_on_the_page(small_packet: Proj
             assert name.split()[0].lower() not in path.name.lower()
 
 
+def test_one_named_copy_has_the_name_on_its_cover_only(small_packet: Project, cli) -> None:
+    # One copy is joined with its cover as the first part: the file's
+    # metadata must still be the packet's, not the person's.
+    result = cli("packet", "mini", "--client-name", "Alex Rivera")
+    assert result.exit_code == 0, result.output
+    assert "Alex" not in result.output
+    (path,) = [Path(line) for line in result.stdout.splitlines()]
+    assert path.name == "mini.pdf"
+    assert "Prepared for Alex Rivera" in flat(PdfReader(path).pages[0].extract_text())
+    with pikepdf.open(path) as pdf:
+        assert str(pdf.docinfo["/Title"]) == "A small packet"
+        info = " ".join(str(v) for v in pdf.docinfo.values())
+        with pdf.open_metadata() as xmp:
+            xmp_text = str(xmp)
+    assert "Alex" not in info + xmp_text and "Rivera" not in info + xmp_text
+    assert b"Rivera" not in path.read_bytes()
+    assert not any("alex" in p.name.lower() for p in small_packet.root.rglob("*"))
+
+
 def test_names_go_into_file_names_only_when_asked(small_packet: Project, cli) -> None:
     csv = write_csv(small_packet, "name\nAlex Rivera\nZoë Chen\n")
     result = cli("packet", "mini", "--participants", str(csv), "--name-pattern", "{n}-{name}")
