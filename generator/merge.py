@@ -140,9 +140,11 @@ def _append(
         copy.P = document
     for element in source_document.K:
         document.K.append(base.copy_foreign(element))
-    for index in range(0, len(pairs), 2):
-        nums.append(keys[int(pairs[index])])
-        nums.append(_copy(base, pairs[index + 1]))
+    # Copied in one call (each page's entry is an array of many elements).
+    copied = base.copy_foreign(source.make_indirect(pairs))
+    for index in range(0, len(copied), 2):
+        nums.append(keys[int(copied[index])])
+        nums.append(copied[index + 1])
     for name, target in _named_dests(source).items():
         dests[name] = _copy(base, target)
     _merge_form(base, source)

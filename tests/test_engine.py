@@ -206,6 +206,9 @@ def test_several_workers_are_forked_from_a_server_that_loaded_weasyprint() -> No
 
     with WorkerPool(6, 2) as pool:
         answers = pool.map(_worker_parent, range(6))
+        # Stopped (as a packet does before joining), they start again when needed.
+        pool.stop()
+        answers += pool.map(_worker_parent, range(2))
     # Not forked from this process, which would make each import WeasyPrint:
     # from one server that had loaded it (and with it Pango) before forking.
     assert {parent for parent, _ in answers} != {os.getpid()}
