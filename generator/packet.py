@@ -334,9 +334,12 @@ class Assembler:
     def copies(self, names: Sequence[str | None]) -> list[bytes]:
         """The joined packet, once per name (None: no name on the cover).
 
-        Everything after the cover is joined and numbered once; each copy then
-        only adds its own cover in front, in parallel when there are several.
-        The covers are laid out alongside the body, which they do not depend on.
+        One copy is joined whole, its cover the first part. For several,
+        everything after the cover is joined and numbered once, and each copy
+        then only adds its own cover in front, in parallel. The covers are laid
+        out alongside the body, which they do not depend on. The cover's title
+        and description are the packet's, so the joined file's metadata (taken
+        from its first part) is the packet's, never a name.
         """
         body_batch, plan = self.start_body()
         covers_batch = self._start(
