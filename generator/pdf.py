@@ -175,12 +175,12 @@ LayoutCall = tuple[str, str, tuple[Path, ...], Layout]
 
 
 class Workers(ProcessPoolExecutor):
-    """Worker processes that begin importing WeasyPrint now, while the caller goes on.
+    """Worker processes that load WeasyPrint as they start, while the caller goes on.
 
     The import takes about half a second; started before the content is
     loaded and rendered, it is done by the time there is HTML to lay out.
-    This module imports little, so a worker needs nothing more to run
-    `lay_out_one`.
+    (Workers forked from the fork server start with it loaded.) This module
+    imports little, so a worker needs nothing more to run `lay_out_one`.
     """
 
     def __init__(self, count: int, context: BaseContext | None = None):
@@ -211,6 +211,26 @@ def _fork_server() -> BaseContext | None:
     # "__main__" spares each worker importing the `handouts` script itself.
     context.set_forkserver_preload(["__main__", "generator.preload"])
     return context
+
+
+def _start_fork_server() -> None:
+    """Start the fork server (it goes on loading alone), deaf to Ctrl-C.
+
+    Ctrl-C reaches every process of the terminal's job. This process stops
+    and so stops the server and its workers; interrupted itself, the server
+    would print a traceback while it is still importing. A signal ignored
+    when a program starts stays ignored, and the server's workers keep that.
+    """
+    import multiprocessing.forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        multiprocessing.forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class WorkerPool:
@@ -249,6 +269,8 @@ class WorkerPool:
             fork = multiprocessing.get_context("fork") if "fork" in methods else None
             self.pool = Workers(self.count, fork)
             return
+        _start_fork_server()
+        self._failure = None
         self._opening = threading.Thread(target=self._open, args=(server,), daemon=True)
         self._opening.start()
 

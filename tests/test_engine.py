@@ -243,3 +243,58 @@ def test_a_worker_that_dies_is_an_error_for_the_user_not_a_traceback(project: Pr
         assert "--jobs 1" in error.value.format_message()
         with pytest.raises(HandoutError, match="stopped before it finished"):
             pool.submit(int, 0)
+
+
+def _fork_server_of(pid: int) -> bool:
+    """Whether a process has a child running multiprocessing's fork server."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                if b"forkserver" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads Linux's /proc")
+def test_ctrl_c_while_the_workers_start_stops_quietly(project: Project) -> None:
+    import signal
+    import time
+
+    for name in ("one", "two", "three"):
+        project.add(f"{name}.yaml", MINIMAL.replace("breath", f"breath ({name})"))
+    temp = project.root.parent / "tmp"
+    temp.mkdir()
+    # `handouts build` as in a terminal, where Ctrl-C is not ignored (as it
+    # may be for a test run started in the background).
+    code = (
+        "import runpy, signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "sys.argv = ['handouts', 'build']\n"
+        "runpy.run_module('generator', run_name='__main__')\n"
+    )
+    command = subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=project.root,
+        env={**os.environ, "TMPDIR": str(temp)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    # Ctrl-C as the fork server starts importing WeasyPrint: the whole job gets it.
+    deadline = time.monotonic() + 20
+    while not _fork_server_of(command.pid) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert _fork_server_of(command.pid)
+    # The server takes a good part of a second to import WeasyPrint; this
+    # process ignores Ctrl-C only for the moment it takes to start it.
+    time.sleep(0.05)
+    os.killpg(command.pid, signal.SIGINT)
+    _, stderr = command.communicate(timeout=60)
+    assert command.returncode == 1
+    assert stderr.strip() == "Aborted!"
+    assert not (project.root / "output").exists()
+    time.sleep(0.5)  # the server notices its parent is gone
+    assert sorted(p.name for p in temp.iterdir()) == []
