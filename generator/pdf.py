@@ -269,7 +269,11 @@ class WorkerPool:
             fork = multiprocessing.get_context("fork") if "fork" in methods else None
             self.pool = Workers(self.count, fork)
             return
-        _start_fork_server()
+        try:
+            _start_fork_server()
+        except OSError as exc:  # reported when work is handed over
+            self._failure = exc
+            return
         self._failure = None
         self._opening = threading.Thread(target=self._open, args=(server,), daemon=True)
         self._opening.start()

@@ -142,6 +142,9 @@ def _chars(data: bytes) -> list[tuple[str, float, float, str, float]]:
 
 
 def test_the_shared_page_style_lays_out_as_weasyprint_would(project: Project) -> None:
+    from generator.pdf import load_engine
+
+    load_engine()  # as the program does, without the notice about HarfBuzz-Subset
     from weasyprint import HTML
 
     from generator.build import allowed_folders
@@ -298,3 +301,22 @@ def test_ctrl_c_while_the_workers_start_stops_quietly(project: Project) -> None:
     assert not (project.root / "output").exists()
     time.sleep(0.5)  # the server notices its parent is gone
     assert sorted(p.name for p in temp.iterdir()) == []
+
+
+def test_workers_that_cannot_start_are_an_error_for_the_user(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import multiprocessing.forkserver
+
+    from generator.errors import HandoutError
+    from generator.pdf import WorkerPool
+
+    def no_processes_left() -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.forkserver, "ensure_running", no_processes_left)
+    with WorkerPool(4, 2) as pool, pytest.raises(HandoutError) as error:
+        pool.submit(int, 0)
+    message = error.value.format_message()
+    assert "could not start the processes that lay out PDFs" in message
+    assert "Resource temporarily unavailable" in message and "No file was written" in message
