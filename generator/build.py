@@ -212,11 +212,13 @@ class Batch:
         self.cache = cache
         self.workers = workers
         self.allowed = allowed_folders(project)
-        self.jobs: list[Job] = []
+        #: Where each document comes from, for messages.
+        self.sources: list[Path] = []
         self.results: list[bytes | None] = []
         self.keys: list[str | None] = []
-        self.missing: list[int] = []
-        self.made: list[Future[PdfResult] | LayoutCall] = []
+        #: What is being laid out, by place: dropped once read, with its
+        #: HTML and uncompressed PDF, so a long packet does not hold them all.
+        self.made: dict[int, Future[PdfResult] | LayoutCall] = {}
         #: Each laid-out document's warnings, by its place.
         self.said: dict[int, list[str]] = {}
         for job in jobs:
@@ -224,20 +226,19 @@ class Batch:
 
     def add(self, job: Job) -> None:
         """Look the document up in the cache, or hand it to a worker now."""
-        html, base_url, _ = job
+        html, base_url, source = job
         key = hit = None
         if self.cache is not None:
             key = self.cache.key("document", html, asdict(self.layout))
             hit = self.cache.get(key)
-        self.jobs.append(job)
+        self.sources.append(source)
         self.keys.append(key)
         self.results.append(hit[0] if hit is not None else None)
         if hit is not None:
             return
-        self.missing.append(len(self.jobs) - 1)
         call: LayoutCall = (html, base_url, self.allowed, self.layout)
         future = None if self.workers is None else self.workers.submit(lay_out_one, call)
-        self.made.append(future if future is not None else call)
+        self.made[len(self.sources) - 1] = future if future is not None else call
 
     def as_ready(self) -> Iterator[tuple[int, bytes]]:
         """Each PDF with its place: those from the cache first, then each as it is laid out.
@@ -276,20 +277,19 @@ class Batch:
         return compact(data)
 
     def _laid_out(self) -> Iterator[tuple[int, PdfResult]]:
-        futures = {
-            item: index
-            for index, item in zip(self.missing, self.made, strict=True)
-            if isinstance(item, Future)
-        }
+        futures = {item: index for index, item in self.made.items() if isinstance(item, Future)}
         for future in as_completed(futures):
-            yield futures[future], outcome(future)
-        for index, item in zip(self.missing, self.made, strict=True):
-            if not isinstance(item, Future):
-                yield index, lay_out_one(item)
+            index = futures.pop(future)
+            del self.made[index]
+            yield index, outcome(future)
+        for index in list(self.made):
+            item = self.made.pop(index)
+            assert not isinstance(item, Future)
+            yield index, lay_out_one(item)
 
     def _check(self, index: int, result: PdfResult) -> list[Problem]:
         """One document's problems; its warnings are kept, or are problems if strict."""
-        shown = display_path(self.jobs[index][2])
+        shown = display_path(self.sources[index])
         problems = _pdf_problems(shown, result)
         if self.strict:
             problems.extend(
@@ -308,7 +308,7 @@ class Batch:
     def result(self) -> tuple[list[bytes], tuple[str, ...]]:
         """The PDFs in order, and the warnings; raises the documents' problems."""
         pdfs = dict(self.as_ready())
-        return [pdfs[index] for index in range(len(self.jobs))], self.warnings
+        return [pdfs[index] for index in range(len(self.sources))], self.warnings
 
 
 def lay_out(
