@@ -88,7 +88,6 @@ def join(parts: Sequence[bytes]) -> pikepdf.Pdf:
             ordered.append(pikepdf.String(name))
             ordered.append(dests[name])
         names.Dests = base.make_indirect(pikepdf.Dictionary(Names=ordered))
-    _share_fonts(base)
     return base
 
 
@@ -330,7 +329,6 @@ def put_in_front(base: pikepdf.Pdf, cover: bytes) -> None:
     base.pages.insert(0, page)
     kids = list(document.K)
     document.K = pikepdf.Array(kids[before:] + kids[:before])
-    _share_fonts(base)
 
 
 def _open(data: bytes) -> pikepdf.Pdf:
@@ -344,8 +342,7 @@ def stamp(pdf: pikepdf.Pdf, numbers: bytes, *, first: int = 0, offset: int = 0) 
     page i + `offset` (1 when the cover, numbers page 0, is added later).
 
     Page furniture is an artifact in a tagged PDF: screen readers skip it, and
-    it needs no place in the structure tree. The numbers' fonts are the
-    parts' fonts, and are kept once.
+    it needs no place in the structure tree.
     """
     layer = pikepdf.open(io.BytesIO(numbers))
     overlays = list(layer.pages)[first + offset :]
@@ -359,11 +356,12 @@ def stamp(pdf: pikepdf.Pdf, numbers: bytes, *, first: int = 0, offset: int = 0) 
         page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
         drawing = b"\nQ\n/Artifact BMC q " + bytes(name.unparse()) + b" Do Q EMC\n"
         page.contents_add(pdf.make_stream(drawing))
-    _share_fonts(pdf)
 
 
 def to_bytes(pdf: pikepdf.Pdf) -> bytes:
-    """The joined PDF, written compactly: streams compressed, objects in object streams."""
+    """The joined PDF, written compactly: each font once, whatever part or layer
+    brought it, streams compressed, objects in object streams."""
+    _share_fonts(pdf)
     out = io.BytesIO()
     pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
     return out.getvalue()

@@ -322,10 +322,11 @@ class Assembler:
             front_batch = self._start([(page.html, page.base_url, self.item.path)])
             numbers_batch = self._start([(numbers_html, "", self.item.path)], tagged=False)
             (pdf,) = self._wait(front_batch)
-            if _page_count(pdf) == pages:
+            laid_out, _ = pages_and_outline(pdf)
+            if laid_out == pages:
                 (numbers,) = self._wait(numbers_batch)
                 return pdf, pages, numbers
-            pages = _page_count(pdf)
+            pages = laid_out
         raise HandoutError(
             f"{display_path(self.item.path)}: the table of contents would not settle on a "
             "page count; shorten the section titles"
@@ -407,12 +408,3 @@ def _finish(job: tuple[bytes, bytes, list[Bookmark]]) -> bytes:
     joined = prepend(cover, rest)
     set_outline(joined, bookmarks)
     return to_bytes(joined)
-
-
-def _page_count(pdf: bytes) -> int:
-    import io
-
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        return len(document.pages)
