@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, NamedTuple
 
-from generator.cache import BuildCache, Entry
+import click
+
+from generator.cache import BuildCache
 from generator.config import Project
-from generator.content import asset_folders, load_sources, select
-from generator.errors import HandoutError, Problem, ProblemsError, display_path
+from generator.content import HandoutSource, asset_folders, load_sources, select
+from generator.errors import Problem, ProblemsError, display_path
 from generator.fonts import font_folders
 from generator.model import HandoutFile
-from generator.options import RenderOptions
+from generator.options import RenderOptions, name_problem
 from generator.pdf import (
     Layout,
     LayoutCall,
@@ -25,9 +28,6 @@ from generator.pdf import (
     write_atomically,
 )
 
-if TYPE_CHECKING:
-    from generator.render import RenderedHandout
-
 __all__ = [
     "Batch",
     "BuildRequest",
@@ -36,7 +36,6 @@ __all__ = [
     "Layout",
     "WorkerPool",
     "build",
-    "lay_out",
 ]
 
 OutputFormat = Literal["pdf", "html"]
@@ -65,6 +64,21 @@ class BuildResult:
     warnings: tuple[str, ...]
 
 
+#: The folder, inside the output folder, that personalised files go to.
+PERSONAL_FOLDER = "personal"
+
+
+def output_folder(project: Project, out: Path | None, options: RenderOptions) -> Path:
+    """Where a build's files go: personalised ones apart, so no generic file is replaced.
+
+    A generic build writes `<out>/<language>/...`; a build with a person's
+    name writes `<out>/personal/<language>/...`, a folder no generic build
+    writes to (a language tag is at most 8 letters, never with a slash).
+    """
+    folder = out or project.output
+    return folder / PERSONAL_FOLDER if options.personal else folder
+
+
 def output_name(item: HandoutFile, options: RenderOptions, extension: str) -> str:
     """The file name for a handout: `<id>.pdf`, with a suffix per variant."""
     name = item.id
@@ -73,15 +87,30 @@ def output_name(item: HandoutFile, options: RenderOptions, extension: str) -> st
     return f"{name}{options.suffix()}.{extension}"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_EXTENSION = re.compile(r"\.([A-Za-z][A-Za-z0-9]{0,4})$")
+
+
 def chosen_name(out_name: str, extension: str) -> str:
     """A file name the user typed, checked to be a plain name in the output folder."""
     name = out_name.strip()
-    if not name or "/" in name or "\\" in name or name.startswith("."):
-        raise HandoutError(
-            f"--out-name must be a plain file name like my-handout.{extension}, "
-            "not a path; use --out for the folder"
+    if not name or "/" in name or "\\" in name or name.startswith(".") or _CONTROL.search(name):
+        raise click.BadParameter(
+            f"give a plain file name like my-handout.{extension}, not a path; "
+            "use --out for the folder",
+            param_hint="--out-name",
         )
-    return name if name.lower().endswith(f".{extension}") else f"{name}.{extension}"
+    typed = _EXTENSION.search(name)
+    allowed = {extension, "htm"} if extension == "html" else {extension}
+    if typed is None:
+        return f"{name}.{extension}"
+    if typed.group(1).lower() not in allowed:
+        raise click.BadParameter(
+            f"the name ends in .{typed.group(1)}, but the file is {extension.upper()}; "
+            f"end it in .{extension} or leave the ending off",
+            param_hint="--out-name",
+        )
+    return name
 
 
 def allowed_folders(project: Project) -> tuple[Path, ...]:
@@ -92,83 +121,80 @@ def allowed_folders(project: Project) -> tuple[Path, ...]:
     return (*folders, *font_folders())
 
 
+def check_name(name: str | None, option: str) -> None:
+    """Refuse a name given on the command line that can't go on the page."""
+    problem = name_problem(name) if name else None
+    if problem:
+        raise click.BadParameter(f"the name {problem}", param_hint=option)
+
+
 def build(project: Project, request: BuildRequest) -> BuildResult:
     """Build the requested handouts; on any problem, write nothing.
 
-    A handout whose inputs are unchanged since it was last laid out comes
-    from the build cache; only the others are loaded, checked and laid out,
-    in parallel when there are several.
+    Every handout asked for is read, checked and rendered on every build. A
+    document whose HTML was laid out before comes from the build cache; the
+    others are laid out, in parallel when there are several. A build with a
+    client's name is never cached and is written apart (`output_folder`).
     """
     options = request.options.resolved(project.config)
+    check_name(options.client_name, "--client-name")
+    name = chosen_name(request.out_name, request.format) if request.out_name is not None else None
     sources, problems = select(project.roots, request.ids)
-    if request.out_name is not None and len(sources) != 1 and not problems:
-        raise HandoutError(
+    if name is not None and len(sources) != 1 and not problems:
+        raise click.UsageError(
             f"--out-name names one file, but {len(sources)} handouts were asked for; "
             "name one handout id"
         )
-    out = request.out or project.output
-
-    def target(language: str, name: str) -> Path:
-        if request.out_name:
-            name = chosen_name(request.out_name, request.format)
-        return out / language / name
-
-    # A client's name is personal: such a build is neither read from nor kept in the cache.
-    cache = BuildCache(project) if request.format == "pdf" and options.client_name is None else None
-    cached: dict[Path, tuple[Path, bytes]] = {}
-    keys: dict[Path, str] = {}
-    for source in sources:
-        if cache is None:
-            continue
-        keys[source.path] = cache.key(source.path, asdict(options))
-        hit = cache.get(keys[source.path])
-        if hit is not None:
-            data, entry = hit
-            cached[source.path] = (target(entry.language, entry.name), data)
-    todo = [s for s in sources if s.path not in cached]
-    laying_out = request.format == "pdf" and bool(todo) and not problems
-    with WorkerPool(len(todo) if laying_out else 0, request.jobs) as workers:
+    pdf = request.format == "pdf"
+    cache = BuildCache(project) if pdf and not options.personal else None
+    hints = [_hint(cache, source, options) for source in sources]
+    # Workers start now if the last build suggests there is layout to do.
+    expected = sum(cache is None or not cache.has(cache.predicted(h or "") or "") for h in hints)
+    folder = output_folder(project, request.out, options)
+    with WorkerPool(expected if pdf and not problems else 0, request.jobs) as workers:
         workers.start()
         # Imported only now, while the workers import WeasyPrint.
         from generator.render import render_all
 
-        items = load_sources(todo, problems)
+        items = load_sources(sources, problems)
         rendered = render_all(project, items, options)
         targets = [
-            target(r.handout.language, output_name(r.handout, options, request.format))
+            folder / r.handout.language / (name or output_name(r.handout, options, request.format))
             for r in rendered
         ]
-        if request.format == "html":
-            write_atomically(
-                [(t, r.html.encode("utf-8")) for t, r in zip(targets, rendered, strict=True)]
-            )
+        if not pdf:
+            files = [(t, r.html.encode("utf-8")) for t, r in zip(targets, rendered, strict=True)]
+            write_changed(files)
             return BuildResult(tuple(targets), ())
-        pdfs, warnings = lay_out(
+        private = "--client-name" if options.personal else None
+        batch = Batch(
             project,
-            [(r.html, r.base_url, r.handout.path) for r in rendered],
+            [
+                Job(r.html, r.base_url, r.handout.path, options.client_name, private)
+                for r in rendered
+            ],
             strict=request.strict,
             layout=Layout(forms=options.fillable),
+            cache=cache,
             workers=workers,
         )
-    made: dict[Path, tuple[Path, bytes]] = {}
-    for path_, item, data, clean in zip(
-        targets, rendered, pdfs, _clean(rendered, warnings), strict=True
-    ):
-        made[item.handout.path] = (path_, data)
-        key = keys.get(item.handout.path)
-        # A render with warnings is not kept: a later --strict build must see them.
-        if cache is not None and key is not None and clean:
-            cache.put(key, data, Entry(item.handout.language, path_.name))
-    files = [cached.get(s.path) or made[s.path] for s in sources]
-    write_changed(files)
-    return BuildResult(tuple(t for t, _ in files), warnings)
+        pdfs, warnings = batch.result()
+    if cache is not None:
+        for hint, key in zip(hints, batch.keys, strict=True):
+            if hint is not None and key is not None:
+                cache.predict(hint, key)
+    write_changed(list(zip(targets, pdfs, strict=True)))
+    return BuildResult(tuple(targets), warnings)
 
 
-def _clean(rendered: Sequence[RenderedHandout], warnings: Sequence[str]) -> list[bool]:
-    return [
-        not any(w.startswith(display_path(r.handout.path) + ":") for w in warnings)
-        for r in rendered
-    ]
+def _hint(cache: BuildCache | None, source: HandoutSource, options: RenderOptions) -> str | None:
+    """A key of a handout file, its place and the options: what `cache.predicted` takes."""
+    if cache is None:
+        return None
+    try:
+        return cache.key("source", source.language, source.id, source.path, asdict(options))
+    except OSError:  # reported, with its reason, when the file is read
+        return None
 
 
 def write_changed(files: Sequence[tuple[Path, bytes]]) -> None:
@@ -184,8 +210,18 @@ def write_changed(files: Sequence[tuple[Path, bytes]]) -> None:
     write_atomically(changed)
 
 
-#: One document to lay out: its HTML, base URL, and the file it comes from (for messages).
-Job = tuple[str, str, Path]
+class Job(NamedTuple):
+    """One document to lay out, and the file it comes from (for messages)."""
+
+    html: str
+    base_url: str
+    source: Path
+    #: A person's name on the page: never repeated in a message.
+    private: str | None = None
+    #: Where that name was given ("--client-name", "people.csv:4"), for messages.
+    given_in: str | None = None
+    #: This document's own layout, where it is not the batch's.
+    layout: Layout | None = None
 
 
 class Batch:
@@ -212,8 +248,8 @@ class Batch:
         self.cache = cache
         self.workers = workers
         self.allowed = allowed_folders(project)
-        #: Where each document comes from, for messages.
-        self.sources: list[Path] = []
+        #: Each document, less its HTML once handed over.
+        self.jobs: list[Job] = []
         self.results: list[bytes | None] = []
         self.keys: list[str | None] = []
         #: What is being laid out, by place: dropped once read, with its
@@ -224,21 +260,22 @@ class Batch:
         for job in jobs:
             self.add(job)
 
-    def add(self, job: Job) -> None:
+    def add(self, job: Job | tuple[str, str, Path]) -> None:
         """Look the document up in the cache, or hand it to a worker now."""
-        html, base_url, source = job
+        job = Job(*job)
+        layout = job.layout or self.layout
         key = hit = None
         if self.cache is not None:
-            key = self.cache.key("document", html, asdict(self.layout))
+            key = self.cache.key("document", job.html, asdict(layout))
             hit = self.cache.get(key)
-        self.sources.append(source)
+        self.jobs.append(job._replace(html="", layout=layout))
         self.keys.append(key)
-        self.results.append(hit[0] if hit is not None else None)
+        self.results.append(hit)
         if hit is not None:
             return
-        call: LayoutCall = (html, base_url, self.allowed, self.layout)
+        call: LayoutCall = (job.html, job.base_url, self.allowed, layout)
         future = None if self.workers is None else self.workers.submit(lay_out_one, call)
-        self.made[len(self.sources) - 1] = future if future is not None else call
+        self.made[len(self.jobs) - 1] = future if future is not None else call
 
     def as_ready(self) -> Iterator[tuple[int, bytes]]:
         """Each PDF with its place: those from the cache first, then each as it is laid out.
@@ -253,24 +290,25 @@ class Batch:
         for index, result in self._laid_out():
             found = self._check(index, result)
             problems.extend(found)
-            data = self._finished(result.data) if not found else result.data
+            data = self._finished(index, result.data) if not found else result.data
             key = self.keys[index]
             # A render with warnings is not kept: a later --strict build must see them.
             if not found and self.cache is not None and key and not result.warnings:
-                self.cache.put(key, data, Entry("", ""))
+                self.cache.put(key, data)
             self.results[index] = data
             if not problems:
                 yield index, data
         if problems:
             raise ProblemsError(problems)
 
-    def _finished(self, data: bytes) -> bytes:
+    def _finished(self, index: int, data: bytes) -> bytes:
         """A laid-out PDF as it is kept: a part of a packet is compressed here.
 
         Here rather than in the workers, which then need not load pikepdf;
         and this process compresses the fonts every part shares only once.
         """
-        if not self.layout.part:
+        layout = self.jobs[index].layout
+        if layout is None or not layout.part:
             return data
         from generator.merge import compact
 
@@ -289,15 +327,33 @@ class Batch:
 
     def _check(self, index: int, result: PdfResult) -> list[Problem]:
         """One document's problems; its warnings are kept, or are problems if strict."""
-        shown = display_path(self.sources[index])
+        job = self.jobs[index]
+        shown = display_path(job.source)
         problems = _pdf_problems(shown, result)
+        warnings = list(result.warnings)
+        if job.private:
+            problems = [replace(p, message=_withheld(p.message, job.private)) for p in problems]
+            if any(_MISSING_GLYPH.match(w) for w in warnings):
+                # Checked before layout (fonts.unprintable); this is the fallback.
+                problems.append(
+                    Problem(
+                        job.given_in or shown,
+                        None,
+                        None,
+                        "",
+                        "the name has characters that no font on this computer could "
+                        "print; install a font that covers them, or write the name "
+                        "another way",
+                    )
+                )
+            warnings = [_withheld(w, job.private) for w in warnings if not _MISSING_GLYPH.match(w)]
         if self.strict:
             problems.extend(
                 Problem(shown, None, None, "", f"warning treated as an error (--strict): {w}")
-                for w in result.warnings
+                for w in warnings
             )
         else:
-            self.said[index] = [f"{shown}: warning: {w}" for w in result.warnings]
+            self.said[index] = [f"{shown}: warning: {w}" for w in warnings]
         return problems
 
     @property
@@ -308,19 +364,16 @@ class Batch:
     def result(self) -> tuple[list[bytes], tuple[str, ...]]:
         """The PDFs in order, and the warnings; raises the documents' problems."""
         pdfs = dict(self.as_ready())
-        return [pdfs[index] for index in range(len(self.sources))], self.warnings
+        return [pdfs[index] for index in range(len(self.jobs))], self.warnings
 
 
-def lay_out(
-    project: Project,
-    jobs: Sequence[Job],
-    *,
-    strict: bool,
-    layout: Layout,
-    workers: WorkerPool | None = None,
-) -> tuple[list[bytes], tuple[str, ...]]:
-    """Lay out each (html, base URL, source) as PDF bytes, in workers if given."""
-    return Batch(project, jobs, strict=strict, layout=layout, workers=workers).result()
+#: WeasyPrint's word for a character no font had: it quotes the characters.
+_MISSING_GLYPH = re.compile(r"\.notdef glyph rendered")
+
+
+def _withheld(message: str, private: str) -> str:
+    """A message with a person's name taken out: names go on the page only."""
+    return message.replace(private, "(the name)")
 
 
 def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:

@@ -1,10 +1,14 @@
 """Build cache: a laid-out PDF is kept under a key of everything that shapes it.
 
-The key covers the content file, every template, stylesheet and message
-file, the project's config and assets, the print options, and the versions
-of this package, WeasyPrint and the font. An unchanged handout is never laid
-out again, and a rebuild in which nothing changed never imports WeasyPrint.
-Anything personal (a client's or participant's name) is never cached.
+The key is the document's HTML (which the content, templates, messages,
+config and print options make), the layout options, and a digest of what
+the HTML only points to (the project's assets and templates) and of the
+versions of this package, WeasyPrint and the fonts. The cache saves layout
+work and nothing else: every build reads and checks its content and renders
+it, and the output's name comes from the handout, never from the cache.
+An unchanged handout is never laid out again, and a rebuild in which
+nothing changed never imports WeasyPrint. Anything personal (a client's or
+participant's name) is never cached.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -24,7 +28,8 @@ from generator.config import Project
 
 CACHE_FOLDER = ".handouts-cache"
 #: Bumped when the cache's own layout changes.
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 def _version(package: str) -> str:
@@ -37,14 +42,6 @@ def _version(package: str) -> str:
 def _files(folder: Path) -> Iterable[Path]:
     if folder.is_dir():
         yield from sorted(p for p in folder.rglob("*") if p.is_file())
-
-
-@dataclass(frozen=True)
-class Entry:
-    """What the cache keeps beside a PDF: where it goes."""
-
-    language: str
-    name: str
 
 
 class BuildCache:
@@ -64,6 +61,8 @@ class BuildCache:
                 _version("handouts"),
                 _version("weasyprint"),
                 _version("fontpkg-atkinson-hyperlegible"),
+                _version("fontpkg-noto-sans"),
+                _version("fontpkg-noto-sans-arabic"),
             ):
                 digest.update(part.encode() + b"\0")
             for root in self.project.roots:
@@ -90,24 +89,46 @@ class BuildCache:
             digest.update(b"\0")
         return digest.hexdigest()
 
-    def get(self, key: str) -> tuple[bytes, Entry] | None:
-        """The cached PDF and its entry, if there is one."""
+    def get(self, key: str) -> bytes | None:
+        """The cached PDF, if there is one."""
         try:
             data = (self.folder / f"{key}.pdf").read_bytes()
-            entry = Entry(**json.loads((self.folder / f"{key}.json").read_text("utf-8")))
-        except (OSError, ValueError, TypeError):
+        except OSError:
             return None
         # A damaged entry (a full disk, a hand edit) is a miss, never an output.
         if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
             return None
-        return data, entry
+        return data
 
-    def put(self, key: str, data: bytes, entry: Entry) -> None:
+    def put(self, key: str, data: bytes) -> None:
         """Keep a PDF; a cache that can't be written is only slower, never an error."""
         with contextlib.suppress(OSError):
             self.folder.mkdir(exist_ok=True)
             self._write(self.folder / f"{key}.pdf", data)
-            self._write(self.folder / f"{key}.json", json.dumps(asdict(entry)).encode())
+
+    def has(self, key: str) -> bool:
+        """Whether a PDF is kept under this key (not whether it is sound)."""
+        return (self.folder / f"{key}.pdf").is_file()
+
+    def predicted(self, source: str) -> str | None:
+        """The document key a source file's HTML had the last time it was built.
+
+        Only a prediction, used to start the layout workers early when work
+        is likely: what is actually laid out or taken from the cache is
+        decided by the HTML rendered now.
+        """
+        try:
+            key = (self.folder / f"{source}.next").read_text("ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return key if _KEY.fullmatch(key) else None
+
+    def predict(self, source: str, key: str) -> None:
+        """Note which document key a source file's HTML had this time."""
+        if self.predicted(source) != key:
+            with contextlib.suppress(OSError):
+                self.folder.mkdir(exist_ok=True)
+                self._write(self.folder / f"{source}.next", key.encode("ascii"))
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:

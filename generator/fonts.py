@@ -1,14 +1,32 @@
-"""Fonts: the body typeface (Atkinson Hyperlegible) from its font package."""
+"""Fonts: the body typeface, the fallbacks for personal text, and what they can print.
+
+Handouts are set in Atkinson Hyperlegible. A person's name (a client's, a
+participant's) may be in any script, so personal text falls back to the
+bundled Noto Sans (Latin, Greek, Cyrillic, Vietnamese) and Noto Sans Arabic,
+then to the fonts this computer has. A name with a character none of them
+can print is refused before anything is laid out.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import functools
+import sys
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import fontpkg
 
 BODY_FAMILY = "atkinson-hyperlegible"
+#: Font packages for personal text, in order, and the family name each gets in
+#: our CSS: our own names, so an installed font of the same name never stands in.
+FALLBACK_FAMILIES = (
+    ("noto-sans", "Handouts Noto Sans"),
+    ("noto-sans-arabic", "Handouts Noto Sans Arabic"),
+)
 
 
 @dataclass(frozen=True)
@@ -21,18 +39,190 @@ class FontFace:
     url: str
 
 
+def _faces(package: str, family: str | None = None) -> tuple[FontFace, ...]:
+    found = fontpkg.family(package)
+    faces = []
+    for font in found.files:
+        url = Path(font.path).resolve().as_uri()
+        # WeasyPrint takes no weight range: a variable font is declared once for
+        # each weight the templates use, and WeasyPrint sets its axis to it.
+        for weight in [font.weight] if font.weight else [400, 700]:
+            faces.append(FontFace(family or found.name, weight, font.style, url))
+    return tuple(faces)
+
+
 @functools.cache
 def body_font_faces() -> tuple[FontFace, ...]:
     """The body family's files as @font-face facts, regular to bold italic."""
-    family = fontpkg.family(BODY_FAMILY)
-    return tuple(
-        FontFace(family.name, font.weight, font.style, Path(font.path).resolve().as_uri())
-        for font in family.files
-    )
+    return _faces(BODY_FAMILY)
+
+
+@functools.cache
+def fallback_font_faces() -> tuple[FontFace, ...]:
+    """The bundled fonts personal text falls back to, as @font-face facts."""
+    return tuple(face for package, name in FALLBACK_FAMILIES for face in _faces(package, name))
+
+
+def font_faces_for(personal: Iterable[str | None] = ()) -> tuple[FontFace, ...]:
+    """The faces a page needs: the body's, and the fallbacks if a name needs them.
+
+    The fallbacks are declared only when a name has a character the body font
+    lacks, so every other page stays exactly as it was, and quick to lay out.
+    """
+    if any(text and needs_fallback(text) for text in personal):
+        return body_font_faces() + fallback_font_faces()
+    return body_font_faces()
 
 
 @functools.cache
 def font_folders() -> tuple[Path, ...]:
     """Folders the PDF stage may read font files from."""
-    family = fontpkg.family(BODY_FAMILY)
-    return tuple(sorted({Path(font.path).resolve().parent for font in family.files}))
+    packages = [BODY_FAMILY, *(package for package, _ in FALLBACK_FAMILIES)]
+    return tuple(
+        sorted(
+            {Path(font.path).resolve().parent for p in packages for font in fontpkg.family(p).files}
+        )
+    )
+
+
+def _coverage(package: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    covered: set[int] = set()
+    for font in fontpkg.family(package).files:
+        with TTFont(font.path, lazy=True) as opened:
+            covered.update(opened.getBestCmap() or {})
+    return frozenset(covered)
+
+
+@functools.cache
+def _body_coverage() -> frozenset[int]:
+    return _coverage(BODY_FAMILY)
+
+
+@functools.cache
+def _bundled_coverage() -> frozenset[int]:
+    covered = set(_body_coverage())
+    for package, _ in FALLBACK_FAMILIES:
+        covered |= _coverage(package)
+    return frozenset(covered)
+
+
+def _printed(char: str) -> bool:
+    """Whether a character needs a glyph: spaces and joiners don't."""
+    return not char.isspace() and unicodedata.category(char) not in ("Cf", "Mn", "Me")
+
+
+def needs_fallback(text: str) -> bool:
+    """Whether some character of a name is not in the body font."""
+    if text.isascii():
+        # The body font covers every printable ASCII character.
+        return False
+    body = _body_coverage()
+    return any(ord(char) not in body for char in text if _printed(char))
+
+
+def unprintable(text: str) -> list[str]:
+    """The characters of a name that no bundled or installed font can print."""
+    if text.isascii():
+        return []
+    bundled = _bundled_coverage()
+    missing = [c for c in dict.fromkeys(text) if _printed(c) and ord(c) not in bundled]
+    return [c for c in missing if not _system_font_has(ord(c))]
+
+
+def describe(chars: Iterable[str]) -> str:
+    """What kind of characters these are, without showing them (they are personal)."""
+    kinds = dict.fromkeys(_kind(char) for char in chars)
+    return ", ".join(kinds)
+
+
+def _kind(char: str) -> str:
+    name = unicodedata.name(char, "")
+    category = unicodedata.category(char)
+    if name.startswith(("CJK", "KANGXI", "IDEOGRAPHIC")):
+        return "Chinese, Japanese or Korean characters"
+    if name.startswith(("HIRAGANA", "KATAKANA")):
+        return "Japanese kana"
+    if name.startswith("HANGUL"):
+        return "Korean Hangul"
+    if category.startswith("S") or ord(char) >= 0x1F000:
+        return "emoji or symbols"
+    if category == "Co":
+        return "private-use characters"
+    script = name.split(" ", 1)[0].capitalize() if name else ""
+    return f"{script} script" if script else "characters with no Unicode name"
+
+
+# --- fonts installed on this computer, through fontconfig ---------------------
+
+
+class _FontSet(ctypes.Structure):
+    _fields_ = [
+        ("nfont", ctypes.c_int),
+        ("sfont", ctypes.c_int),
+        ("fonts", ctypes.c_void_p),
+    ]
+
+
+@functools.cache
+def _fontconfig() -> Any | None:
+    """The fontconfig library (which Pango, and so WeasyPrint, picks fonts with)."""
+    names = {
+        "darwin": ("libfontconfig.1.dylib",),
+        "win32": ("libfontconfig-1.dll", "fontconfig-1.dll"),
+    }.get(sys.platform, ("libfontconfig.so.1",))
+    for name in names:
+        try:
+            lib = ctypes.CDLL(name)
+        except OSError:
+            continue
+        pointer = ctypes.c_void_p
+        lib.FcGetVersion.restype = ctypes.c_int
+        lib.FcCharSetCreate.restype = pointer
+        lib.FcCharSetAddChar.argtypes = [pointer, ctypes.c_uint32]
+        lib.FcCharSetDestroy.argtypes = [pointer]
+        lib.FcPatternCreate.restype = pointer
+        lib.FcPatternAddCharSet.argtypes = [pointer, ctypes.c_char_p, pointer]
+        lib.FcPatternAddBool.argtypes = [pointer, ctypes.c_char_p, ctypes.c_int]
+        lib.FcPatternDestroy.argtypes = [pointer]
+        lib.FcObjectSetCreate.restype = pointer
+        lib.FcObjectSetAdd.argtypes = [pointer, ctypes.c_char_p]
+        lib.FcObjectSetDestroy.argtypes = [pointer]
+        lib.FcFontList.restype = ctypes.POINTER(_FontSet)
+        lib.FcFontList.argtypes = [pointer, pointer, pointer]
+        lib.FcFontSetDestroy.argtypes = [ctypes.POINTER(_FontSet)]
+        return lib
+    return None
+
+
+@functools.cache
+def _system_font_has(codepoint: int) -> bool:
+    """Whether an installed font that prints in black can print this character.
+
+    Colour emoji fonts are left out: WeasyPrint draws their glyphs blank.
+    """
+    lib = _fontconfig()
+    if lib is None:
+        return False
+    charset = lib.FcCharSetCreate()
+    pattern = lib.FcPatternCreate()
+    objects = lib.FcObjectSetCreate()
+    try:
+        lib.FcCharSetAddChar(charset, codepoint)
+        lib.FcPatternAddCharSet(pattern, b"charset", charset)
+        # The "color" property is known from fontconfig 2.13.
+        if lib.FcGetVersion() >= 21300:
+            lib.FcPatternAddBool(pattern, b"color", 0)
+        lib.FcObjectSetAdd(objects, b"family")
+        fonts = lib.FcFontList(None, pattern, objects)
+        if not fonts:
+            return False
+        try:
+            return bool(fonts.contents.nfont > 0)
+        finally:
+            lib.FcFontSetDestroy(fonts)
+    finally:
+        lib.FcObjectSetDestroy(objects)
+        lib.FcPatternDestroy(pattern)
+        lib.FcCharSetDestroy(charset)

@@ -276,7 +276,7 @@ def compact(data: bytes) -> bytes:
                             packed = _pack(stream.read_raw_bytes())
                             stream.write(packed, filter=pikepdf.Name.FlateDecode)
         out = io.BytesIO()
-        pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+        _save(pdf, out)
     return out.getvalue()
 
 
@@ -350,7 +350,16 @@ def stamp(pdf: pikepdf.Pdf, numbers: bytes, *, first: int = 0, offset: int = 0) 
         if not overlay.obj.get("/Contents"):
             continue
         form = pdf.copy_foreign(overlay.as_form_xobject())
-        name = page.add_resource(form, pikepdf.Name.XObject, prefix="Number")
+        # A name of our choosing: pikepdf's prefix= adds random letters, and
+        # the same packet must give the same bytes.
+        resources = page.obj.get("/Resources") or pikepdf.Dictionary()
+        taken = set(resources.get("/XObject", pikepdf.Dictionary()).keys())
+        name = next(
+            pikepdf.Name(f"/PageNumber{n}")
+            for n in range(len(taken) + 1)
+            if f"/PageNumber{n}" not in taken
+        )
+        page.add_resource(form, pikepdf.Name.XObject, name)
         # The page's own drawing may leave its coordinate system changed:
         # wrap it in q ... Q so the numbers are drawn on the plain page.
         page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
@@ -363,5 +372,15 @@ def to_bytes(pdf: pikepdf.Pdf) -> bytes:
     brought it, streams compressed, objects in object streams."""
     _share_fonts(pdf)
     out = io.BytesIO()
-    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+    _save(pdf, out)
     return out.getvalue()
+
+
+def _save(pdf: pikepdf.Pdf, out: io.BytesIO) -> None:
+    """Write compactly, with a file identifier made from the content, not the time."""
+    pdf.save(
+        out,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        compress_streams=True,
+        deterministic_id=True,
+    )

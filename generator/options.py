@@ -6,12 +6,19 @@ without importing Jinja and Babel.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+
+from generator.errors import HandoutError
 
 if TYPE_CHECKING:
     from generator.config import Paper, ProjectConfig
     from generator.model import Edition
+
+#: The reproducible-builds convention: a fixed time for everything a build dates.
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
 
 
 @dataclass(frozen=True)
@@ -26,10 +33,17 @@ class RenderOptions:
     ink_saver: bool = False
     #: Printed under the title and nowhere else (not in metadata or names).
     client_name: str | None = None
+    #: The date every PDF carries, from SOURCE_DATE_EPOCH; None: the content's own date.
+    source_date: dt.datetime | None = None
 
     def resolved(self, config: ProjectConfig) -> RenderOptions:
-        """These options with the project's defaults filled in."""
-        return replace(self, paper=self.paper or config.paper)
+        """These options with the project's defaults and SOURCE_DATE_EPOCH filled in."""
+        return replace(self, paper=self.paper or config.paper, source_date=source_date())
+
+    @property
+    def personal(self) -> bool:
+        """Whether the pages carry a person's name, so the build is personal."""
+        return self.client_name is not None
 
     def suffix(self) -> str:
         """The part of a file name that keeps this profile's files apart."""
@@ -40,3 +54,54 @@ class RenderOptions:
             "-ink-saver" if self.ink_saver else "",
         ]
         return "".join(parts)
+
+    def document_date(self, content_date: dt.date) -> str:
+        """The date a PDF records (W3C format): SOURCE_DATE_EPOCH's, or the content's."""
+        if self.source_date is not None:
+            return self.source_date.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return content_date.isoformat()
+
+
+def source_date() -> dt.datetime | None:
+    """SOURCE_DATE_EPOCH as a UTC time, None when unset; a clear error when invalid."""
+    value = os.environ.get(SOURCE_DATE_EPOCH)
+    if value is None:
+        return None
+    try:
+        seconds = int(value.strip())
+        if seconds < 0:
+            raise ValueError(value)
+        return dt.datetime.fromtimestamp(seconds, dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        shown = repr(value) if len(value) <= 40 else repr(value[:40] + "...")
+        raise HandoutError(
+            f"the environment variable {SOURCE_DATE_EPOCH} is {shown}, which is not a time; "
+            "set it to a whole number of seconds since 1970 (like 1767225600), or unset it "
+            "to date each PDF by its content's review date"
+        ) from None
+
+
+#: The longest name printed under a title or on a cover.
+MAX_NAME = 120
+
+
+def name_problem(name: str) -> str | None:
+    """What stops a person's name going on the page, in words that never repeat it."""
+    if any(0xD800 <= ord(char) <= 0xDFFF for char in name):
+        return "is not valid text (it has bytes that are not UTF-8); retype it"
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in name):
+        return "has hidden control characters; retype it"
+    if len(name) > MAX_NAME:
+        return f"is {len(name)} characters long; a name may have at most {MAX_NAME}"
+    from generator.fonts import describe, unprintable
+
+    missing = unprintable(name)
+    if missing:
+        count = len(missing)
+        return (
+            f"has {count} character{'s' if count != 1 else ''} ({describe(missing)}) that "
+            "no font this tool bundles or this computer has can print, so they would "
+            "print as empty boxes; install a font that covers them, or write the name "
+            "another way (in Latin letters, say)"
+        )
+    return None

@@ -5,17 +5,29 @@ from __future__ import annotations
 import contextlib
 import csv
 import re
+import string
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from generator.build import Batch, BuildResult, Job, Layout
+import click
+
+from generator.build import (
+    PERSONAL_FOLDER,
+    Batch,
+    BuildResult,
+    Job,
+    Layout,
+    check_name,
+    write_changed,
+)
 from generator.cache import BuildCache
 from generator.config import Project
 from generator.content import MAX_FILE_BYTES, load_packets
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
+from generator.fonts import needs_fallback
 from generator.merge import (
     Bookmark,
     join,
@@ -27,16 +39,15 @@ from generator.merge import (
     to_bytes,
 )
 from generator.model import PacketFile
-from generator.options import RenderOptions
-from generator.pdf import WorkerPool, write_atomically
-from generator.render import Renderer
+from generator.options import RenderOptions, name_problem
+from generator.pdf import WorkerPool
+from generator.render import Renderer, personal_context
 
 PacketEdition = Literal["participant", "trainer"]
 
 DEFAULT_NAME_PATTERN = "{id}-{n}"
 MAX_PARTICIPANTS = 500
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_PATTERN_FIELD = re.compile(r"\{([^{}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -53,8 +64,20 @@ class PacketRequest:
     jobs: int | None = None
 
 
-def read_participants(path: Path) -> list[str]:
-    """The names in a participants CSV (its `name` column), or a located error."""
+@dataclass(frozen=True)
+class Participant:
+    """One row of a participants list: its row number in the file, and the name."""
+
+    row: int
+    name: str
+
+
+def read_participants(path: Path) -> list[Participant]:
+    """The names in a participants CSV (its `name` column), or a located error.
+
+    Every name is checked to print (see `options.name_problem`) before
+    anything is laid out; a problem names the row, never the name.
+    """
     shown = display_path(path)
 
     def fail(message: str, row: int | None = None) -> ProblemsError:
@@ -86,23 +109,17 @@ def read_participants(path: Path) -> list[str]:
             1,
         )
     column = header.index("name")
-    names: list[str] = []
+    names: list[Participant] = []
     problems: list[Problem] = []
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        name = row[column].strip() if column < len(row) else ""
-        wrong = (
-            "is empty; fill it in or delete the row"
-            if not name
-            else "has hidden control characters or is over 120 characters; retype it"
-            if _CONTROL.search(name) or len(name) > 120
-            else None
-        )
+        name = " ".join(row[column].split()) if column < len(row) else ""
+        wrong = name_problem(name) if name else "is empty; fill it in or delete the row"
         if wrong:
             problems.append(Problem(shown, number, None, "name", wrong))
             continue
-        names.append(" ".join(name.split()))
+        names.append(Participant(number, name))
     if len(names) > MAX_PARTICIPANTS:
         raise fail(
             f"there are {len(names)} participants; one run makes at most "
@@ -120,32 +137,54 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "participant"
 
 
-def participant_file_names(packet_id: str, names: Sequence[str], pattern: str | None) -> list[str]:
+def check_name_pattern(pattern: str | None) -> str:
+    """The pattern for participants' file names, checked; a mistake is a usage error."""
+    pattern = (pattern or DEFAULT_NAME_PATTERN).strip()
+    if pattern.lower().endswith(".pdf"):
+        pattern = pattern[: -len(".pdf")]
+
+    def wrong(message: str) -> click.BadParameter:
+        return click.BadParameter(message, param_hint="--name-pattern")
+
+    try:
+        fields = list(string.Formatter().parse(pattern))
+    except ValueError:
+        raise wrong(
+            "a { or } is unpaired; write fields as {id}, {n} or {name}, and nothing else in braces"
+        ) from None
+    used = set()
+    for _, field_name, spec, conversion in fields:
+        if field_name is None:
+            continue
+        if field_name not in ("id", "n", "name") or spec or conversion:
+            typed = (
+                field_name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            )
+            raise wrong(
+                f"{{{typed}}} is not a field; use only {{id}}, {{n}} (the row number, "
+                "001, 002...) and {name}"
+            )
+        used.add(field_name)
+    if not used & {"n", "name"}:
+        raise wrong("it needs {n} or {name}, or every copy would get the same name")
+    if "/" in pattern or "\\" in pattern or pattern.startswith(".") or _CONTROL.search(pattern):
+        raise wrong("it must give a plain file name, not a path; use --out for the folder")
+    return pattern
+
+
+def participant_file_names(
+    packet_id: str, names: Sequence[Participant], pattern: str | None
+) -> list[str]:
     """File names (without .pdf) for each participant's copy, all different."""
-    pattern = pattern or DEFAULT_NAME_PATTERN
-    fields = set(_PATTERN_FIELD.findall(pattern))
-    unknown = fields - {"id", "n", "name"}
-    if unknown:
-        raise HandoutError(
-            f"--name-pattern uses {{{sorted(unknown)[0]}}}; it may use only "
-            "{id}, {n} (the row number, 001, 002...) and {name}"
-        )
-    if not fields & {"n", "name"}:
-        raise HandoutError(
-            "--name-pattern needs {n} or {name}, or every copy would get the same name"
-        )
+    pattern = check_name_pattern(pattern)
     result = []
-    for number, name in enumerate(names, start=1):
-        file_name = pattern.replace("{id}", packet_id).replace("{n}", f"{number:03d}")
-        file_name = file_name.replace("{name}", _slug(name))
-        if "/" in file_name or "\\" in file_name or file_name.startswith("."):
-            raise HandoutError("--name-pattern must give a plain file name, not a path")
-        result.append(file_name)
+    for number, person in enumerate(names, start=1):
+        result.append(pattern.format(id=packet_id, n=f"{number:03d}", name=_slug(person.name)))
     duplicates = {n for n in result if result.count(n) > 1}
     if duplicates:
-        raise HandoutError(
-            f"--name-pattern gives two copies the same name ({sorted(duplicates)[0]}.pdf); "
-            "add {n} to the pattern"
+        raise click.BadParameter(
+            f"it gives two copies the same name ({sorted(duplicates)[0]}.pdf); add {{n}}",
+            param_hint="--name-pattern",
         )
     return result
 
@@ -168,39 +207,53 @@ def build_packets(
     # loaded and rendered: after an edit, the one handout to lay out again is
     # rendered a moment later. If everything comes from the cache, they are
     # stopped unused.
+    options = request.options.resolved(project.config)
+    if request.participants is not None and options.client_name is not None:
+        raise click.UsageError(
+            "--client-name and --participants both name who a copy is for; use one of them"
+        )
+    check_name(options.client_name, "--client-name")
+    pattern = check_name_pattern(request.name_pattern)
+    personal = request.participants is not None or options.personal
     with contextlib.ExitStack() as stack:
         if workers is None:
             workers = stack.enter_context(WorkerPool(3 * len(request.ids), request.jobs))
         workers.start()
         problems: list[Problem] = []
         packets: list[PacketFile] = []
-        names: list[str] = []
+        people: list[Participant] = []
         try:
             packets = load_packets(project.roots, request.ids)
         except ProblemsError as exc:
             problems.extend(exc.problems)
         try:
-            names = read_participants(request.participants) if request.participants else []
+            people = read_participants(request.participants) if request.participants else []
         except ProblemsError as exc:
             problems.extend(exc.problems)
         if problems:
             raise ProblemsError(problems)
-        options = request.options.resolved(project.config)
+        out = request.out or project.output
         files: list[tuple[Path, bytes]] = []
         warnings: list[str] = []
         for item in packets:
-            folder = (request.out or project.output) / item.language / "packets"
+            # Personalised copies go apart, so that no generic packet is replaced.
+            folder = (out / PERSONAL_FOLDER if personal else out) / item.language / "packets"
             suffix = packet_file_name(item, request.edition, options)[len(item.id) :]
             assembler = Assembler(project, item, options, request, workers)
-            if names:
-                file_names = participant_file_names(item.id, names, request.name_pattern)
-                for file_name, data in zip(file_names, assembler.copies(names), strict=True):
+            if people:
+                shown = display_path(request.participants) if request.participants else ""
+                file_names = participant_file_names(item.id, people, pattern)
+                copies = assembler.copies(
+                    [(person.name, f"{shown}:{person.row}") for person in people]
+                )
+                for file_name, data in zip(file_names, copies, strict=True):
                     files.append((folder / f"{file_name}{suffix}.pdf", data))
             else:
-                (copy,) = assembler.copies([options.client_name])
+                who = (options.client_name, "--client-name") if options.client_name else None
+                (copy,) = assembler.copies([who])
                 files.append((folder / f"{item.id}{suffix}.pdf", copy))
             warnings.extend(assembler.warnings)
-    write_atomically(files)
+    write_changed(files)
     return BuildResult(tuple(t for t, _ in files), tuple(dict.fromkeys(warnings)))
 
 
@@ -236,13 +289,14 @@ class Assembler:
     ):
         self.project = project
         self.item = item
-        self.options = options
+        # Names go on the covers only (see `copies`): no other part carries one.
+        self.options = replace(options, client_name=None)
         self.request = request
         self.trainer = request.edition == "trainer"
         self.renderer = Renderer(project)
         self.cache = BuildCache(project)
         self.warnings: list[str] = []
-        self.context = self.renderer.packet_context(item, options, trainer=self.trainer)
+        self.context = self.renderer.packet_context(item, self.options, trainer=self.trainer)
         self.workers = workers
 
     def _start(self, jobs: Sequence[Job] = (), *, cache: bool = True, tagged: bool = True) -> Batch:
@@ -266,9 +320,7 @@ class Assembler:
 
         Also returns each part's place in the bookmarks.
         """
-        handout_options = replace(
-            self.options, edition="clinician" if self.trainer else "client", client_name=None
-        )
+        handout_options = replace(self.options, edition="clinician" if self.trainer else "client")
         plan: list[tuple[Literal["divider", "handout"], str, int]] = []
         batch = self._start()
         for number, (section, handouts) in enumerate(self.item.sections, start=1):
@@ -284,11 +336,11 @@ class Assembler:
                 {**self.context, "section": view, "number": number},
             )
             plan.append(("divider", section.title, number))
-            batch.add((page.html, page.base_url, self.item.path))
+            batch.add(Job(page.html, page.base_url, self.item.path))
             for handout in handouts:
                 part = self.renderer.render_part(handout, handout_options)
                 plan.append(("handout", handout.handout.title, number))
-                batch.add((part.html, part.base_url, handout.path))
+                batch.add(Job(part.html, part.base_url, handout.path))
         return batch, plan
 
     def front_and_numbers(self, body: Sequence[Part]) -> tuple[bytes, int, bytes]:
@@ -318,9 +370,9 @@ class Assembler:
                 self.item, "packet_front.html", {**self.context, "sections": sections}
             )
             total = 1 + pages + body_pages
-            numbers_html = self.renderer.render_numbers(self.item.language, self.options, total)
-            front_batch = self._start([(page.html, page.base_url, self.item.path)])
-            numbers_batch = self._start([(numbers_html, "", self.item.path)], tagged=False)
+            numbers_html = self.renderer.render_numbers(self.item, self.options, total)
+            front_batch = self._start([Job(page.html, page.base_url, self.item.path)])
+            numbers_batch = self._start([Job(numbers_html, "", self.item.path)], tagged=False)
             (pdf,) = self._wait(front_batch)
             laid_out, _ = pages_and_outline(pdf)
             if laid_out == pages:
@@ -332,8 +384,8 @@ class Assembler:
             "page count; shorten the section titles"
         )
 
-    def copies(self, names: Sequence[str | None]) -> list[bytes]:
-        """The joined packet, once per name (None: no name on the cover).
+    def copies(self, names: Sequence[tuple[str, str] | None]) -> list[bytes]:
+        """The joined packet, once per (name, where it was given); None: no name.
 
         One copy is joined whole, its cover the first part. For several,
         everything after the cover is joined and numbered once, and each copy
@@ -371,14 +423,23 @@ class Assembler:
             return self.workers.map(_finish, finishing)
         return [_finish(job) for job in finishing]
 
-    def cover_jobs(self, names: Sequence[str | None]) -> list[Job]:
-        """One cover per name; a named cover is personal, so it is never cached."""
+    def cover_jobs(self, names: Sequence[tuple[str, str] | None]) -> list[Job]:
+        """One cover per name; a named cover is personal, so it is never cached.
+
+        A name the body font lacks characters for brings the fallback fonts,
+        which are embedded as subsets: whole, they would add megabytes to
+        every copy.
+        """
         jobs: list[Job] = []
-        for name in names:
+        for who in names:
+            name, given_in = who if who is not None else (None, None)
             page = self.renderer.render_packet_page(
-                self.item, "packet_cover.html", {**self.context, "client_name": name}
+                self.item, "packet_cover.html", {**self.context, **personal_context(name)}
             )
-            jobs.append((page.html, page.base_url, self.item.path))
+            layout = None
+            if name is not None and needs_fallback(name):
+                layout = Layout(forms=self.options.fillable, part=False)
+            jobs.append(Job(page.html, page.base_url, self.item.path, name, given_in, layout))
         return jobs
 
     def bookmarks(self, front: bytes, front_pages: int, body: Sequence[Part]) -> list[Bookmark]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import importlib
 import io
@@ -28,6 +29,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from generator.errors import HandoutError
+from generator.options import SOURCE_DATE_EPOCH
 
 # WeasyPrint is imported inside the functions below: importing it costs most
 # of a second, and `handouts --help` should not pay for it.
@@ -416,14 +418,19 @@ def html_to_pdf(
     _drop_styles_at_exit()
     fetches = Fetches()
     fetcher = make_url_fetcher(allowed, fetches)
-    with captured_weasyprint_logs() as records:
+    with captured_weasyprint_logs() as records, _dated(_document_epoch(html)):
         variant = PDF_VARIANT if tagged else None
         html, parsed = _shared_style(html, base_url, allowed, fetcher, fetches, records)
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
             pdf_variant=variant, pdf_forms=forms, **parsed
         )
+        # The identifier is a digest of the file: the same pages, the same file.
         data = document.write_pdf(
-            pdf_variant=variant, pdf_forms=forms, full_fonts=part, uncompressed_pdf=part
+            pdf_variant=variant,
+            pdf_forms=forms,
+            full_fonts=part,
+            uncompressed_pdf=part,
+            pdf_identifier=not part,
         )
     errors = tuple(r.getMessage() for r in records if r.levelno >= logging.ERROR)
     warnings = tuple(
@@ -432,6 +439,47 @@ def html_to_pdf(
         if r.levelno < logging.ERROR and not (message := r.getMessage()).startswith(ENGINE_NOTICES)
     )
     return PdfResult(bytes(data), errors, warnings, tuple(fetches.blocked))
+
+
+_MODIFIED = re.compile(r'<meta name="dcterms\.modified" content="([^"<>]*)">')
+
+
+def _document_epoch(html: str) -> int:
+    """The document's own date (its head's dcterms.modified) in seconds since 1970.
+
+    A document without one (a project's own base template, say) gets 1970:
+    any fixed time keeps the same input giving the same bytes.
+    """
+    match = _MODIFIED.search(html.partition("</head>")[0])
+    if match is None:
+        return 0
+    text = match.group(1).replace("Z", "+00:00")
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return 0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0, int(when.timestamp()))
+
+
+@contextlib.contextmanager
+def _dated(epoch: int) -> Iterator[None]:
+    """Have fontTools stamp the fonts it writes with the document's date, not now.
+
+    fontTools, which WeasyPrint subsets fonts with, writes the time into every
+    font it saves, unless SOURCE_DATE_EPOCH is set; the user's value has been
+    checked, and folded into the document's date, by then.
+    """
+    previous = os.environ.get(SOURCE_DATE_EPOCH)
+    os.environ[SOURCE_DATE_EPOCH] = str(epoch)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[SOURCE_DATE_EPOCH]
+        else:
+            os.environ[SOURCE_DATE_EPOCH] = previous
 
 
 # The page style every handout shares, parsed once per process: parsing it

@@ -18,13 +18,13 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pydantic import Field
 
 from generator.config import Project
 from generator.content import read_yaml, validate
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
-from generator.fonts import body_font_faces
+from generator.fonts import font_faces_for
 from generator.model import HandoutFile, Line, Model, PacketFile
 from generator.options import RenderOptions
 
@@ -77,6 +77,24 @@ def fill(message: str, **values: object) -> str:
         return str(values[name])
 
     return _PLACEHOLDER_RE.sub(replace, message)
+
+
+def fill_name(message: str, name: str) -> Markup:
+    """A message with a person's name in its {name} slot, marked as personal text.
+
+    The name is isolated for right-to-left scripts and set in the fonts that
+    cover every script (see fonts.py); the rest of the message is escaped.
+    """
+    parts: list[str] = []
+    position = 0
+    for match in _PLACEHOLDER_RE.finditer(message):
+        parts.append(escape(message[position : match.start()]))
+        if match.group(1) != "name":
+            raise HandoutError(f"message {message!r} uses {{{match.group(1)}}}, which is unknown")
+        parts.append(Markup('<bdi class="personal">{}</bdi>').format(name))
+        position = match.end()
+    parts.append(escape(message[position:]))
+    return Markup("".join(parts))
 
 
 def css_string(text: str) -> Markup:
@@ -234,6 +252,7 @@ class Renderer:
         self.env.filters["css_string"] = css_string
         self.env.filters["page_counter"] = page_counter_content
         self.env.globals["fill"] = fill
+        self.env.globals["fill_name"] = fill_name
         self.env.filters["url_from"] = url_from
         self._messages: dict[str, Messages] = {}
 
@@ -298,7 +317,11 @@ class Renderer:
         )
         return {
             **self.page_context(
-                item.language, options, meta, safety_notes=handout.audience == "client"
+                item.language,
+                options,
+                meta,
+                date=handout.reviewed.date,
+                safety_notes=handout.audience == "client",
             ),
             "handout": handout,
             "handout_id": item.id,
@@ -316,10 +339,15 @@ class Renderer:
         options: RenderOptions,
         meta: str,
         *,
+        date: dt.date,
         numbered: bool = True,
         safety_notes: bool = True,
     ) -> dict[str, Any]:
-        """What every page needs: language, messages, branding, crisis line, profile."""
+        """What every page needs: language, messages, branding, crisis line, profile.
+
+        `date` is the content's own date, which the PDF records unless
+        SOURCE_DATE_EPOCH gives one: never the time of the build.
+        """
         messages = self.messages(language)
         config = self.project.config
         if isinstance(config.crisis, str):
@@ -368,9 +396,9 @@ class Renderer:
             "footer_note": config.footer_note,
             "paper": options.paper,
             "profile": options,
-            "client_name": options.client_name,
             "author": config.practice.name if config.practice else "handouts",
-            "font_faces": body_font_faces(),
+            "document_date": options.document_date(date),
+            **personal_context(options.client_name),
         }
 
     def date(self, value: dt.date, language: str) -> str:
@@ -428,7 +456,14 @@ class Renderer:
         messages = self.messages(item.language)
         meta = packet.title + (f" · {messages.trainer_edition}" if trainer else "")
         context = {
-            **self.page_context(item.language, options, meta, numbered=False, safety_notes=False),
+            **self.page_context(
+                item.language,
+                options,
+                meta,
+                date=packet_date(item),
+                numbered=False,
+                safety_notes=False,
+            ),
             "packet": packet,
             "trainer": trainer,
             "show_agenda": bool(packet.agenda) and (trainer or packet.agenda_for_participants),
@@ -445,13 +480,24 @@ class Renderer:
         html = self.template(template, context, item.path)
         return RenderedPacket(item, html, item.path.parent.resolve().as_uri() + "/")
 
-    def render_numbers(self, language: str, options: RenderOptions, pages: int) -> str:
+    def render_numbers(self, item: PacketFile, options: RenderOptions, pages: int) -> str:
         """A document of `pages` blank pages numbered like a packet's footers."""
         context = {
-            **self.page_context(language, options, ""),
+            **self.page_context(item.language, options, "", date=packet_date(item)),
             "pages": pages,
         }
         return self.env.get_template("packet_numbers.html").render(context)
+
+
+def personal_context(name: str | None) -> dict[str, Any]:
+    """A page's personal text (a client's or participant's name) and the fonts it needs."""
+    return {"client_name": name, "font_faces": font_faces_for([name])}
+
+
+def packet_date(item: PacketFile) -> dt.date:
+    """The date a packet's PDF records: its newest handout review."""
+    dates = [h.handout.reviewed.date for _, handouts in item.sections for h in handouts]
+    return max(dates, default=dt.date(1970, 1, 1))
 
 
 def render_all(

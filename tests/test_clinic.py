@@ -355,7 +355,9 @@ def test_client_name_goes_on_the_page_only(project: Project, cli) -> None:
     written = [p for p in project.root.rglob("*") if p.is_file()]
     assert [p.name for p in written if p.suffix == ".pdf"] == ["withdrawal-response.pdf"]
     assert all("alex" not in str(p).lower() for p in written)
-    path = project.root / "output/en/withdrawal-response.pdf"
+    # Apart from the generic files, which it never replaces.
+    assert not (project.root / "output/en").exists()
+    path = project.root / "output/personal/en/withdrawal-response.pdf"
     assert "Prepared for Alex Rivera" in page_texts(path)[0]
     assert all(name not in t for t in page_texts(path)[1:])
     with pikepdf.open(path) as pdf:
@@ -378,13 +380,29 @@ def test_out_name_is_the_users_choice(project: Project, cli) -> None:
         "alex-rivera-withdrawal",
     )
     assert result.exit_code == 0, result.output
-    assert Path(result.stdout.strip()).name == "alex-rivera-withdrawal.pdf"
+    written = Path(result.stdout.strip())
+    assert written == project.root / "output/personal/en/alex-rivera-withdrawal.pdf"
+    # Mistakes in typing the command are usage errors: exit 2, nothing written.
     two = cli("build", "withdrawal-response", "daily-check-in", "--out-name", "x.pdf")
-    assert two.exit_code == 1
-    assert "--out-name names one file, but 2 handouts were asked for" in two.stderr
-    bad = cli("build", "withdrawal-response", "--out-name", "../x.pdf")
-    assert bad.exit_code == 1
-    assert "--out-name must be a plain file name" in bad.stderr
+    assert two.exit_code == 2
+    assert two.stderr.splitlines()[-1] == (
+        "Error: --out-name names one file, but 2 handouts were asked for; name one handout id"
+    )
+    for typed in ("../x.pdf", "sub/x.pdf", "sub\\x", ".hidden.pdf", " "):
+        bad = cli("build", "withdrawal-response", "--out-name", typed)
+        assert bad.exit_code == 2, typed
+        assert bad.stderr.splitlines()[-1] == (
+            "Error: Invalid value for --out-name: give a plain file name like "
+            "my-handout.pdf, not a path; use --out for the folder"
+        )
+    txt = cli("build", "withdrawal-response", "--out-name", "notes.txt")
+    assert txt.exit_code == 2
+    assert txt.stderr.splitlines()[-1] == (
+        "Error: Invalid value for --out-name: the name ends in .txt, but the file is PDF; "
+        "end it in .pdf or leave the ending off"
+    )
+    assert written.read_bytes()[:5] == b"%PDF-"
+    assert sorted(p.name for p in written.parent.iterdir()) == ["alex-rivera-withdrawal.pdf"]
 
 
 def test_builtin_library_needs_no_config() -> None:

@@ -171,7 +171,7 @@ def test_one_bad_participant_writes_no_copies(project: Project, cli) -> None:
     result = cli("packet", "mini", "--participants", str(csv))
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "people.csv:3: name: has hidden control characters or is over 120 characters; retype it",
+        "people.csv:3: name: has hidden control characters; retype it",
         "1 problem in 1 file; nothing was written.",
     ]
     assert project.output_files() == {}

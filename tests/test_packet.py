@@ -258,23 +258,45 @@ def test_bad_participant_files(
 @pytest.mark.parametrize(
     ("pattern", "expected"),
     [
-        (
-            "{id}",
-            "Error: --name-pattern needs {n} or {name}, or every copy would get the same name",
-        ),
+        ("{id}", "it needs {n} or {name}, or every copy would get the same name"),
         (
             "{id}-{email}",
-            "Error: --name-pattern uses {email}; it may use only {id}, {n} (the row "
-            "number, 001, 002...) and {name}",
+            "{email} is not a field; use only {id}, {n} (the row number, 001, 002...) and {name}",
         ),
-        ("../{n}", "Error: --name-pattern must give a plain file name, not a path"),
+        (
+            "{n:>5}",
+            "{n:>5} is not a field; use only {id}, {n} (the row number, 001, 002...) and {name}",
+        ),
+        ("../{n}", "it must give a plain file name, not a path; use --out for the folder"),
+        ("a/{n}", "it must give a plain file name, not a path; use --out for the folder"),
+        (".{n}", "it must give a plain file name, not a path; use --out for the folder"),
+        (
+            "{id}-{n}{",
+            "a { or } is unpaired; write fields as {id}, {n} or {name}, and nothing else in braces",
+        ),
+        (
+            "{id}-}{n}",
+            "a { or } is unpaired; write fields as {id}, {n} or {name}, and nothing else in braces",
+        ),
     ],
 )
 def test_bad_name_patterns(small_packet: Project, cli, pattern: str, expected: str) -> None:
     csv = write_csv(small_packet, "name\nAlex\nSam\n")
     result = cli("packet", "mini", "--participants", str(csv), "--name-pattern", pattern)
-    assert result.exit_code == 1
-    assert result.stderr.strip() == expected
+    # A mistake in typing the command: exit 2, as Click gives for any usage error.
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == f"Error: Invalid value for --name-pattern: {expected}"
+    assert small_packet.output_files() == {}
+
+
+def test_a_pattern_may_end_in_pdf(small_packet: Project, cli) -> None:
+    csv = write_csv(small_packet, "name\nAlex\nSam\n")
+    result = cli("packet", "mini", "--participants", str(csv), "--name-pattern", "{id}-{n}.pdf")
+    assert result.exit_code == 0, result.output
+    assert sorted(Path(line).name for line in result.stdout.split()) == [
+        "mini-001.pdf",
+        "mini-002.pdf",
+    ]
 
 
 # --- manifest problems -----------------------------------------------------------

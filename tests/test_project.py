@@ -48,6 +48,8 @@ def test_quick_start_is_exactly_two_commands() -> None:
     commands = quick_start_commands()
     assert len(commands) == 2
     assert "pip install ." in commands[0]
+    # In a virtual environment: a plain pip install is refused on Debian and Ubuntu.
+    assert all(c.startswith("python3 -m venv .venv && .venv/bin/") for c in commands)
     assert "build" in commands[0]
     assert "pytest" in commands[1]
 
