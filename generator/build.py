@@ -73,7 +73,7 @@ def output_folder(project: Project, out: Path | None, options: RenderOptions) ->
 
     A generic build writes `<out>/<language>/...`; a build with a person's
     name writes `<out>/personal/<language>/...`, a folder no generic build
-    writes to (a language tag is at most 8 letters, never with a slash).
+    writes to (a language tag starts with two or three letters).
     """
     folder = out or project.output
     return folder / PERSONAL_FOLDER if options.personal else folder
@@ -149,7 +149,7 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
     cache = BuildCache(project) if pdf and not options.personal else None
     hints = [_hint(cache, source, options) for source in sources]
     # Workers start now if the last build suggests there is layout to do.
-    expected = sum(cache is None or not cache.has(cache.predicted(h or "") or "") for h in hints)
+    expected = len(sources) if cache is None else sum(not cache.likely_hit(h) for h in hints)
     folder = output_folder(project, request.out, options)
     with WorkerPool(expected if pdf and not problems else 0, request.jobs) as workers:
         workers.start()

@@ -106,9 +106,14 @@ class BuildCache:
             self.folder.mkdir(exist_ok=True)
             self._write(self.folder / f"{key}.pdf", data)
 
-    def has(self, key: str) -> bool:
-        """Whether a PDF is kept under this key (not whether it is sound)."""
-        return (self.folder / f"{key}.pdf").is_file()
+    def likely_hit(self, source: str | None) -> bool:
+        """Whether the document a source file last rendered to is still kept.
+
+        A guess from the last build (see `predicted`): true does not promise
+        a hit, nor is the entry's soundness checked here.
+        """
+        key = self.predicted(source) if source else None
+        return key is not None and (self.folder / f"{key}.pdf").is_file()
 
     def predicted(self, source: str) -> str | None:
         """The document key a source file's HTML had the last time it was built.
