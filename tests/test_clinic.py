@@ -196,6 +196,38 @@ def test_a_typo_in_project_messages_is_located(project: Project, cli) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            'page: "Page {page} of {total}"',
+            "templates/messages/en.yaml:2:7: page: uses {total}, which is not filled in here; "
+            "this message may use only {page} and {pages}, written exactly so",
+        ),
+        (
+            'version: "Version {number}"',
+            "templates/messages/en.yaml:2:10: version: uses {number}, which is not filled in "
+            "here; this message may use only {version}, written exactly so",
+        ),
+        (
+            'part: "Part {Number}"',
+            "templates/messages/en.yaml:2:7: part: uses {Number}, which is not filled in here; "
+            "this message may use only {number}, written exactly so",
+        ),
+    ],
+)
+def test_a_wrong_slot_in_project_messages_is_located(
+    project: Project, cli, line: str, expected: str
+) -> None:
+    project.add("breath.yaml")
+    messages = project.root / "templates" / "messages"
+    messages.mkdir(parents=True)
+    (messages / "en.yaml").write_text(f'care_note: "Ours."\n{line}\n', encoding="utf-8")
+    result = cli("build", "breath")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [expected, "1 problem in 1 file; nothing was written."]
+
+
 def test_project_templates_are_sandboxed(project: Project, cli) -> None:
     project.add("breath.yaml", MINIMAL + "  - type: quote\n    text: One breath.\n")
     blocks = project.root / "templates" / "blocks"
