@@ -23,7 +23,7 @@ from generator.content import (
     locate_text,
     read_yaml,
 )
-from generator.errors import ProblemsError, display_path
+from generator.errors import ProblemsError, counted, display_path
 from generator.model import Edition, Handout, HandoutFile
 
 Severity = Literal["error", "warning", "note"]
@@ -313,13 +313,13 @@ class Report:
                 lines.append(f"  {'':<7} {'':<7} {'':<28} Instead: {finding.suggestion}")
         counts = self.counts()
         files = len({f.path for f in self.findings})
+        checked = counted(len(self.checked), "file")
         if not self.findings:
-            summary = f"No problems found in {len(self.checked)} files."
+            summary = f"No problems found in {checked}."
         else:
-            parts = [f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items() if n]
+            parts = [counted(n, kind) for kind, n in counts.items() if n]
             summary = (
-                f"{', '.join(parts)} in {files} file{'s' if files != 1 else ''} "
-                f"({len(self.checked)} checked)."
+                f"{', '.join(parts)} in {counted(files, 'file')} ({len(self.checked)} checked)."
             )
         return "\n".join([*lines, "", summary]).lstrip("\n")
 
@@ -500,8 +500,8 @@ def _readability_findings(project: Project, item: HandoutFile, located: Located)
                 ("blocks",),
                 "readability.smog-unreliable",
                 "note",
-                f"only {score.sentences} sentences: SMOG needs about {SMOG_MIN_SENTENCES} to "
-                "be reliable, so treat its grade as a rough guide",
+                f"only {counted(score.sentences, 'sentence')}: SMOG needs about "
+                f"{SMOG_MIN_SENTENCES} to be reliable, so treat its grade as a rough guide",
             )
         )
     if over:

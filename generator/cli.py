@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -62,6 +63,21 @@ def profile_options(function: F) -> F:
     for option in reversed(options):
         function = option(function)
     return function
+
+
+def reads_only(function: F) -> F:
+    """For a command that never writes: its errors don't say "nothing was written"."""
+
+    @functools.wraps(function)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        from generator.errors import ProblemsError
+
+        try:
+            return function(*args, **kwargs)
+        except ProblemsError as exc:
+            raise exc.read_only() from None
+
+    return cast(F, command)
 
 
 def _options(
@@ -241,6 +257,7 @@ def packet_command(
 
 @main.command("list")
 @config_option
+@reads_only
 def list_command(config_file: Path | None) -> None:
     """List the handouts: id, language, audience, title and where each comes from."""
     from generator.content import load_handouts
@@ -288,6 +305,7 @@ def new_command(handout_id: str, config_file: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON, for CI.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (notes never do).")
 @config_option
+@reads_only
 def check_command(
     targets: tuple[str, ...],
     check_pdf: bool,

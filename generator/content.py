@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from generator.errors import Problem, ProblemsError, display_path
+from generator.errors import Problem, ProblemsError, counted, display_path
 from generator.model import (
     BLOCK_TYPES,
     MAX_ITEMS,
@@ -523,7 +523,7 @@ def _message(
         return f'should be a list (one "- item" a line), not {_describe(value)}'
     if kind == "too_short":
         least = ctx.get("min_length", 1)
-        return f"needs at least {least} item{'s' if least != 1 else ''}"
+        return f"needs at least {counted(least, 'item')}"
     if kind == "too_long":
         return f"has too many items; at most {ctx.get('max_length')} are allowed"
     if kind in ("model_type", "model_attributes_type", "dict_type"):

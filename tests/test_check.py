@@ -315,3 +315,28 @@ def test_schema_rejects_what_the_loader_rejects(cli) -> None:
     validator = jsonschema.Draft202012Validator(schema)
     data = as_json_data(yaml.safe_load((DATA / "three-problems.yaml").read_text()))
     assert not validator.is_valid(data)
+
+
+# --- counts ---------------------------------------------------------------------------
+
+
+def test_counts_are_in_the_right_number(project: Project, cli) -> None:
+    cited = "sources:\n  - {author: Kristin Neff, title: Self-Compassion, year: 2011}"
+    project.add("h.yaml", MINIMAL.replace("sources: []", cited))  # one sentence, no key points
+    note = next(
+        f
+        for f in findings(cli("check", "h", "--json"))
+        if f["rule"] == "readability.smog-unreliable"
+    )
+    assert note["message"] == (
+        "only 1 sentence: SMOG needs about 30 to be reliable, so treat its grade as a rough guide"
+    )
+    assert cli("check", "h").stdout.splitlines()[-1] == "1 warning, 1 note in 1 file (1 checked)."
+    packets = project.root / "content" / "packets"
+    packets.mkdir()
+    (packets / "mini.yaml").write_text(
+        "title: Mini\naudience: client\nlanguage: en\nsections:\n"
+        "  - title: One\n    handouts: [h]\n",
+        encoding="utf-8",
+    )
+    assert cli("check", "mini").stdout.splitlines() == ["No problems found in 1 file."]

@@ -195,3 +195,20 @@ def test_unwritable_output_is_a_clean_error(project: Project, cli) -> None:
         f"Error: could not write to {blocker / 'out' / 'en'}: Not a directory."
     )
     assert result.stderr.rstrip().endswith("no file was changed")
+
+
+# --- what the commands say after an error ----------------------------------------------
+
+
+def test_only_commands_that_write_say_nothing_was_written(project: Project, cli) -> None:
+    project.add("broken.yaml", "title: [\n")
+    assert cli("list").stderr.splitlines()[-1] == "1 problem in 1 file."
+    (project.root / "content/handouts/en/broken.yaml").unlink()
+    (project.root / "handouts.yaml").write_text("paper: legal\n", encoding="utf-8")
+    for command in ("list", "check"):
+        result = cli(command)
+        assert result.exit_code == 1
+        assert result.stderr.splitlines()[-1] == "1 problem in 1 file.", command
+    for args in (["build"], ["new", "x"], ["packet", "p"]):
+        result = cli(*args)
+        assert result.stderr.splitlines()[-1] == "1 problem in 1 file; nothing was written."
