@@ -275,15 +275,11 @@ def list_command(config_file: Path | None) -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 def init_command(folder: Path) -> None:
     """Create a clinic project in FOLDER: config, content and template folders."""
-    from generator.scaffold import init_project
+    from generator.scaffold import init_next_steps, init_project
 
     for path in init_project(folder):
         click.echo(path)
-    click.echo(
-        f"\nNext: cd {folder}, fill in handouts.yaml, then `handouts new my-handout` "
-        "to start a handout and `handouts build` to make the PDFs.",
-        err=True,
-    )
+    click.echo(f"\n{init_next_steps(folder)}", err=True)
 
 
 @main.command("new")
@@ -319,11 +315,12 @@ def check_command(
     Checks everything in the project when no ID or PATH is given. Exit 0 when
     clean, 1 when a finding fails (errors; warnings too under --strict).
     """
-    from generator.check import CheckRequest, check
+    from generator.check import CheckRequest, run_check
 
-    report = check(
-        _project(config_file),
+    report = run_check(
+        config_file,
         CheckRequest(targets=targets, pdf=check_pdf, large_print=large_print),
+        config_as_findings=as_json,
     )
     click.echo(report.as_json() if as_json else report.as_text())
     if report.failed(strict):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
+
+import yaml
 
 from generator.config import CONFIG_NAME, Project
 from generator.errors import HandoutError
@@ -51,6 +54,30 @@ def init_project(folder: Path) -> list[Path]:
             "check that you may write there"
         ) from None
     return created
+
+
+def init_next_steps(folder: Path) -> str:
+    """What to do after `handouts init`, with no `cd` when the folder is this one."""
+    go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {folder}, "
+    return (
+        f"Next: {go}fill in handouts.yaml, then `handouts new my-handout` "
+        "to start a handout and `handouts build` to make the PDFs."
+    )
+
+
+@functools.cache
+def practice_placeholders() -> dict[str, str]:
+    """The example practice details that `handouts init` writes (commented out)."""
+    # Read from the scaffold itself, so the check and the file never disagree.
+    lines = (SCAFFOLD / "handouts.yaml").read_text(encoding="utf-8").splitlines()
+    start = lines.index("# practice:")
+    block = ["practice:"]
+    for line in lines[start + 1 :]:
+        if not line.startswith("#   "):
+            break
+        block.append(line.removeprefix("# "))
+    practice: dict[str, str] = yaml.safe_load("\n".join(block))["practice"]
+    return practice
 
 
 def title_from_id(handout_id: str) -> str:

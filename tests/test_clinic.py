@@ -137,6 +137,16 @@ def test_config_errors_are_located(clinic: Project, cli, line: str, expected: st
     assert clinic.output_files() == {}
 
 
+@pytest.mark.parametrize("paper", ["A4", "a4", "Letter"])
+def test_paper_in_the_config_takes_any_case(project: Project, cli, paper: str) -> None:
+    (project.root / "handouts.yaml").write_text(f"paper: {paper}\n", encoding="utf-8")
+    project.add("breath.yaml")
+    result = cli("build", "breath", "--format", "html")
+    assert result.exit_code == 0, result.output
+    expected = "breath-a4.html" if paper.lower() == "a4" else "breath.html"
+    assert Path(result.stdout.strip()).name == expected
+
+
 def test_accent_colour_reaches_the_css(clinic: Project, cli) -> None:
     (clinic.root / "handouts.yaml").write_text('accent_colour: "#5B2C6F"\n', encoding="utf-8")
     assert cli("build", "withdrawal-response", "--format", "html").exit_code == 0
