@@ -284,13 +284,21 @@ def init_command(folder: Path) -> None:
 
 @main.command("new")
 @click.argument("handout_id", metavar="ID")
+@click.option(
+    "--force", is_flag=True, help="Use ID even if a built-in handout has it, replacing that one."
+)
 @config_option
-def new_command(handout_id: str, config_file: Path | None) -> None:
+def new_command(handout_id: str, force: bool, config_file: Path | None) -> None:
     """Start a handout: content/handouts/<language>/ID.yaml, with every block type."""
     from generator.scaffold import new_handout
 
-    path = new_handout(_project(config_file), handout_id)
-    click.echo(path)
+    new = new_handout(_project(config_file), handout_id, force=force)
+    click.echo(new.path)
+    if new.replaces is not None:
+        click.echo(
+            f"It replaces the built-in handout \u201c{new.replaces}\u201d in this project.",
+            err=True,
+        )
     click.echo(f"\nNext: edit it, then `handouts build {handout_id}`.", err=True)
 
 
@@ -336,3 +344,29 @@ def schema_command(kind: str) -> None:
     from generator.schema import json_schema
 
     click.echo(json_schema(kind))
+
+
+@main.group("template")
+def template_group() -> None:
+    """The built-in templates a project can replace with its own copy."""
+
+
+@template_group.command("list")
+def template_list_command() -> None:
+    """List the built-in templates, one name a line (css/print.css, messages/en.yaml...)."""
+    from generator.scaffold import builtin_templates
+
+    for name in builtin_templates():
+        click.echo(name)
+
+
+@template_group.command("copy")
+@click.argument("names", nargs=-1, required=True, metavar="NAME...")
+@click.option("--force", is_flag=True, help="Replace the project's copy if there is one.")
+@config_option
+def template_copy_command(names: tuple[str, ...], force: bool, config_file: Path | None) -> None:
+    """Copy built-in templates into the project's templates/ folder, to change them there."""
+    from generator.scaffold import copy_templates
+
+    for path in copy_templates(_project(config_file), names, force=force):
+        click.echo(path)

@@ -260,7 +260,7 @@ def test_only_commands_that_write_say_nothing_was_written(project: Project, cli)
         result = cli(command)
         assert result.exit_code == 1
         assert result.stderr.splitlines()[-1] == "1 problem in 1 file.", command
-    for args in (["build"], ["new", "x"], ["packet", "p"]):
+    for args in (["build"], ["new", "x"], ["packet", "p"], ["template", "copy", "css/print.css"]):
         result = cli(*args)
         assert result.stderr.splitlines()[-1] == "1 problem in 1 file; nothing was written."
 

@@ -281,6 +281,25 @@ def test_init_new_build_and_list(tmp_path: Path, cli, monkeypatch: pytest.Monkey
     assert "body-alarm-system\ten\tclient\tYour body's alarm system\tbuilt-in" in listing
 
 
+def test_new_refuses_a_builtin_id_unless_forced(project: Project, cli) -> None:
+    refused = cli("new", "withdrawal-response")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "Error: `withdrawal-response` is the id of the built-in handout \u201cThe withdrawal "
+        "response\u201d, and a new handout with it would replace that one in this project. "
+        "Pick another id, or pass --force to replace the built-in handout on purpose\n"
+    )
+    path = project.root / "content/handouts/en/withdrawal-response.yaml"
+    assert not path.exists()
+    forced = cli("new", "withdrawal-response", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert forced.stdout == f"{path}\n"
+    assert forced.stderr.splitlines()[0] == (
+        "It replaces the built-in handout \u201cThe withdrawal response\u201d in this project."
+    )
+    assert path.is_file()
+
+
 def test_the_starter_uses_every_block_type(tmp_path: Path, cli, monkeypatch) -> None:
     from generator.model import BLOCK_TYPES
 
