@@ -23,7 +23,7 @@ from generator.content import (
     locate_text,
     read_yaml,
 )
-from generator.errors import ProblemsError, display_path
+from generator.errors import ProblemsError, counted, display_path
 from generator.model import Edition, Handout, HandoutFile
 
 Severity = Literal["error", "warning", "note"]
@@ -58,6 +58,7 @@ RULES: dict[str, str] = {
     "structure.sources": "no sources cited",
     "structure.reviewed": "last reviewed more than 12 months ago",
     "structure.crisis-verified": "a crisis number last checked more than 12 months ago",
+    "config.placeholder": "practice details still as `handouts init` wrote them",
     "pdf.accessibility": "the PDF/UA check found a problem (an image without alt text...)",
     "pdf.tagged": "the PDF is not tagged for screen readers",
     "pdf.language": "the PDF has no document language",
@@ -313,13 +314,13 @@ class Report:
                 lines.append(f"  {'':<7} {'':<7} {'':<28} Instead: {finding.suggestion}")
         counts = self.counts()
         files = len({f.path for f in self.findings})
+        checked = counted(len(self.checked), "file")
         if not self.findings:
-            summary = f"No problems found in {len(self.checked)} files."
+            summary = f"No problems found in {checked}."
         else:
-            parts = [f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items() if n]
+            parts = [counted(n, kind) for kind, n in counts.items() if n]
             summary = (
-                f"{', '.join(parts)} in {files} file{'s' if files != 1 else ''} "
-                f"({len(self.checked)} checked)."
+                f"{', '.join(parts)} in {counted(files, 'file')} ({len(self.checked)} checked)."
             )
         return "\n".join([*lines, "", summary]).lstrip("\n")
 
@@ -331,6 +332,25 @@ class CheckRequest:
     targets: tuple[str, ...] = ()
     pdf: bool = False
     large_print: bool = False
+
+
+def run_check(config: Path | None, request: CheckRequest, *, config_as_findings: bool) -> Report:
+    """Find the project and check it.
+
+    With `config_as_findings` (for --json) a config that can't be read is
+    reported as findings, so CI gets JSON whatever is wrong; otherwise it is
+    the error every command gives.
+    """
+    from generator.config import find_project
+
+    try:
+        project = find_project(config=config)
+    except ProblemsError as exc:
+        if not config_as_findings:
+            raise
+        # Nothing else is checked: the settings every other check reads are wrong.
+        return Report(_schema_findings(exc), sorted({p.path for p in exc.problems}))
+    return check(project, request)
 
 
 def check(project: Project, request: CheckRequest) -> Report:
@@ -354,6 +374,7 @@ def check(project: Project, request: CheckRequest) -> Report:
         except ProblemsError as exc:
             report.findings.extend(_schema_findings(exc))
     report.findings.extend(_crisis_findings(project))
+    report.findings.extend(_placeholder_findings(project))
     if request.pdf and not any(
         f.severity == "error" and f.rule == "schema" for f in report.findings
     ):
@@ -376,7 +397,15 @@ def _targets(
     if project.config_path is not None:
         report.checked.append(display_path(project.config_path))
     if not targets:
-        return [(s.path, s.root) for s in sources], sorted(packets)
+        # A project checks its own files; the built-ins are checked as the library
+        # (outside any project), not as part of every project that uses them.
+        def own(path: Path) -> bool:
+            return project.is_library or project.origin(path) == "project"
+
+        return (
+            [(s.path, s.root) for s in sources if own(s.path)],
+            sorted(name for name, path in packets.items() if own(path)),
+        )
     handouts: list[tuple[Path, Path]] = []
     packet_ids: list[str] = []
     for target in targets:
@@ -500,8 +529,8 @@ def _readability_findings(project: Project, item: HandoutFile, located: Located)
                 ("blocks",),
                 "readability.smog-unreliable",
                 "note",
-                f"only {score.sentences} sentences: SMOG needs about {SMOG_MIN_SENTENCES} to "
-                "be reliable, so treat its grade as a rough guide",
+                f"only {counted(score.sentences, 'sentence')}: SMOG needs about "
+                f"{SMOG_MIN_SENTENCES} to be reliable, so treat its grade as a rough guide",
             )
         )
     if over:
@@ -834,6 +863,29 @@ def _crisis_findings(project: Project) -> list[Finding]:
                 )
             break
     return findings
+
+
+def _placeholder_findings(project: Project) -> list[Finding]:
+    """Practice details still as `handouts init`'s example: they print on every page."""
+    practice = project.config.practice
+    if practice is None or project.config_path is None:
+        return []
+    from generator.scaffold import practice_placeholders
+
+    located = read_yaml(project.config_path)
+    examples = practice_placeholders()
+    return [
+        _at(
+            located,
+            ("practice", name),
+            "config.placeholder",
+            "error",
+            f"\u201c{value}\u201d is the example from `handouts init`, and it prints at "
+            "the foot of every page; put in your own, or delete the line",
+        )
+        for name, value in practice.model_dump(exclude_none=True).items()
+        if examples.get(name) == value
+    ]
 
 
 def _message_files(project: Project, language: str) -> Iterable[Path]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -62,6 +63,21 @@ def profile_options(function: F) -> F:
     for option in reversed(options):
         function = option(function)
     return function
+
+
+def reads_only(function: F) -> F:
+    """For a command that never writes: its errors don't say "nothing was written"."""
+
+    @functools.wraps(function)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        from generator.errors import ProblemsError
+
+        try:
+            return function(*args, **kwargs)
+        except ProblemsError as exc:
+            raise exc.read_only() from None
+
+    return cast(F, command)
 
 
 def _options(
@@ -241,6 +257,7 @@ def packet_command(
 
 @main.command("list")
 @config_option
+@reads_only
 def list_command(config_file: Path | None) -> None:
     """List the handouts: id, language, audience, title and where each comes from."""
     from generator.content import load_handouts
@@ -258,26 +275,30 @@ def list_command(config_file: Path | None) -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 def init_command(folder: Path) -> None:
     """Create a clinic project in FOLDER: config, content and template folders."""
-    from generator.scaffold import init_project
+    from generator.scaffold import init_next_steps, init_project
 
     for path in init_project(folder):
         click.echo(path)
-    click.echo(
-        f"\nNext: cd {folder}, fill in handouts.yaml, then `handouts new my-handout` "
-        "to start a handout and `handouts build` to make the PDFs.",
-        err=True,
-    )
+    click.echo(f"\n{init_next_steps(folder)}", err=True)
 
 
 @main.command("new")
 @click.argument("handout_id", metavar="ID")
+@click.option(
+    "--force", is_flag=True, help="Use ID even if a built-in handout has it, replacing that one."
+)
 @config_option
-def new_command(handout_id: str, config_file: Path | None) -> None:
+def new_command(handout_id: str, force: bool, config_file: Path | None) -> None:
     """Start a handout: content/handouts/<language>/ID.yaml, with every block type."""
     from generator.scaffold import new_handout
 
-    path = new_handout(_project(config_file), handout_id)
-    click.echo(path)
+    new = new_handout(_project(config_file), handout_id, force=force)
+    click.echo(new.path)
+    if new.replaces is not None:
+        click.echo(
+            f"It replaces the built-in handout \u201c{new.replaces}\u201d in this project.",
+            err=True,
+        )
     click.echo(f"\nNext: edit it, then `handouts build {handout_id}`.", err=True)
 
 
@@ -288,6 +309,7 @@ def new_command(handout_id: str, config_file: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON, for CI.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (notes never do).")
 @config_option
+@reads_only
 def check_command(
     targets: tuple[str, ...],
     check_pdf: bool,
@@ -301,11 +323,12 @@ def check_command(
     Checks everything in the project when no ID or PATH is given. Exit 0 when
     clean, 1 when a finding fails (errors; warnings too under --strict).
     """
-    from generator.check import CheckRequest, check
+    from generator.check import CheckRequest, run_check
 
-    report = check(
-        _project(config_file),
+    report = run_check(
+        config_file,
         CheckRequest(targets=targets, pdf=check_pdf, large_print=large_print),
+        config_as_findings=as_json,
     )
     click.echo(report.as_json() if as_json else report.as_text())
     if report.failed(strict):
@@ -321,3 +344,29 @@ def schema_command(kind: str) -> None:
     from generator.schema import json_schema
 
     click.echo(json_schema(kind))
+
+
+@main.group("template")
+def template_group() -> None:
+    """The built-in templates a project can replace with its own copy."""
+
+
+@template_group.command("list")
+def template_list_command() -> None:
+    """List the built-in templates, one name a line (css/print.css, messages/en.yaml...)."""
+    from generator.scaffold import builtin_templates
+
+    for name in builtin_templates():
+        click.echo(name)
+
+
+@template_group.command("copy")
+@click.argument("names", nargs=-1, required=True, metavar="NAME...")
+@click.option("--force", is_flag=True, help="Replace the project's copy if there is one.")
+@config_option
+def template_copy_command(names: tuple[str, ...], force: bool, config_file: Path | None) -> None:
+    """Copy built-in templates into the project's templates/ folder, to change them there."""
+    from generator.scaffold import copy_templates
+
+    for path in copy_templates(_project(config_file), names, force=force):
+        click.echo(path)

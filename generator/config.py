@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from generator.model import LanguageTag, Line, Model, Text
 
 Paper = Literal["letter", "a4"]
 Region = Literal["us", "ca", "uk-ie", "au"]
+Origin = Literal["project", "built-in"]
 
 CONFIG_NAME = "handouts.yaml"
 DEFAULT_ACCENT = "#1f4e4a"
@@ -59,6 +61,13 @@ def _accent(value: str) -> str:
         )
     # A normalised hex string is all that reaches the CSS.
     return str(colour.convert("srgb").to_string(hex=True))
+
+
+def _lowercase_choice(value: object) -> object:
+    """`A4` as `a4`: the command line takes choices in any case, so the config does too."""
+    if isinstance(value, str) and value.lower() in typing.get_args(Paper):
+        return value.lower()
+    return value
 
 
 AccentColour = Annotated[str, AfterValidator(_accent)]
@@ -131,7 +140,7 @@ class ProjectConfig(Model):
     logo: Logo | None = None
     accent_colour: AccentColour = DEFAULT_ACCENT
     crisis: Region | list[CrisisLine] = Field(default="us", union_mode="left_to_right")
-    paper: Paper = "letter"
+    paper: Annotated[Paper, BeforeValidator(_lowercase_choice)] = "letter"
     language: LanguageTag = "en"
     footer_note: Line | None = None
     readability: Readability = Field(default_factory=Readability)
@@ -145,6 +154,8 @@ class Project:
     root: Path
     config: ProjectConfig = field(default_factory=ProjectConfig)
     config_path: Path | None = None
+    #: False outside any project: commands then work on the built-in library.
+    found: bool = True
 
     @property
     def roots(self) -> tuple[Path, ...]:
@@ -155,16 +166,37 @@ class Project:
         return (self.root, builtin)
 
     @property
+    def is_library(self) -> bool:
+        """Whether this is the built-in library itself: outside any project, or its checkout."""
+        return not self.found or self.root.resolve() == builtin_root().resolve()
+
+    @property
     def output(self) -> Path:
         """The default output folder."""
         return self.root / "output"
 
-    def origin(self, path: Path) -> str:
-        """Whether a file is the project's own or built in."""
-        builtin = builtin_root().resolve()
-        if self.root.resolve() != builtin and path.resolve().is_relative_to(self.root.resolve()):
-            return "project"
-        return "built-in"
+    def origin(self, path: Path) -> Origin:
+        """Whether a file is the project's own or built in.
+
+        Decided by the nearest content, templates or assets folder that holds
+        the file, not by the project's root: a project folder may hold the
+        install itself (a virtual environment inside it, or a run from `/`).
+        """
+        from generator.content import asset_folders
+
+        resolved = path.resolve()
+        nearest: tuple[int, Origin] = (-1, "project")
+        # The built-ins first: when the project is the built-in library, they win a tie.
+        homes: tuple[tuple[Path, Origin], ...] = (
+            (builtin_root(), "built-in"),
+            (self.root, "project"),
+        )
+        for root, label in homes:
+            for folder in asset_folders(root):
+                depth = len(folder.resolve().parts)
+                if depth > nearest[0] and resolved.is_relative_to(folder.resolve()):
+                    nearest = (depth, label)
+        return nearest[1]
 
 
 def find_project(start: Path | None = None, config: Path | None = None) -> Project:
@@ -181,7 +213,7 @@ def find_project(start: Path | None = None, config: Path | None = None) -> Proje
             return load_project(folder, folder / CONFIG_NAME)
         if (folder / "content").is_dir():
             return Project(root=folder)
-    return Project(root=here)
+    return Project(root=here, found=False)
 
 
 def load_project(root: Path, config_path: Path) -> Project:

@@ -15,15 +15,15 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from generator.errors import Problem, ProblemsError, display_path
+from generator.errors import Problem, ProblemsError, counted, display_path
 from generator.model import (
     BLOCK_TYPES,
+    MAX_ITEMS,
     Handout,
     HandoutFile,
     Image,
     Packet,
     PacketFile,
-    PacketSection,
     is_valid_id,
 )
 
@@ -523,7 +523,7 @@ def _message(
         return f'should be a list (one "- item" a line), not {_describe(value)}'
     if kind == "too_short":
         least = ctx.get("min_length", 1)
-        return f"needs at least {least} item{'s' if least != 1 else ''}"
+        return f"needs at least {counted(least, 'item')}"
     if kind == "too_long":
         return f"has too many items; at most {ctx.get('max_length')} are allowed"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -819,15 +819,46 @@ def load_packets(roots: Sequence[Path], ids: Sequence[str]) -> list[PacketFile]:
             continue
         try:
             located = read_yaml(manifests[name])
-            packet = validate(located, Packet)
         except ProblemsError as exc:
             problems.extend(exc.problems)
             continue
-        sections = resolver.sections(located, packet)
+        try:
+            packet = validate(located, Packet)
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+            # The handout ids are checked too, so that one run names every problem
+            # (unless the language they are looked up in is itself wrong).
+            language, raw_sections = _raw_sections(located.data)
+            if language is not None and all(p.field != "language" for p in exc.problems):
+                resolver.resolve(located, language, raw_sections)
+            continue
+        handouts = resolver.resolve(located, packet.language, [s.handouts for s in packet.sections])
+        sections = tuple(zip(packet.sections, handouts, strict=True))
         packets.append(PacketFile(name, manifests[name], packet, sections))
     if problems:
         raise ProblemsError(problems)
     return packets
+
+
+def _raw_sections(data: object) -> tuple[str | None, list[list[object]]]:
+    """A manifest's language and section handout ids, read from data that failed validation.
+
+    A list longer than the model allows is left out: it is reported as too
+    long, and a huge one must not cost a problem per entry.
+    """
+    if not isinstance(data, dict):
+        return None, []
+    language = data.get("language")
+    sections = data.get("sections")
+    found: list[list[object]] = []
+    if isinstance(sections, list) and len(sections) <= MAX_ITEMS:
+        for section in sections:
+            handouts = section.get("handouts") if isinstance(section, dict) else None
+            if isinstance(handouts, list) and len(handouts) <= MAX_ITEMS:
+                found.append(handouts)
+            else:
+                found.append([])
+    return (language if isinstance(language, str) else None), found
 
 
 @dataclass
@@ -840,32 +871,37 @@ class _HandoutResolver:
     def __post_init__(self) -> None:
         self.loaded: dict[Path, HandoutFile | None] = {}
 
-    def sections(
-        self, located: Located, packet: Packet
-    ) -> tuple[tuple[PacketSection, tuple[HandoutFile, ...]], ...]:
-        first_seen: dict[str, int] = {}
+    def resolve(
+        self, located: Located, language: str, sections: Sequence[Sequence[object]]
+    ) -> list[tuple[HandoutFile, ...]]:
+        """The handouts of each section, in order; ids that aren't text are skipped."""
+        first_seen: dict[str, list[str | int]] = {}
         result = []
-        for s_index, section in enumerate(packet.sections):
+        for s_index, handout_ids in enumerate(sections):
             items: list[HandoutFile] = []
-            for h_index, handout_id in enumerate(section.handouts):
+            for h_index, raw in enumerate(handout_ids):
+                if not isinstance(raw, str):
+                    continue
+                handout_id = raw.strip()
                 loc: list[str | int] = ["sections", s_index, "handouts", h_index]
                 if handout_id in first_seen:
-                    where = first_seen[handout_id] + 1
+                    first = first_seen[handout_id]
+                    line, _ = locate(located, first)
                     self.problems.append(
                         problem_at(
                             located,
                             loc,
-                            f"`{handout_id}` is already in section {where}; "
-                            "a handout appears once in a packet",
+                            f"`{handout_id}` is already in {format_field(first[:2])} "
+                            f"(line {line}); a handout appears once in a packet",
                         )
                     )
                     continue
-                first_seen[handout_id] = s_index
-                item = self.handout(located, loc, packet.language, handout_id)
+                first_seen[handout_id] = loc
+                item = self.handout(located, loc, language, handout_id)
                 if item is not None:
                     items.append(item)
-            result.append((section, tuple(items)))
-        return tuple(result)
+            result.append(tuple(items))
+        return result
 
     def handout(
         self, located: Located, loc: list[str | int], language: str, handout_id: str

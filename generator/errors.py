@@ -56,19 +56,24 @@ class ProblemsError(HandoutError):
     def __init__(self, problems: Sequence[Problem], *, wrote_nothing: bool = True):
         self.problems = sorted(set(problems), key=_problem_order)
         files = {p.path for p in self.problems}
-        count = len(self.problems)
-        summary = (
-            f"{count} problem{'s' if count != 1 else ''} in "
-            f"{len(files)} file{'s' if len(files) != 1 else ''}"
-        )
+        summary = f"{counted(len(self.problems), 'problem')} in {counted(len(files), 'file')}"
         if wrote_nothing:
             summary += "; nothing was written"
         self.summary = summary + "."
         super().__init__("\n".join([*map(str, self.problems), self.summary]))
 
+    def read_only(self) -> ProblemsError:
+        """The same problems, from a command that never writes: no "nothing was written"."""
+        return ProblemsError(self.problems, wrote_nothing=False)
+
     def show(self, file: IO[Any] | None = None) -> None:
         """Print one problem a line, then the count, with no "Error:" prefix."""
         click.echo(self.format_message(), file=file, err=True)
+
+
+def counted(number: int, noun: str) -> str:
+    """`1 file`, `2 files`: a count with its noun in the right number."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _problem_order(problem: Problem) -> tuple[str, int, int, str]:

@@ -17,6 +17,8 @@ from pydantic import (
     model_validator,
 )
 
+from generator.errors import counted
+
 Audience = Literal["client", "clinician"]
 Edition = Literal["client", "clinician"]
 
@@ -199,7 +201,7 @@ class Table(BlockModel):
         for number, row in enumerate(self.rows, start=1):
             if len(row) != width:
                 raise ValueError(
-                    f"row {number} has {len(row)} cells but the header has {width}; "
+                    f"row {number} has {counted(len(row), 'cell')} but the header has {width}; "
                     "give every row one cell per column"
                 )
         return self

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from pydantic import Field
 
 from generator.config import Project
-from generator.content import read_yaml, validate
+from generator.content import problem_at, read_yaml, validate
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.fonts import font_faces_for
 from generator.model import HandoutFile, Line, Model, PacketFile
@@ -67,13 +67,26 @@ class Messages(Model):
     trainer_edition: Line
 
 
+#: The messages with {name} slots, and the slots each is filled with.
+SLOTS: dict[str, tuple[str, ...]] = {
+    "page": ("page", "pages"),
+    "version": ("version",),
+    "reviewed": ("date",),
+    "prepared_for": ("name",),
+    "part": ("number",),
+    "facilitator": ("name",),
+}
+
+
 def fill(message: str, **values: object) -> str:
     """Put values into a message's {name} slots (no attribute access, unlike format)."""
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in values:
-            raise HandoutError(f"message {message!r} uses {{{name}}}, which is unknown")
+            # Messages are checked against SLOTS when read, so this is a template
+            # asking for the wrong slots; the template error names its line.
+            raise ValueError(f"the message {message!r} uses {{{name}}}, which is not given")
         return str(values[name])
 
     return _PLACEHOLDER_RE.sub(replace, message)
@@ -90,11 +103,28 @@ def fill_name(message: str, name: str) -> Markup:
     for match in _PLACEHOLDER_RE.finditer(message):
         parts.append(escape(message[position : match.start()]))
         if match.group(1) != "name":
-            raise HandoutError(f"message {message!r} uses {{{match.group(1)}}}, which is unknown")
+            # As in `fill`: the template error names the template's line.
+            slot = match.group(1)
+            raise ValueError(f"the message {message!r} uses {{{slot}}}, which is not given")
         parts.append(Markup('<bdi class="personal">{}</bdi>').format(name))
         position = match.end()
     parts.append(escape(message[position:]))
     return Markup("".join(parts))
+
+
+def slot_problem(key: str, message: str) -> str | None:
+    """Why a message's {name} slots don't fit the key it is for, or None."""
+    allowed = SLOTS.get(key)
+    if allowed is None:
+        return None
+    unknown = [name for name in _PLACEHOLDER_RE.findall(message) if name not in allowed]
+    if not unknown:
+        return None
+    choices = " and ".join(f"{{{name}}}" for name in allowed)
+    return (
+        f"uses {{{unknown[0]}}}, which is not filled in here; this message may use only "
+        f"{choices}, written exactly so"
+    )
 
 
 def css_string(text: str) -> Markup:
@@ -112,8 +142,9 @@ def page_counter_content(message: str) -> Markup:
     for match in _PLACEHOLDER_RE.finditer(message):
         if match.start() > position:
             parts.append(str(css_string(message[position : match.start()])))
-        if match.group(1) not in ("page", "pages"):
-            raise HandoutError(f"the page message {message!r} may use only {{page}} and {{pages}}")
+        if match.group(1) not in SLOTS["page"]:
+            # The page message is checked when read; another text is a template's mistake.
+            raise ValueError(f"the page message {message!r} may use only {{page}} and {{pages}}")
         parts.append(f"counter({match.group(1)})")
         position = match.end()
     if position < len(message):
@@ -284,6 +315,7 @@ class Renderer:
     def _merge_messages(self, files: Sequence[Path]) -> Messages:
         merged: dict[str, Any] = {}
         located = None
+        problems: list[Problem] = []
         for path in files:
             if not path.resolve().is_relative_to(path.parent.parent.resolve()):
                 raise HandoutError(
@@ -298,9 +330,19 @@ class Renderer:
                     merged["crisis"] = {**merged.get("crisis", {}), **value}
                 else:
                     merged[key] = value
+                # Checked in the file that sets the key, so the error names that file.
+                wrong = slot_problem(key, value) if isinstance(value, str) else None
+                if wrong:
+                    problems.append(problem_at(located, [key], wrong))
         assert located is not None
-        # Problems are placed in the last (the project's) file.
-        return validate(replace(located, data=merged), Messages)
+        try:
+            # Other problems are placed in the last (the project's) file.
+            messages = validate(replace(located, data=merged), Messages)
+        except ProblemsError as exc:
+            raise ProblemsError([*problems, *exc.problems]) from None
+        if problems:
+            raise ProblemsError(problems)
+        return messages
 
     def handout_context(self, item: HandoutFile, options: RenderOptions) -> dict[str, Any]:
         """Everything the handout templates use for one handout."""

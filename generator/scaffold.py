@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+import difflib
+import functools
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
-from generator.config import CONFIG_NAME, Project
-from generator.errors import HandoutError
+import yaml
+
+from generator.config import CONFIG_NAME, Project, builtin_root
+from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.model import is_valid_id
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
 
 TEMPLATES_README = """\
 Templates here replace the built-in ones of the same name, for this project only.
-Copy a file from the built-in templates folder to start from it, for example
-templates/messages/en.yaml to change the words printed in every footer
-(only the keys you put in your copy change), or templates/css/print.css for
-the look. Templates are rendered in a sandbox: they can use the values they
-are given, nothing else.
+To start from a built-in one, copy it here and change the copy:
+
+    handouts template list                    the built-in templates
+    handouts template copy css/print.css      the look of every page
+    handouts template copy messages/en.yaml   the words printed in every footer
+
+A copy keeps the built-in's name and folder (templates/css/print.css). In
+templates/messages/en.yaml only the keys you keep change: delete the others
+and they come from the built-in file. Delete a copy to go back to the
+built-in one. Templates are rendered in a sandbox: they can use the values
+they are given, nothing else.
 """
 
 
@@ -53,13 +66,45 @@ def init_project(folder: Path) -> list[Path]:
     return created
 
 
+def init_next_steps(folder: Path) -> str:
+    """What to do after `handouts init`, with no `cd` when the folder is this one."""
+    go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {folder}, "
+    return (
+        f"Next: {go}fill in handouts.yaml, then `handouts new my-handout` "
+        "to start a handout and `handouts build` to make the PDFs."
+    )
+
+
+@functools.cache
+def practice_placeholders() -> dict[str, str]:
+    """The example practice details that `handouts init` writes (commented out)."""
+    # Read from the scaffold itself, so the check and the file never disagree.
+    lines = (SCAFFOLD / "handouts.yaml").read_text(encoding="utf-8").splitlines()
+    start = lines.index("# practice:")
+    block = ["practice:"]
+    for line in lines[start + 1 :]:
+        if not line.startswith("#   "):
+            break
+        block.append(line.removeprefix("# "))
+    practice: dict[str, str] = yaml.safe_load("\n".join(block))["practice"]
+    return practice
+
+
 def title_from_id(handout_id: str) -> str:
     """`my-first-handout` → `My first handout`."""
     words = handout_id.replace("-", " ")
     return words[:1].upper() + words[1:]
 
 
-def new_handout(project: Project, handout_id: str) -> Path:
+@dataclass(frozen=True)
+class NewHandout:
+    """The starter handout written, and the built-in handout it replaces, if any."""
+
+    path: Path
+    replaces: str | None = None
+
+
+def new_handout(project: Project, handout_id: str, *, force: bool = False) -> NewHandout:
     """Write a starter handout that shows every block type and builds as it is."""
     if not is_valid_id(handout_id):
         raise HandoutError(
@@ -70,6 +115,13 @@ def new_handout(project: Project, handout_id: str) -> Path:
     path = project.root / "content" / "handouts" / language / f"{handout_id}.yaml"
     if path.exists():
         raise HandoutError(f"{path} already exists; choose another id or edit that file")
+    replaces = _builtin_title(language, handout_id)
+    if replaces is not None and not force:
+        raise HandoutError(
+            f"`{handout_id}` is the id of the built-in handout “{replaces}”, and a "
+            "new handout with it would replace that one in this project. Pick another id, "
+            "or pass --force to replace the built-in handout on purpose"
+        )
     text = (SCAFFOLD / "starter.yaml").read_text(encoding="utf-8")
     for marker, value in (
         ("__ID__", handout_id),
@@ -83,4 +135,101 @@ def new_handout(project: Project, handout_id: str) -> Path:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise HandoutError(f"could not write {path}: {exc.strerror or exc}") from None
-    return path
+    return NewHandout(path, replaces)
+
+
+def _builtin_title(language: str, handout_id: str) -> str | None:
+    """The title of the built-in handout with this id, if there is one."""
+    from generator.content import read_yaml
+
+    path = builtin_root() / "content" / "handouts" / language / f"{handout_id}.yaml"
+    if not path.is_file():
+        return None
+    data = read_yaml(path).data
+    title = data.get("title") if isinstance(data, dict) else None
+    return str(title) if title else handout_id
+
+
+# --- the built-in templates a project can replace ------------------------------------
+
+TEMPLATE_PATTERNS = ("**/*.html", "css/*.css", "messages/*.yaml")
+
+
+def builtin_templates() -> list[str]:
+    """The built-in template files a project can replace, as `css/print.css` names."""
+    folder = builtin_root() / "templates"
+    names = {
+        path.relative_to(folder).as_posix()
+        for pattern in TEMPLATE_PATTERNS
+        for path in folder.glob(pattern)
+        if path.is_file()
+    }
+    return sorted(names)
+
+
+def copy_templates(project: Project, names: Sequence[str], *, force: bool = False) -> list[Path]:
+    """Copy built-in templates into the project's templates/ folder, under the same names."""
+    if not project.found:
+        raise HandoutError(
+            "there is no project here to copy templates into (no handouts.yaml or "
+            "content/ folder in this folder or above); make one with `handouts init "
+            "FOLDER`, or run this inside yours"
+        )
+    if project.is_library:
+        raise HandoutError("this is the built-in library: its templates are here already")
+    known = builtin_templates()
+    source = builtin_root() / "templates"
+    target = project.root / "templates"
+    problems: list[Problem] = []
+    todo: dict[str, Path] = {}
+    for typed in names:
+        typed_path = PurePosixPath(typed.replace("\\", "/"))
+        name = typed_path.as_posix().removeprefix("templates/")
+        if typed_path.is_absolute() or ".." in typed_path.parts:
+            problems.append(
+                Problem(
+                    typed,
+                    None,
+                    None,
+                    "",
+                    "name a template as `handouts template list` shows it, like "
+                    "css/print.css, not a path outside the templates folder",
+                )
+            )
+        elif name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean `{close[0]}`? " if close else ""
+            problems.append(
+                Problem(
+                    typed,
+                    None,
+                    None,
+                    "",
+                    f"no built-in template by this name; {hint}"
+                    "`handouts template list` shows them all",
+                )
+            )
+        elif (target / name).exists() and not force:
+            problems.append(
+                Problem(
+                    display_path(target / name),
+                    None,
+                    None,
+                    "",
+                    "already exists; edit it, or pass --force to replace it with the built-in one",
+                )
+            )
+        else:
+            todo[name] = target / name
+    # Gather, validate, then write: one bad name means no file is copied.
+    if problems:
+        raise ProblemsError(problems)
+    written: list[Path] = []
+    for name, path in todo.items():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / name, path)
+        except OSError as exc:
+            raise HandoutError(f"could not write {path}: {exc.strerror or exc}") from None
+        written.append(path)
+    return written

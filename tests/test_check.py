@@ -67,7 +67,7 @@ def test_every_rule_fires_once_on_the_right_line(broken: Project, cli) -> None:
     ]
     # Every handout-level rule the checker knows fires on this file.
     fired = {f["rule"] for f in found}
-    assert fired == {r for r in RULES if not r.startswith(("pdf.", "schema"))}
+    assert fired == {r for r in RULES if not r.startswith(("pdf.", "schema", "config."))}
 
 
 def test_json_report_is_complete(broken: Project, cli) -> None:
@@ -315,3 +315,105 @@ def test_schema_rejects_what_the_loader_rejects(cli) -> None:
     validator = jsonschema.Draft202012Validator(schema)
     data = as_json_data(yaml.safe_load((DATA / "three-problems.yaml").read_text()))
     assert not validator.is_valid(data)
+
+
+# --- the config --------------------------------------------------------------------
+
+
+def test_a_wrong_config_is_json_under_json(project: Project, cli) -> None:
+    (project.root / "handouts.yaml").write_text('accent_colour: "#ffcc00"\n', encoding="utf-8")
+    result = cli("check", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "findings": [
+            {
+                "path": "handouts.yaml",
+                "line": 1,
+                "column": 16,
+                "rule": "schema",
+                "severity": "error",
+                "message": "accent_colour: `#ffcc00` has a contrast of 1.51:1 on white; text "
+                "in it needs at least 4.5:1 to be readable (WCAG AA). Choose a darker colour",
+                "suggestion": None,
+            }
+        ],
+        "counts": {"error": 1, "warning": 0, "note": 0},
+        "checked": ["handouts.yaml"],
+    }
+    assert result.stderr == ""
+
+
+def test_init_leaves_the_practice_out_and_check_finds_its_example_text(
+    tmp_path: Path, cli, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    cli("init", ".")
+    config = tmp_path / "handouts.yaml"
+    assert "practice" not in yaml.safe_load(config.read_text(encoding="utf-8"))
+    assert cli("check").stdout.splitlines() == ["No problems found in 1 file."]
+    # Taking the "# " off the example block, as its comment says, prints the example.
+    lines = config.read_text(encoding="utf-8").splitlines()
+    start = lines.index("# practice:")
+    lines[start : start + 3] = [line.removeprefix("# ") for line in lines[start : start + 3]]
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli("check", "--json")
+    assert result.exit_code == 1
+    assert [(f["line"], f["column"], f["rule"], f["message"]) for f in findings(result)] == [
+        (
+            start + 2,
+            9,
+            "config.placeholder",
+            "\u201cYour practice name\u201d is the example from `handouts init`, and it prints "
+            "at the foot of every page; put in your own, or delete the line",
+        ),
+        (
+            start + 3,
+            14,
+            "config.placeholder",
+            "\u201cYour name\u201d is the example from `handouts init`, and it prints "
+            "at the foot of every page; put in your own, or delete the line",
+        ),
+    ]
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        .replace("Your practice name", "Riverside Counselling")
+        .replace("Your name", "Dr. Sam Lee"),
+        encoding="utf-8",
+    )
+    assert cli("check").exit_code == 0
+
+
+def test_every_example_practice_detail_is_found(tmp_path: Path, cli, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    cli("init", ".")
+    config = tmp_path / "handouts.yaml"
+    text = config.read_text(encoding="utf-8")
+    block = text[text.index("# practice:") :].split("\n\n")[0]
+    config.write_text(block.replace("# ", "") + "\n", encoding="utf-8")
+    found = [f["path"] + ": " + f["rule"] for f in findings(cli("check", "--json"))]
+    assert found == ["handouts.yaml: config.placeholder"] * 7
+
+
+# --- counts ---------------------------------------------------------------------------
+
+
+def test_counts_are_in_the_right_number(project: Project, cli) -> None:
+    cited = "sources:\n  - {author: Kristin Neff, title: Self-Compassion, year: 2011}"
+    project.add("h.yaml", MINIMAL.replace("sources: []", cited))  # one sentence, no key points
+    note = next(
+        f
+        for f in findings(cli("check", "h", "--json"))
+        if f["rule"] == "readability.smog-unreliable"
+    )
+    assert note["message"] == (
+        "only 1 sentence: SMOG needs about 30 to be reliable, so treat its grade as a rough guide"
+    )
+    assert cli("check", "h").stdout.splitlines()[-1] == "1 warning, 1 note in 1 file (1 checked)."
+    packets = project.root / "content" / "packets"
+    packets.mkdir()
+    (packets / "mini.yaml").write_text(
+        "title: Mini\naudience: client\nlanguage: en\nsections:\n"
+        "  - title: One\n    handouts: [h]\n",
+        encoding="utf-8",
+    )
+    assert cli("check", "mini").stdout.splitlines() == ["No problems found in 1 file."]

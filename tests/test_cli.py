@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -195,3 +196,85 @@ def test_unwritable_output_is_a_clean_error(project: Project, cli) -> None:
         f"Error: could not write to {blocker / 'out' / 'en'}: Not a directory."
     )
     assert result.stderr.rstrip().endswith("no file was changed")
+
+
+# --- built-in or the project's own, wherever the command runs ------------------------
+
+
+def fake_install(folder: Path, monkeypatch) -> Path:
+    """A built-in library inside `folder`, as a virtual environment there would hold it."""
+    import generator.config
+
+    builtin = folder / ".venv" / "lib" / "site-packages" / "generator" / "builtin"
+    (builtin / "content" / "handouts" / "en").mkdir(parents=True)
+    (builtin / "content" / "handouts" / "en" / "shipped.yaml").write_text(
+        MINIMAL.replace("Noticing your breath", "A shipped handout"), encoding="utf-8"
+    )
+    monkeypatch.setattr(generator.config, "builtin_root", lambda: builtin)
+    return builtin
+
+
+def test_builtins_are_built_in_when_the_project_holds_the_install(
+    project: Project, cli, monkeypatch
+) -> None:
+    fake_install(project.root, monkeypatch)
+    (project.root / "handouts.yaml").write_text("paper: letter\n", encoding="utf-8")
+    project.add("own.yaml")
+    assert cli("list").stdout.splitlines() == [
+        "own\ten\tclient\tNoticing your breath\tproject",
+        "shipped\ten\tclient\tA shipped handout\tbuilt-in",
+    ]
+    report = json.loads(cli("check", "--json").stdout)
+    assert report["checked"] == ["handouts.yaml", "content/handouts/en/own.yaml"]
+    assert not any(".venv" in f["path"] for f in report["findings"])
+
+
+def test_builtins_are_built_in_in_a_folder_that_holds_the_install(
+    tmp_path: Path, cli, monkeypatch
+) -> None:
+    fake_install(tmp_path, monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    assert cli("list").stdout.splitlines() == ["shipped\ten\tclient\tA shipped handout\tbuilt-in"]
+    # Outside any project the built-in library is what `check` checks.
+    report = json.loads(cli("check", "--json").stdout)
+    assert report["checked"] == [
+        ".venv/lib/site-packages/generator/builtin/content/handouts/en/shipped.yaml"
+    ]
+
+
+def test_builtins_are_built_in_from_the_root_folder(cli, monkeypatch) -> None:
+    monkeypatch.chdir("/")
+    origins = {line.split("\t")[-1] for line in cli("list").stdout.splitlines()}
+    assert origins == {"built-in"}
+
+
+# --- what the commands say after an error ----------------------------------------------
+
+
+def test_only_commands_that_write_say_nothing_was_written(project: Project, cli) -> None:
+    project.add("broken.yaml", "title: [\n")
+    assert cli("list").stderr.splitlines()[-1] == "1 problem in 1 file."
+    (project.root / "content/handouts/en/broken.yaml").unlink()
+    (project.root / "handouts.yaml").write_text("paper: legal\n", encoding="utf-8")
+    for command in ("list", "check"):
+        result = cli(command)
+        assert result.exit_code == 1
+        assert result.stderr.splitlines()[-1] == "1 problem in 1 file.", command
+    for args in (["build"], ["new", "x"], ["packet", "p"], ["template", "copy", "css/print.css"]):
+        result = cli(*args)
+        assert result.stderr.splitlines()[-1] == "1 problem in 1 file; nothing was written."
+
+
+def test_init_here_leaves_out_the_cd(tmp_path: Path, cli, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    here = cli("init", ".")
+    assert here.exit_code == 0, here.output
+    assert here.stderr.strip() == (
+        "Next: fill in handouts.yaml, then `handouts new my-handout` to start a handout "
+        "and `handouts build` to make the PDFs."
+    )
+    there = cli("init", "clinic")
+    assert there.stderr.strip() == (
+        "Next: cd clinic, fill in handouts.yaml, then `handouts new my-handout` to start a "
+        "handout and `handouts build` to make the PDFs."
+    )

@@ -137,6 +137,16 @@ def test_config_errors_are_located(clinic: Project, cli, line: str, expected: st
     assert clinic.output_files() == {}
 
 
+@pytest.mark.parametrize("paper", ["A4", "a4", "Letter"])
+def test_paper_in_the_config_takes_any_case(project: Project, cli, paper: str) -> None:
+    (project.root / "handouts.yaml").write_text(f"paper: {paper}\n", encoding="utf-8")
+    project.add("breath.yaml")
+    result = cli("build", "breath", "--format", "html")
+    assert result.exit_code == 0, result.output
+    expected = "breath-a4.html" if paper.lower() == "a4" else "breath.html"
+    assert Path(result.stdout.strip()).name == expected
+
+
 def test_accent_colour_reaches_the_css(clinic: Project, cli) -> None:
     (clinic.root / "handouts.yaml").write_text('accent_colour: "#5B2C6F"\n', encoding="utf-8")
     assert cli("build", "withdrawal-response", "--format", "html").exit_code == 0
@@ -196,6 +206,38 @@ def test_a_typo_in_project_messages_is_located(project: Project, cli) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            'page: "Page {page} of {total}"',
+            "templates/messages/en.yaml:2:7: page: uses {total}, which is not filled in here; "
+            "this message may use only {page} and {pages}, written exactly so",
+        ),
+        (
+            'version: "Version {number}"',
+            "templates/messages/en.yaml:2:10: version: uses {number}, which is not filled in "
+            "here; this message may use only {version}, written exactly so",
+        ),
+        (
+            'part: "Part {Number}"',
+            "templates/messages/en.yaml:2:7: part: uses {Number}, which is not filled in here; "
+            "this message may use only {number}, written exactly so",
+        ),
+    ],
+)
+def test_a_wrong_slot_in_project_messages_is_located(
+    project: Project, cli, line: str, expected: str
+) -> None:
+    project.add("breath.yaml")
+    messages = project.root / "templates" / "messages"
+    messages.mkdir(parents=True)
+    (messages / "en.yaml").write_text(f'care_note: "Ours."\n{line}\n', encoding="utf-8")
+    result = cli("build", "breath")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [expected, "1 problem in 1 file; nothing was written."]
+
+
 def test_project_templates_are_sandboxed(project: Project, cli) -> None:
     project.add("breath.yaml", MINIMAL + "  - type: quote\n    text: One breath.\n")
     blocks = project.root / "templates" / "blocks"
@@ -237,6 +279,25 @@ def test_init_new_build_and_list(tmp_path: Path, cli, monkeypatch: pytest.Monkey
     assert "my-handout\ten\tclient\tMy handout\tproject" in listing
     assert "withdrawal-response\ten\tclient\tNoticing your breath\tproject" in listing
     assert "body-alarm-system\ten\tclient\tYour body's alarm system\tbuilt-in" in listing
+
+
+def test_new_refuses_a_builtin_id_unless_forced(project: Project, cli) -> None:
+    refused = cli("new", "withdrawal-response")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "Error: `withdrawal-response` is the id of the built-in handout \u201cThe withdrawal "
+        "response\u201d, and a new handout with it would replace that one in this project. "
+        "Pick another id, or pass --force to replace the built-in handout on purpose\n"
+    )
+    path = project.root / "content/handouts/en/withdrawal-response.yaml"
+    assert not path.exists()
+    forced = cli("new", "withdrawal-response", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert forced.stdout == f"{path}\n"
+    assert forced.stderr.splitlines()[0] == (
+        "It replaces the built-in handout \u201cThe withdrawal response\u201d in this project."
+    )
+    assert path.is_file()
 
 
 def test_the_starter_uses_every_block_type(tmp_path: Path, cli, monkeypatch) -> None:

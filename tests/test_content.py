@@ -131,7 +131,7 @@ def test_table_rows_must_match_header(project: Project) -> None:
     text = MINIMAL + ("  - type: table\n    header: [When, What]\n    rows:\n      - [Morning]\n")
     path = project.add("h.yaml", text)
     assert problems_of(path, project.root) == [
-        "content/handouts/en/h.yaml:13:5: blocks[1]: row 1 has 1 cells but the header "
+        "content/handouts/en/h.yaml:13:5: blocks[1]: row 1 has 1 cell but the header "
         "has 2; give every row one cell per column"
     ]
 

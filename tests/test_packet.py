@@ -319,24 +319,39 @@ def test_manifest_problems_are_located(project: Project, cli) -> None:
         "    handouts: []\n",
         encoding="utf-8",
     )
+    # An empty section is a schema problem; the handout ids are checked all the same.
     result = cli("packet", "bad")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
+        "content/packets/bad.yaml:6:24: sections[0].handouts[1]: no `en` handout with the id "
+        "`breth`; did you mean `breath`? `handouts list` shows them all",
+        "content/packets/bad.yaml:8:16: sections[1].handouts[0]: `breath` is already in "
+        "sections[0] (line 6); a handout appears once in a packet",
         "content/packets/bad.yaml:10:15: sections[2].handouts: needs at least 1 item",
-        "1 problem in 1 file; nothing was written.",
+        "3 problems in 1 file; nothing was written.",
     ]
     (packets / "bad.yaml").write_text(
         (packets / "bad.yaml").read_text().replace("  - title: Empty\n    handouts: []\n", "")
     )
     result = cli("packet", "bad")
-    assert result.stderr.splitlines() == [
-        "content/packets/bad.yaml:6:24: sections[0].handouts[1]: no `en` handout with the id "
-        "`breth`; did you mean `breath`? `handouts list` shows them all",
-        "content/packets/bad.yaml:8:16: sections[1].handouts[0]: `breath` is already in "
-        "section 1; a handout appears once in a packet",
-        "2 problems in 1 file; nothing was written.",
-    ]
+    assert result.stderr.splitlines()[-1] == "2 problems in 1 file; nothing was written."
     assert project.output_files() == {}
+
+
+def test_a_wrong_language_does_not_make_every_id_unknown(project: Project, cli) -> None:
+    project.add("breath.yaml")
+    packets = project.root / "content" / "packets"
+    packets.mkdir(parents=True)
+    (packets / "bad.yaml").write_text(
+        "title: Bad\naudience: client\nlanguage: English\n"
+        "sections:\n  - title: One\n    handouts: [breath]\n",
+        encoding="utf-8",
+    )
+    result = cli("packet", "bad")
+    assert result.exit_code == 1
+    (problem, summary) = result.stderr.splitlines()
+    assert problem.startswith("content/packets/bad.yaml:3:11: language: ")
+    assert summary == "1 problem in 1 file; nothing was written."
 
 
 def test_unknown_packet(project: Project, cli) -> None:

@@ -36,6 +36,16 @@ from conftest import Project
             "'no_such_filter'. in `{{ block.text|no_such_filter }}`",
         ),
         (
+            "{{ fill(messages.part, num=2) }}\n",
+            "templates/blocks/paragraph.html:1: template error: the message 'Part {number}' "
+            "uses {number}, which is not given in `{{ fill(messages.part, num=2) }}`",
+        ),
+        (
+            "{{ messages.care_note|page_counter }}{{ 'Page {count}'|page_counter }}\n",
+            "templates/blocks/paragraph.html:1: template error: the page message 'Page {count}' "
+            "may use only {page} and {pages} in",
+        ),
+        (
             "{{ 1 / 0 }}\n",
             "templates/blocks/paragraph.html:1: template error: division by zero in `{{ 1 / 0 }}`",
         ),
