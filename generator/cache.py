@@ -2,8 +2,8 @@
 
 The key is the document's HTML (which the content, templates, messages,
 config and print options make), the layout options, and a digest of what
-the HTML only points to (the project's assets and templates) and of the
-versions of this package, WeasyPrint and the fonts. The cache saves layout
+the HTML only points to (the project's assets and templates), of this
+package's own code, and of the versions of WeasyPrint and the fonts. The cache saves layout
 work and nothing else: every build reads and checks its content and renders
 it, and the output's name comes from the handout, never from the cache.
 An unchanged handout is never laid out again, and a rebuild in which
@@ -14,6 +14,7 @@ participant's name) is never cached.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -37,6 +38,24 @@ def _version(package: str) -> str:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
         return "unknown"
+
+
+@functools.cache
+def _code_digest() -> bytes:
+    """A digest of this package's own code and data: a changed layout rule is a new key.
+
+    The version alone would not change while the code is worked on (an
+    editable install), and a stale PDF would then come back from the cache.
+    """
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package)
+        # The built-in library is part of the project's roots, hashed as such.
+        if not path.is_file() or relative.parts[0] in ("builtin", "__pycache__"):
+            continue
+        digest.update(str(relative).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.digest()
 
 
 def _files(folder: Path) -> Iterable[Path]:
@@ -65,6 +84,7 @@ class BuildCache:
                 _version("fontpkg-noto-sans-arabic"),
             ):
                 digest.update(part.encode() + b"\0")
+            digest.update(_code_digest())
             for root in self.project.roots:
                 for folder in ("templates", "assets", "content"):
                     for path in _files(root / folder):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import json
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -27,6 +28,13 @@ FALLBACK_FAMILIES = (
     ("noto-sans", "Handouts Noto Sans"),
     ("noto-sans-arabic", "Handouts Noto Sans Arabic"),
 )
+# The body face's advance widths (regular and bold, in thousandths of an em),
+# read from the font files once and checked against them by the tests: the
+# render stage measures the footer with them, without loading a font.
+WIDTHS = Path(__file__).resolve().parent / "data" / "body-font-widths.json"
+# A character the face lacks is drawn from a fallback font: count it as a
+# full em, wider than any letter of the face's own.
+_MISSING_WIDTH = 1000
 
 
 @dataclass(frozen=True)
@@ -152,6 +160,18 @@ def _kind(char: str) -> str:
         return "private-use characters"
     script = name.split(" ", 1)[0].capitalize() if name else ""
     return f"{script} script" if script else "characters with no Unicode name"
+
+
+@functools.cache
+def _advance_widths(weight: str) -> dict[str, int]:
+    widths: dict[str, int] = json.loads(WIDTHS.read_text(encoding="utf-8"))[weight]
+    return widths
+
+
+def text_width(text: str, *, bold: bool = False) -> float:
+    """How wide text is set in the body face, in ems (kerning narrows it a little)."""
+    widths = _advance_widths("700" if bold else "400")
+    return sum(widths.get(char, _MISSING_WIDTH) for char in text) / 1000
 
 
 # --- fonts installed on this computer, through fontconfig ---------------------

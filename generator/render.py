@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 import re
 import traceback
 from collections.abc import Callable, Mapping, Sequence
@@ -21,10 +20,10 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from pydantic import Field
 
-from generator.config import Project
+from generator.config import Practice, Project
 from generator.content import problem_at, read_yaml, validate
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
-from generator.fonts import font_faces_for
+from generator.fonts import font_faces_for, text_width
 from generator.model import HandoutFile, Line, Model, PacketFile
 from generator.options import RenderOptions
 
@@ -201,25 +200,189 @@ def url_from(src: str, base: str) -> str:
     return urljoin(base, quote(src))
 
 
-def _footer_height(texts: Sequence[tuple[str, bool]], options: RenderOptions) -> str:
-    """The bottom page margin: room for every footer line, so none is cut off.
+# The footer's lists (the practice's details; the title, version and date)
+# separate their items with " · ". A separator is kept on one line with the
+# words either side of it, so that no line starts or ends with one: a list's
+# lines break between items, the separator giving way to the line break.
+_SEPARATOR = " · "
+# Marks the spaces a piece of a footer list cannot break at, as `_pieces`
+# hands it to the line count.
+_NO_BREAK = "\u00a0"
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+")
 
-    Each (text, bold) is one footer paragraph; its wrapped line count is
-    estimated from Atkinson Hyperlegible's average glyph width (about half
-    an em, a little more in bold), rounded up.
+
+@dataclass(frozen=True)
+class FooterItem:
+    """One item of a footer list."""
+
+    text: str
+    # Never wraps inside: a phone number, a web address (which may otherwise
+    # break after "//"), the version, the date. Any item that fits on a line
+    # is kept whole too, so that lines break between items.
+    whole: bool = False
+
+
+def _pieces(row: Sequence[FooterItem]) -> list[tuple[str, bool]]:
+    """A line of a footer list as its text between break opportunities (its
+    spaces), each piece with whether it must be kept from wrapping: it holds
+    a separator and the words glued to it, or an item kept whole."""
+    pieces: list[tuple[str, bool]] = []
+    for item in row:
+        words = (
+            [(item.text.replace(" ", _NO_BREAK), True)]
+            if item.whole
+            else [(word, False) for word in item.text.split(" ")]
+        )
+        if pieces:
+            glued = pieces.pop()[0] + _SEPARATOR + words[0][0]
+            words[0] = (glued.replace(" ", _NO_BREAK), True)
+        pieces += words
+    return pieces
+
+
+def _rows(items: Sequence[FooterItem], width: float, style: FooterStyle) -> list[list[FooterItem]]:
+    """A footer list in lines: each line holds the items that fit on it, and
+    only an item wider than a line wraps, glued to its neighbours."""
+    rows: list[list[FooterItem]] = []
+    for given in items:
+        item = replace(given, whole=given.whole or style.measure(given.text) <= width)
+        pieces = _pieces([*rows[-1], item]) if rows else []
+        if pieces and max(style.measure(text) for text, _ in pieces) <= width:
+            rows[-1].append(item)
+        else:
+            rows.append([item])
+    return rows
+
+
+def separated(rows: Sequence[Sequence[FooterItem]]) -> Markup:
+    """A footer list's lines as HTML: items joined by glued separators."""
+    lines = []
+    for row in rows:
+        html = []
+        for text, keep in _pieces(row):
+            # One no-wrap span holds the whole piece, from space to space, with
+            # plain spaces, which a reader's search finds. (No-break spaces
+            # before a no-wrap span make WeasyPrint 70 break at every space
+            # ahead of them, one word to a line.)
+            piece = escape(text.replace(_NO_BREAK, " "))
+            html.append(Markup('<span class="nowrap">{}</span>').format(piece) if keep else piece)
+        lines.append(Markup(" ").join(html))
+    return Markup("<br>").join(lines)
+
+
+def sentences(text: str) -> list[str]:
+    """A crisis line's sentences: the footer breaks it between them, not mid-sentence."""
+    return _SENTENCE_END_RE.split(text.strip())
+
+
+@dataclass(frozen=True)
+class FooterStyle:
+    """The footer's type and place, to size the bottom margin by. The size and
+    leading are print.css's and large-print.css's; the page number's share and
+    lift go into the CSS from here."""
+
+    size: float  # pt
+    leading: float
+    side_margins: float  # in, left and right together
+    # The page number's box, a share of the text width at the bottom right:
+    # the footer's last lines (the version line) leave it this much room.
+    number_share: float
+    # The footer's last line and the page number end this far (in) above the
+    # page's bottom edge, wherever the footer's text wraps.
+    lift: float
+
+    def width(self, paper: str | None, *, beside_number: bool = False) -> float:
+        """The width (pt) the footer's text wraps in."""
+        width = ((8.27 if paper == "a4" else 8.5) - self.side_margins) * 72
+        return width * (1 - self.number_share) if beside_number else width
+
+    def measure(self, text: str, *, bold: bool = False) -> float:
+        """How wide text is (pt) in the footer's type."""
+        return text_width(text, bold=bold) * self.size
+
+
+# A lift of about half an inch clears any printer's unprintable edge; no
+# more, so that the library's one-page worksheet (daily-check-in) keeps to
+# one page under its footer.
+_NORMAL_FOOTER = FooterStyle(size=10.0, leading=1.3, side_margins=1.8, number_share=0.16, lift=0.51)
+_LARGE_PRINT_FOOTER = FooterStyle(
+    size=14.0, leading=1.25, side_margins=2.0, number_share=0.24, lift=0.55
+)
+# pt above the first line: the rule and the padding (print.css: @bottom-left)
+_FOOTER_PADDING = 0.75 + 6.0
+_PARAGRAPH_GAP = 2.0  # pt below each paragraph (print.css: .page-footer p)
+
+
+@dataclass(frozen=True)
+class _FooterParagraph:
+    """One footer paragraph as the line breaker sees it."""
+
+    # Its lines as the HTML breaks them (<br>), each as its text between
+    # break opportunities. A piece with spaces in it (a crisis line's
+    # sentence) wraps inside only when it is wider than a line.
+    lines: Sequence[Sequence[str]]
+    bold: bool = False
+    beside_number: bool = False
+
+    @staticmethod
+    def of_text(text: str) -> _FooterParagraph:
+        """Plain text, which breaks at its spaces."""
+        return _FooterParagraph([text.split(" ")])
+
+    @staticmethod
+    def of_list(
+        rows: Sequence[Sequence[FooterItem]], *, beside_number: bool = False
+    ) -> _FooterParagraph:
+        """A footer list, in the lines `_rows` made of it."""
+        lines = [[text for text, _ in _pieces(row)] for row in rows]
+        return _FooterParagraph(lines, beside_number=beside_number)
+
+
+def _practice_items(practice: Practice) -> list[FooterItem]:
+    """The practice's details, in the footer's order."""
+    items = [FooterItem(practice.name)]
+    if practice.clinician:
+        credentials = f", {practice.credentials}" if practice.credentials else ""
+        items.append(FooterItem(practice.clinician + credentials))
+    contact = (practice.phone, practice.email, practice.website)
+    items += [FooterItem(text, whole=True) for text in contact if text]
+    if practice.address:
+        items.append(FooterItem(practice.address))
+    return items
+
+
+def _line_count(pieces: Sequence[str], width: float, measure: Callable[[str], float]) -> int:
+    """How many lines greedy line breaking makes of the pieces."""
+    lines, used = 0, width  # `used` of the current line; a full one before the first
+    space = measure(" ")
+    for piece in pieces:
+        piece_width = measure(piece)
+        if used + space + piece_width <= width:
+            used += space + piece_width
+        elif piece_width <= width or " " not in piece:
+            lines, used = lines + 1, piece_width
+        else:
+            # Wider than a line, it wraps inside, on lines of its own.
+            lines, used = lines + _line_count(piece.split(" "), width, measure), width
+    return max(lines, 1)
+
+
+def _footer_height(
+    paragraphs: Sequence[_FooterParagraph], style: FooterStyle, paper: str | None
+) -> str:
+    """The bottom page margin: room for every footer line, and the lift below them.
+
+    Lines are counted by breaking the text as the layout does, with the body
+    face's glyph widths (which kerning only narrows), so that the last line
+    lands beside the page number and nothing is cut off.
     """
-    if options.large_print:
-        size, leading, padding, side_margins = 14.0, 1.25, 0.7, 2.0
-    else:
-        size, leading, padding, side_margins = 10.0, 1.3, 0.66, 1.8
-    # The footer has the bottom margin's width less the page number's box.
-    share = 0.76 if options.large_print else 0.84
-    width_pt = ((8.27 if options.paper == "a4" else 8.5) - side_margins) * 72 * share
-    lines = 0
-    for text, bold in texts:
-        per_line = width_pt / (size * (0.51 if bold else 0.47))
-        lines += max(1, math.ceil(len(text) / per_line))
-    return f"{padding + lines * size * leading / 72:.2f}in"
+    height = _FOOTER_PADDING + style.lift * 72 + _PARAGRAPH_GAP * max(len(paragraphs) - 1, 0)
+    for paragraph in paragraphs:
+        width = style.width(paper, beside_number=paragraph.beside_number)
+        measure = functools.partial(style.measure, bold=paragraph.bold)
+        lines = sum(_line_count(pieces, width, measure) for pieces in paragraph.lines)
+        height += lines * style.size * style.leading
+    return f"{height / 72:.3f}in"
 
 
 def _locale(language: str) -> Locale:
@@ -282,6 +445,8 @@ class Renderer:
         self.env.filters["md"] = inline
         self.env.filters["css_string"] = css_string
         self.env.filters["page_counter"] = page_counter_content
+        self.env.filters["separated"] = separated
+        self.env.filters["sentences"] = sentences
         self.env.globals["fill"] = fill
         self.env.globals["fill_name"] = fill_name
         self.env.filters["url_from"] = url_from
@@ -350,12 +515,11 @@ class Renderer:
         show_notes = options.edition == "clinician" or handout.audience == "clinician"
         reviewed = self.date(handout.reviewed.date, item.language)
         messages = self.messages(item.language)
-        meta = " · ".join(
-            (
-                handout.title,
-                fill(messages.version, version=handout.version),
-                fill(messages.reviewed, date=reviewed),
-            )
+        version = fill(messages.version, version=handout.version)
+        # The version and the review date stay together, on one line.
+        meta = (
+            FooterItem(handout.title),
+            FooterItem(version + _SEPARATOR + fill(messages.reviewed, date=reviewed), whole=True),
         )
         return {
             **self.page_context(
@@ -379,7 +543,7 @@ class Renderer:
         self,
         language: str,
         options: RenderOptions,
-        meta: str,
+        meta: Sequence[FooterItem],
         *,
         date: dt.date,
         numbered: bool = True,
@@ -410,29 +574,36 @@ class Renderer:
                 "alt": config.logo.alt,
             }
         practice = config.practice
-        # The footer's lines, to size the bottom margin: client pages carry the
-        # crisis line and the care note; clinician and packet pages do not.
-        footer_texts = [(line.text, True) for line in crisis_lines] if safety_notes else []
+        style = _LARGE_PRINT_FOOTER if options.large_print else _NORMAL_FOOTER
+        full_width = style.width(options.paper)
+        practice_rows = _rows(_practice_items(practice), full_width, style) if practice else []
+        meta_rows = _rows(meta, style.width(options.paper, beside_number=True), style)
+        # The footer's paragraphs, to size the bottom margin: client pages carry
+        # the crisis line and the care note; clinician and packet pages do not.
+        footer: list[_FooterParagraph] = []
         if safety_notes:
-            footer_texts.append((messages.care_note, False))
-        if practice is not None:
-            parts = practice.model_dump(exclude_none=True).values()
-            footer_texts.append((" · ".join(str(v) for v in parts), False))
+            footer += [_FooterParagraph([sentences(line.text)], bold=True) for line in crisis_lines]
+            footer.append(_FooterParagraph.of_text(messages.care_note))
+        if practice_rows:
+            footer.append(_FooterParagraph.of_list(practice_rows))
         if config.footer_note:
-            footer_texts.append((config.footer_note, False))
-        footer_texts.append((meta, False))
+            footer.append(_FooterParagraph.of_text(config.footer_note))
+        if meta_rows:
+            footer.append(_FooterParagraph.of_list(meta_rows, beside_number=True))
         return {
-            "footer_height": _footer_height(footer_texts, options),
+            "footer_height": _footer_height(footer, style, options.paper),
             # Packet parts leave the number out: it is stamped on after assembly.
             "page_number_content": page_counter_content(messages.page)
             if numbered
             else Markup('""'),
-            # The footer's last line ends this far above the page's bottom edge.
-            "page_number_lift": "0.61in" if options.large_print else "0.57in",
+            "page_number_lift": f"{style.lift}in",
+            "page_number_width": f"{style.number_share:.0%}",
             "language": language,
             "messages": messages,
             "crisis_lines": crisis_lines,
             "practice": practice,
+            "practice_rows": practice_rows,
+            "meta_rows": meta_rows,
             "logo": logo,
             "accent": config.accent_colour,
             "footer_note": config.footer_note,
@@ -496,7 +667,9 @@ class Renderer:
         """What every part of a packet shares: the packet, its sections, the edition."""
         packet = item.packet
         messages = self.messages(item.language)
-        meta = packet.title + (f" · {messages.trainer_edition}" if trainer else "")
+        meta = [FooterItem(packet.title)]
+        if trainer:
+            meta.append(FooterItem(messages.trainer_edition, whole=True))
         context = {
             **self.page_context(
                 item.language,
@@ -525,7 +698,7 @@ class Renderer:
     def render_numbers(self, item: PacketFile, options: RenderOptions, pages: int) -> str:
         """A document of `pages` blank pages numbered like a packet's footers."""
         context = {
-            **self.page_context(item.language, options, "", date=packet_date(item)),
+            **self.page_context(item.language, options, (), date=packet_date(item)),
             "pages": pages,
         }
         return self.env.get_template("packet_numbers.html").render(context)
