@@ -144,3 +144,41 @@ def test_a_damaged_cache_entry_is_laid_out_again(
     assert cli("build", "one", "-j", "1").exit_code == 0
     assert len(laid_out) == 2
     assert texts(project.root / "output/en/one.pdf")[0].startswith("Noticing your breath")
+
+
+def test_a_change_to_the_tool_itself_lays_out_again(
+    project: Project, cli, laid_out: list[tuple[str, str]], monkeypatch
+) -> None:
+    """An edited layout rule in generator/ must not bring back PDFs made by the old one."""
+    import generator.cache as cache_module
+
+    project.add("one.yaml")
+    assert cli("build", "one").exit_code == 0
+    laid_out.clear()
+    assert cli("build", "one").exit_code == 0
+    assert laid_out == []
+    monkeypatch.setattr(cache_module, "_code_digest", lambda: b"another version of the code")
+    assert cli("build", "one").exit_code == 0
+    assert len(laid_out) == 1
+
+
+def test_a_hint_never_decides_an_output(
+    project: Project, cli, laid_out: list[tuple[str, str]]
+) -> None:
+    """The early-start hints may be wrong or garbled: the outputs come from the HTML."""
+    project.add("one.yaml")
+    project.add("two.yaml", MINIMAL.replace("for a moment", "for a while"))
+    assert cli("build", "one", "two").exit_code == 0
+    hints = sorted((project.root / CACHE_FOLDER).glob("*.next"))
+    assert len(hints) == 2
+    # Each hint now points at the other handout's layout.
+    _, second = (h.read_text() for h in hints)
+    hints[0].write_text(second)
+    hints[1].write_text("not a key")
+    (project.root / "output").rename(project.root / "before")
+    assert cli("build", "one", "two").exit_code == 0
+    assert len(laid_out) == 2  # the first build's two, none since
+    for name in ("one", "two"):
+        assert (project.root / f"output/en/{name}.pdf").read_bytes() == (
+            project.root / f"before/en/{name}.pdf"
+        ).read_bytes()
