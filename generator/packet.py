@@ -202,11 +202,6 @@ def build_packets(
 
     Pass workers already started to have WeasyPrint imported sooner.
     """
-    # A packet is several documents (cover, contents, handouts). The workers
-    # start now, if they have not, and import WeasyPrint while the packet is
-    # loaded and rendered: after an edit, the one handout to lay out again is
-    # rendered a moment later. If everything comes from the cache, they are
-    # stopped unused.
     options = request.options.resolved(project.config)
     if request.participants is not None and options.client_name is not None:
         raise click.UsageError(
@@ -215,6 +210,11 @@ def build_packets(
     check_name(options.client_name, "--client-name")
     pattern = check_name_pattern(request.name_pattern)
     personal = request.participants is not None or options.personal
+    # A packet is several documents (cover, contents, handouts). The workers
+    # start now, if they have not, and import WeasyPrint while the packet is
+    # loaded and rendered: after an edit, the one handout to lay out again is
+    # rendered a moment later. If everything comes from the cache, they are
+    # stopped unused.
     with contextlib.ExitStack() as stack:
         if workers is None:
             workers = stack.enter_context(WorkerPool(3 * len(request.ids), request.jobs))

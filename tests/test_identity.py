@@ -133,3 +133,32 @@ def test_with_no_ids_every_personal_file_goes_apart(project: Project, cli) -> No
     files = sorted(project.output_files())
     assert "personal/en/one.html" in files and "personal/en/two.html" in files
     assert all(f.startswith("personal/") for f in files)
+
+
+def test_personal_packets_never_replace_the_generic_packet(project: Project, cli) -> None:
+    project.add("breath.yaml")
+    packets = project.root / "content/packets"
+    packets.mkdir()
+    (packets / "mini.yaml").write_text(
+        "title: Mini\naudience: client\nlanguage: en\nsections:\n"
+        "  - title: One\n    handouts: [breath]\n",
+        encoding="utf-8",
+    )
+    # A generic packet whose id looks like a participant's copy of `mini`.
+    (packets / "mini-001.yaml").write_text((packets / "mini.yaml").read_text(), encoding="utf-8")
+    assert cli("packet", "mini", "mini-001").exit_code == 0
+    generic = project.output_files()
+    assert sorted(generic) == ["en/packets/mini-001.pdf", "en/packets/mini.pdf"]
+    people = project.root / "people.csv"
+    people.write_text("name\nAlex Rivera\n", encoding="utf-8")
+    copies = cli("packet", "mini", "--participants", str(people))
+    assert copies.stdout.split() == [str(project.root / "output/personal/en/packets/mini-001.pdf")]
+    named = cli("packet", "mini", "--client-name", "Sam Lee")
+    assert named.stdout.split() == [str(project.root / "output/personal/en/packets/mini.pdf")]
+    after = project.output_files()
+    assert {k: after[k] for k in generic} == generic
+    both = cli("packet", "mini", "--participants", str(people), "--client-name", "Sam Lee")
+    assert both.exit_code == 2
+    assert both.stderr.splitlines()[-1] == (
+        "Error: --client-name and --participants both name who a copy is for; use one of them"
+    )
