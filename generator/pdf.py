@@ -24,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -37,6 +37,7 @@ from generator.options import SOURCE_DATE_EPOCH
 PDF_VARIANT = "pdf/ua-1"
 T = TypeVar("T")
 R = TypeVar("R")
+P = ParamSpec("P")
 
 # Notices about the machine's libraries, not about the document: they say
 # nothing a content author could act on, so they are not reported.
@@ -190,13 +191,34 @@ class Workers(ProcessPoolExecutor):
         # The first process starts with the first task.
         self.submit(int)
 
+    def submit(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Future[R]:
+        """Hand work over, which may fork a worker; Ctrl-C waits until the pool knows it."""
+        # A worker forked but not yet counted would be left out by `stop`:
+        # it would go on starting as this process ends and removes the queues
+        # the worker was given, and print a traceback.
+        with _ctrl_c_held():
+            return super().submit(fn, *args, **kwargs)
+
     def stop(self) -> None:
-        """End the workers without waiting for them: any work left is not wanted."""
+        """End the workers without waiting for their work: any work left is not wanted."""
         # Without this, leaving would wait for each worker to finish importing.
         processes = list((getattr(self, "_processes", None) or {}).values())
+        manager = getattr(self, "_executor_manager_thread", None)
+        results = getattr(self, "_result_queue", None)
         self.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
+        # A worker stopped while it sends a result leaves half of it, and the
+        # thread that tends the workers waits for the rest for ever. This
+        # process never sends results: with its end closed, that thread finds
+        # the pipe closed once the workers are gone.
+        if results is not None:
+            results._writer.close()
+        # That thread ends soon after the workers. Left to the exit, it may
+        # close its wake-up pipe as Python writes to it there: an OSError
+        # traceback (a race later Pythons fix, gh-125451).
+        if manager is not None:
+            manager.join()
 
 
 def _fork_server() -> BaseContext | None:
@@ -235,6 +257,38 @@ def _start_fork_server() -> None:
         signal.signal(signal.SIGINT, previous)
 
 
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C back until the block is done, then let it interrupt.
+
+    A worker forked from this process in the block starts holding it back
+    too, until it ignores it (see `_start_worker`).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        # Only the main thread is interrupted.
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if pressed:
+            signal.raise_signal(signal.SIGINT)
+
+
+def _interrupt_once(signum: int, frame: Any) -> None:
+    """Ctrl-C while there are workers: interrupt, and ignore any Ctrl-C after.
+
+    This process is then on its way out. Another Ctrl-C (pressed again, or
+    sent twice, as `timeout` does) would only interrupt the stopping of the
+    workers, leaving some behind, or the exit after it: a traceback either way.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 class WorkerPool:
     """Worker processes for laying out documents, started as work comes.
 
@@ -249,7 +303,7 @@ class WorkerPool:
       has work to hand over.
 
     Used as a context manager, which stops the workers at the end rather than
-    waiting for them.
+    waiting for them, and until then lets Ctrl-C interrupt once.
     """
 
     def __init__(self, documents: int, jobs: int | None):
@@ -257,39 +311,48 @@ class WorkerPool:
         if documents == 1 and "weasyprint" in sys.modules:
             self.count = 0
         self.pool: Workers | None = None
-        self._opening: threading.Thread | None = None
+        # Set once the thread that starts the workers is done. An event, not
+        # Thread.join: before Python 3.13 a join that Ctrl-C interrupts marks
+        # the thread as ended while it goes on, so `stop` would not wait for
+        # the workers it starts, and they would be left running.
+        self._opened: threading.Event | None = None
         self._failure: BaseException | None = None
+        self._catching_ctrl_c = False
 
     def start(self) -> None:
         """Begin starting the workers, if workers are worth it."""
-        if self.pool is not None or self._opening is not None or self.count == 0:
+        if self.pool is not None or self._opened is not None or self.count == 0:
             return
         server = _fork_server() if self.count > 1 else None
-        if server is None:
-            # Forking from here is quick: nothing to wait for.
-            methods = multiprocessing.get_all_start_methods()
-            fork = multiprocessing.get_context("fork") if "fork" in methods else None
-            self.pool = Workers(self.count, fork)
-            return
-        try:
-            _start_fork_server()
-        except OSError as exc:  # reported when work is handed over
-            self._failure = exc
-            return
-        self._failure = None
-        self._opening = threading.Thread(target=self._open, args=(server,), daemon=True)
-        self._opening.start()
+        # Ctrl-C waits until the workers are begun, so that `stop` knows them.
+        with _ctrl_c_held():
+            if server is None:
+                # Forking from here is quick: nothing to wait for.
+                methods = multiprocessing.get_all_start_methods()
+                fork = multiprocessing.get_context("fork") if "fork" in methods else None
+                self.pool = Workers(self.count, fork)
+                return
+            try:
+                _start_fork_server()
+            except OSError as exc:  # reported when work is handed over
+                self._failure = exc
+                return
+            self._failure = None
+            self._opened = threading.Event()
+            threading.Thread(target=self._open, args=(server, self._opened), daemon=True).start()
 
-    def _open(self, server: BaseContext) -> None:
+    def _open(self, server: BaseContext, opened: threading.Event) -> None:
         try:
             self.pool = Workers(self.count, server)
         except BaseException as exc:  # handed to the thread that submits work
             self._failure = exc
+        finally:
+            opened.set()
 
     def _started(self) -> Workers | None:
         self.start()
-        if self._opening is not None:
-            self._opening.join()
+        if self._opened is not None:
+            self._opened.wait()
         if self._failure is not None:
             raise HandoutError(
                 f"could not start the processes that lay out PDFs: {self._failure}. "
@@ -322,18 +385,31 @@ class WorkerPool:
         worker still importing WeasyPrint, or work given up (after an error,
         or a guess at the contents' length that was wrong).
         """
-        if self._opening is not None:
-            self._opening.join()
-            self._opening = None
-        if self.pool is not None:
-            self.pool.stop()
-            self.pool = None
+        # Ctrl-C waits until the workers are stopped: cut short, a stop would
+        # leave some running.
+        with _ctrl_c_held():
+            if self._opened is not None:
+                self._opened.wait()
+                self._opened = None
+            if self.pool is not None:
+                self.pool.stop()
+                self.pool = None
 
     def __enter__(self) -> WorkerPool:
+        if (
+            threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
+            signal.signal(signal.SIGINT, _interrupt_once)
+            self._catching_ctrl_c = True
         return self
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+        # Once Ctrl-C has come, it stays ignored (see `_interrupt_once`).
+        if self._catching_ctrl_c and signal.getsignal(signal.SIGINT) is _interrupt_once:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        self._catching_ctrl_c = False
 
 
 WORKER_LOST = (
@@ -359,11 +435,23 @@ def _start_worker() -> None:
     it writes goes into one folder of the worker's own, removed however the
     worker ends.
     """
-    signal.signal(signal.SIGTERM, _stop_worker)
-    tempfile.tempdir = tempfile.mkdtemp(prefix="handouts-worker-")
-    multiprocessing.util.Finalize(
-        None, shutil.rmtree, args=(tempfile.tempdir, True), exitpriority=5
-    )
+    # Ctrl-C reaches every process of the terminal's job; the process that
+    # started the workers stops them.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Stopped while the folder is being made, a worker would leave it (or the
+    # file tempfile writes to try the folder) behind: a stop waits till then.
+    blocking = hasattr(signal, "pthread_sigmask")  # not on Windows
+    if blocking:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        signal.signal(signal.SIGTERM, _stop_worker)
+        tempfile.tempdir = tempfile.mkdtemp(prefix="handouts-worker-")
+        multiprocessing.util.Finalize(
+            None, shutil.rmtree, args=(tempfile.tempdir, True), exitpriority=5
+        )
+    finally:
+        if blocking:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     load_engine()
 
 

@@ -303,6 +303,148 @@ def test_ctrl_c_while_the_workers_start_stops_quietly(project: Project) -> None:
     assert sorted(p.name for p in temp.iterdir()) == []
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="sends a signal to a thread")
+def test_workers_still_starting_when_ctrl_c_comes_are_stopped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import signal
+    import threading
+
+    import generator.pdf as pdf_module
+    from generator.pdf import WorkerPool
+
+    started = threading.Event()
+    stopped: list[object] = []
+
+    class SlowWorkers:
+        """Workers whose fork server is still importing WeasyPrint."""
+
+        def __init__(self, count: int, context: object) -> None:
+            started.wait(timeout=10)
+
+        def stop(self) -> None:
+            stopped.append(self)
+
+    monkeypatch.setattr(pdf_module, "Workers", SlowWorkers)
+    monkeypatch.setattr(pdf_module, "_fork_server", object)  # SlowWorkers takes any context
+    monkeypatch.setattr(pdf_module, "_start_fork_server", lambda: None)
+    main = threading.main_thread().ident
+    assert main is not None
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        pool = WorkerPool(4, 2)
+        # Ctrl-C while this thread waits for the workers, to hand them work.
+        threading.Timer(0.2, signal.pthread_kill, args=(main, signal.SIGINT)).start()
+        with pytest.raises(KeyboardInterrupt):
+            pool.submit(int, 0)
+        threading.Timer(0.2, started.set).start()
+        pool.stop()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    # The stop waited for the workers that were starting, and stopped them.
+    assert len(stopped) == 1
+
+
+# A worker that has sent half of its result when it is stopped.
+HALF_SENT = """\
+import gc, multiprocessing.queues, struct, sys, time
+from generator.pdf import WorkerPool
+
+def half_sent(_):
+    results = next(
+        o for o in gc.get_objects() if isinstance(o, multiprocessing.queues.SimpleQueue)
+    )
+    results._writer._send(struct.pack("!i", 1000) + b"x" * 10)
+    time.sleep(60)
+
+with WorkerPool(2, 1) as pool:  # one worker, forked from here
+    pool.submit(half_sent, 0)
+    time.sleep(1)
+print("stopped", file=sys.stderr)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks a worker from the test's code")
+def test_a_worker_stopped_while_it_sends_a_result_does_not_hang_the_stop(tmp_path: Path) -> None:
+    command = subprocess.Popen(
+        [sys.executable, "-c", HALF_SENT],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _, stderr = command.communicate(timeout=30)
+    finally:
+        if command.poll() is None:
+            os.killpg(command.pid, 9)
+            command.wait()
+    assert (command.returncode, stderr) == (0, "stopped\n")
+
+
+def _processes_in_group(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="sends Ctrl-C to a process group")
+def test_ctrl_c_at_any_moment_of_a_cold_build_stops_quietly(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    # The built-in library, from a folder with no cache: workers are forked,
+    # from this process (one job) or from the fork server (two), as Ctrl-C
+    # comes at a different moment each time.
+    code = (
+        "import runpy, signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "sys.argv = ['handouts', *sys.argv[1:]]\n"
+        "runpy.run_module('generator', run_name='__main__')\n"
+    )
+    for number in range(12):
+        jobs, delay, twice = ("1", "2")[number % 2], 0.3 + 0.1 * number, number % 3 == 0
+        folder, temp = tmp_path / f"run{number}", tmp_path / f"tmp{number}"
+        folder.mkdir()
+        temp.mkdir()
+        command = subprocess.Popen(
+            [sys.executable, "-c", code, "build", "--jobs", jobs, "--out", "out"],
+            cwd=folder,
+            env={**os.environ, "TMPDIR": str(temp)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        time.sleep(delay)
+        if twice:
+            # As `timeout -s INT` does: to the command, then to its whole group.
+            command.send_signal(signal.SIGINT)
+        # As a terminal's Ctrl-C does: to every process of the job.
+        os.killpg(command.pid, signal.SIGINT)
+        _, stderr = command.communicate(timeout=60)
+        deadline = time.monotonic() + 10
+        while _processes_in_group(command.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        where = f"run {number}: --jobs {jobs}, Ctrl-C after {delay:.2f} s"
+        assert not _processes_in_group(command.pid), where
+        assert "Traceback" not in stderr, f"{where}\n{stderr}"
+        assert sorted(p.name for p in temp.iterdir()) == [], where
+        if command.returncode == 0 or (folder / "out").exists():
+            # Done before Ctrl-C came, or as the finished command was ending.
+            assert command.returncode in (0, -signal.SIGINT), f"{where}\n{stderr}"
+            assert stderr == "", where
+            continue
+        # The second of two signals may come once Python has begun to end:
+        # it then ends the process, as a signal does.
+        ends = (1, -signal.SIGINT) if twice else (1,)
+        assert command.returncode in ends, f"{where}\n{stderr}"
+        assert stderr.strip() == "Aborted!", f"{where}\n{stderr}"
+        assert not (folder / "out").exists(), where
+
+
 def test_workers_that_cannot_start_are_an_error_for_the_user(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
