@@ -202,7 +202,8 @@ def write_changed(files: Sequence[tuple[Path, bytes]]) -> None:
     changed = []
     for path, data in files:
         try:
-            if path.read_bytes() == data:
+            # is_file first: reading a named pipe or a device would never end.
+            if path.is_file() and path.read_bytes() == data:
                 continue
         except OSError:
             pass

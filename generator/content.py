@@ -682,7 +682,39 @@ def discover(roots: Sequence[Path]) -> tuple[list[HandoutSource], list[Problem]]
                 (language, path.stem),
                 HandoutSource(path.stem, language, path, root),
             )
+    problems.extend(_variant_clashes(chosen.values()))
     return sorted(chosen.values(), key=lambda s: (s.language, s.id)), problems
+
+
+#: What a build adds to a handout's id in its file name, in order (see
+#: `build.output_name`): an id that is another's id plus some of these would
+#: share a file name with one of that handout's editions.
+VARIANT_SUFFIXES = ("-clinician", "-a4", "-large-print", "-fillable", "-ink-saver")
+
+
+def _variant_clashes(found: Iterable[HandoutSource]) -> list[Problem]:
+    sources = list(found)
+    ids = {(s.language, s.id) for s in sources}
+    problems: list[Problem] = []
+    for source in sources:
+        base = source.id
+        for suffix in reversed(VARIANT_SUFFIXES):
+            base = base.removesuffix(suffix)
+            if base != source.id and (source.language, base) in ids:
+                problems.append(
+                    Problem(
+                        display_path(source.path),
+                        None,
+                        None,
+                        "",
+                        f"the id `{source.id}` is `{base}` with `{source.id[len(base) :]}` "
+                        f"added, which is how a variant of `{base}` is named "
+                        f"({source.id}.pdf); rename this file, so that neither file "
+                        "replaces the other",
+                    )
+                )
+                break
+    return problems
 
 
 def unknown_id(name: str, known: Iterable[str], what: str, where: str) -> Problem:

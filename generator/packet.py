@@ -233,25 +233,33 @@ def build_packets(
         if problems:
             raise ProblemsError(problems)
         out = request.out or project.output
-        files: list[tuple[Path, bytes]] = []
-        warnings: list[str] = []
+        # Every file of the run is named before anything is laid out.
+        targets: list[list[Path]] = []
         for item in packets:
             # Personalised copies go apart, so that no generic packet is replaced.
             folder = (out / PERSONAL_FOLDER if personal else out) / item.language / "packets"
             suffix = packet_file_name(item, request.edition, options)[len(item.id) :]
+            names = participant_file_names(item.id, people, pattern) if people else [item.id]
+            targets.append([folder / f"{name}{suffix}.pdf" for name in names])
+        every = [target for group in targets for target in group]
+        if people and len(set(every)) < len(every):
+            raise click.BadParameter(
+                "it gives two packets' copies the same names; add {id}",
+                param_hint="--name-pattern",
+            )
+        files: list[tuple[Path, bytes]] = []
+        warnings: list[str] = []
+        for item, paths in zip(packets, targets, strict=True):
             assembler = Assembler(project, item, options, request, workers)
             if people:
                 shown = display_path(request.participants) if request.participants else ""
-                file_names = participant_file_names(item.id, people, pattern)
                 copies = assembler.copies(
                     [(person.name, f"{shown}:{person.row}") for person in people]
                 )
-                for file_name, data in zip(file_names, copies, strict=True):
-                    files.append((folder / f"{file_name}{suffix}.pdf", data))
             else:
                 who = (options.client_name, "--client-name") if options.client_name else None
-                (copy,) = assembler.copies([who])
-                files.append((folder / f"{item.id}{suffix}.pdf", copy))
+                copies = assembler.copies([who])
+            files.extend(zip(paths, copies, strict=True))
             warnings.extend(assembler.warnings)
     write_changed(files)
     return BuildResult(tuple(t for t, _ in files), tuple(dict.fromkeys(warnings)))

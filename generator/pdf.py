@@ -651,7 +651,12 @@ def _shared_style(
 
 
 def write_atomically(files: Sequence[tuple[Path, bytes]]) -> None:
-    """Write every file or none: all go to temporary names first, then are renamed."""
+    """Write every file or none: all go to temporary names first, then are renamed.
+
+    Every target is checked first: a run that would write one path twice, or
+    over a folder or a special file, changes nothing.
+    """
+    _check_targets([target for target, _ in files])
     staged: list[tuple[Path, Path]] = []
     try:
         for target, data in files:
@@ -686,6 +691,24 @@ def write_atomically(files: Sequence[tuple[Path, bytes]]) -> None:
                 f"Already replaced: {written}; the others were left as they were"
             ) from None
         done.append(target)
+
+
+def _check_targets(targets: Sequence[Path]) -> None:
+    seen: set[str] = set()
+    for target in targets:
+        where = os.path.realpath(target)
+        if where in seen:
+            raise HandoutError(
+                f"{target} would be written twice in this run, one file over the other; "
+                "nothing was written. Build the two apart, or give them different names"
+            )
+        seen.add(where)
+        if os.path.lexists(target) and not (target.is_symlink() or target.is_file()):
+            kind = "a folder" if target.is_dir() else "not a regular file"
+            raise HandoutError(
+                f"{target} is {kind}, where this run would write a file; nothing was "
+                "written. Move it out of the way, or use --out for another folder"
+            )
 
 
 def _discard(staged: Sequence[tuple[Path, Path]]) -> None:

@@ -175,3 +175,98 @@ def test_one_bad_participant_writes_no_copies(project: Project, cli) -> None:
         "1 problem in 1 file; nothing was written.",
     ]
     assert project.output_files() == {}
+
+
+# --- the output plan: every target is checked before anything is written -------
+
+
+def test_two_packets_with_one_name_pattern_write_nothing(project: Project, cli) -> None:
+    project.add("h.yaml")
+    folder = project.root / "content" / "packets"
+    folder.mkdir(parents=True)
+    for name in ("first", "second"):
+        (folder / f"{name}.yaml").write_text(
+            f"title: {name}\naudience: client\nlanguage: en\nsections:\n"
+            "  - title: One\n    handouts: [h]\n"
+        )
+    people = project.root / "people.csv"
+    people.write_text("name\nAlex\nSam\n", encoding="utf-8")
+    command = ("packet", "first", "second", "--participants", str(people))
+    clash = cli(*command, "--name-pattern", "copy-{n}")
+    assert clash.exit_code == 2
+    assert clash.stderr.splitlines()[-1] == (
+        "Error: Invalid value for --name-pattern: it gives two packets' copies the same "
+        "names; add {id}"
+    )
+    assert project.output_files() == {}
+    apart = cli(*command, "--name-pattern", "{id}-copy-{n}")
+    assert apart.exit_code == 0, apart.output
+    assert len(project.output_files()) == 4
+
+
+def test_a_folder_where_a_file_goes_changes_nothing(project: Project, cli) -> None:
+    project.add("one.yaml")
+    project.add("two.yaml")
+    assert cli("build", "one", "-j", "1").exit_code == 0
+    before = (project.root / "output/en/one.pdf").read_bytes()
+    project.add("one.yaml", MINIMAL.replace("for a moment", "for a while"))
+    (project.root / "output/en/two.pdf").mkdir()
+    result = cli("build", "one", "two", "-j", "1")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: {project.root / 'output/en/two.pdf'} is a folder, where this run would "
+        "write a file; nothing was written. Move it out of the way, or use --out for "
+        "another folder"
+    )
+    # The other handout's earlier file is as it was.
+    assert (project.root / "output/en/one.pdf").read_bytes() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="makes a named pipe")
+def test_a_named_pipe_where_a_file_goes_is_an_error_not_a_hang(project: Project) -> None:
+    project.add("one.yaml")
+    (project.root / "output/en").mkdir(parents=True)
+    os.mkfifo(project.root / "output/en/one.pdf")
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "one", "-j", "1"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "is not a regular file, where this run would write a file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("clashing", "added"),
+    [
+        ("sleep-clinician", "-clinician"),
+        ("sleep-a4", "-a4"),
+        ("sleep-large-print", "-large-print"),
+        ("sleep-clinician-a4-ink-saver", "-clinician-a4-ink-saver"),
+    ],
+)
+def test_an_id_named_like_another_handouts_variant_is_refused(
+    project: Project, cli, clashing: str, added: str
+) -> None:
+    project.add("sleep.yaml")
+    project.add(f"{clashing}.yaml")
+    result = cli("build", "sleep", "-j", "1")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"content/handouts/en/{clashing}.yaml: the id `{clashing}` is `sleep` with "
+        f"`{added}` added, which is how a variant of `sleep` is named ({clashing}.pdf); "
+        "rename this file, so that neither file replaces the other"
+    )
+    assert project.output_files() == {}
+
+
+def test_ids_that_only_look_like_variants_are_fine(project: Project, cli) -> None:
+    # No handout `sleep` here, and `a4` alone is not `sleep` plus a variant.
+    project.add("sleep-clinician.yaml")
+    project.add("notes-a4-sized.yaml")
+    result = cli("build", "sleep-clinician", "notes-a4-sized", "-j", "1")
+    assert result.exit_code == 0, result.output
