@@ -17,7 +17,7 @@ from generator.content import HandoutSource, asset_folders, load_sources, select
 from generator.errors import Problem, ProblemsError, display_path
 from generator.fonts import font_folders
 from generator.model import HandoutFile
-from generator.options import RenderOptions, name_problem
+from generator.options import RenderOptions, is_plain_file_name, name_problem
 from generator.pdf import (
     Layout,
     LayoutCall,
@@ -87,14 +87,13 @@ def output_name(item: HandoutFile, options: RenderOptions, extension: str) -> st
     return f"{name}{options.suffix()}.{extension}"
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _EXTENSION = re.compile(r"\.([A-Za-z][A-Za-z0-9]{0,4})$")
 
 
 def chosen_name(out_name: str, extension: str) -> str:
     """A file name the user typed, checked to be a plain name in the output folder."""
     name = out_name.strip()
-    if not name or "/" in name or "\\" in name or name.startswith(".") or _CONTROL.search(name):
+    if not is_plain_file_name(name):
         raise click.BadParameter(
             f"give a plain file name like my-handout.{extension}, not a path; "
             "use --out for the folder",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -83,13 +84,21 @@ def source_date() -> dt.datetime | None:
 
 #: The longest name printed under a title or on a cover.
 MAX_NAME = 120
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def is_plain_file_name(name: str) -> bool:
+    """Whether a typed name names a file in the output folder: no folder, not hidden."""
+    return bool(name) and not (
+        "/" in name or "\\" in name or name.startswith(".") or CONTROL.search(name)
+    )
 
 
 def name_problem(name: str) -> str | None:
     """What stops a person's name going on the page, in words that never repeat it."""
     if any(0xD800 <= ord(char) <= 0xDFFF for char in name):
         return "is not valid text (it has bytes that are not UTF-8); retype it"
-    if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in name):
+    if CONTROL.search(name):
         return "has hidden control characters; retype it"
     if len(name) > MAX_NAME:
         return f"is {len(name)} characters long; a name may have at most {MAX_NAME}"

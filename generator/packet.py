@@ -39,7 +39,7 @@ from generator.merge import (
     to_bytes,
 )
 from generator.model import PacketFile
-from generator.options import RenderOptions, name_problem
+from generator.options import RenderOptions, is_plain_file_name, name_problem
 from generator.pdf import WorkerPool
 from generator.render import Renderer, personal_context
 
@@ -47,7 +47,6 @@ PacketEdition = Literal["participant", "trainer"]
 
 DEFAULT_NAME_PATTERN = "{id}-{n}"
 MAX_PARTICIPANTS = 500
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -167,7 +166,7 @@ def check_name_pattern(pattern: str | None) -> str:
         used.add(field_name)
     if not used & {"n", "name"}:
         raise wrong("it needs {n} or {name}, or every copy would get the same name")
-    if "/" in pattern or "\\" in pattern or pattern.startswith(".") or _CONTROL.search(pattern):
+    if not is_plain_file_name(pattern):
         raise wrong("it must give a plain file name, not a path; use --out for the folder")
     return pattern
 
