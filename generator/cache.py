@@ -9,6 +9,12 @@ it, and the output's name comes from the handout, never from the cache.
 An unchanged handout is never laid out again, and a rebuild in which
 nothing changed never imports WeasyPrint. Anything personal (a client's or
 participant's name) is never cached.
+
+The cache folder travels with the project (a zip, a sync, a git clone), so
+it is input like any other. Each entry carries a keyed digest (HMAC) of its
+key and bytes, made with a secret that never leaves this user's own cache
+folder: an entry that was garbled, swapped with another, or written by
+anyone else does not verify, and is a miss, laid out again and replaced.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -25,12 +32,20 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from generator import files
 from generator.config import Project
 
 CACHE_FOLDER = ".handouts-cache"
 #: Bumped when the cache's own layout changes.
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"
 _KEY = re.compile(r"[0-9a-f]{64}")
+#: What every entry starts with, before its keyed digest and the PDF.
+_MAGIC = b"handouts-cache " + CACHE_FORMAT.encode() + b"\n"
+_DIGEST_LENGTH = 64
+#: A packet of thirty handouts is a few megabytes; anything far larger is not ours.
+MAX_ENTRY_BYTES = 100 * 1024 * 1024
+SECRET_NAME = "cache-secret"
+_SECRET_BYTES = 32
 
 
 def _version(package: str) -> str:
@@ -58,6 +73,54 @@ def _code_digest() -> bytes:
     return digest.digest()
 
 
+def _user_cache() -> Path:
+    """This user's own cache folder (XDG), never the project's."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    if base and Path(base).is_absolute():
+        return Path(base) / "handouts"
+    return Path.home() / ".cache" / "handouts"
+
+
+@functools.cache
+def _secret() -> bytes | None:
+    """The secret entries are signed with, made on first use; None: no cache at all.
+
+    Kept apart from every project, readable by this user only, so no shared
+    project can carry entries that verify.
+    """
+    try:
+        folder = _user_cache()
+        path = folder / SECRET_NAME
+        with contextlib.suppress(files.FileProblem):
+            secret = files.read_bytes(path, _SECRET_BYTES)
+            if len(secret) == _SECRET_BYTES:
+                return secret
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(os.urandom(_SECRET_BYTES))
+            # Two builds at once: one secret wins, and both use it.
+            with contextlib.suppress(FileExistsError):
+                os.link(temp, path)
+        finally:
+            os.unlink(temp)
+        secret = files.read_bytes(path, _SECRET_BYTES)
+    except (OSError, RuntimeError, files.FileProblem):
+        # No home, or it can't be written: a build without a cache is only slower.
+        return None
+    if len(secret) != _SECRET_BYTES:
+        # Damaged: a new one; every entry signed with the old one is a miss.
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+    return secret
+
+
+def _seal(secret: bytes, key: str, data: bytes) -> bytes:
+    return hmac.new(secret, key.encode("ascii") + b"\0" + data, hashlib.sha256).hexdigest().encode()
+
+
 def _files(folder: Path) -> Iterable[Path]:
     if folder.is_dir():
         yield from sorted(p for p in folder.rglob("*") if p.is_file())
@@ -70,6 +133,13 @@ class BuildCache:
         self.project = project
         self.folder = project.root / CACHE_FOLDER
         self._shared: str | None = None
+        self.secret = _secret() if self._folder_is_ours() else None
+
+    def _folder_is_ours(self) -> bool:
+        """The cache folder is a folder of the project's, not a link leading elsewhere."""
+        if not os.path.lexists(self.folder):
+            return True
+        return not self.folder.is_symlink() and self.folder.is_dir()
 
     def shared_key(self) -> str:
         """A digest of every input all handouts share (templates, config, assets)."""
@@ -110,21 +180,37 @@ class BuildCache:
         return digest.hexdigest()
 
     def get(self, key: str) -> bytes | None:
-        """The cached PDF, if there is one."""
-        try:
-            data = (self.folder / f"{key}.pdf").read_bytes()
-        except OSError:
+        """The cached PDF, if there is one and it verifies.
+
+        Anything else (garbled, cut short, another key's entry, not signed
+        here, a link to a device) is a miss, never an output.
+        """
+        if self.secret is None or not _KEY.fullmatch(key):
             return None
-        # A damaged entry (a full disk, a hand edit) is a miss, never an output.
+        try:
+            entry = files.read_bytes(self.folder / f"{key}.pdf", MAX_ENTRY_BYTES)
+        except files.FileProblem:
+            return None
+        start = len(_MAGIC) + _DIGEST_LENGTH + 1
+        seal, data = entry[len(_MAGIC) : start - 1], entry[start:]
+        if not entry.startswith(_MAGIC) or entry[start - 1 : start] != b"\n":
+            return None
+        if not hmac.compare_digest(seal, _seal(self.secret, key, data)):
+            return None
+        # Signed here, so written by this tool: the shape is checked all the same.
         if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
             return None
         return data
 
     def put(self, key: str, data: bytes) -> None:
         """Keep a PDF; a cache that can't be written is only slower, never an error."""
+        if self.secret is None or not _KEY.fullmatch(key):
+            return
         with contextlib.suppress(OSError):
             self.folder.mkdir(exist_ok=True)
-            self._write(self.folder / f"{key}.pdf", data)
+            if self._folder_is_ours():
+                sealed = _MAGIC + _seal(self.secret, key, data) + b"\n" + data
+                self._write(self.folder / f"{key}.pdf", sealed)
 
     def likely_hit(self, source: str | None) -> bool:
         """Whether the document a source file last rendered to is still kept.
@@ -133,7 +219,9 @@ class BuildCache:
         a hit, nor is the entry's soundness checked here.
         """
         key = self.predicted(source) if source else None
-        return key is not None and (self.folder / f"{key}.pdf").is_file()
+        return (
+            self.secret is not None and key is not None and (self.folder / f"{key}.pdf").is_file()
+        )
 
     def predicted(self, source: str) -> str | None:
         """The document key a source file's HTML had the last time it was built.
@@ -142,18 +230,21 @@ class BuildCache:
         is likely: what is actually laid out or taken from the cache is
         decided by the HTML rendered now.
         """
+        if not _KEY.fullmatch(source):
+            return None
         try:
-            key = (self.folder / f"{source}.next").read_text("ascii").strip()
-        except (OSError, UnicodeDecodeError):
+            key = files.read_bytes(self.folder / f"{source}.next", 100).decode("ascii").strip()
+        except (files.FileProblem, UnicodeDecodeError):
             return None
         return key if _KEY.fullmatch(key) else None
 
     def predict(self, source: str, key: str) -> None:
         """Note which document key a source file's HTML had this time."""
-        if self.predicted(source) != key:
+        if self.secret is not None and _KEY.fullmatch(source) and self.predicted(source) != key:
             with contextlib.suppress(OSError):
                 self.folder.mkdir(exist_ok=True)
-                self._write(self.folder / f"{source}.next", key.encode("ascii"))
+                if self._folder_is_ours():
+                    self._write(self.folder / f"{source}.next", key.encode("ascii"))
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
