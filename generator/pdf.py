@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -703,8 +704,20 @@ def _check_targets(targets: Sequence[Path]) -> None:
                 "nothing was written. Build the two apart, or give them different names"
             )
         seen.add(where)
-        if os.path.lexists(target) and not (target.is_symlink() or target.is_file()):
-            kind = "a folder" if target.is_dir() else "not a regular file"
+        try:
+            # Through a link: a link to a regular file (or to nothing) is replaced
+            # by the new file; one to a folder or a device is in the way.
+            mode = target.stat().st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise HandoutError(
+                f"{target} can't be checked ({exc.strerror or exc}); nothing was written"
+            ) from None
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            if target.is_symlink():
+                kind = "a link to " + ("a folder" if stat.S_ISDIR(mode) else "a device or pipe")
             raise HandoutError(
                 f"{target} is {kind}, where this run would write a file; nothing was "
                 "written. Move it out of the way, or use --out for another folder"
