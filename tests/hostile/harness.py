@@ -9,6 +9,7 @@ resident memory of the session's processes, sampled as it runs.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -20,6 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: Where scripts/hostile.py collects every run's figures (JSON lines).
+LOG_VARIABLE = "HANDOUTS_HOSTILE_LOG"
 #: The issue's bounds for every hostile case.
 MAX_SECONDS = 20.0
 MAX_MB = 600.0
@@ -173,7 +176,7 @@ def run(
     err_file.close()
     if code is None:
         err += b"\n(timed out)"
-    return Run(
+    outcome = Run(
         list(args),
         code,
         out.decode("utf-8", "replace"),
@@ -183,6 +186,25 @@ def run(
         left,
         sorted(p.name for p in tmp.iterdir()),
     )
+    _log(outcome)
+    return outcome
+
+
+def _log(outcome: Run) -> None:
+    """Add the run's figures to scripts/hostile.py's log, when it asked for one."""
+    log = os.environ.get(LOG_VARIABLE)
+    if not log:
+        return
+    record = {
+        "test": os.environ.get("PYTEST_CURRENT_TEST", "").rpartition(" ")[0],
+        "seconds": round(outcome.seconds, 3),
+        "peak_mb": round(outcome.peak_mb, 1),
+        "left_running": len(outcome.left_running),
+        "temp_left": len(outcome.temp_left),
+        "traceback": "Traceback" in outcome.text,
+    }
+    with open(log, "a", encoding="utf-8") as stream:
+        stream.write(json.dumps(record) + "\n")
 
 
 def _due(seconds: float, after_start: str | None, session: int, started: float) -> bool:
