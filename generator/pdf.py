@@ -710,6 +710,12 @@ def _check_targets(targets: Sequence[Path]) -> None:
             mode = target.stat().st_mode
         except FileNotFoundError:
             continue
+        except NotADirectoryError:
+            blocker = next(p for p in reversed(target.parents) if p.exists() and not p.is_dir())
+            raise HandoutError(
+                f"{blocker} is a file, where this run needs a folder to write {target}; "
+                "nothing was written. Move it out of the way, or use --out for another folder"
+            ) from None
         except OSError as exc:
             raise HandoutError(
                 f"{target} can't be checked ({exc.strerror or exc}); nothing was written"
