@@ -15,6 +15,7 @@ from generator.cache import BuildCache
 from generator.config import Project
 from generator.content import HandoutSource, asset_folders, load_sources, select
 from generator.errors import Problem, ProblemsError, display_path
+from generator.files import FileProblem
 from generator.fonts import font_folders
 from generator.model import HandoutFile
 from generator.options import RenderOptions, is_plain_file_name, name_problem
@@ -113,7 +114,11 @@ def chosen_name(out_name: str, extension: str) -> str:
 
 
 def allowed_folders(project: Project) -> tuple[Path, ...]:
-    """Every folder a PDF may read files from: content, templates, assets, fonts."""
+    """Every folder a PDF may read files from: content, templates, assets, fonts.
+
+    Where each really is: a project folder that is a link to somewhere else
+    does not make that place one a PDF may read from.
+    """
     folders: list[Path] = []
     for root in project.roots:
         folders.extend(asset_folders(root))
@@ -192,7 +197,7 @@ def _hint(cache: BuildCache | None, source: HandoutSource, options: RenderOption
         return None
     try:
         return cache.key("source", source.language, source.id, source.path, asdict(options))
-    except OSError:  # reported, with its reason, when the file is read
+    except (OSError, FileProblem):  # reported, with its reason, when the file is read
         return None
 
 
@@ -376,6 +381,16 @@ def _withheld(message: str, private: str) -> str:
     return message.replace(private, "(the name)")
 
 
+def _shown_url(url: str) -> str:
+    """A file:// address as the path of the file, relative to here where it can be."""
+    if url.startswith("file:"):
+        from urllib.parse import urlsplit
+        from urllib.request import url2pathname
+
+        return display_path(Path(url2pathname(urlsplit(url).path)))
+    return url
+
+
 def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:
     problems = [
         Problem(
@@ -388,9 +403,14 @@ def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:
         )
         for url in result.blocked
     ]
+    problems.extend(
+        Problem(shown, None, None, "", f"can't use {_shown_url(url)}: {why}")
+        for url, why in result.failed
+    )
+    refused = [*result.blocked, *(url for url, _ in result.failed)]
     for message in result.errors:
-        # WeasyPrint also logs each blocked fetch; it is reported above already.
-        if any(url in message for url in result.blocked):
+        # WeasyPrint also logs each refused fetch; it is reported above already.
+        if any(url in message for url in refused):
             continue
         problems.append(Problem(shown, None, None, "", f"PDF/UA accessibility error: {message}"))
     return problems

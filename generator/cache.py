@@ -27,13 +27,14 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from generator import files
 from generator.config import Project
+from generator.content import MAX_FILE_BYTES
 
 CACHE_FOLDER = ".handouts-cache"
 #: Bumped when the cache's own layout changes.
@@ -122,8 +123,27 @@ def _seal(secret: bytes, key: str, data: bytes) -> bytes:
 
 
 def _files(folder: Path) -> Iterable[Path]:
-    if folder.is_dir():
-        yield from sorted(p for p in folder.rglob("*") if p.is_file())
+    # Not through a folder that is a link (rglob follows none below this
+    # one): what lies beyond one is never read for a document, so it shapes
+    # no PDF; and a link to `/` would have every build read the whole disk.
+    if folder.is_dir() and not folder.is_symlink():
+        yield from sorted(p for p in folder.rglob("*") if not p.is_dir())
+
+
+def _file_digest(path: Path, allowed: Sequence[Path]) -> bytes:
+    """What a project file contributes to the key: a streamed digest of its bytes.
+
+    A file a document could not use (a link out of the project, a pipe, one
+    over the size limit) contributes only that, unread: using it fails the
+    build, so its bytes shape no PDF.
+    """
+    real = files.inside(path, allowed)
+    if real is None:
+        return b"outside"
+    try:
+        return files.digest(real, files.MAX_ASSET_BYTES)
+    except files.FileProblem as exc:
+        return b"unusable\0" + exc.message.encode()
 
 
 class BuildCache:
@@ -155,16 +175,26 @@ class BuildCache:
             ):
                 digest.update(part.encode() + b"\0")
             digest.update(_code_digest())
+            allowed = [f for root in self.project.roots for f in files.own_folders(root)]
             for root in self.project.roots:
                 for folder in ("templates", "assets", "content"):
+                    if (root / folder).is_symlink():
+                        # Where it leads decides which of its files can be used.
+                        digest.update(f"{folder}\0link\0".encode())
+                        digest.update(os.fsencode(os.readlink(root / folder)) + b"\0")
                     for path in _files(root / folder):
                         # Handout and packet files have keys of their own.
                         if folder == "content" and path.suffix in (".yaml", ".yml"):
                             continue
                         digest.update(str(path.relative_to(root)).encode() + b"\0")
-                        digest.update(hashlib.sha256(path.read_bytes()).digest())
-            if self.project.config_path is not None and self.project.config_path.is_file():
-                digest.update(b"config\0" + self.project.config_path.read_bytes())
+                        digest.update(_file_digest(path, allowed))
+            if self.project.config_path is not None:
+                # Read and checked when the project was found: it is in the project.
+                try:
+                    config = files.digest(self.project.config_path, MAX_FILE_BYTES)
+                except files.FileProblem as exc:
+                    config = exc.message.encode()
+                digest.update(b"config\0" + config)
             self._shared = digest.hexdigest()
         return self._shared
 
@@ -173,7 +203,8 @@ class BuildCache:
         digest = hashlib.sha256(self.shared_key().encode())
         for part in parts:
             if isinstance(part, Path):
-                digest.update(b"file\0" + part.read_bytes())
+                # A content file: larger ones are refused when read.
+                digest.update(b"file\0" + files.digest(part, MAX_FILE_BYTES))
             else:
                 digest.update(json.dumps(part, sort_keys=True, default=str).encode())
             digest.update(b"\0")

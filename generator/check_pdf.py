@@ -33,7 +33,11 @@ def check_pdfs(project: Project, ids: Sequence[str], *, large_print: bool) -> li
             rendered = renderer.render(item, options)
             result = html_to_pdf(rendered.html, rendered.base_url, allowed)
             shown = display_path(item.path)
-            for message in (*result.errors, *(f"blocked {u}" for u in result.blocked)):
+            refused = (
+                *(f"blocked {u}" for u in result.blocked),
+                *(f"can't use {u}: {why}" for u, why in result.failed),
+            )
+            for message in (*result.errors, *refused):
                 findings.append(Finding(shown, None, None, "pdf.accessibility", "error", message))
             footer_pt = float(str(context["footer_height"]).removesuffix("in")) * 72
             minimum = LARGE_PRINT_MIN if large_print else BODY_MIN

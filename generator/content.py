@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from generator import files
 from generator.errors import Problem, ProblemsError, counted, display_path
 from generator.model import (
     BLOCK_TYPES,
@@ -73,19 +74,16 @@ def _read_yaml(path: Path, empty_ok: bool) -> Located:
         return _Problems([Problem(shown, line, column, "", message)])
 
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        raw = files.read_bytes(path, MAX_FILE_BYTES)
+    except files.FileProblem as exc:
+        if exc.size is not None:
             raise fail(
-                f"the file is {size // 1024} KB; the limit is "
+                f"the file is {exc.size // 1024} KB; the limit is "
                 f"{MAX_FILE_BYTES // (1024 * 1024)} MB. Split it into smaller handouts"
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise fail("file not found; check the name and folder") from None
-    except IsADirectoryError:
-        raise fail("this is a folder, not a YAML file") from None
-    except OSError as exc:
-        raise fail(f"can't be read ({exc.strerror or exc}); check its permissions") from None
+            ) from None
+        if exc.message == "this is a folder, not a file":
+            raise fail("this is a folder, not a YAML file") from None
+        raise fail(exc.message) from None
 
     text = _decode(raw, fail)
     try:
@@ -605,8 +603,17 @@ def _check_handout(located: Located, handout: Handout, root: Path) -> list[Probl
 
 
 def asset_folders(root: Path) -> tuple[Path, ...]:
-    """The folders of a project that may hold files a handout shows."""
-    return (root / "content", root / "assets", root / "templates")
+    """The folders of a project that may hold files a handout shows, where they really are.
+
+    A folder that is itself a link to somewhere else is not one of them
+    (see `files.own_folders`).
+    """
+    return files.own_folders(root)
+
+
+def roots_folders(roots: Iterable[Path]) -> tuple[Path, ...]:
+    """Every folder files may be read from: each root's content, assets and templates."""
+    return tuple(folder for root in roots for folder in files.own_folders(root))
 
 
 def image_problem(src: str, base: Path, root: Path) -> str | None:
@@ -616,17 +623,29 @@ def image_problem(src: str, base: Path, root: Path) -> str | None:
     candidate = Path(src)
     if candidate.is_absolute():
         return "must be a path relative to the handout's folder, not an absolute path"
-    target = (base / candidate).resolve()
-    allowed = [folder.resolve() for folder in asset_folders(root)]
-    if not any(target.is_relative_to(folder) for folder in allowed):
+    path = base / candidate
+    # Judged by where it really is, links followed: a link (or a folder that
+    # is one) may lead anywhere.
+    target = files.inside(path, asset_folders(root))
+    if target is None:
+        link = files.link_out(path)
+        if link is not None and files.outside_message(path).startswith("is a link that leads"):
+            return f"`{src}` {files.outside_message(path)}"
+        how = f" through the link {display_path(link)}" if link is not None else ""
         return (
-            f"`{src}` points outside the project; put the image in the project's "
+            f"`{src}` points outside the project{how}; put the image in the project's "
             "content/ or assets/ folder"
         )
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         return "should be a PNG, JPEG, GIF, SVG or WebP image"
-    if not target.is_file():
-        return f"no image at `{src}`; check the file name and folder"
+    try:
+        files.check_file(target, files.MAX_ASSET_BYTES)
+    except files.FileProblem as exc:
+        if exc.message.startswith("file not found"):
+            return f"no image at `{src}`; check the file name and folder"
+        if exc.size is not None:
+            return f"`{src}`: {exc.message} for a picture; make it smaller (fewer pixels, or JPEG)"
+        return f"`{src}`: {exc.message}; use an image file"
     return None
 
 
@@ -645,6 +664,7 @@ def discover(roots: Sequence[Path]) -> tuple[list[HandoutSource], list[Problem]]
     chosen: dict[tuple[str, str], HandoutSource] = {}
     problems: list[Problem] = []
     seen_roots: set[Path] = set()
+    allowed = roots_folders(roots)
     for root in roots:
         resolved = root.resolve()
         if resolved in seen_roots:
@@ -654,13 +674,13 @@ def discover(roots: Sequence[Path]) -> tuple[list[HandoutSource], list[Problem]]
         if not base.is_dir():
             continue
         in_this_root: dict[tuple[str, str], Path] = {}
-        content = (root / "content").resolve()
         for folder in sorted(p for p in base.iterdir() if p.is_dir()):
             for path in sorted(folder.iterdir()):
-                if path.suffix not in HANDOUT_SUFFIXES or not path.is_file():
+                if path.suffix not in HANDOUT_SUFFIXES:
                     continue
-                if not path.resolve().is_relative_to(content):
-                    problems.append(_outside(path))
+                unusable = _unusable(path, allowed, "handout")
+                if unusable is not None:
+                    problems.append(unusable)
                     continue
                 key = (folder.name, path.stem.lower())
                 if key in in_this_root:
@@ -779,8 +799,9 @@ def locate_text(located: Located, loc: Sequence[str | int], needle: str) -> tupl
     if not exact or not needle.strip():
         return line, column
     try:
-        source = located.path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
+        raw = files.read_bytes(located.path, MAX_FILE_BYTES)
+        source = raw.decode("utf-8-sig").splitlines()
+    except (files.FileProblem, UnicodeDecodeError):
         return line, column
     words = needle.split()
     # A folded YAML text may break a phrase across lines: look for its first word
@@ -802,22 +823,34 @@ def problem_at(located: Located, loc: Sequence[str | int], message: str) -> Prob
     return Problem(display_path(located.path), line, column, format_field(loc), message)
 
 
-def _outside(path: Path) -> Problem:
-    return Problem(
-        display_path(path),
-        None,
-        None,
-        "",
-        "is a link to a file outside the project's content folder; copy the file in "
-        "instead of linking to it",
-    )
+def _unusable(path: Path, allowed: Sequence[Path], what: str) -> Problem | None:
+    """Why a file found in a content folder can't be read: it leads outside, or is no file.
+
+    Found by its name, it is meant as content: a link out of the project, a
+    pipe or a folder there is an error, not something to pass over in silence.
+    """
+    shown = display_path(path)
+    real = files.inside(path, allowed)
+    if real is None:
+        return Problem(shown, None, None, "", files.outside_message(path))
+    try:
+        files.check_file(real, MAX_FILE_BYTES)
+    except files.FileProblem as exc:
+        if exc.size is not None:
+            return None  # reported with the file's size when it is read
+        if exc.message.startswith("file not found"):
+            message = "is a link to a file that does not exist; fix the link or remove it"
+        else:
+            message = f"{exc.message}; a {what} is a YAML file: move this out of the folder"
+        return Problem(shown, None, None, "", message)
+    return None
 
 
 def discover_packets(roots: Sequence[Path]) -> dict[str, Path]:
     """Every packet manifest in the content roots, the first root winning an id.
 
-    A manifest that links outside its content folder is left out here and
-    reported by `load_packets`.
+    A manifest that links outside the project, or is no file, is found here
+    all the same and reported by `load_packets`.
     """
     found: dict[str, Path] = {}
     for root in roots:
@@ -825,7 +858,7 @@ def discover_packets(roots: Sequence[Path]) -> dict[str, Path]:
         if not folder.is_dir():
             continue
         for path in sorted(folder.iterdir()):
-            if path.suffix in HANDOUT_SUFFIXES and path.is_file():
+            if path.suffix in HANDOUT_SUFFIXES:
                 found.setdefault(path.stem, path)
     return found
 
@@ -843,11 +876,13 @@ def load_packets(roots: Sequence[Path], ids: Sequence[str]) -> list[PacketFile]:
     problems.extend(discovery_problems)
     resolver = _HandoutResolver({(s.language, s.id): s for s in sources}, problems)
     packets: list[PacketFile] = []
+    allowed = roots_folders(roots)
     for name in dict.fromkeys(ids):
         if name not in manifests:
             continue
-        if not manifests[name].resolve().is_relative_to(manifests[name].parent.parent.resolve()):
-            problems.append(_outside(manifests[name]))
+        unusable = _unusable(manifests[name], allowed, "packet")
+        if unusable is not None:
+            problems.append(unusable)
             continue
         try:
             located = read_yaml(manifests[name])

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from generator.errors import HandoutError
+from generator.files import MAX_ASSET_BYTES, FileProblem, inside, read_bytes, real_folder
 from generator.options import SOURCE_DATE_EPOCH
 
 # WeasyPrint is imported inside the functions below: importing it costs most
@@ -47,9 +48,11 @@ ENGINE_NOTICES = ("Using fontTools instead of HarfBuzz-Subset",)
 
 @dataclass
 class Fetches:
-    """What a render asked for that it was not allowed to have."""
+    """What a render asked for that it was not allowed to have, or could not use."""
 
     blocked: list[str] = field(default_factory=list)
+    #: Files inside the allowed folders that can't be used, with why (for people).
+    failed: list[tuple[str, str]] = field(default_factory=list)
 
 
 def make_url_fetcher(allowed: Sequence[Path], fetches: Fetches) -> Any:
@@ -57,11 +60,15 @@ def make_url_fetcher(allowed: Sequence[Path], fetches: Fetches) -> Any:
 
     WeasyPrint's own fetcher will read any file:// path and any web address,
     which would let a handout embed a private file or call out to the network.
+    A file is judged by where it really is, links followed; an allowed
+    folder that is itself a link counts only as far as where it is named
+    (`files.real_folder`), so a project folder linked to elsewhere opens
+    nothing there.
     """
     load_engine()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    roots = tuple(folder.resolve() for folder in allowed)
+    roots = tuple(real_folder(folder) for folder in allowed)
 
     class SafeURLFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
@@ -72,30 +79,42 @@ def make_url_fetcher(allowed: Sequence[Path], fetches: Fetches) -> Any:
             if path is None:
                 fetches.blocked.append(url)
                 raise ValueError(f"blocked by the handouts URL policy: {url}")
+            try:
+                body = read_asset(path)
+            except FileProblem as exc:
+                fetches.failed.append((url, exc.message))
+                raise ValueError(f"can't use {url}: {exc.message}") from None
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(
                 path.as_uri(),
-                body=path.read_bytes(),
+                body=body,
                 headers={"Content-Type": content_type},
             )
 
     return SafeURLFetcher(allowed_protocols=("file", "data"), allow_redirects=False)
 
 
+def read_asset(path: Path) -> bytes:
+    """The bytes of a file a document uses (a picture, font, stylesheet or attachment).
+
+    The one place the PDF stage reads a file: a regular file, at most
+    `files.MAX_ASSET_BYTES`, else FileProblem. Checks of what the bytes hold
+    belong here too.
+    """
+    return read_bytes(path, MAX_ASSET_BYTES)
+
+
 def _allowed_file(url: str, roots: Sequence[Path]) -> Path | None:
-    """The local file a file:// URL names, if it lies under an allowed folder."""
+    """The real path of the local file a file:// URL names, if it lies under an allowed folder."""
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost"):
         return None
     try:
-        # resolve() follows symlinks, so a link inside content that points
-        # outside the project is judged by where it really leads.
-        path = Path(url2pathname(parts.path)).resolve()
-    except (OSError, ValueError):
+        # Links followed, so a link inside the project that points outside
+        # it is judged by where it really leads.
+        return inside(Path(url2pathname(parts.path)), roots)
+    except ValueError:  # a NUL in the address
         return None
-    if not any(path.is_relative_to(root) for root in roots):
-        return None
-    return path if path.is_file() else None
 
 
 def load_engine() -> None:
@@ -483,6 +502,8 @@ class PdfResult:
     errors: tuple[str, ...]
     warnings: tuple[str, ...]
     blocked: tuple[str, ...]
+    #: Files in the allowed folders that could not be used, each with why.
+    failed: tuple[tuple[str, str], ...] = ()
 
 
 def html_to_pdf(
@@ -527,7 +548,7 @@ def html_to_pdf(
         for r in records
         if r.levelno < logging.ERROR and not (message := r.getMessage()).startswith(ENGINE_NOTICES)
     )
-    return PdfResult(bytes(data), errors, warnings, tuple(fetches.blocked))
+    return PdfResult(bytes(data), errors, warnings, tuple(fetches.blocked), tuple(fetches.failed))
 
 
 _MODIFIED = re.compile(r'<meta name="dcterms\.modified" content="([^"<>]*)">')
@@ -627,7 +648,7 @@ def _shared_style(
         from weasyprint.css.counters import CounterStyle
         from weasyprint.text.fonts import FontConfiguration
 
-        seen, blocked = len(records), len(fetches.blocked)
+        seen, blocked, failed = len(records), len(fetches.blocked), len(fetches.failed)
         font_config, counter_style = FontConfiguration(), CounterStyle()
         sheet = CSS(
             string=match.group(1),
@@ -636,9 +657,9 @@ def _shared_style(
             font_config=font_config,
             counter_style=counter_style,
         )
-        if len(records) > seen or len(fetches.blocked) > blocked:
+        if len(records) > seen or len(fetches.blocked) > blocked or len(fetches.failed) > failed:
             # WeasyPrint parses it again below and says all this itself.
-            del records[seen:], fetches.blocked[blocked:]
+            del records[seen:], fetches.blocked[blocked:], fetches.failed[failed:]
             return html, {}
         parsed = {
             "stylesheets": [sheet],
