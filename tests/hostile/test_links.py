@@ -32,7 +32,10 @@ from generator.config import builtin_root
 
 
 def _shared() -> types.ModuleType:
-    """tests/conftest.py (this folder's conftest takes the name `conftest`)."""
+    """tests/conftest.py, whose fixtures (`project`, `cli`) these tests use.
+
+    Imported by its place: here `conftest` names this folder's own.
+    """
     spec = importlib.util.spec_from_file_location(
         "_links_shared", Path(__file__).parents[1] / "conftest.py"
     )
@@ -42,9 +45,8 @@ def _shared() -> types.ModuleType:
     return module
 
 
-_conftest = _shared()
-MINIMAL: str = _conftest.MINIMAL
-tiny_png: Callable[[], bytes] = _conftest.tiny_png
+MINIMAL: str = _shared().MINIMAL
+#: The `project` fixture's type (tests/conftest.py's Project).
 Project = Any
 
 #: What every outside file holds: it must never reach anything the run writes.
@@ -1165,7 +1167,7 @@ def _images(data: bytes) -> list[tuple[int, int]]:
 
 def test_assets_folder_linked_inside_the_project(scene: Scene, cli) -> None:
     (scene.root / "content/pictures").mkdir()
-    (scene.root / "content/pictures/logo.png").write_bytes(tiny_png())
+    (scene.root / "content/pictures/logo.png").write_bytes(png(2, 2))
     scene.link("assets", "content/pictures")
     scene.logo()
     data = _assert_built(scene, cli("build", "h"))
@@ -1173,7 +1175,7 @@ def test_assets_folder_linked_inside_the_project(scene: Scene, cli) -> None:
 
 
 def test_image_file_linked_inside_the_project(scene: Scene, cli) -> None:
-    scene.path("assets/calm.png").write_bytes(tiny_png())
+    scene.path("assets/calm.png").write_bytes(png(2, 2))
     scene.link("content/images/calm.png", "../../assets/calm.png")
     scene.image("../../images/calm.png")
     data = _assert_built(scene, cli("build", "h"))
@@ -1235,7 +1237,7 @@ def test_font_and_stylesheet_linked_inside_the_project(scene: Scene, cli) -> Non
 
 def test_project_reached_through_a_link(scene: Scene, cli, monkeypatch) -> None:
     """The project's own root may be a link: only links below it are judged."""
-    scene.path("assets/logo.png").write_bytes(tiny_png())
+    scene.path("assets/logo.png").write_bytes(png(2, 2))
     scene.logo()
     alias = scene.root.parent / "alias-of-clinic"
     alias.symlink_to(scene.root)
