@@ -10,44 +10,23 @@ anything written. A link that stays inside goes on working.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import shutil
 import socket
 import stat
 import struct
-import types
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import fontpkg
 import pikepdf
 import pytest
 
+from conftest import MINIMAL, Project
 from generator.config import builtin_root
-
-
-def _shared() -> types.ModuleType:
-    """tests/conftest.py, whose fixtures (`project`, `cli`) these tests use.
-
-    Imported by its place: here `conftest` names this folder's own.
-    """
-    spec = importlib.util.spec_from_file_location(
-        "_links_shared", Path(__file__).parents[1] / "conftest.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-MINIMAL: str = _shared().MINIMAL
-#: The `project` fixture's type (tests/conftest.py's Project).
-Project = Any
 
 #: What every outside file holds: it must never reach anything the run writes.
 SECRET = "OUTSIDE-SECRET-5c1e"
