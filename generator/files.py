@@ -139,6 +139,25 @@ def digest(path: Path, limit: int | None = None) -> bytes:
         os.close(handle)
 
 
+def write_problem(path: Path, root: Path, folder: str) -> str | None:
+    """Why a file about to be written would land outside the project's `folder`, or None.
+
+    Links are followed as a write would follow them (the target itself
+    included, even a link to nothing), so a linked folder can't carry a
+    new file out of the project.
+    """
+    real = Path(os.path.realpath(path))
+    home = root.resolve() / folder
+    if real.is_relative_to(home):
+        return None
+    link = link_out(path)
+    where = f"{link} is a link" if link is not None else "it is reached through a link"
+    return (
+        f"{path} would be written outside the project's {folder}/ folder ({where} to "
+        f"{real.parent}); replace the link with a real folder, then run this again"
+    )
+
+
 def check_file(path: Path, limit: int) -> None:
     """Raise FileProblem unless the path is a regular file within `limit`; nothing is read."""
     try:

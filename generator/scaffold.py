@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from generator import files
 from generator.config import CONFIG_NAME, Project, builtin_root
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.model import is_valid_id
@@ -113,7 +115,7 @@ def new_handout(project: Project, handout_id: str, *, force: bool = False) -> Ne
         )
     language = project.config.language
     path = project.root / "content" / "handouts" / language / f"{handout_id}.yaml"
-    if path.exists():
+    if os.path.lexists(path):
         raise HandoutError(f"{path} already exists; choose another id or edit that file")
     replaces = _builtin_title(language, handout_id)
     if replaces is not None and not force:
@@ -130,6 +132,9 @@ def new_handout(project: Project, handout_id: str, *, force: bool = False) -> Ne
         ("__DATE__", dt.date.today().isoformat()),
     ):
         text = text.replace(marker, value)
+    problem = files.write_problem(path, project.root, "content")
+    if problem is not None:
+        raise HandoutError(problem)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -209,7 +214,9 @@ def copy_templates(project: Project, names: Sequence[str], *, force: bool = Fals
                     "`handouts template list` shows them all",
                 )
             )
-        elif (target / name).exists() and not force:
+        elif (problem := files.write_problem(target / name, project.root, "templates")) is not None:
+            problems.append(Problem(display_path(target / name), None, None, "", problem))
+        elif os.path.lexists(target / name) and not force:
             problems.append(
                 Problem(
                     display_path(target / name),

@@ -33,7 +33,7 @@ from harness import LOG_VARIABLE, MAX_MB, MAX_SECONDS  # noqa: E402
 
 CLASSES = {
     "test_links": "1. leaks through links",
-    "test_page_fonts": "1. fonts not bundled",
+    "test_writes": "1. writes through links",
     "test_cache_input": "2. the cache as input",
     "test_output_plan": "3. output lost",
     "test_kills": "4. processes after a kill",
