@@ -18,7 +18,12 @@ from generator.errors import Problem, ProblemsError, display_path
 from generator.files import FileProblem
 from generator.fonts import font_folders
 from generator.model import HandoutFile
-from generator.options import RenderOptions, is_plain_file_name, name_problem
+from generator.options import (
+    RenderOptions,
+    is_plain_file_name,
+    name_problem,
+    typed_text_problem,
+)
 from generator.pdf import (
     Layout,
     LayoutCall,
@@ -93,6 +98,9 @@ _EXTENSION = re.compile(r"\.([A-Za-z][A-Za-z0-9]{0,4})$")
 
 def chosen_name(out_name: str, extension: str) -> str:
     """A file name the user typed, checked to be a plain name in the output folder."""
+    wrong = typed_text_problem(out_name)
+    if wrong:
+        raise click.BadParameter(wrong, param_hint="--out-name")
     name = out_name.strip()
     if not is_plain_file_name(name):
         raise click.BadParameter(
@@ -127,6 +135,11 @@ def allowed_folders(project: Project) -> tuple[Path, ...]:
 
 def check_name(name: str | None, option: str) -> None:
     """Refuse a name given on the command line that can't go on the page."""
+    if name is not None and not name:
+        raise click.BadParameter(
+            "the name is empty (only spaces); give a name, or leave the option out",
+            param_hint=option,
+        )
     problem = name_problem(name) if name else None
     if problem:
         raise click.BadParameter(f"the name {problem}", param_hint=option)
@@ -206,8 +219,9 @@ def write_changed(files: Sequence[tuple[Path, bytes]]) -> None:
     changed = []
     for path, data in files:
         try:
-            # is_file first: reading a named pipe or a device would never end.
-            if path.is_file() and path.read_bytes() == data:
+            # is_file first: reading a named pipe or a device would never end;
+            # the size next: a file of another size (a huge one, say) is not read.
+            if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
                 continue
         except OSError:
             pass

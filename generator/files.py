@@ -95,6 +95,34 @@ def _open(path: Path) -> int:
         raise FileProblem(f"can't be read ({exc.strerror or exc}); check its permissions") from None
 
 
+def not_a_file(path: Path) -> str | None:
+    """Why a path that exists is no regular file ("this is a pipe..."), without opening it."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # missing or unreadable: said when it is read
+    return None if stat.S_ISREG(mode) else f"this is {_kind(mode)}"
+
+
+def not_a_folder(path: Path) -> str | None:
+    """Why a folder to write into can't be one: it, or a folder above it, is something else."""
+    where = path
+    while True:
+        try:
+            mode = os.stat(where).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            if where == where.parent:
+                return None
+            where = where.parent  # made when written; what is above it must be a folder
+            continue
+        except OSError:
+            return None  # said when it is written
+        if stat.S_ISDIR(mode):
+            return None
+        kind = "a file" if stat.S_ISREG(mode) else _kind(mode).removesuffix(", not a file")
+        return f"{'this' if where == path else str(where)} is {kind}, not a folder"
+
+
 def read_bytes(path: Path, limit: int) -> bytes:
     """A regular file's bytes, refused before reading if it is larger than `limit`."""
     handle = _open(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import gc
 import importlib
 import io
@@ -482,16 +483,54 @@ def _stop_worker(signum: int, frame: Any) -> None:
 
 
 def lay_out_one(call: LayoutCall) -> PdfResult:
-    """Lay out one document, in a worker process or this one."""
+    """Lay out one document, in a worker process or this one.
+
+    Layout writes to the temporary folder (WeasyPrint keeps the fonts a page
+    uses there): a full disk or a file-size limit is a message for people,
+    raised here so that it crosses from a worker as one.
+    """
     html, base_url, allowed, layout = call
-    return html_to_pdf(
-        html,
-        base_url,
-        allowed,
-        forms=layout.forms,
-        tagged=layout.tagged,
-        part=layout.part,
+    try:
+        return html_to_pdf(
+            html,
+            base_url,
+            allowed,
+            forms=layout.forms,
+            tagged=layout.tagged,
+            part=layout.part,
+        )
+    except OSError as exc:
+        raise HandoutError(layout_failure(exc)) from None
+
+
+def layout_failure(exc: OSError) -> str:
+    """What to tell people when laying out failed for want of a file it could write."""
+    folder = Path(tempfile.gettempdir())
+    if folder.name.startswith("handouts-worker-"):
+        folder = folder.parent  # a worker's own folder: see `_start_worker`
+    return (
+        f"could not lay out a PDF: a temporary file in {folder} could not be written "
+        f"({_reason(exc)}). {_advice(exc, 'set TMPDIR to a folder on a disk with space')}; "
+        "no file was written"
     )
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _advice(exc: OSError, elsewhere: str) -> str:
+    """What to do about a write that failed, by its cause."""
+    if exc.errno == errno.EFBIG:
+        return (
+            "A limit on how large a file this program may write stopped it (see "
+            "`ulimit -f`); raise the limit, or ask whoever set it"
+        )
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"The disk (or your quota) is full; free some space, or {elsewhere}"
+    if exc.errno == errno.ENOTDIR:
+        return "Move that out of the way, or write somewhere else"
+    return f"Check that you may write there, or {elsewhere}"
 
 
 @dataclass(frozen=True)
@@ -672,17 +711,25 @@ def _shared_style(
     return html[: match.start()] + html[match.end() :], parsed
 
 
-def write_atomically(files: Sequence[tuple[Path, bytes]]) -> None:
+#: What to do instead when the output folder's disk is full.
+ANOTHER_OUT = "use --out for a folder on another disk"
+
+
+def write_atomically(files: Sequence[tuple[Path, bytes]], *, instead: str = ANOTHER_OUT) -> None:
     """Write every file or none: all go to temporary names first, then are renamed.
 
     Every target is checked first: a run that would write one path twice, or
-    over a folder or a special file, changes nothing.
+    over a folder or a special file, changes nothing. A write that fails (a
+    full disk, a file-size limit) leaves nothing behind, not even the folders
+    made for it; `instead` says what else to do, in its message.
     """
     _check_targets([target for target, _ in files])
     staged: list[tuple[Path, Path]] = []
+    made: list[Path] = []
+    target = Path()
     try:
         for target, data in files:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            make_folders(target.parent, made)
             handle, temp_name = tempfile.mkstemp(
                 dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp"
             )
@@ -696,11 +743,8 @@ def write_atomically(files: Sequence[tuple[Path, bytes]]) -> None:
             temp.chmod(0o644)
     except OSError as exc:
         _discard(staged)
-        raise HandoutError(
-            f"could not write to {exc.filename or 'the output folder'}: "
-            f"{exc.strerror or exc}. Check that you may write to the folder and that "
-            "the disk has space; no file was changed"
-        ) from None
+        remove_folders(made)
+        raise HandoutError(write_failure(target, exc, instead)) from None
     done: list[Path] = []
     for temp, target in staged:
         try:
@@ -749,6 +793,36 @@ def _check_targets(targets: Sequence[Path]) -> None:
                 f"{target} is {kind}, where this run would write a file; nothing was "
                 "written. Move it out of the way, or use --out for another folder"
             )
+
+
+def write_failure(path: Path, exc: OSError, instead: str = ANOTHER_OUT) -> str:
+    """The message for a file that could not be written, with what to do about it."""
+    return f"could not write {path}: {_reason(exc)}. {_advice(exc, instead)}; no file was changed"
+
+
+def remove_folders(made: Sequence[Path]) -> None:
+    """Remove the folders a failed run made (innermost first), if they are empty."""
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def make_folders(folder: Path, made: list[Path]) -> None:
+    """Make a folder and those above it, noting each one made (outermost first)."""
+    missing: list[Path] = []
+    while not folder.is_dir() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for each in reversed(missing):
+        try:
+            each.mkdir()
+        except FileExistsError:
+            if not each.is_dir():
+                raise NotADirectoryError(
+                    errno.ENOTDIR, f"{each} is there, and it is not a folder", str(each)
+                ) from None
+            continue
+        made.append(each)
 
 
 def _discard(staged: Sequence[tuple[Path, Path]]) -> None:

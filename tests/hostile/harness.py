@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,7 +95,7 @@ class Run:
 
 
 def run(
-    args: Sequence[str],
+    args: Sequence[str | bytes],
     cwd: Path,
     *,
     tmp: Path,
@@ -105,18 +106,22 @@ def run(
     after_start: str | None = None,
     grace: float = 5.0,
     module: str = "generator",
+    rlimits: Mapping[int, int] | None = None,
 ) -> Run:
     """Run `handouts ARGS` in `cwd`, with `tmp` as its TMPDIR.
 
     `send=(seconds, signal)` sends the signal to the main process only (as a
     kill from outside would) that long after it starts, or once a process
     whose command line holds `after_start` appears in its session.
+    `rlimits` sets resource limits for the run (and the processes it starts),
+    as `{resource.RLIMIT_FSIZE: bytes}` does for the largest file it may write.
+    ARGS may be bytes, for arguments that are not UTF-8.
     """
     tmp.mkdir(parents=True, exist_ok=True)
     environment = {**os.environ, "TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1"}
     environment.pop("SOURCE_DATE_EPOCH", None)
     environment.update(env or {})
-    command = [sys.executable, "-m", module, *args]
+    command = [os.fsencode(sys.executable), b"-m", os.fsencode(module), *map(os.fsencode, args)]
     started = time.monotonic()
     # Files, not pipes: a process the run leaves behind would hold a pipe
     # open, and reading it would wait for that process.
@@ -130,6 +135,7 @@ def run(
         stdout=out_file,
         stderr=err_file,
         start_new_session=True,
+        preexec_fn=_limiter(rlimits) if rlimits else None,  # noqa: PLW1509 (no threads yet)
     )
     session = process.pid
     peak = [0.0]
@@ -177,7 +183,7 @@ def run(
     if code is None:
         err += b"\n(timed out)"
     outcome = Run(
-        list(args),
+        [os.fsdecode(arg) for arg in args],
         code,
         out.decode("utf-8", "replace"),
         err.decode("utf-8", "replace"),
@@ -205,6 +211,16 @@ def _log(outcome: Run) -> None:
     }
     with open(log, "a", encoding="utf-8") as stream:
         stream.write(json.dumps(record) + "\n")
+
+
+def _limiter(rlimits: Mapping[int, int]) -> Callable[[], None]:
+    """What the child runs before the command: set each limit, soft and hard."""
+
+    def limit() -> None:
+        for which, value in rlimits.items():
+            resource.setrlimit(which, (value, value))
+
+    return limit
 
 
 def _due(seconds: float, after_start: str | None, session: int, started: float) -> bool:
