@@ -797,7 +797,9 @@ def _check_targets(targets: Sequence[Path]) -> None:
 
 def write_failure(path: Path, exc: OSError, instead: str = ANOTHER_OUT) -> str:
     """The message for a file that could not be written, with what to do about it."""
-    return f"could not write {path}: {_reason(exc)}. {_advice(exc, instead)}; no file was changed"
+    return (
+        f"could not write to {path}: {_reason(exc)}. {_advice(exc, instead)}; no file was changed"
+    )
 
 
 def remove_folders(made: Sequence[Path]) -> None:

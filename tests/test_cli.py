@@ -191,11 +191,11 @@ def test_unwritable_output_is_a_clean_error(project: Project, cli) -> None:
     blocker = project.root / "not-a-folder"
     blocker.write_text("a file where a folder should be")
     result = cli("build", "breath", "--out", str(blocker / "out"))
-    assert result.exit_code == 1
-    assert result.stderr == (
-        f"Error: {blocker} is a file, where this run needs a folder to write "
-        f"{blocker / 'out' / 'en' / 'breath.pdf'}; nothing was written. Move it out of the "
-        "way, or use --out for another folder\n"
+    # A bad option value: refused before anything is read, naming the option.
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for '--out': {blocker} is a file, not a folder; give a folder "
+        "to write into (it is made if it is missing)"
     )
 
 

@@ -23,21 +23,7 @@ from harness import Run
 
 import generator.cache as cache_module
 import generator.pdf as pdf_module
-
-HANDOUT = """\
-title: Noticing your breath
-purpose: A short way to notice how you are breathing.
-audience: client
-language: en
-version: "1.0"
-reviewed:
-  date: 2026-11-01
-  by: Clinical reviewer
-sources: []
-blocks:
-  - type: paragraph
-    text: You might notice your breath for a moment.
-"""
+from conftest import MINIMAL
 
 PACKET = (
     "title: A small packet\n"
@@ -61,9 +47,9 @@ def make_clinic(root: Path) -> Path:
     """A project with one handout (breath) and one packet (mini)."""
     (root / "content" / "handouts" / "en").mkdir(parents=True)
     (root / "content" / "packets").mkdir()
-    (root / "content" / "handouts" / "en" / "breath.yaml").write_text(HANDOUT, encoding="utf-8")
+    (root / "content" / "handouts" / "en" / "breath.yaml").write_text(MINIMAL, encoding="utf-8")
     (root / "content" / "handouts" / "en" / "sleep.yaml").write_text(
-        HANDOUT.replace("Noticing your breath", "Sleep"), encoding="utf-8"
+        MINIMAL.replace("Noticing your breath", "Sleep"), encoding="utf-8"
     )
     (root / "content" / "packets" / "mini.yaml").write_text(PACKET, encoding="utf-8")
     (root / "people.csv").write_text("name\nAnn Quorn\nBo Quorn\n", encoding="utf-8")
@@ -441,7 +427,7 @@ def test_a_file_size_limit_when_writing_output(tmp_path: Path, hostile: Callable
     run.assert_refused()
     assert run.code == 1
     assert run.err.strip() == (
-        f"Error: could not write {clinic}/output/en/breath.html: {FILE_SIZE_LIMIT}; "
+        f"Error: could not write to {clinic}/output/en/breath.html: {FILE_SIZE_LIMIT}; "
         "no file was changed"
     )
     # Not even the folders it made are left.
@@ -588,7 +574,7 @@ def test_a_full_disk_when_writing_output(
     full_disk(monkeypatch, pdf_module, room)
     result = cli("build", "breath", "sleep", "--format", "html")
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: could not write ")
+    assert result.stderr.startswith("Error: could not write to ")
     assert result.stderr.strip().endswith(FULL)
     assert not (clinic / "output").exists()
 
@@ -597,8 +583,8 @@ def test_a_full_disk_changes_no_output(
     clinic: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert cli("build", "breath", "sleep", "--format", "html").exit_code == 0
-    (clinic / "content/handouts/en/breath.yaml").write_text(HANDOUT.replace("moment", "while"))
-    (clinic / "content/handouts/en/sleep.yaml").write_text(HANDOUT.replace("moment", "night"))
+    (clinic / "content/handouts/en/breath.yaml").write_text(MINIMAL.replace("moment", "while"))
+    (clinic / "content/handouts/en/sleep.yaml").write_text(MINIMAL.replace("moment", "night"))
     before = everything(clinic)
     full_disk(monkeypatch, pdf_module, 12_000)
     result = cli("build", "breath", "sleep", "--format", "html")
@@ -689,6 +675,8 @@ def in_process(laid_out: list[tuple[str, str]]) -> Iterator[None]:
 def test_a_full_cache_is_only_slower(
     clinic: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, in_process: None
 ) -> None:
+    # The user's secret first: made in a full disk, there would be no cache at all.
+    assert cache_module._secret() is not None
     full_disk(monkeypatch, cache_module, 0)
     result = cli("build", "breath")
     assert result.exit_code == 0, result.output
@@ -718,3 +706,19 @@ def test_a_full_disk_during_layout(
     )
     said_nothing_of(result, "Quorn")
     assert everything(clinic) == before
+
+
+@pytest.mark.slow
+def test_a_full_disk_when_writing_copies(
+    clinic: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, in_process: None
+) -> None:
+    # Room for the first copy, not the second: neither is left.
+    before = everything(clinic)
+    full_disk(monkeypatch, pdf_module, 100_000)  # a copy is about 75 KB
+    result = cli("packet", "mini", "--participants", "people.csv")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().endswith(FULL)
+    said_nothing_of(result, "Quorn")
+    after = everything(clinic)
+    after = {k: v for k, v in after.items() if not k.startswith(".handouts-cache")}
+    assert after == before

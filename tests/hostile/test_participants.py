@@ -13,30 +13,14 @@ import subprocess
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import Result
 
+from conftest import MINIMAL, Project
 from generator import fonts
 from generator.errors import ProblemsError
 from generator.packet import MAX_PARTICIPANTS, Participant, read_participants
-
-#: A handout that builds (the same as tests/conftest.py's MINIMAL).
-HANDOUT = """\
-title: Noticing your breath
-purpose: A short way to notice how you are breathing.
-audience: client
-language: en
-version: "1.0"
-reviewed:
-  date: 2026-11-01
-  by: Clinical reviewer
-sources: []
-blocks:
-  - type: paragraph
-    text: You might notice your breath for a moment.
-"""
 
 PACKET = (
     "title: A small packet\n"
@@ -49,7 +33,7 @@ PACKET = (
 
 
 @pytest.fixture
-def packet(project: Any) -> Any:
+def packet(project: Project) -> Project:
     project.add("breath.yaml")
     folder = project.root / "content" / "packets"
     folder.mkdir(parents=True)
@@ -423,7 +407,7 @@ def test_a_script_no_font_has_names_its_row(
     ids=["unclosed quote", "separator", "comma", "latin-1", "utf-32"],
 )
 def test_the_command_stops_before_writing(
-    packet: Any, cli: Callable[..., Result], raw: bytes
+    packet: Project, cli: Callable[..., Result], raw: bytes
 ) -> None:
     people = packet.root / "people.csv"
     people.write_bytes(raw)
@@ -437,7 +421,7 @@ def test_the_command_stops_before_writing(
 
 
 @pytest.mark.parametrize("kind", ["device", "fifo", "folder", "missing", "under a file"])
-def test_a_list_that_is_no_file(packet: Any, cli: Callable[..., Result], kind: str) -> None:
+def test_a_list_that_is_no_file(packet: Project, cli: Callable[..., Result], kind: str) -> None:
     target = {
         "device": "/dev/zero",
         "fifo": "pipe.csv",
@@ -509,7 +493,7 @@ def copies(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     root = tmp_path_factory.mktemp("copies")
     (root / "content" / "handouts" / "en").mkdir(parents=True)
     (root / "content" / "packets").mkdir()
-    (root / "content" / "handouts" / "en" / "breath.yaml").write_text(HANDOUT, encoding="utf-8")
+    (root / "content" / "handouts" / "en" / "breath.yaml").write_text(MINIMAL, encoding="utf-8")
     (root / "content" / "packets" / "mini.yaml").write_text(PACKET, encoding="utf-8")
     # A spreadsheet's export: a byte-order mark, CR LF, another column, blank rows.
     rows = ["email,name", ""] + [
