@@ -18,16 +18,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 PAPER = click.Choice(["letter", "a4"], case_sensitive=False)
 
 
-def _a_file(context: click.Context, parameter: click.Parameter, value: Path | None) -> Path | None:
-    """A path option naming a pipe or a device is refused: reading it might never end."""
-    from generator.files import not_a_file
-
-    problem = not_a_file(value) if value is not None else None
-    if problem:
-        raise click.BadParameter(f"{problem}; give the config file", context, parameter)
-    return value
-
-
 def _a_folder(
     context: click.Context, parameter: click.Parameter, value: Path | None
 ) -> Path | None:
@@ -50,7 +40,6 @@ def config_option(function: F) -> F:
         "--config",
         "config_file",
         type=click.Path(dir_okay=False, path_type=Path),
-        callback=_a_file,
         help="The project's config file (default: handouts.yaml in this folder or above).",
     )(function)
 

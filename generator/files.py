@@ -95,15 +95,6 @@ def _open(path: Path) -> int:
         raise FileProblem(f"can't be read ({exc.strerror or exc}); check its permissions") from None
 
 
-def not_a_file(path: Path) -> str | None:
-    """Why a path that exists is no regular file ("this is a pipe..."), without opening it."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return None  # missing or unreadable: said when it is read
-    return None if stat.S_ISREG(mode) else f"this is {_kind(mode)}"
-
-
 def not_a_folder(path: Path) -> str | None:
     """Why a folder to write into can't be one: it, or a folder above it, is something else."""
     where = path

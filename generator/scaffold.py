@@ -46,12 +46,12 @@ def init_project(folder: Path) -> list[Path]:
         )
     if folder.exists() and not folder.is_dir():
         raise HandoutError(f"{folder} is a file, not a folder; choose another name")
-    files = {
+    contents = {
         config: (SCAFFOLD / "handouts.yaml").read_text(encoding="utf-8"),
         folder / ".gitignore": "output/\n.handouts-cache/\n",
         folder / "templates" / "README.txt": TEMPLATES_README,
     }
-    created = [path for path in files if not os.path.lexists(path)]
+    created = [path for path in contents if not os.path.lexists(path)]
     # All or nothing: a failure (a full disk, say) leaves no file or folder made.
     made: list[Path] = []
     sub = folder
@@ -66,7 +66,7 @@ def init_project(folder: Path) -> list[Path]:
         ) from None
     try:
         write_atomically(
-            [(path, files[path].encode("utf-8")) for path in created], instead=ELSEWHERE
+            [(path, contents[path].encode("utf-8")) for path in created], instead=ELSEWHERE
         )
     except HandoutError:
         remove_folders(made)
