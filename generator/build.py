@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, as_completed
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypeVar
 
 import click
 
@@ -17,6 +17,7 @@ from generator.content import HandoutSource, asset_folders, load_sources, select
 from generator.errors import Problem, ProblemsError, display_path
 from generator.files import FileProblem
 from generator.fonts import font_folders
+from generator.images import explain as explain_image
 from generator.model import HandoutFile
 from generator.options import (
     RenderOptions,
@@ -27,6 +28,7 @@ from generator.options import (
 from generator.pdf import (
     Layout,
     LayoutCall,
+    LayoutStopped,
     PdfResult,
     WorkerPool,
     lay_out_one,
@@ -45,6 +47,7 @@ __all__ = [
 ]
 
 OutputFormat = Literal["pdf", "html"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -338,11 +341,19 @@ class Batch:
         for future in as_completed(futures):
             index = futures.pop(future)
             del self.made[index]
-            yield index, outcome(future)
+            yield index, self._named(index, outcome, future)
         for index in list(self.made):
             item = self.made.pop(index)
             assert not isinstance(item, Future)
-            yield index, lay_out_one(item)
+            yield index, self._named(index, lay_out_one, item)
+
+    def _named(self, index: int, lay_out: Callable[[T], PdfResult], argument: T) -> PdfResult:
+        """A document laid out, or its layout given up with the file it comes from named."""
+        try:
+            return lay_out(argument)
+        except LayoutStopped as exc:
+            shown = display_path(self.jobs[index].source)
+            raise ProblemsError([Problem(shown, None, None, "", exc.reason)]) from None
 
     def _check(self, index: int, result: PdfResult) -> list[Problem]:
         """One document's problems; its warnings are kept, or are problems if strict."""
@@ -425,6 +436,9 @@ def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:
     for message in result.errors:
         # WeasyPrint also logs each refused fetch; it is reported above already.
         if any(url in message for url in refused):
+            continue
+        if picture := explain_image(message):
+            problems.append(Problem(shown, None, None, "", picture))
             continue
         problems.append(Problem(shown, None, None, "", f"PDF/UA accessibility error: {message}"))
     return problems

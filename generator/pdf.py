@@ -9,6 +9,7 @@ import gc
 import importlib
 import io
 import logging
+import math
 import mimetypes
 import multiprocessing.util
 import os
@@ -26,12 +27,14 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing.context import BaseContext
 from pathlib import Path
+from types import FrameType
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from generator.errors import HandoutError
+from generator.errors import HandoutError, display_path
 from generator.files import MAX_ASSET_BYTES, FileProblem, inside, read_bytes, real_folder
+from generator.images import bounded_decoding, check_fetched
 from generator.options import SOURCE_DATE_EPOCH
 
 # WeasyPrint is imported inside the functions below: importing it costs most
@@ -75,7 +78,9 @@ def make_url_fetcher(allowed: Sequence[Path], fetches: Fetches) -> Any:
         def fetch(self, url: str, headers: Any = None) -> Any:
             scheme = url.split(":", 1)[0].lower()
             if scheme == "data":
-                return super().fetch(url, headers)
+                response = super().fetch(url, headers)
+                body = check_fetched(response.read(), "a data: address")
+                return URLFetcherResponse(url, body=body, headers=response.headers)
             path = _allowed_file(url, roots) if scheme == "file" else None
             if path is None:
                 fetches.blocked.append(url)
@@ -100,9 +105,11 @@ def read_asset(path: Path) -> bytes:
 
     The one place the PDF stage reads a file: a regular file, at most
     `files.MAX_ASSET_BYTES`, else FileProblem. Checks of what the bytes hold
-    belong here too.
+    belong here too: a picture beyond the limits of `images` raises
+    ImageRefused, which WeasyPrint reports as a picture it failed to load,
+    with the reason (`images.explain` says it for people).
     """
-    return read_bytes(path, MAX_ASSET_BYTES)
+    return check_fetched(read_bytes(path, MAX_ASSET_BYTES), display_path(path))
 
 
 def _allowed_file(url: str, roots: Sequence[Path]) -> Path | None:
@@ -483,22 +490,38 @@ def _stop_worker(signum: int, frame: Any) -> None:
 
 
 def lay_out_one(call: LayoutCall) -> PdfResult:
-    """Lay out one document, in a worker process or this one.
+    """Lay out one document, in a worker process or this one, within the time limit.
 
-    Layout writes to the temporary folder (WeasyPrint keeps the fonts a page
-    uses there): a full disk or a file-size limit is a message for people,
-    raised here so that it crosses from a worker as one.
+    Raises LayoutStopped, whose message the caller puts after the name of
+    the file the document comes from. Layout writes to the temporary folder
+    (WeasyPrint keeps the fonts a page uses there): a full disk or a
+    file-size limit is a message for people, raised here so that it crosses
+    from a worker as one.
     """
     html, base_url, allowed, layout = call
+    seconds = layout_seconds()
     try:
-        return html_to_pdf(
-            html,
-            base_url,
-            allowed,
-            forms=layout.forms,
-            tagged=layout.tagged,
-            part=layout.part,
-        )
+        with _time_limit(seconds), bounded_decoding():
+            return html_to_pdf(
+                html,
+                base_url,
+                allowed,
+                forms=layout.forms,
+                tagged=layout.tagged,
+                part=layout.part,
+            )
+    except _OutOfTime:
+        raise LayoutStopped(
+            f"laying it out took longer than {seconds:g} seconds, the limit for one "
+            "document; make it shorter or split it, or allow more time with "
+            f"{LAYOUT_SECONDS_VARIABLE}={max(seconds * 2, LAYOUT_SECONDS):g} (a project's "
+            "own templates and styles may be the slow part)"
+        ) from None
+    except RecursionError:
+        raise LayoutStopped(
+            "its page is nested too deeply to lay out (elements inside elements, hundreds "
+            "deep); a project's own templates may be making it so"
+        ) from None
     except OSError as exc:
         raise HandoutError(layout_failure(exc)) from None
 
@@ -531,6 +554,99 @@ def _advice(exc: OSError, elsewhere: str) -> str:
     if exc.errno == errno.ENOTDIR:
         return "Move that out of the way, or write somewhere else"
     return f"Check that you may write there, or {elsewhere}"
+
+
+#: How long one document may take to lay out, in seconds, unless the
+#: environment variable sets another: a few seconds is usual, and a
+#: document that takes minutes is one a limit somewhere missed.
+LAYOUT_SECONDS = 60.0
+LAYOUT_SECONDS_VARIABLE = "HANDOUTS_LAYOUT_SECONDS"
+
+
+class LayoutStopped(HandoutError):
+    """A document whose layout was given up; the message names no file (the caller does)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def layout_seconds() -> float:
+    """The time limit for laying out one document."""
+    raw = os.environ.get(LAYOUT_SECONDS_VARIABLE, "").strip()
+    if not raw:
+        return LAYOUT_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        shown = repr(raw) if len(raw) <= 40 else repr(raw[:40] + "...")
+        raise HandoutError(
+            f"the environment variable {LAYOUT_SECONDS_VARIABLE} is {shown}, which is not "
+            "a number of seconds; set it to the most seconds one document may take to lay "
+            f"out (like 120), or unset it for the default of {LAYOUT_SECONDS:g}"
+        )
+    return seconds
+
+
+class _OutOfTime(BaseException):
+    """Raised into the layout when its time is up. A BaseException: WeasyPrint
+    catches Exception around a picture or a font that fails, and would go on."""
+
+
+#: Where an exception raised into the code would be lost or leave things
+#: half done: a finalizer (WeasyPrint removes its font folders in __del__),
+#: logging's own machinery, removing a folder.
+_NOT_HERE = ("__del__", "__exit__", "_exitfunc", "rmtree", "emit", "handle", "callHandlers")
+
+
+def _may_interrupt(frame: FrameType | None) -> bool:
+    inside_engine = False
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name in _NOT_HERE or "weakref" in code.co_filename:
+            return False
+        inside_engine = inside_engine or f"{os.sep}weasyprint{os.sep}" in code.co_filename
+        frame = frame.f_back
+    return inside_engine
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop the block with _OutOfTime once it has run `seconds`.
+
+    The alarm raises only inside WeasyPrint's own code, never in a finalizer
+    or a logging call, and again every twentieth of a second until the block
+    has ended. Only the main thread gets signals: elsewhere the block runs
+    unbounded.
+    """
+    if not hasattr(signal, "setitimer") or (
+        threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    armed, rung = [True], [False]
+
+    def ring(signum: int, frame: FrameType | None) -> None:
+        rung[0] = True
+        # Raised again at every tick: WeasyPrint catches even this around an
+        # SVG picture, and would draw on.
+        if armed[0] and _may_interrupt(frame):
+            raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+    try:
+        yield
+    finally:
+        armed[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    if rung[0]:
+        # Finished after all, but its time ran out (WeasyPrint may have
+        # caught the alarm around an SVG picture and drawn on without it).
+        raise _OutOfTime
 
 
 @dataclass(frozen=True)

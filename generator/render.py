@@ -175,6 +175,16 @@ def inline(text: str) -> Markup:
     return Markup(rendered.replace("\n", " "))
 
 
+def markup_depth(text: str) -> int:
+    """How deeply bold, italics and links nest in content text, as `inline` reads it."""
+    depth = deepest = 0
+    for block in _markdown().parseInline(text):
+        for token in block.children or ():
+            depth += token.nesting
+            deepest = max(deepest, depth)
+    return deepest
+
+
 def _template_problem(where: Path | None, line: int | None, message: str, source: Path) -> Problem:
     """A template fault as a located problem, quoting the offending line."""
     if where is None:
