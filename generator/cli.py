@@ -138,7 +138,21 @@ def _print_version(context: click.Context, _: click.Parameter, value: bool) -> N
         context.exit()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Handouts(click.Group):
+    """The command group: a stop signal is Ctrl-C, however Python wrapped it."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from generator.lifecycle import interrupted
+
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if interrupted(exc):
+                raise KeyboardInterrupt from None
+            raise
+
+
+@click.group(cls=Handouts, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--version",
     is_flag=True,
@@ -153,6 +167,11 @@ def main() -> None:
     Works on the project in this folder (the nearest folder upwards with a
     handouts.yaml or a content/ folder), or on the built-in library.
     """
+    from generator.lifecycle import command
+
+    # SIGTERM and SIGHUP stop a command as Ctrl-C does; temporary files go
+    # in this run's own folder, which a later run removes if this one is killed.
+    click.get_current_context().with_resource(command())
 
 
 @main.command("build")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import gc
 import importlib
 import io
@@ -32,6 +33,7 @@ from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from generator import lifecycle
 from generator.errors import HandoutError, display_path
 from generator.files import MAX_ASSET_BYTES, FileProblem, inside, read_bytes, real_folder
 from generator.images import bounded_decoding, check_fetched
@@ -215,12 +217,19 @@ class Workers(ProcessPoolExecutor):
     """
 
     def __init__(self, count: int, context: BaseContext | None = None):
-        super().__init__(max_workers=count, mp_context=context, initializer=_start_worker)
+        # Everything the workers keep goes in the run's folder.
+        folder = lifecycle.run_folder()
+        super().__init__(
+            max_workers=count,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(str(folder) if folder is not None else None,),
+        )
         # The first process starts with the first task.
         self.submit(int)
 
     def submit(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Future[R]:
-        """Hand work over, which may fork a worker; Ctrl-C waits until the pool knows it."""
+        """Hand work over, which may fork a worker; a stop waits until the pool knows it."""
         # A worker forked but not yet counted would be left out by `stop`:
         # it would go on starting as this process ends and removes the queues
         # the worker was given, and print a traceback.
@@ -266,55 +275,76 @@ def _fork_server() -> BaseContext | None:
 
 
 def _start_fork_server() -> None:
-    """Start the fork server (it goes on loading alone), deaf to Ctrl-C.
+    """Start the fork server (it goes on loading alone), deaf to Ctrl-C and hang-ups.
 
-    Ctrl-C reaches every process of the terminal's job. This process stops
-    and so stops the server and its workers; interrupted itself, the server
-    would print a traceback while it is still importing. A signal ignored
-    when a program starts stays ignored, and the server's workers keep that.
+    Ctrl-C, and a closed terminal's SIGHUP, reach every process of the
+    terminal's job. This process stops and so stops the server and its
+    workers; interrupted itself, the server would print a traceback while it
+    is still importing, and the resource tracker started with it would die
+    and be started again, with a warning. A signal ignored when a program
+    starts stays ignored, and the server's workers keep that.
     """
     import multiprocessing.forkserver
 
+    # The server's socket goes in the run's folder.
+    folder = lifecycle.run_folder()
+    if folder is not None:
+        lifecycle.share_multiprocessing_folder(folder)
     if threading.current_thread() is not threading.main_thread():
-        multiprocessing.forkserver.ensure_running()
+        with lifecycle.server_parent(folder):
+            multiprocessing.forkserver.ensure_running()
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    deaf = [s for s in lifecycle.STOP_SIGNALS if s != getattr(signal, "SIGTERM", None)]
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in deaf}
     try:
-        multiprocessing.forkserver.ensure_running()
+        with lifecycle.server_parent(folder):
+            multiprocessing.forkserver.ensure_running()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+class _Held:
+    """A signal handler that notes the signals that came, for `_ctrl_c_held`."""
+
+    def __init__(self) -> None:
+        self.came: list[tuple[int, int]] = []
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        self.came.append((os.getpid(), signum))
+
+    def came_here(self, signum: int) -> bool:
+        """Whether the signal came to this process (a forked worker inherits the notes)."""
+        return (os.getpid(), signum) in self.came
 
 
 @contextlib.contextmanager
 def _ctrl_c_held() -> Iterator[None]:
-    """Hold Ctrl-C back until the block is done, then let it interrupt.
+    """Hold Ctrl-C (and SIGTERM, SIGHUP) back until the block is done, then let it act.
 
-    A worker forked from this process in the block starts holding it back
-    too, until it ignores it (see `_start_worker`).
+    A worker forked from this process in the block starts holding them back
+    too, until it sets its own handlers (see `_start_worker`).
     """
     if threading.current_thread() is not threading.main_thread():
         # Only the main thread is interrupted.
         yield
         return
-    pressed: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _: pressed.append(signum))
+    held = _Held()
+    previous = {}
+    for signum in lifecycle.STOP_SIGNALS:
+        handler = signal.getsignal(signum)
+        if handler is not None and handler is not signal.SIG_IGN:
+            previous[signum] = signal.signal(signum, held)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-        if pressed:
-            signal.raise_signal(signal.SIGINT)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if held.came:
+            signal.raise_signal(held.came[0][1])
 
 
-def _interrupt_once(signum: int, frame: Any) -> None:
-    """Ctrl-C while there are workers: interrupt, and ignore any Ctrl-C after.
-
-    This process is then on its way out. Another Ctrl-C (pressed again, or
-    sent twice, as `timeout` does) would only interrupt the stopping of the
-    workers, leaving some behind, or the exit after it: a traceback either way.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    raise KeyboardInterrupt
+_interrupt_once = lifecycle.interrupt_once
 
 
 class WorkerPool:
@@ -345,7 +375,8 @@ class WorkerPool:
         # the workers it starts, and they would be left running.
         self._opened: threading.Event | None = None
         self._failure: BaseException | None = None
-        self._catching_ctrl_c = False
+        #: The stop signals caught while the pool is open, and their handlers before.
+        self._catching: dict[signal.Signals, Any] = {}
 
     def start(self) -> None:
         """Begin starting the workers, if workers are worth it."""
@@ -424,20 +455,20 @@ class WorkerPool:
                 self.pool = None
 
     def __enter__(self) -> WorkerPool:
-        if (
-            threading.current_thread() is threading.main_thread()
-            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
-        ):
-            signal.signal(signal.SIGINT, _interrupt_once)
-            self._catching_ctrl_c = True
+        if threading.current_thread() is threading.main_thread():
+            for signum in lifecycle.STOP_SIGNALS:
+                handler = signal.getsignal(signum)
+                if lifecycle.interrupts(handler):
+                    self._catching[signum] = signal.signal(signum, _interrupt_once)
         return self
 
     def __exit__(self, *_: object) -> None:
         self.stop()
         # Once Ctrl-C has come, it stays ignored (see `_interrupt_once`).
-        if self._catching_ctrl_c and signal.getsignal(signal.SIGINT) is _interrupt_once:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-        self._catching_ctrl_c = False
+        for signum, handler in self._catching.items():
+            if signal.getsignal(signum) is _interrupt_once:
+                signal.signal(signum, handler)
+        self._catching = {}
 
 
 WORKER_LOST = (
@@ -455,38 +486,68 @@ def outcome(future: Future[R]) -> R:
         raise HandoutError(WORKER_LOST) from None
 
 
-def _start_worker() -> None:
-    """Set a worker up: its own temporary folder, then WeasyPrint.
+def _start_worker(run: str | None = None) -> None:
+    """Set a worker up: its own temporary folder in the run's, then WeasyPrint.
 
     WeasyPrint copies web fonts into temporary folders and removes them only
     when it is done with them; a worker may be stopped first. So everything
     it writes goes into one folder of the worker's own, removed however the
-    worker ends.
+    worker ends. The worker ends when the process that started it ends, even
+    if that one is killed.
     """
-    # Ctrl-C reaches every process of the terminal's job; the process that
-    # started the workers stops them.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Ctrl-C, and a closed terminal's SIGHUP, reach every process of the
+    # terminal's job; the process that started the workers stops them.
+    for signum in lifecycle.STOP_SIGNALS:
+        if signum != signal.SIGTERM:
+            signal.signal(signum, signal.SIG_IGN)
     # Stopped while the folder is being made, a worker would leave it (or the
     # file tempfile writes to try the folder) behind: a stop waits till then.
     blocking = hasattr(signal, "pthread_sigmask")  # not on Windows
     if blocking:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     try:
-        signal.signal(signal.SIGTERM, _stop_worker)
-        tempfile.tempdir = tempfile.mkdtemp(prefix="handouts-worker-")
+        before = signal.signal(signal.SIGTERM, _stop_worker)
+        tempfile.tempdir = _worker_folder(run)
         multiprocessing.util.Finalize(
             None, shutil.rmtree, args=(tempfile.tempdir, True), exitpriority=5
         )
     finally:
         if blocking:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    if isinstance(before, _Held) and before.came_here(signal.SIGTERM):
+        # Stopped while it was being forked, holding signals as its parent did.
+        _stop_worker(signal.SIGTERM, None)
+    lifecycle.end_with_parent(functools.partial(_abandon, run))
     load_engine()
 
 
+def _worker_folder(run: str | None) -> str:
+    if run is not None:
+        try:
+            return tempfile.mkdtemp(prefix="handouts-worker-", dir=run)
+        except OSError:
+            parent = multiprocessing.parent_process()
+            if parent is not None and not parent.is_alive():
+                # The run is over, and its folder went with it: nothing to do.
+                os._exit(0)
+    return tempfile.mkdtemp(prefix="handouts-worker-")
+
+
 def _stop_worker(signum: int, frame: Any) -> None:
+    _remove_worker_folder()
+    os._exit(0)
+
+
+def _remove_worker_folder() -> None:
     if tempfile.tempdir and Path(tempfile.tempdir).name.startswith("handouts-worker-"):
         shutil.rmtree(tempfile.tempdir, ignore_errors=True)
-    os._exit(0)
+
+
+def _abandon(run: str | None) -> None:
+    """The process that started the workers is gone: remove what it left, if no one uses it."""
+    _remove_worker_folder()
+    if run is not None:
+        lifecycle.remove_if_unlocked(Path(run), wait=2.0)
 
 
 def lay_out_one(call: LayoutCall) -> PdfResult:
@@ -531,6 +592,8 @@ def layout_failure(exc: OSError) -> str:
     folder = Path(tempfile.gettempdir())
     if folder.name.startswith("handouts-worker-"):
         folder = folder.parent  # a worker's own folder: see `_start_worker`
+    if folder.name.startswith(lifecycle.RUN_PREFIX):
+        folder = folder.parent  # the run's own folder: see `lifecycle`
     return (
         f"could not lay out a PDF: a temporary file in {folder} could not be written "
         f"({_reason(exc)}). {_advice(exc, 'set TMPDIR to a folder on a disk with space')}; "
@@ -756,7 +819,7 @@ _CLEANUP_FOR: list[int] = []
 
 
 def _drop_styles_at_exit() -> None:
-    """Have this process drop its documents' fonts before it ends.
+    """Have this process keep its documents' fonts in the run's folder, and drop them at the end.
 
     WeasyPrint copies a document's web fonts into a temporary folder, removed
     when the document's font configuration is collected: which may never
@@ -765,6 +828,7 @@ def _drop_styles_at_exit() -> None:
     function, which runs its finalizers but not atexit, and a forked worker
     starts with none: so each process registers its own.
     """
+    lifecycle.temporary_files_in_run()
     if os.getpid() not in _CLEANUP_FOR:
         _CLEANUP_FOR.append(os.getpid())
         multiprocessing.util.Finalize(None, _drop_styles, exitpriority=10)

@@ -7,7 +7,13 @@ import is paid once however many workers there are.
 import contextlib
 import io
 
-from generator.pdf import load_engine
+from generator.lifecycle import end_with_main_process
+
+# First, before the long import: a server whose main process is killed
+# meanwhile should not go on loading for nothing.
+end_with_main_process()
+
+from generator.pdf import load_engine  # noqa: E402
 
 # Quietly: if WeasyPrint cannot load here, each worker tries again as it
 # starts, and that failure is the one reported.
