@@ -902,7 +902,16 @@ def write_atomically(files: Sequence[tuple[Path, bytes]], *, instead: str = ANOT
     over a folder or a special file, changes nothing. A write that fails (a
     full disk, a file-size limit) leaves nothing behind, not even the folders
     made for it; `instead` says what else to do, in its message.
+
+    Ctrl-C, SIGTERM and SIGHUP wait until the files are written and in
+    place (or all discarded): stopped between two renames, a run would
+    leave some files new and some old, and temporary files behind.
     """
+    with _ctrl_c_held():
+        _write_atomically(files, instead)
+
+
+def _write_atomically(files: Sequence[tuple[Path, bytes]], instead: str) -> None:
     _check_targets([target for target, _ in files])
     staged: list[tuple[Path, Path]] = []
     made: list[Path] = []
