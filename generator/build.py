@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, as_completed
 from dataclasses import asdict, dataclass, field, replace
@@ -13,14 +14,26 @@ import click
 
 from generator.cache import BuildCache
 from generator.config import Project
-from generator.content import HandoutSource, asset_folders, load_sources, select
-from generator.errors import Problem, ProblemsError, display_path
-from generator.fonts import font_folders
+from generator.content import (
+    HandoutSource,
+    Located,
+    asset_folders,
+    load_sources,
+    locate,
+    parse_field,
+    read_yaml,
+    select,
+)
+from generator.errors import HandoutError, Problem, ProblemsError, counted, display_path
+from generator.files import FileProblem, read_bytes
+from generator.fonts import FALLBACK_FAMILIES, describe, font_folders
 from generator.model import HandoutFile
 from generator.options import RenderOptions, is_plain_file_name, name_problem
 from generator.pdf import (
+    HostFont,
     Layout,
     LayoutCall,
+    OffPage,
     PdfResult,
     WorkerPool,
     lay_out_one,
@@ -248,6 +261,7 @@ class Batch:
         self.cache = cache
         self.workers = workers
         self.allowed = allowed_folders(project)
+        self.places = Places(project)
         #: Each document, less its HTML once handed over.
         self.jobs: list[Job] = []
         self.results: list[bytes | None] = []
@@ -293,7 +307,8 @@ class Batch:
             data = self._finished(index, result.data) if not found else result.data
             key = self.keys[index]
             # A render with warnings is not kept: a later --strict build must see them.
-            if not found and self.cache is not None and key and not result.warnings:
+            quiet = not (result.warnings or result.off_page or result.host_fonts)
+            if not found and self.cache is not None and key and quiet:
                 self.cache.put(key, data)
             self.results[index] = data
             if not problems:
@@ -331,6 +346,12 @@ class Batch:
         shown = display_path(job.source)
         problems = _pdf_problems(shown, result)
         warnings = list(result.warnings)
+        # Text off the page, or in a font the project does not bundle: located
+        # at the content it comes from.
+        located = self.places.off_page(job.source, result.off_page)
+        located += self.places.host_fonts(job.source, result.host_fonts)
+        if job.private:
+            located = [replace(p, message=_withheld(p.message, job.private)) for p in located]
         if job.private:
             problems = [replace(p, message=_withheld(p.message, job.private)) for p in problems]
             if any(_MISSING_GLYPH.match(w) for w in warnings):
@@ -352,8 +373,15 @@ class Batch:
                 Problem(shown, None, None, "", f"warning treated as an error (--strict): {w}")
                 for w in warnings
             )
+            problems.extend(
+                replace(p, message=f"warning treated as an error (--strict): {p.message}")
+                for p in located
+            )
         else:
-            self.said[index] = [f"{shown}: warning: {w}" for w in warnings]
+            self.said[index] = [
+                *(str(replace(p, message=f"warning: {p.message}")) for p in located),
+                *(f"{shown}: warning: {w}" for w in warnings),
+            ]
         return problems
 
     @property
@@ -374,6 +402,146 @@ _MISSING_GLYPH = re.compile(r"\.notdef glyph rendered")
 def _withheld(message: str, private: str) -> str:
     """A message with a person's name taken out: names go on the page only."""
     return message.replace(private, "(the name)")
+
+
+#: What text off the page did, by `OffPage.where`.
+_OFF_PAGE = {
+    "page": "runs off the page",
+    "margin": "runs out of the text area into the page margin",
+    "footer": "runs below the text area, into the page footer",
+    "clipped": "is cut off by the box it is in",
+}
+#: CSS font families that name no font: the computer picks one.
+_GENERIC_FAMILIES = frozenset(
+    {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "math", "emoji"}
+)
+_BUILT_IN_FAMILIES = frozenset({"Atkinson Hyperlegible", *(name for _, name in FALLBACK_FAMILIES)})
+#: Template files larger than this are not searched for a font's name.
+_MAX_TEMPLATE_BYTES = 1024 * 1024
+
+
+class Places:
+    """Where a laid-out document's text comes from: a content file's line and field.
+
+    Templates mark the elements that hold content with the field they print
+    (`pdf.FIELD_ATTRIBUTE`); a field of the project config starts `config:`.
+    A file is read again only when a document has something to report.
+    """
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._read: dict[Path, Located | None] = {}
+
+    def off_page(self, source: Path, found: Sequence[OffPage]) -> list[Problem]:
+        """Text the layout put outside the page, as problems at its content."""
+        problems = []
+        for item in found:
+            if item.where == "dropped":
+                message = (
+                    f"a table's header row is taller than a page, so the layout left it "
+                    f"out ({counted(item.chars, 'character')}); shorten the header's cells "
+                    "or use fewer columns"
+                )
+            else:
+                what = _OFF_PAGE.get(item.where, "is not where the page shows it")
+                message = (
+                    f"text {what} on page {item.page} (about "
+                    f"{counted(item.chars, 'character')}), where it cannot be read; shorten "
+                    "it or break up its longest words, or check a project template that "
+                    "sets its size or place"
+                )
+            problems.append(self.at(source, item.field, message))
+        return problems
+
+    def host_fonts(self, source: Path, found: Sequence[HostFont]) -> list[Problem]:
+        """Text set in fonts from this computer, as problems: one for each font and style."""
+        groups: dict[tuple[str, tuple[str, ...]], list[HostFont]] = {}
+        for item in found:
+            groups.setdefault((item.family, item.asked), []).append(item)
+        problems = []
+        for (family, asked), items in groups.items():
+            first = items[0]
+            # Letters and symbols say which script; punctuation and digits don't.
+            chars = "".join(item.chars for item in items)
+            kinds = describe(c for c in chars if unicodedata.category(c)[0] in "LS") or "text"
+            message = (
+                f"{kinds} set in {family}, a font on this computer that neither handouts "
+                "nor the project bundles, so the PDF would look different when built "
+                "elsewhere"
+            )
+            named = self._naming(asked)
+            if named is not None:
+                message += (
+                    f"; the style asks for {named}: use the bundled fonts, or put the "
+                    "font's file in the project's assets/ folder and declare it with "
+                    "@font-face in a project template"
+                )
+            else:
+                message += (
+                    "; the bundled fonts lack these characters: put the file of a font "
+                    "that has them in the project's assets/ folder and declare it with "
+                    "@font-face in a project template"
+                )
+            if len(items) > 1:
+                message += f" (also in {counted(len(items) - 1, 'other place')} of this document)"
+            problems.append(self.at(source, first.field, message))
+        return problems
+
+    def at(self, source: Path, field_name: str, message: str) -> Problem:
+        """A problem at a field of the document's content file, or of the config."""
+        path: Path | None = source
+        if field_name.startswith("config:"):
+            field_name = field_name.removeprefix("config:")
+            path = self.project.config_path
+        loc = parse_field(field_name)
+        located = self._located(path) if path is not None and loc else None
+        if path is None or located is None or not _has_key(located, loc):
+            return Problem(display_path(source), None, None, "", message)
+        line, column = locate(located, loc)
+        return Problem(display_path(path), line, column, field_name, message)
+
+    def _located(self, path: Path) -> Located | None:
+        if path not in self._read:
+            try:
+                self._read[path] = read_yaml(path)
+            except (HandoutError, OSError):
+                self._read[path] = None
+        return self._read[path]
+
+    def _naming(self, asked: Sequence[str]) -> str | None:
+        """The first font family a style asks for by name, and the project template naming it."""
+        for family in asked:
+            # The built-in families are bundled: text in another font despite
+            # them has characters they lack, which the message says.
+            if family.lower() in _GENERIC_FAMILIES or family in _BUILT_IN_FAMILIES:
+                continue
+            for path, line in self._templates_naming(family):
+                return f'"{family}" ({display_path(path)}:{line})'
+            return f'"{family}"'
+        return None
+
+    def _templates_naming(self, family: str) -> Iterator[tuple[Path, int]]:
+        """The project's own template files and lines that name a font family."""
+        folder = self.project.root / "templates"
+        if self.project.is_library or not folder.is_dir():
+            return
+        wanted = family.lower()
+        for path in sorted(folder.rglob("*")):
+            if path.suffix not in (".html", ".css") or not path.is_file():
+                continue
+            try:
+                text = read_bytes(path, _MAX_TEMPLATE_BYTES).decode("utf-8", errors="replace")
+            except FileProblem:
+                continue
+            for number, line in enumerate(text.splitlines(), start=1):
+                if wanted in line.lower():
+                    yield path, number
+                    break
+
+
+def _has_key(located: Located, loc: Sequence[str | int]) -> bool:
+    """Whether a file sets the field's first key (a config may leave it to the defaults)."""
+    return isinstance(located.data, dict) and loc[0] in located.data
 
 
 def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:

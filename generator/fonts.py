@@ -71,13 +71,16 @@ def fallback_font_faces() -> tuple[FontFace, ...]:
     return tuple(face for package, name in FALLBACK_FAMILIES for face in _faces(package, name))
 
 
-def font_faces_for(personal: Iterable[str | None] = ()) -> tuple[FontFace, ...]:
-    """The faces a page needs: the body's, and the fallbacks if a name needs them.
+def font_faces_for(
+    personal: Iterable[str | None] = (), *, fallback: bool = False
+) -> tuple[FontFace, ...]:
+    """The faces a page needs: the body's, and the fallbacks if a name or the content needs them.
 
-    The fallbacks are declared only when a name has a character the body font
-    lacks, so every other page stays exactly as it was, and quick to lay out.
+    The fallbacks are declared only when a name (or, with `fallback`, the
+    page's content) has a character the body font lacks, so every other page
+    stays exactly as it was, and quick to lay out.
     """
-    if any(text and needs_fallback(text) for text in personal):
+    if fallback or any(text and needs_fallback(text) for text in personal):
         return body_font_faces() + fallback_font_faces()
     return body_font_faces()
 

@@ -441,7 +441,9 @@ class Assembler:
         for who in names:
             name, given_in = who if who is not None else (None, None)
             page = self.renderer.render_packet_page(
-                self.item, "packet_cover.html", {**self.context, **personal_context(name)}
+                self.item,
+                "packet_cover.html",
+                {**self.context, **personal_context(name, self.context["fallback_fonts"])},
             )
             layout = None
             if name is not None and needs_fallback(name):

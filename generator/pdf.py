@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import hashlib
 import importlib
 import io
 import logging
@@ -21,7 +22,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -29,6 +30,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from generator.errors import HandoutError
+from generator.files import digest
 from generator.options import SOURCE_DATE_EPOCH
 
 # WeasyPrint is imported inside the functions below: importing it costs most
@@ -475,6 +477,39 @@ def lay_out_one(call: LayoutCall) -> PdfResult:
 
 
 @dataclass(frozen=True)
+class OffPage:
+    """Text laid out where the page does not show it, and the content it comes from."""
+
+    #: The `data-field` of the element it is in (see `Placed`), or "".
+    field: str
+    #: Where it went: "page" (off the paper), "margin" (past the text area's
+    #: side or top), "footer" (below the text area), "clipped" (cut off by a
+    #: box that hides what overflows it), "dropped" (on no page: a table's
+    #: header or footer rows taller than a page).
+    where: str
+    #: The first page it is on, from 1 (0: on none).
+    page: int
+    #: About how many of its characters are outside.
+    chars: int
+
+
+@dataclass(frozen=True)
+class HostFont:
+    """Text set in a font from this computer, not one the tool or the project bundles."""
+
+    #: The font's family, as the computer names it.
+    family: str
+    #: The font-family the style asked for, in order.
+    asked: tuple[str, ...]
+    #: The `data-field` of the element it is in, or "".
+    field: str
+    #: The first page it is on, from 1.
+    page: int
+    #: Some of the characters set in it: never from personal text.
+    chars: str
+
+
+@dataclass(frozen=True)
 class PdfResult:
     """The bytes of one PDF and what WeasyPrint said while making it."""
 
@@ -482,6 +517,10 @@ class PdfResult:
     errors: tuple[str, ...]
     warnings: tuple[str, ...]
     blocked: tuple[str, ...]
+    #: Text that the layout put outside the page (see `misplaced`).
+    off_page: tuple[OffPage, ...] = ()
+    #: Text set in fonts from this computer (see `misplaced`).
+    host_fonts: tuple[HostFont, ...] = ()
 
 
 def html_to_pdf(
@@ -520,13 +559,241 @@ def html_to_pdf(
             uncompressed_pdf=part,
             pdf_identifier=not part,
         )
+        # After writing: the fonts a document uses are known once it is drawn.
+        off_page, host_fonts = misplaced(document)
     errors = tuple(r.getMessage() for r in records if r.levelno >= logging.ERROR)
     warnings = tuple(
         message
         for r in records
         if r.levelno < logging.ERROR and not (message := r.getMessage()).startswith(ENGINE_NOTICES)
     )
-    return PdfResult(bytes(data), errors, warnings, tuple(fetches.blocked))
+    return PdfResult(bytes(data), errors, warnings, tuple(fetches.blocked), off_page, host_fonts)
+
+
+#: How far (CSS px) text may stray past its area before it counts: glyphs
+#: overhang their boxes a little (italics, accents, a line's leading).
+_SLACK = 2.0
+#: The attribute templates mark content with: its field in the content file,
+#: as `blocks[3].items[1]`, or `config:footer_note` for the project config.
+FIELD_ATTRIBUTE = "data-field"
+#: The class of personal text (a client's name): it may use the computer's
+#: fonts (see fonts.py), and its characters are never reported.
+PERSONAL_CLASS = "personal"
+
+#: left, top, right, bottom, in CSS px from the page's top left corner
+Area = tuple[float, float, float, float]
+
+
+@dataclass
+class _Page:
+    """What the walk over one page's boxes knows, and what it found."""
+
+    number: int
+    paper: Area
+    #: Keys of the fonts (in `document.fonts`) that the project does not bundle.
+    foreign: frozenset[Any]
+    fonts: dict[Any, Any]
+    off_page: dict[tuple[str, str], OffPage]
+    host_fonts: dict[tuple[str, str], HostFont]
+    #: The elements that have a box on some page, by id.
+    shown: set[int]
+
+
+def misplaced(document: Any) -> tuple[tuple[OffPage, ...], tuple[HostFont, ...]]:
+    """Text a laid-out document shows nowhere, or sets in a font the project does not bundle.
+
+    Walks every page's boxes: each piece of text must lie inside the page's
+    text area (in the page margins, text in a margin box must lie inside that
+    box and the page), and inside any box that hides what overflows it. A
+    font counts as bundled when its file is one that an @font-face rule
+    loaded, which the URL fetcher allows only from the tool's and the
+    project's own folders; text in any other font is reported, except
+    personal text. Each field is reported once for each kind, at its first page.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    off_page: dict[tuple[str, str], OffPage] = {}
+    host_fonts: dict[tuple[str, str], HostFont] = {}
+    shown: set[int] = set()
+    foreign = _host_font_keys(document)
+    for number, page in enumerate(document.pages, start=1):
+        page_box = page._page_box
+        left, top = page_box.content_box_x(), page_box.content_box_y()
+        text_area = (left, top, left + page_box.width, top + page_box.height)
+        paper = (0.0, 0.0, page_box.margin_width(), page_box.margin_height())
+        walk = _Page(number, paper, foreign, document.fonts, off_page, host_fonts, shown)
+        for child in page_box.children:
+            if isinstance(child, boxes.MarginBox):
+                x, y = child.border_box_x(), child.border_box_y()
+                area = (x, y, x + child.border_width(), y + child.border_height())
+                _walk(walk, child, _intersection(paper, area), None, "", False)
+            else:
+                _walk(walk, child, text_area, None, "", False)
+    html = getattr(document, "_html", None)
+    if html is not None:
+        _dropped(html.etree_element, "", shown, off_page)
+    return tuple(off_page.values()), tuple(host_fonts.values())
+
+
+def _walk(
+    page: _Page, box: Any, area: Area, clip: Area | None, field_name: str, personal: bool
+) -> None:
+    """Check a box's text and its children's, with what they inherit from its parents."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        if box.style["visibility"] == "visible" and box.text.strip():
+            _check_place(page, box, area, clip, field_name)
+            if page.foreign and not personal:
+                _check_fonts(page, box, field_name)
+        return
+    element = box.element
+    if element is not None:
+        page.shown.add(id(element))
+        field_name = element.get(FIELD_ATTRIBUTE) or field_name
+        personal = personal or PERSONAL_CLASS in (element.get("class") or "").split()
+    if box.style["overflow"] != "visible" and not isinstance(box, boxes.MarginBox):
+        x, y = box.padding_box_x(), box.padding_box_y()
+        box_area = (x, y, x + box.padding_width(), y + box.padding_height())
+        clip = box_area if clip is None else _intersection(clip, box_area)
+    for child in box.all_children():
+        _walk(page, child, area, clip, field_name, personal)
+
+
+def _dropped(element: Any, field_name: str, shown: set[int], found: dict[Any, OffPage]) -> None:
+    """Note table headers and footers with text that are on no page.
+
+    WeasyPrint repeats them on every page a table is on, and leaves them out
+    where they do not fit: one taller than a page is on none.
+    """
+    field_name = element.get(FIELD_ATTRIBUTE) or field_name
+    if element.tag in ("thead", "tfoot") and id(element) not in shown:
+        chars = sum(1 for c in "".join(element.itertext()) if not c.isspace())
+        if chars:
+            found.setdefault((field_name, "dropped"), OffPage(field_name, "dropped", 0, chars))
+        return
+    for child in element:
+        if isinstance(child.tag, str):
+            _dropped(child, field_name, shown, found)
+
+
+def _intersection(a: Area, b: Area) -> Area:
+    return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+
+
+def _check_place(page: _Page, box: Any, area: Area, clip: Area | None, field_name: str) -> None:
+    """Note a text box that lies outside its area or its clip, with about how much of it."""
+    left, right = box.position_x, box.position_x + box.width
+    top, bottom = box.position_y, box.position_y + box.height
+    where = ""
+    if (
+        left < page.paper[0] - _SLACK
+        or right > page.paper[2] + _SLACK
+        or top < page.paper[1] - _SLACK
+        or bottom > page.paper[3] + _SLACK
+    ):
+        where = "page"
+    elif bottom > area[3] + _SLACK:
+        where = "footer"
+    elif left < area[0] - _SLACK or right > area[2] + _SLACK or top < area[1] - _SLACK:
+        where = "margin"
+    elif clip is not None and (
+        left < clip[0] - _SLACK
+        or right > clip[2] + _SLACK
+        or top < clip[1] - _SLACK
+        or bottom > clip[3] + _SLACK
+    ):
+        where = "clipped"
+    if not where:
+        return
+    seen = clip if where == "clipped" and clip is not None else area
+    if where == "page":
+        seen = _intersection(seen, page.paper)
+    chars = len(box.text.strip())
+    if box.width > 0 and (left < seen[0] or right > seen[2]):
+        inside = max(0.0, min(right, seen[2]) - max(left, seen[0]))
+        chars = round(chars * (1 - inside / box.width))
+    key = (field_name, where)
+    known = page.off_page.get(key)
+    if known is None:
+        page.off_page[key] = OffPage(field_name, where, page.number, max(chars, 1))
+    else:
+        page.off_page[key] = replace(known, chars=known.chars + max(chars, 1))
+
+
+def _check_fonts(page: _Page, box: Any, field_name: str) -> None:
+    """Note the fonts from this computer that a text box's characters are set in."""
+    from weasyprint.text.ffi import ffi
+    from weasyprint.text.fonts import get_pango_font_key
+
+    layout = box.pango_layout
+    layout.reactivate(box.style)
+    try:
+        line, _ = layout.get_first_line()
+        encoded = layout.text.encode()
+        run = line.runs
+        while run != ffi.NULL:
+            item = run.data.item
+            run = run.next
+            key = get_pango_font_key(item.analysis.font)[0]
+            if key not in page.foreign:
+                continue
+            family = page.fonts[key].family
+            text = encoded[item.offset : item.offset + item.length].decode(errors="replace")
+            found = (field_name, family)
+            if found not in page.host_fonts:
+                asked = tuple(str(name) for name in box.style["font_family"])
+                page.host_fonts[found] = HostFont(family, asked, field_name, page.number, "")
+            known = page.host_fonts[found]
+            if len(known.chars) < 40:
+                more = "".join(
+                    c for c in dict.fromkeys(text) if not c.isspace() and c not in known.chars
+                )
+                page.host_fonts[found] = replace(known, chars=(known.chars + more)[:40])
+    finally:
+        layout.deactivate()
+
+
+#: Sizes and digests of the font files @font-face rules loaded, by path
+#: (WeasyPrint writes each once).
+_FACE_DIGESTS: dict[Path, tuple[int, str]] = {}
+
+
+def _host_font_keys(document: Any) -> frozenset[Any]:
+    """The fonts a drawn document uses whose files no @font-face rule of it loaded.
+
+    WeasyPrint copies each font an @font-face rule loads (through the URL
+    fetcher, so only from allowed folders) into its font configuration's
+    folder; a font whose bytes are none of those came from the computer.
+    """
+    from weasyprint.text.ffi import harfbuzz
+    from weasyprint.text.fonts import get_hb_object_data
+
+    if not document.fonts:
+        return frozenset()
+    folder = getattr(document.font_config, "_folder", None)
+    loaded: set[tuple[int, str]] = set()
+    if folder is not None and Path(folder).is_dir():
+        if len(_FACE_DIGESTS) > 256:
+            _FACE_DIGESTS.clear()
+        for path in Path(folder).iterdir():
+            known = _FACE_DIGESTS.get(path)
+            if known is None:
+                known = _FACE_DIGESTS[path] = (path.stat().st_size, digest(path).hex())
+            loaded.add(known)
+    sizes = {size for size, _ in loaded}
+    foreign = []
+    for key, font in document.fonts.items():
+        # The size first: a computer's font may be large, and is seldom the same size.
+        blob = harfbuzz.hb_face_reference_blob(font.hb_face)
+        size = harfbuzz.hb_blob_get_length(blob)
+        harfbuzz.hb_blob_destroy(blob)
+        if size in sizes:
+            data = get_hb_object_data(font.hb_face) or b""
+            if (size, hashlib.sha256(data).hexdigest()) in loaded:
+                continue
+        foreign.append(key)
+    return frozenset(foreign)
 
 
 _MODIFIED = re.compile(r'<meta name="dcterms\.modified" content="([^"<>]*)">')
