@@ -454,37 +454,37 @@ class Places:
         return problems
 
     def host_fonts(self, source: Path, found: Sequence[HostFont]) -> list[Problem]:
-        """Text set in fonts from this computer, as problems: one for each font and style."""
+        """Text in fonts from this computer, or in none, as problems: one a font and style."""
         groups: dict[tuple[str, tuple[str, ...]], list[HostFont]] = {}
         for item in found:
-            groups.setdefault((item.family, item.asked), []).append(item)
+            groups.setdefault((item.family, item.asked if item.family else ()), []).append(item)
         problems = []
         for (family, asked), items in groups.items():
-            first = items[0]
             # Letters and symbols say which script; punctuation and digits don't.
             chars = "".join(item.chars for item in items)
             kinds = describe(c for c in chars if unicodedata.category(c)[0] in "LS") or "text"
-            message = (
-                f"{kinds} set in {family}, a font on this computer that neither handouts "
-                "nor the project bundles, so the PDF would look different when built "
-                "elsewhere"
-            )
             named = self._naming(asked)
-            if named is not None:
-                message += (
-                    f"; the style asks for {named}: use the bundled fonts, or put the "
-                    "font's file in the project's assets/ folder and declare it with "
-                    "@font-face in a project template"
+            if not family:
+                message = (
+                    f"{kinds} that no font here has, printed as empty boxes; put the file "
+                    "of a font that has them in the project's assets/ folder and declare "
+                    "it with @font-face in a project template"
+                )
+            elif named is not None:
+                message = (
+                    f"{_set_in(kinds, family)}; the style asks for {named}: use the bundled "
+                    "fonts, or put the font's file in the project's assets/ folder and "
+                    "declare it with @font-face in a project template"
                 )
             else:
-                message += (
-                    "; the bundled fonts lack these characters: put the file of a font "
-                    "that has them in the project's assets/ folder and declare it with "
-                    "@font-face in a project template"
+                message = (
+                    f"{_set_in(kinds, family)}; the bundled fonts lack these characters: put "
+                    "the file of a font that has them in the project's assets/ folder and "
+                    "declare it with @font-face in a project template"
                 )
             if len(items) > 1:
                 message += f" (also in {counted(len(items) - 1, 'other place')} of this document)"
-            problems.append(self.at(source, first.field, message))
+            problems.append(self.at(source, items[0].field, message))
         return problems
 
     def at(self, source: Path, field_name: str, message: str) -> Problem:
@@ -537,6 +537,13 @@ class Places:
                 if wanted in line.lower():
                     yield path, number
                     break
+
+
+def _set_in(kinds: str, family: str) -> str:
+    return (
+        f"{kinds} set in {family}, a font on this computer that neither handouts nor the "
+        "project bundles, so the PDF would look different when built elsewhere"
+    )
 
 
 def _has_key(located: Located, loc: Sequence[str | int]) -> bool:

@@ -81,13 +81,13 @@ class Practice(Model):
     """Who hands the handout out: printed on every page, so each field is short
     enough for the page footer (in large print, on A4)."""
 
-    name: Annotated[Line, fits_footer(100)]
-    clinician: Annotated[Line, fits_footer(100)] | None = None
-    credentials: Annotated[Line, fits_footer(60)] | None = None
-    phone: Annotated[Line, fits_footer(40)] | None = None
-    email: Annotated[Email, fits_footer(100)] | None = None
-    website: Annotated[WebAddress, fits_footer(100)] | None = None
-    address: Annotated[Line, fits_footer(150)] | None = None
+    name: Annotated[Line, fits_footer(80)]
+    clinician: Annotated[Line, fits_footer(80)] | None = None
+    credentials: Annotated[Line, fits_footer(40)] | None = None
+    phone: Annotated[Line, fits_footer(30)] | None = None
+    email: Annotated[Email, fits_footer(80)] | None = None
+    website: Annotated[WebAddress, fits_footer(80)] | None = None
+    address: Annotated[Line, fits_footer(120)] | None = None
 
 
 class Logo(Model):
@@ -100,7 +100,7 @@ class Logo(Model):
 class CrisisLine(Model):
     """One crisis contact of the project's own, with when it was last checked."""
 
-    text: Annotated[Line, fits_footer(200)]
+    text: Annotated[Line, fits_footer(160)]
     verified: dt.date
 
 
@@ -149,7 +149,7 @@ class ProjectConfig(Model):
     )
     paper: Annotated[Paper, BeforeValidator(_lowercase_choice)] = "letter"
     language: LanguageTag = "en"
-    footer_note: Annotated[Line, fits_footer(200)] | None = None
+    footer_note: Annotated[Line, fits_footer(160)] | None = None
     readability: Readability = Field(default_factory=Readability)
     wording: Wording = Field(default_factory=Wording)
 

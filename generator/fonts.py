@@ -5,6 +5,11 @@ participant's) may be in any script, so personal text falls back to the
 bundled Noto Sans (Latin, Greek, Cyrillic, Vietnamese) and Noto Sans Arabic,
 then to the fonts this computer has. A name with a character none of them
 can print is refused before anything is laid out.
+
+Content in a script the body face lacks falls back to the same bundled
+fonts, but never silently to the computer's: text set in a font that
+neither the tool nor the project (with @font-face) bundles is found after
+layout and reported where it comes from (pdf.misplaced).
 """
 
 from __future__ import annotations

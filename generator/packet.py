@@ -411,6 +411,7 @@ class Assembler:
         self.warnings.extend(body_batch.warnings)
         front, front_pages, numbers = self.front_and_numbers(body)
         covers = self._wait(covers_batch)
+        self.check_covers(covers, names)
         if self.workers is not None:
             # All is laid out: joining needs the workers' memory more than they do.
             self.workers.stop()
@@ -429,6 +430,21 @@ class Assembler:
         if self.workers is not None:
             return self.workers.map(_finish, finishing)
         return [_finish(job) for job in finishing]
+
+    def check_covers(
+        self, covers: Sequence[bytes], names: Sequence[tuple[str, str] | None]
+    ) -> None:
+        """Refuse a cover longer than a page: page numbers and contents count on one."""
+        for cover, who in zip(covers, names, strict=True):
+            pages, _ = pages_and_outline(cover)
+            if pages != 1:
+                # Where the name was given, never the name itself.
+                copy = f" of the copy for {who[1]}" if who is not None else ""
+                raise HandoutError(
+                    f"{display_path(self.item.path)}: the cover{copy} takes {pages} pages, "
+                    "but a cover must fit on one; shorten the packet's title, subtitle, "
+                    "organisation or facilitator"
+                )
 
     def cover_jobs(self, names: Sequence[tuple[str, str] | None]) -> list[Job]:
         """One cover per name; a named cover is personal, so it is never cached.

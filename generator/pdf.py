@@ -497,7 +497,8 @@ class OffPage:
 class HostFont:
     """Text set in a font from this computer, not one the tool or the project bundles."""
 
-    #: The font's family, as the computer names it.
+    #: The font's family, as the computer names it; "" for characters no
+    #: font has, printed as empty boxes (.notdef glyphs).
     family: str
     #: The font-family the style asked for, in order.
     asked: tuple[str, ...]
@@ -560,15 +561,26 @@ def html_to_pdf(
             pdf_identifier=not part,
         )
         # After writing: the fonts a document uses are known once it is drawn.
-        off_page, host_fonts = misplaced(document)
+        missing = any(_NOTDEF.match(r.getMessage()) for r in records)
+        off_page, host_fonts = misplaced(document, missing)
     errors = tuple(r.getMessage() for r in records if r.levelno >= logging.ERROR)
+    # Characters no font has are reported by the content they are in (see
+    # `misplaced`); those left are in personal text, which build.py words.
+    located = {c for found in host_fonts if not found.family for c in found.chars}
     warnings = tuple(
         message
         for r in records
-        if r.levelno < logging.ERROR and not (message := r.getMessage()).startswith(ENGINE_NOTICES)
+        if r.levelno < logging.ERROR
+        and not (message := r.getMessage()).startswith(ENGINE_NOTICES)
+        and not ((notdef := _NOTDEF.match(message)) and notdef.group(1) in located)
     )
     return PdfResult(bytes(data), errors, warnings, tuple(fetches.blocked), off_page, host_fonts)
 
+
+#: WeasyPrint's warning of a character no font has, drawn as an empty box.
+_NOTDEF = re.compile(
+    r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.)"', re.DOTALL
+)
 
 #: How far (CSS px) text may stray past its area before it counts: glyphs
 #: overhang their boxes a little (italics, accents, a line's leading).
@@ -592,6 +604,8 @@ class _Page:
     paper: Area
     #: Keys of the fonts (in `document.fonts`) that the project does not bundle.
     foreign: frozenset[Any]
+    #: Whether some characters had no font: the layout warned of .notdef glyphs.
+    missing: bool
     fonts: dict[Any, Any]
     off_page: dict[tuple[str, str], OffPage]
     host_fonts: dict[tuple[str, str], HostFont]
@@ -599,7 +613,9 @@ class _Page:
     shown: set[int]
 
 
-def misplaced(document: Any) -> tuple[tuple[OffPage, ...], tuple[HostFont, ...]]:
+def misplaced(
+    document: Any, missing: bool = False
+) -> tuple[tuple[OffPage, ...], tuple[HostFont, ...]]:
     """Text a laid-out document shows nowhere, or sets in a font the project does not bundle.
 
     Walks every page's boxes: each piece of text must lie inside the page's
@@ -608,7 +624,9 @@ def misplaced(document: Any) -> tuple[tuple[OffPage, ...], tuple[HostFont, ...]]
     font counts as bundled when its file is one that an @font-face rule
     loaded, which the URL fetcher allows only from the tool's and the
     project's own folders; text in any other font is reported, except
-    personal text. Each field is reported once for each kind, at its first page.
+    personal text. With `missing` (WeasyPrint warned of characters no font
+    has), those are found too. Each field is reported once for each kind, at
+    its first page.
     """
     from weasyprint.formatting_structure import boxes
 
@@ -621,7 +639,7 @@ def misplaced(document: Any) -> tuple[tuple[OffPage, ...], tuple[HostFont, ...]]
         left, top = page_box.content_box_x(), page_box.content_box_y()
         text_area = (left, top, left + page_box.width, top + page_box.height)
         paper = (0.0, 0.0, page_box.margin_width(), page_box.margin_height())
-        walk = _Page(number, paper, foreign, document.fonts, off_page, host_fonts, shown)
+        walk = _Page(number, paper, foreign, missing, document.fonts, off_page, host_fonts, shown)
         for child in page_box.children:
             if isinstance(child, boxes.MarginBox):
                 x, y = child.border_box_x(), child.border_box_y()
@@ -644,7 +662,7 @@ def _walk(
     if isinstance(box, boxes.TextBox):
         if box.style["visibility"] == "visible" and box.text.strip():
             _check_place(page, box, area, clip, field_name)
-            if page.foreign and not personal:
+            if (page.foreign or page.missing) and not personal:
                 _check_fonts(page, box, field_name)
         return
     element = box.element
@@ -722,8 +740,8 @@ def _check_place(page: _Page, box: Any, area: Area, clip: Area | None, field_nam
 
 
 def _check_fonts(page: _Page, box: Any, field_name: str) -> None:
-    """Note the fonts from this computer that a text box's characters are set in."""
-    from weasyprint.text.ffi import ffi
+    """Note the characters of a text box set in fonts from this computer, or in none."""
+    from weasyprint.text.ffi import ffi, pango
     from weasyprint.text.fonts import get_pango_font_key
 
     layout = box.pango_layout
@@ -733,25 +751,38 @@ def _check_fonts(page: _Page, box: Any, field_name: str) -> None:
         encoded = layout.text.encode()
         run = line.runs
         while run != ffi.NULL:
-            item = run.data.item
+            glyph_item = run.data
             run = run.next
-            key = get_pango_font_key(item.analysis.font)[0]
-            if key not in page.foreign:
-                continue
-            family = page.fonts[key].family
+            item = glyph_item.item
             text = encoded[item.offset : item.offset + item.length].decode(errors="replace")
-            found = (field_name, family)
-            if found not in page.host_fonts:
-                asked = tuple(str(name) for name in box.style["font_family"])
-                page.host_fonts[found] = HostFont(family, asked, field_name, page.number, "")
-            known = page.host_fonts[found]
-            if len(known.chars) < 40:
-                more = "".join(
-                    c for c in dict.fromkeys(text) if not c.isspace() and c not in known.chars
+            if page.missing:
+                glyphs = glyph_item.glyphs
+                unknown = pango.PANGO_GLYPH_UNKNOWN_FLAG
+                missing = "".join(
+                    chr(glyph - unknown)
+                    for glyph in (glyphs.glyphs[i].glyph for i in range(glyphs.num_glyphs))
+                    if glyph & unknown and glyph != pango.PANGO_GLYPH_EMPTY
                 )
-                page.host_fonts[found] = replace(known, chars=(known.chars + more)[:40])
+                if missing:
+                    _note_font(page, "", box, field_name, missing)
+            key = get_pango_font_key(item.analysis.font)[0]
+            if key in page.foreign:
+                _note_font(page, page.fonts[key].family, box, field_name, text)
     finally:
         layout.deactivate()
+
+
+def _note_font(page: _Page, family: str, box: Any, field_name: str, text: str) -> None:
+    """Note a field's text set in a font from this computer ("": in no font)."""
+    key = (field_name, family)
+    known = page.host_fonts.get(key)
+    if known is None:
+        asked = tuple(str(name) for name in box.style["font_family"])
+        known = HostFont(family, asked, field_name, page.number, "")
+    if len(known.chars) < 40:
+        more = "".join(c for c in dict.fromkeys(text) if not c.isspace() and c not in known.chars)
+        known = replace(known, chars=(known.chars + more)[:40])
+    page.host_fonts[key] = known
 
 
 #: Sizes and digests of the font files @font-face rules loaded, by path

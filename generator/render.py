@@ -303,6 +303,20 @@ def crowded(block: Table | Compare, profile: RenderOptions) -> bool:
     return needed > width
 
 
+def side_by_side(low: str, high: str, profile: RenderOptions) -> bool:
+    """Whether a scale's two end labels fit on one line, at its two ends.
+
+    Labels that don't are set one under the other: the high one floats right
+    beside the low one, and a float too tall for the page's end would run off
+    it (print.css: .scale-ends).
+    """
+    size = 18.0 if profile.large_print else 12.0
+    side = 2.0 if profile.large_print else 1.8
+    width = ((8.27 if profile.paper == "a4" else 8.5) - side) * 72
+    # The labels as printed (render: "0 = ", "10 = "), and a gap between them.
+    return (text_width(f"0 = {low}  10 = {high}") + 2) * size <= width
+
+
 def sentences(text: str) -> list[str]:
     """A crisis line's sentences: the footer breaks it between them, not mid-sentence."""
     return _SENTENCE_END_RE.split(text.strip())
@@ -509,6 +523,7 @@ class Renderer:
         self.env.globals["fill"] = fill
         self.env.globals["fill_name"] = fill_name
         self.env.globals["crowded"] = crowded
+        self.env.globals["side_by_side"] = side_by_side
         self.env.filters["url_from"] = url_from
         self._messages: dict[str, Messages] = {}
 
