@@ -404,12 +404,16 @@ def _withheld(message: str, private: str) -> str:
     return message.replace(private, "(the name)")
 
 
-#: What text off the page did, by `OffPage.where`.
+#: What text off the page did, by `OffPage.where`: given the page and the characters.
 _OFF_PAGE = {
-    "page": "runs off the page",
-    "margin": "runs out of the text area into the page margin",
-    "footer": "runs below the text area, into the page footer",
-    "clipped": "is cut off by the box it is in",
+    "page": "text runs off page {page}: {chars} cannot be seen",
+    "edge": "text runs to the edge of page {page}, where a printer may cut off {chars}",
+    "footer": "text runs below the text area of page {page}, over the footer: {chars}",
+    "clipped": "text is cut off by the box it is in on page {page}: {chars} are hidden",
+    "dropped": (
+        "a table's header row does not fit on a page with the rows under it, so the "
+        "layout left it out ({chars})"
+    ),
 }
 #: CSS font families that name no font: the computer picks one.
 _GENERIC_FAMILIES = frozenset(
@@ -436,19 +440,17 @@ class Places:
         """Text the layout put outside the page, as problems at its content."""
         problems = []
         for item in found:
+            said = _OFF_PAGE.get(item.where, "text is not where page {page} shows it ({chars})")
+            chars = counted(item.chars, "character")
+            message = said.format(
+                page=item.page, chars=chars if item.where == "dropped" else f"about {chars}"
+            )
             if item.where == "dropped":
-                message = (
-                    f"a table's header row is taller than a page, so the layout left it "
-                    f"out ({counted(item.chars, 'character')}); shorten the header's cells "
-                    "or use fewer columns"
-                )
+                message += "; shorten the header's cells or use fewer columns"
             else:
-                what = _OFF_PAGE.get(item.where, "is not where the page shows it")
-                message = (
-                    f"text {what} on page {item.page} (about "
-                    f"{counted(item.chars, 'character')}), where it cannot be read; shorten "
-                    "it or break up its longest words, or check a project template that "
-                    "sets its size or place"
+                message += (
+                    "; shorten it or break up its longest words, or check a project "
+                    "template that sets its size or place"
                 )
             problems.append(self.at(source, item.field, message))
         return problems

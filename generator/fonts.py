@@ -90,6 +90,11 @@ def font_faces_for(
     return body_font_faces()
 
 
+def declares_fallbacks(html: str) -> bool:
+    """Whether a page's HTML declares the fallback fonts (see `font_faces_for`)."""
+    return any(face.url in html for face in fallback_font_faces()[:1])
+
+
 @functools.cache
 def font_folders() -> tuple[Path, ...]:
     """Folders the PDF stage may read font files from."""

@@ -27,7 +27,7 @@ from generator.cache import BuildCache
 from generator.config import Project
 from generator.content import MAX_FILE_BYTES, load_packets
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
-from generator.fonts import needs_fallback
+from generator.fonts import declares_fallbacks, needs_fallback
 from generator.merge import (
     Bookmark,
     join,
@@ -322,6 +322,17 @@ class Assembler:
         self.warnings.extend(warnings)
         return pdfs
 
+    def _job(self, html: str, base_url: str, source: Path) -> Job:
+        """A part to lay out; one in the fallback fonts gets them as subsets.
+
+        Parts share whole fonts, but WeasyPrint draws a variable font's other
+        weights (the fallbacks') wrongly spaced when it embeds it whole.
+        """
+        layout = None
+        if declares_fallbacks(html):
+            layout = Layout(forms=self.options.fillable, part=False)
+        return Job(html, base_url, source, layout=layout)
+
     def start_body(self) -> tuple[Batch, list[tuple[Literal["divider", "handout"], str, int]]]:
         """Each section's divider, then its handouts, handed to the workers as rendered.
 
@@ -343,11 +354,11 @@ class Assembler:
                 {**self.context, "section": view, "number": number},
             )
             plan.append(("divider", section.title, number))
-            batch.add(Job(page.html, page.base_url, self.item.path))
+            batch.add(self._job(page.html, page.base_url, self.item.path))
             for handout in handouts:
                 part = self.renderer.render_part(handout, handout_options)
                 plan.append(("handout", handout.handout.title, number))
-                batch.add(Job(part.html, part.base_url, handout.path))
+                batch.add(self._job(part.html, part.base_url, handout.path))
         return batch, plan
 
     def front_and_numbers(self, body: Sequence[Part]) -> tuple[bytes, int, bytes]:
@@ -378,7 +389,7 @@ class Assembler:
             )
             total = 1 + pages + body_pages
             numbers_html = self.renderer.render_numbers(self.item, self.options, total)
-            front_batch = self._start([Job(page.html, page.base_url, self.item.path)])
+            front_batch = self._start([self._job(page.html, page.base_url, self.item.path)])
             numbers_batch = self._start([Job(numbers_html, "", self.item.path)], tagged=False)
             (pdf,) = self._wait(front_batch)
             laid_out, _ = pages_and_outline(pdf)

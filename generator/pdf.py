@@ -482,10 +482,10 @@ class OffPage:
 
     #: The `data-field` of the element it is in (see `Placed`), or "".
     field: str
-    #: Where it went: "page" (off the paper), "margin" (past the text area's
-    #: side or top), "footer" (below the text area), "clipped" (cut off by a
-    #: box that hides what overflows it), "dropped" (on no page: a table's
-    #: header or footer rows taller than a page).
+    #: Where it went: "page" (off the paper), "edge" (too near the paper's
+    #: edge), "footer" (below the text area, over the footer), "clipped" (cut
+    #: off by a box that hides what overflows it), "dropped" (on no page: a
+    #: table's header or footer rows that do not fit on a page).
     where: str
     #: The first page it is on, from 1 (0: on none).
     page: int
@@ -585,6 +585,12 @@ _NOTDEF = re.compile(
 #: How far (CSS px) text may stray past its area before it counts: glyphs
 #: overhang their boxes a little (italics, accents, a line's leading).
 _SLACK = 2.0
+#: Letters of the right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, NKo,
+#: Samaritan, Mandaic, and their presentation forms).
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+#: How near (CSS px) the paper's edge text may come: a quarter of an inch,
+#: which printers may leave blank.
+_EDGE = 24.0
 #: The attribute templates mark content with: its field in the content file,
 #: as `blocks[3].items[1]`, or `config:footer_note` for the project config.
 FIELD_ATTRIBUTE = "data-field"
@@ -618,9 +624,9 @@ def misplaced(
 ) -> tuple[tuple[OffPage, ...], tuple[HostFont, ...]]:
     """Text a laid-out document shows nowhere, or sets in a font the project does not bundle.
 
-    Walks every page's boxes: each piece of text must lie inside the page's
-    text area (in the page margins, text in a margin box must lie inside that
-    box and the page), and inside any box that hides what overflows it. A
+    Walks every page's boxes: each piece of text must lie on the paper, clear
+    of its edge, inside any box that hides what overflows it and, in the
+    page's flow, above the bottom of its text area (the footer's place). A
     font counts as bundled when its file is one that an @font-face rule
     loaded, which the URL fetcher allows only from the tool's and the
     project's own folders; text in any other font is reported, except
@@ -637,16 +643,13 @@ def misplaced(
     for number, page in enumerate(document.pages, start=1):
         page_box = page._page_box
         left, top = page_box.content_box_x(), page_box.content_box_y()
-        text_area = (left, top, left + page_box.width, top + page_box.height)
-        paper = (0.0, 0.0, page_box.margin_width(), page_box.margin_height())
+        text_area: Area = (left, top, left + page_box.width, top + page_box.height)
+        paper: Area = (0.0, 0.0, page_box.margin_width(), page_box.margin_height())
         walk = _Page(number, paper, foreign, missing, document.fonts, off_page, host_fonts, shown)
         for child in page_box.children:
-            if isinstance(child, boxes.MarginBox):
-                x, y = child.border_box_x(), child.border_box_y()
-                area = (x, y, x + child.border_width(), y + child.border_height())
-                _walk(walk, child, _intersection(paper, area), None, "", False)
-            else:
-                _walk(walk, child, text_area, None, "", False)
+            # Margin boxes (the footer) hold no flow that could run into them.
+            area = None if isinstance(child, boxes.MarginBox) else text_area
+            _walk(walk, child, area, None, "", False)
     html = getattr(document, "_html", None)
     if html is not None:
         _dropped(html.etree_element, "", shown, off_page)
@@ -654,7 +657,7 @@ def misplaced(
 
 
 def _walk(
-    page: _Page, box: Any, area: Area, clip: Area | None, field_name: str, personal: bool
+    page: _Page, box: Any, area: Area | None, clip: Area | None, field_name: str, personal: bool
 ) -> None:
     """Check a box's text and its children's, with what they inherit from its parents."""
     from weasyprint.formatting_structure import boxes
@@ -699,44 +702,71 @@ def _intersection(a: Area, b: Area) -> Area:
     return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
 
 
-def _check_place(page: _Page, box: Any, area: Area, clip: Area | None, field_name: str) -> None:
-    """Note a text box that lies outside its area or its clip, with about how much of it."""
-    left, right = box.position_x, box.position_x + box.width
+def _check_place(
+    page: _Page, box: Any, area: Area | None, clip: Area | None, field_name: str
+) -> None:
+    """Note a text box the page does not show whole, with about how much of it is lost.
+
+    Text off the paper, too near its edge (where printers leave it blank), cut
+    off by its box, or (in the page's flow, `area` its text area) below the
+    text area, over the footer. Text that strays a little into the side or
+    top margin is still printed and read, and is let be.
+    """
+    width = box.width
+    if _RIGHT_TO_LEFT.search(box.text):
+        width = max(width, _drawn_width(box))
+    left, right = box.position_x, box.position_x + width
     top, bottom = box.position_y, box.position_y + box.height
-    where = ""
-    if (
-        left < page.paper[0] - _SLACK
-        or right > page.paper[2] + _SLACK
-        or top < page.paper[1] - _SLACK
-        or bottom > page.paper[3] + _SLACK
-    ):
+    paper = page.paper
+    printed = (paper[0] + _EDGE, paper[1] + _EDGE, paper[2] - _EDGE, paper[3] - _EDGE)
+    where, seen = "", paper
+    if _outside(left, top, right, bottom, paper):
         where = "page"
-    elif bottom > area[3] + _SLACK:
-        where = "footer"
-    elif left < area[0] - _SLACK or right > area[2] + _SLACK or top < area[1] - _SLACK:
-        where = "margin"
-    elif clip is not None and (
-        left < clip[0] - _SLACK
-        or right > clip[2] + _SLACK
-        or top < clip[1] - _SLACK
-        or bottom > clip[3] + _SLACK
-    ):
-        where = "clipped"
+    elif area is not None and bottom > area[3] + _SLACK:
+        where, seen = "footer", area
+    elif _outside(left, top, right, bottom, printed):
+        where, seen = "edge", printed
+    elif clip is not None and _outside(left, top, right, bottom, clip):
+        where, seen = "clipped", clip
     if not where:
         return
-    seen = clip if where == "clipped" and clip is not None else area
-    if where == "page":
-        seen = _intersection(seen, page.paper)
     chars = len(box.text.strip())
-    if box.width > 0 and (left < seen[0] or right > seen[2]):
+    if width > 0 and (left < seen[0] or right > seen[2]):
         inside = max(0.0, min(right, seen[2]) - max(left, seen[0]))
-        chars = round(chars * (1 - inside / box.width))
+        chars = round(chars * (1 - inside / width))
+    chars = max(chars, 1)
     key = (field_name, where)
     known = page.off_page.get(key)
     if known is None:
-        page.off_page[key] = OffPage(field_name, where, page.number, max(chars, 1))
+        page.off_page[key] = OffPage(field_name, where, page.number, chars)
     else:
-        page.off_page[key] = replace(known, chars=known.chars + max(chars, 1))
+        page.off_page[key] = replace(known, chars=known.chars + chars)
+
+
+def _drawn_width(box: Any) -> float:
+    """How wide a text box is drawn: its text shaped alone, as WeasyPrint draws it.
+
+    Right-to-left text broken inside a word is shaped again on its own, and its
+    letters take other (often wider) forms than the line breaking measured.
+    """
+    from weasyprint.text.line_break import line_size
+
+    layout = box.pango_layout
+    layout.reactivate(box.style)
+    try:
+        line, _ = layout.get_first_line()
+        return float(line_size(line, box.style)[0])
+    finally:
+        layout.deactivate()
+
+
+def _outside(left: float, top: float, right: float, bottom: float, area: Area) -> bool:
+    return (
+        left < area[0] - _SLACK
+        or top < area[1] - _SLACK
+        or right > area[2] + _SLACK
+        or bottom > area[3] + _SLACK
+    )
 
 
 def _check_fonts(page: _Page, box: Any, field_name: str) -> None:
