@@ -303,6 +303,17 @@ def crowded(block: Table | Compare, profile: RenderOptions) -> bool:
     return needed > width
 
 
+def unbroken_words(text: str, profile: RenderOptions) -> bool:
+    """Whether each word of a crisis line's sentence fits on a footer line (bold).
+
+    A sentence is kept whole on a line where it can (print.css: .sentence),
+    which sizes it by its longest word; one with a longer word must say so.
+    """
+    style = _LARGE_PRINT_FOOTER if profile.large_print else _NORMAL_FOOTER
+    width = style.width(profile.paper)
+    return all(style.measure(word, bold=True) <= width for word in text.split())
+
+
 def side_by_side(low: str, high: str, profile: RenderOptions) -> bool:
     """Whether a scale's two end labels fit on one line, at its two ends.
 
@@ -524,6 +535,7 @@ class Renderer:
         self.env.globals["fill_name"] = fill_name
         self.env.globals["crowded"] = crowded
         self.env.globals["side_by_side"] = side_by_side
+        self.env.globals["unbroken_words"] = unbroken_words
         self.env.filters["url_from"] = url_from
         self._messages: dict[str, Messages] = {}
 

@@ -412,6 +412,20 @@ def test_a_footer_field_at_its_limit_stays_on_the_page(
     assert_on_the_page(pdf, value)
 
 
+@pytest.mark.parametrize("profile", ["letter", pytest.param("a4-large", marks=pytest.mark.slow)])
+def test_a_crisis_line_of_the_projects_own_with_a_long_word_stays_on_the_page(
+    project: Any, cli: Callable[..., Result], profile: str
+) -> None:
+    # A crisis line breaks between its sentences, and inside a word only if
+    # the word is wider than a line.
+    long = word("digits", 120)
+    crisis = f"Call {long}. In danger now, call 911."
+    config = f"crisis:\n  - text: {q(crisis)}\n    verified: 2026-01-01\n"
+    (project.root / "handouts.yaml").write_text(config, encoding="utf-8")
+    pdf = built(project, cli, handout(), *PROFILES[profile])
+    assert_on_the_page(pdf, long)
+
+
 @pytest.mark.parametrize(
     ("field", "over"), [("practice.website", 300), ("practice.name", 81), ("footer_note", 161)]
 )
