@@ -25,7 +25,7 @@ from generator.content import (
     select,
 )
 from generator.errors import HandoutError, Problem, ProblemsError, counted, display_path
-from generator.files import FileProblem, read_bytes
+from generator.files import FileProblem, inside, own_folders, read_bytes
 from generator.fonts import FALLBACK_FAMILIES, describe, font_folders
 from generator.model import HandoutFile
 from generator.options import RenderOptions, is_plain_file_name, name_problem
@@ -352,7 +352,6 @@ class Batch:
         located += self.places.host_fonts(job.source, result.host_fonts)
         if job.private:
             located = [replace(p, message=_withheld(p.message, job.private)) for p in located]
-        if job.private:
             problems = [replace(p, message=_withheld(p.message, job.private)) for p in problems]
             if any(_MISSING_GLYPH.match(w) for w in warnings):
                 # Checked before layout (fonts.unprintable); this is the fallback.
@@ -528,8 +527,10 @@ class Places:
         if self.project.is_library or not folder.is_dir():
             return
         wanted = family.lower()
+        own = own_folders(self.project.root)
         for path in sorted(folder.rglob("*")):
-            if path.suffix not in (".html", ".css") or not path.is_file():
+            # Only the project's own files: a link that leads elsewhere is not read.
+            if path.suffix not in (".html", ".css") or inside(path, own) is None:
                 continue
             try:
                 text = read_bytes(path, _MAX_TEMPLATE_BYTES).decode("utf-8", errors="replace")

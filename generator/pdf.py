@@ -480,7 +480,7 @@ def lay_out_one(call: LayoutCall) -> PdfResult:
 class OffPage:
     """Text laid out where the page does not show it, and the content it comes from."""
 
-    #: The `data-field` of the element it is in (see `Placed`), or "".
+    #: The `data-field` of the element it is in (see `FIELD_ATTRIBUTE`), or "".
     field: str
     #: Where it went: "page" (off the paper), "edge" (too near the paper's
     #: edge), "footer" (below the text area, over the footer), "clipped" (cut
@@ -512,7 +512,7 @@ class HostFont:
 
 @dataclass(frozen=True)
 class PdfResult:
-    """The bytes of one PDF and what WeasyPrint said while making it."""
+    """The bytes of one PDF, what WeasyPrint said while making it, and text it misplaced."""
 
     data: bytes
     errors: tuple[str, ...]
