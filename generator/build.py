@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, as_completed
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypeVar
 
 import click
 
@@ -27,12 +27,19 @@ from generator.content import (
 from generator.errors import HandoutError, Problem, ProblemsError, counted, display_path
 from generator.files import FileProblem, inside, own_folders, read_bytes
 from generator.fonts import FALLBACK_FAMILIES, describe, font_folders
+from generator.images import explain as explain_image
 from generator.model import HandoutFile
-from generator.options import RenderOptions, is_plain_file_name, name_problem
+from generator.options import (
+    RenderOptions,
+    is_plain_file_name,
+    name_problem,
+    typed_text_problem,
+)
 from generator.pdf import (
     HostFont,
     Layout,
     LayoutCall,
+    LayoutStopped,
     OffPage,
     PdfResult,
     WorkerPool,
@@ -52,6 +59,7 @@ __all__ = [
 ]
 
 OutputFormat = Literal["pdf", "html"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,9 @@ _EXTENSION = re.compile(r"\.([A-Za-z][A-Za-z0-9]{0,4})$")
 
 def chosen_name(out_name: str, extension: str) -> str:
     """A file name the user typed, checked to be a plain name in the output folder."""
+    wrong = typed_text_problem(out_name)
+    if wrong:
+        raise click.BadParameter(wrong, param_hint="--out-name")
     name = out_name.strip()
     if not is_plain_file_name(name):
         raise click.BadParameter(
@@ -126,7 +137,11 @@ def chosen_name(out_name: str, extension: str) -> str:
 
 
 def allowed_folders(project: Project) -> tuple[Path, ...]:
-    """Every folder a PDF may read files from: content, templates, assets, fonts."""
+    """Every folder a PDF may read files from: content, templates, assets, fonts.
+
+    Where each really is: a project folder that is a link to somewhere else
+    does not make that place one a PDF may read from.
+    """
     folders: list[Path] = []
     for root in project.roots:
         folders.extend(asset_folders(root))
@@ -135,6 +150,11 @@ def allowed_folders(project: Project) -> tuple[Path, ...]:
 
 def check_name(name: str | None, option: str) -> None:
     """Refuse a name given on the command line that can't go on the page."""
+    if name is not None and not name:
+        raise click.BadParameter(
+            "the name is empty (only spaces); give a name, or leave the option out",
+            param_hint=option,
+        )
     problem = name_problem(name) if name else None
     if problem:
         raise click.BadParameter(f"the name {problem}", param_hint=option)
@@ -205,7 +225,7 @@ def _hint(cache: BuildCache | None, source: HandoutSource, options: RenderOption
         return None
     try:
         return cache.key("source", source.language, source.id, source.path, asdict(options))
-    except OSError:  # reported, with its reason, when the file is read
+    except (OSError, FileProblem):  # reported, with its reason, when the file is read
         return None
 
 
@@ -214,8 +234,9 @@ def write_changed(files: Sequence[tuple[Path, bytes]]) -> None:
     changed = []
     for path, data in files:
         try:
-            # is_file first: reading a named pipe or a device would never end.
-            if path.is_file() and path.read_bytes() == data:
+            # is_file first: reading a named pipe or a device would never end;
+            # the size next: a file of another size (a huge one, say) is not read.
+            if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
                 continue
         except OSError:
             pass
@@ -334,11 +355,19 @@ class Batch:
         for future in as_completed(futures):
             index = futures.pop(future)
             del self.made[index]
-            yield index, outcome(future)
+            yield index, self._named(index, outcome, future)
         for index in list(self.made):
             item = self.made.pop(index)
             assert not isinstance(item, Future)
-            yield index, lay_out_one(item)
+            yield index, self._named(index, lay_out_one, item)
+
+    def _named(self, index: int, lay_out: Callable[[T], PdfResult], argument: T) -> PdfResult:
+        """A document laid out, or its layout given up with the file it comes from named."""
+        try:
+            return lay_out(argument)
+        except LayoutStopped as exc:
+            shown = display_path(self.jobs[index].source)
+            raise ProblemsError([Problem(shown, None, None, "", exc.reason)]) from None
 
     def _check(self, index: int, result: PdfResult) -> list[Problem]:
         """One document's problems; its warnings are kept, or are problems if strict."""
@@ -554,6 +583,16 @@ def _has_key(located: Located, loc: Sequence[str | int]) -> bool:
     return isinstance(located.data, dict) and loc[0] in located.data
 
 
+def _shown_url(url: str) -> str:
+    """A file:// address as the path of the file, relative to here where it can be."""
+    if url.startswith("file:"):
+        from urllib.parse import urlsplit
+        from urllib.request import url2pathname
+
+        return display_path(Path(url2pathname(urlsplit(url).path)))
+    return url
+
+
 def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:
     problems = [
         Problem(
@@ -566,9 +605,17 @@ def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:
         )
         for url in result.blocked
     ]
+    problems.extend(
+        Problem(shown, None, None, "", f"can't use {_shown_url(url)}: {why}")
+        for url, why in result.failed
+    )
+    refused = [*result.blocked, *(url for url, _ in result.failed)]
     for message in result.errors:
-        # WeasyPrint also logs each blocked fetch; it is reported above already.
-        if any(url in message for url in result.blocked):
+        # WeasyPrint also logs each refused fetch; it is reported above already.
+        if any(url in message for url in refused):
+            continue
+        if picture := explain_image(message):
+            problems.append(Problem(shown, None, None, "", picture))
             continue
         problems.append(Problem(shown, None, None, "", f"PDF/UA accessibility error: {message}"))
     return problems

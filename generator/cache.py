@@ -9,6 +9,12 @@ it, and the output's name comes from the handout, never from the cache.
 An unchanged handout is never laid out again, and a rebuild in which
 nothing changed never imports WeasyPrint. Anything personal (a client's or
 participant's name) is never cached.
+
+The cache folder travels with the project (a zip, a sync, a git clone), so
+it is input like any other. Each entry carries a keyed digest (HMAC) of its
+key and bytes, made with a secret that never leaves this user's own cache
+folder: an entry that was garbled, swapped with another, or written by
+anyone else does not verify, and is a miss, laid out again and replaced.
 """
 
 from __future__ import annotations
@@ -16,21 +22,31 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import hmac
 import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from generator import files
 from generator.config import Project
+from generator.content import MAX_FILE_BYTES
 
 CACHE_FOLDER = ".handouts-cache"
 #: Bumped when the cache's own layout changes.
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"
 _KEY = re.compile(r"[0-9a-f]{64}")
+#: What every entry starts with, before its keyed digest and the PDF.
+_MAGIC = b"handouts-cache " + CACHE_FORMAT.encode() + b"\n"
+_DIGEST_LENGTH = 64
+#: A packet of thirty handouts is a few megabytes; anything far larger is not ours.
+MAX_ENTRY_BYTES = 100 * 1024 * 1024
+SECRET_NAME = "cache-secret"
+_SECRET_BYTES = 32
 
 
 def _version(package: str) -> str:
@@ -58,9 +74,76 @@ def _code_digest() -> bytes:
     return digest.digest()
 
 
+def _user_cache() -> Path:
+    """This user's own cache folder (XDG), never the project's."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    if base and Path(base).is_absolute():
+        return Path(base) / "handouts"
+    return Path.home() / ".cache" / "handouts"
+
+
+@functools.cache
+def _secret() -> bytes | None:
+    """The secret entries are signed with, made on first use; None: no cache at all.
+
+    Kept apart from every project, readable by this user only, so no shared
+    project can carry entries that verify.
+    """
+    try:
+        folder = _user_cache()
+        path = folder / SECRET_NAME
+        with contextlib.suppress(files.FileProblem):
+            secret = files.read_bytes(path, _SECRET_BYTES)
+            if len(secret) == _SECRET_BYTES:
+                return secret
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(os.urandom(_SECRET_BYTES))
+            # Two builds at once: one secret wins, and both use it.
+            with contextlib.suppress(FileExistsError):
+                os.link(temp, path)
+        finally:
+            os.unlink(temp)
+        secret = files.read_bytes(path, _SECRET_BYTES)
+    except (OSError, RuntimeError, files.FileProblem):
+        # No home, or it can't be written: a build without a cache is only slower.
+        return None
+    if len(secret) != _SECRET_BYTES:
+        # Damaged: a new one; every entry signed with the old one is a miss.
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+    return secret
+
+
+def _seal(secret: bytes, key: str, data: bytes) -> bytes:
+    return hmac.new(secret, key.encode("ascii") + b"\0" + data, hashlib.sha256).hexdigest().encode()
+
+
 def _files(folder: Path) -> Iterable[Path]:
-    if folder.is_dir():
-        yield from sorted(p for p in folder.rglob("*") if p.is_file())
+    # Not through a folder that is a link (rglob follows none below this
+    # one): what lies beyond one is never read for a document, so it shapes
+    # no PDF; and a link to `/` would have every build read the whole disk.
+    if folder.is_dir() and not folder.is_symlink():
+        yield from sorted(p for p in folder.rglob("*") if not p.is_dir())
+
+
+def _file_digest(path: Path, allowed: Sequence[Path]) -> bytes:
+    """What a project file contributes to the key: a streamed digest of its bytes.
+
+    A file a document could not use (a link out of the project, a pipe, one
+    over the size limit) contributes only that, unread: using it fails the
+    build, so its bytes shape no PDF.
+    """
+    real = files.inside(path, allowed)
+    if real is None:
+        return b"outside"
+    try:
+        return files.digest(real, files.MAX_ASSET_BYTES)
+    except files.FileProblem as exc:
+        return b"unusable\0" + exc.message.encode()
 
 
 class BuildCache:
@@ -70,6 +153,13 @@ class BuildCache:
         self.project = project
         self.folder = project.root / CACHE_FOLDER
         self._shared: str | None = None
+        self.secret = _secret() if self._folder_is_ours() else None
+
+    def _folder_is_ours(self) -> bool:
+        """The cache folder is a folder of the project's, not a link leading elsewhere."""
+        if not os.path.lexists(self.folder):
+            return True
+        return not self.folder.is_symlink() and self.folder.is_dir()
 
     def shared_key(self) -> str:
         """A digest of every input all handouts share (templates, config, assets)."""
@@ -85,16 +175,26 @@ class BuildCache:
             ):
                 digest.update(part.encode() + b"\0")
             digest.update(_code_digest())
+            allowed = [f for root in self.project.roots for f in files.own_folders(root)]
             for root in self.project.roots:
                 for folder in ("templates", "assets", "content"):
+                    if (root / folder).is_symlink():
+                        # Where it leads decides which of its files can be used.
+                        digest.update(f"{folder}\0link\0".encode())
+                        digest.update(os.fsencode(os.readlink(root / folder)) + b"\0")
                     for path in _files(root / folder):
                         # Handout and packet files have keys of their own.
                         if folder == "content" and path.suffix in (".yaml", ".yml"):
                             continue
                         digest.update(str(path.relative_to(root)).encode() + b"\0")
-                        digest.update(hashlib.sha256(path.read_bytes()).digest())
-            if self.project.config_path is not None and self.project.config_path.is_file():
-                digest.update(b"config\0" + self.project.config_path.read_bytes())
+                        digest.update(_file_digest(path, allowed))
+            if self.project.config_path is not None:
+                # Read and checked when the project was found: it is in the project.
+                try:
+                    config = files.digest(self.project.config_path, MAX_FILE_BYTES)
+                except files.FileProblem as exc:
+                    config = exc.message.encode()
+                digest.update(b"config\0" + config)
             self._shared = digest.hexdigest()
         return self._shared
 
@@ -103,28 +203,45 @@ class BuildCache:
         digest = hashlib.sha256(self.shared_key().encode())
         for part in parts:
             if isinstance(part, Path):
-                digest.update(b"file\0" + part.read_bytes())
+                # A content file: larger ones are refused when read.
+                digest.update(b"file\0" + files.digest(part, MAX_FILE_BYTES))
             else:
                 digest.update(json.dumps(part, sort_keys=True, default=str).encode())
             digest.update(b"\0")
         return digest.hexdigest()
 
     def get(self, key: str) -> bytes | None:
-        """The cached PDF, if there is one."""
-        try:
-            data = (self.folder / f"{key}.pdf").read_bytes()
-        except OSError:
+        """The cached PDF, if there is one and it verifies.
+
+        Anything else (garbled, cut short, another key's entry, not signed
+        here, a link to a device) is a miss, never an output.
+        """
+        if self.secret is None or not _KEY.fullmatch(key):
             return None
-        # A damaged entry (a full disk, a hand edit) is a miss, never an output.
+        try:
+            entry = files.read_bytes(self.folder / f"{key}.pdf", MAX_ENTRY_BYTES)
+        except files.FileProblem:
+            return None
+        start = len(_MAGIC) + _DIGEST_LENGTH + 1
+        seal, data = entry[len(_MAGIC) : start - 1], entry[start:]
+        if not entry.startswith(_MAGIC) or entry[start - 1 : start] != b"\n":
+            return None
+        if not hmac.compare_digest(seal, _seal(self.secret, key, data)):
+            return None
+        # Signed here, so written by this tool: the shape is checked all the same.
         if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
             return None
         return data
 
     def put(self, key: str, data: bytes) -> None:
         """Keep a PDF; a cache that can't be written is only slower, never an error."""
+        if self.secret is None or not _KEY.fullmatch(key):
+            return
         with contextlib.suppress(OSError):
             self.folder.mkdir(exist_ok=True)
-            self._write(self.folder / f"{key}.pdf", data)
+            if self._folder_is_ours():
+                sealed = _MAGIC + _seal(self.secret, key, data) + b"\n" + data
+                self._write(self.folder / f"{key}.pdf", sealed)
 
     def likely_hit(self, source: str | None) -> bool:
         """Whether the document a source file last rendered to is still kept.
@@ -133,7 +250,9 @@ class BuildCache:
         a hit, nor is the entry's soundness checked here.
         """
         key = self.predicted(source) if source else None
-        return key is not None and (self.folder / f"{key}.pdf").is_file()
+        return (
+            self.secret is not None and key is not None and (self.folder / f"{key}.pdf").is_file()
+        )
 
     def predicted(self, source: str) -> str | None:
         """The document key a source file's HTML had the last time it was built.
@@ -142,18 +261,21 @@ class BuildCache:
         is likely: what is actually laid out or taken from the cache is
         decided by the HTML rendered now.
         """
+        if not _KEY.fullmatch(source):
+            return None
         try:
-            key = (self.folder / f"{source}.next").read_text("ascii").strip()
-        except (OSError, UnicodeDecodeError):
+            key = files.read_bytes(self.folder / f"{source}.next", 100).decode("ascii").strip()
+        except (files.FileProblem, UnicodeDecodeError):
             return None
         return key if _KEY.fullmatch(key) else None
 
     def predict(self, source: str, key: str) -> None:
         """Note which document key a source file's HTML had this time."""
-        if self.predicted(source) != key:
+        if self.secret is not None and _KEY.fullmatch(source) and self.predicted(source) != key:
             with contextlib.suppress(OSError):
                 self.folder.mkdir(exist_ok=True)
-                self._write(self.folder / f"{source}.next", key.encode("ascii"))
+                if self._folder_is_ours():
+                    self._write(self.folder / f"{source}.next", key.encode("ascii"))
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:

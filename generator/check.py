@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -410,6 +411,13 @@ def _targets(
     packet_ids: list[str] = []
     for target in targets:
         path = Path(target)
+        if path.suffix in (".yaml", ".yml") and _links_out(path, project):
+            from generator.files import outside_message
+
+            report.findings.append(
+                Finding(target, None, None, "schema", "error", outside_message(path))
+            )
+            continue
         if path.suffix in (".yaml", ".yml") and path.is_file():
             if path.resolve().parent.name == "packets":
                 packet_ids.append(path.stem)
@@ -434,6 +442,16 @@ def _targets(
                 )
             )
     return handouts, packet_ids
+
+
+def _links_out(path: Path, project: Project) -> bool:
+    """Whether a file named in the project's folders is a link that leads out of them."""
+    from generator.content import roots_folders
+    from generator.files import inside
+
+    folders = roots_folders(project.roots)
+    named = Path(os.path.abspath(path))
+    return any(named.is_relative_to(f) for f in folders) and inside(path, folders) is None
 
 
 def _root_of(path: Path, project: Project) -> Path:
@@ -847,6 +865,9 @@ def _crisis_findings(project: Project) -> list[Finding]:
         return findings
     region = str(config.crisis)
     for path in _message_files(project, config.language):
+        if isinstance(path, Finding):
+            findings.append(path)
+            break
         located = read_yaml(path)
         entry = (located.data or {}).get("crisis", {}).get(region)
         if isinstance(entry, dict) and isinstance(entry.get("verified"), dt.date):
@@ -888,9 +909,21 @@ def _placeholder_findings(project: Project) -> list[Finding]:
     ]
 
 
-def _message_files(project: Project, language: str) -> Iterable[Path]:
-    """Message files for a language, the project's first."""
+def _message_files(project: Project, language: str) -> Iterable[Path | Finding]:
+    """Message files for a language, the project's first; or why one can't be read.
+
+    Only those really in the project's or the built-in folders are read: one
+    that links elsewhere is an error.
+    """
+    from generator.content import roots_folders
+    from generator.files import inside, outside_message
+
+    allowed = roots_folders(project.roots)
     for root in project.roots:
         path = root / "templates" / "messages" / f"{language}.yaml"
-        if path.is_file():
+        if not os.path.lexists(path):
+            continue
+        if inside(path, allowed) is None:
+            yield Finding(display_path(path), None, None, "schema", "error", outside_message(path))
+        else:
             yield path

@@ -11,8 +11,9 @@ from generator.check import Finding
 from generator.config import Project, contrast_on_white
 from generator.content import load_handouts
 from generator.errors import HandoutError, ProblemsError, display_path
+from generator.images import explain as explain_image
 from generator.options import RenderOptions
-from generator.pdf import html_to_pdf
+from generator.pdf import Layout, LayoutStopped, lay_out_one
 from generator.render import Renderer
 
 MIN_CONTRAST = 4.5
@@ -31,9 +32,20 @@ def check_pdfs(project: Project, ids: Sequence[str], *, large_print: bool) -> li
         for item in handouts:
             context = renderer.handout_context(item, options)
             rendered = renderer.render(item, options)
-            result = html_to_pdf(rendered.html, rendered.base_url, allowed)
             shown = display_path(item.path)
-            for message in (*result.errors, *(f"blocked {u}" for u in result.blocked)):
+            try:
+                result = lay_out_one((rendered.html, rendered.base_url, allowed, Layout()))
+            except LayoutStopped as exc:
+                findings.append(Finding(shown, None, None, "pdf.layout", "error", exc.reason))
+                continue
+            refused = (
+                *(f"blocked {u}" for u in result.blocked),
+                *(f"can't use {u}: {why}" for u, why in result.failed),
+            )
+            for message in (*result.errors, *refused):
+                if picture := explain_image(message):
+                    findings.append(Finding(shown, None, None, "pdf.image", "error", picture))
+                    continue
                 findings.append(Finding(shown, None, None, "pdf.accessibility", "error", message))
             footer_pt = float(str(context["footer_height"]).removesuffix("in")) * 72
             minimum = LARGE_PRINT_MIN if large_print else BODY_MIN

@@ -18,6 +18,22 @@ F = TypeVar("F", bound=Callable[..., Any])
 PAPER = click.Choice(["letter", "a4"], case_sensitive=False)
 
 
+def _a_folder(
+    context: click.Context, parameter: click.Parameter, value: Path | None
+) -> Path | None:
+    """An output folder that is a file, a pipe or a device (or lies under one) is refused."""
+    from generator.files import not_a_folder
+
+    problem = not_a_folder(value) if value is not None else None
+    if problem:
+        raise click.BadParameter(
+            f"{problem}; give a folder to write into (it is made if it is missing)",
+            context,
+            parameter,
+        )
+    return value
+
+
 def config_option(function: F) -> F:
     """--config FILE: use this config (and its folder as the project)."""
     return click.option(
@@ -89,7 +105,7 @@ def _options(
     client_name: str | None,
     edition: str = "client",
 ) -> RenderOptions:
-    from generator.options import RenderOptions
+    from generator.options import RenderOptions, collapse_spaces
 
     return RenderOptions(
         paper="a4" if paper and paper.lower() == "a4" else ("letter" if paper else None),
@@ -97,7 +113,7 @@ def _options(
         large_print=large_print,
         fillable=fillable,
         ink_saver=ink_saver,
-        client_name=" ".join(client_name.split()) if client_name else None,
+        client_name=collapse_spaces(client_name) if client_name is not None else None,
     )
 
 
@@ -144,6 +160,7 @@ def main() -> None:
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
+    callback=_a_folder,
     help="Folder to write into (default: output/ in the project).",
 )
 @click.option(
@@ -207,6 +224,7 @@ def build_command(
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
+    callback=_a_folder,
     help="Folder to write into (default: output/ in the project).",
 )
 @click.option("--strict", is_flag=True, help="Treat layout warnings as errors.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,7 +192,10 @@ class Project:
         """
         from generator.content import asset_folders
 
-        resolved = path.resolve()
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):  # a loop of links: no one's
+            return "project"
         nearest: tuple[int, Origin] = (-1, "project")
         # The built-ins first: when the project is the built-in library, they win a tie.
         homes: tuple[tuple[Path, Origin], ...] = (
@@ -199,9 +203,11 @@ class Project:
             (self.root, "project"),
         )
         for root, label in homes:
+            # Where the folders really are: one that is a link to elsewhere
+            # does not make the place it leads to the project's.
             for folder in asset_folders(root):
-                depth = len(folder.resolve().parts)
-                if depth > nearest[0] and resolved.is_relative_to(folder.resolve()):
+                depth = len(folder.parts)
+                if depth > nearest[0] and resolved.is_relative_to(folder):
                     nearest = (depth, label)
         return nearest[1]
 
@@ -216,7 +222,9 @@ def find_project(start: Path | None = None, config: Path | None = None) -> Proje
         return load_project(config.resolve().parent, config)
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / CONFIG_NAME).is_file():
+        # Whatever is there: a pipe, a folder or a broken link named like the
+        # config is reported as such, not passed over.
+        if os.path.lexists(folder / CONFIG_NAME):
             return load_project(folder, folder / CONFIG_NAME)
         if (folder / "content").is_dir():
             return Project(root=folder)
@@ -226,8 +234,15 @@ def find_project(start: Path | None = None, config: Path | None = None) -> Proje
 def load_project(root: Path, config_path: Path) -> Project:
     """Read and check a project's config; errors name the file and line."""
     from generator.content import image_problem, problem_at, read_yaml, validate
-    from generator.errors import ProblemsError
+    from generator.errors import Problem, ProblemsError, display_path
+    from generator.files import inside, outside_message
 
+    # The config found in a project is read only where the project is: a
+    # link may lead anywhere. (One named with --config makes its folder the project.)
+    if inside(config_path, [root.resolve()]) is None:
+        raise ProblemsError(
+            [Problem(display_path(config_path), None, None, "", outside_message(config_path))]
+        )
     located = read_yaml(config_path, empty_ok=True)
     if located.data is None:
         return Project(root=root, config_path=config_path)

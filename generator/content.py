@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import functools
+import gc
 import re
 import types
 import typing
-from collections.abc import Iterable, Sequence
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,10 +19,12 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from generator import files, images
 from generator.errors import Problem, ProblemsError, counted, display_path
 from generator.model import (
     BLOCK_TYPES,
     MAX_ITEMS,
+    MAX_MARKUP_DEPTH,
     Handout,
     HandoutFile,
     Image,
@@ -73,23 +79,20 @@ def _read_yaml(path: Path, empty_ok: bool) -> Located:
         return _Problems([Problem(shown, line, column, "", message)])
 
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        raw = files.read_bytes(path, MAX_FILE_BYTES)
+    except files.FileProblem as exc:
+        if exc.size is not None:
             raise fail(
-                f"the file is {size // 1024} KB; the limit is "
+                f"the file is {exc.size // 1024} KB; the limit is "
                 f"{MAX_FILE_BYTES // (1024 * 1024)} MB. Split it into smaller handouts"
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise fail("file not found; check the name and folder") from None
-    except IsADirectoryError:
-        raise fail("this is a folder, not a YAML file") from None
-    except OSError as exc:
-        raise fail(f"can't be read ({exc.strerror or exc}); check its permissions") from None
+            ) from None
+        if exc.message == "this is a folder, not a file":
+            raise fail("this is a folder, not a YAML file") from None
+        raise fail(exc.message) from None
 
     text = _decode(raw, fail)
     try:
-        node = _NoAliasLoader(text).get_single_node()
+        node = _compose(text)
     except _AliasFound as exc:
         raise fail(
             "anchors and aliases (& and *) are not supported here; write the text out in full",
@@ -115,7 +118,8 @@ def _read_yaml(path: Path, empty_ok: bool) -> Located:
         if empty_ok:
             return Located(path, None, yaml.MappingNode("tag:yaml.org,2002:map", []))
         raise fail("the file is empty; a handout needs a title, purpose and blocks")
-    data, problems = _construct(node, shown)
+    with _no_cycle_collection():
+        data, problems = _construct(node, shown)
     return Located(path, data, node, tuple(problems))
 
 
@@ -125,15 +129,74 @@ class _AliasFound(Exception):
         self.mark = mark
 
 
-class _NoAliasLoader(yaml.SafeLoader):
+class _NoAliases:
     """Stops at the first alias: content is written out, and aliases are how a
     "billion laughs" file makes a small document expand without limit."""
 
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+    def compose_node(self: Any, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+            event: yaml.Event = self.peek_event()
             raise _AliasFound(event.start_mark)
-        return super().compose_node(parent, index)
+        return yaml.composer.Composer.compose_node(self, parent, index)
+
+
+class _NoAliasLoader(_NoAliases, yaml.SafeLoader):
+    """PyYAML's own loader, in Python."""
+
+
+_FAST: type[Any] | None = None
+if getattr(yaml, "__with_libyaml__", False):
+    from yaml._yaml import CParser
+
+    class _FastNoAliasLoader(
+        _NoAliases,
+        yaml.composer.Composer,
+        yaml.constructor.SafeConstructor,
+        yaml.resolver.Resolver,
+        CParser,
+    ):
+        """libyaml reads, scans and parses; PyYAML's composer makes the same nodes."""
+
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            yaml.composer.Composer.__init__(self)
+
+    _FAST = _FastNoAliasLoader
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The file's node tree: read by libyaml where it is installed, a few times
+    faster than PyYAML's own reader, which takes seconds for a 2 MB file.
+
+    A file libyaml refuses is read again by PyYAML, whose messages say more
+    (they quote the character that can't start a token, for one).
+    """
+    with _no_cycle_collection():
+        if _FAST is not None:
+            try:
+                return typing.cast(yaml.Node | None, _FAST(text).get_single_node())
+            except yaml.YAMLError:
+                pass
+        return _NoAliasLoader(text).get_single_node()
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's collector of reference cycles paused while a file's nodes are made.
+
+    The nodes hold no cycles, and the collector, run again and again over
+    their growing number, would make reading a large file take more than
+    twice as long per node as a small one.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _decode(raw: bytes, fail: Any) -> str:
@@ -161,15 +224,21 @@ def _decode(raw: bytes, fail: Any) -> str:
 
 
 def _construct(root: yaml.Node, shown: str) -> tuple[Any, list[Problem]]:
-    """Build plain data from nodes, noting duplicate keys as problems."""
+    """Build plain data from nodes, noting duplicate keys as problems.
+
+    Each problem's field path is known where it is found: looking it up
+    afterwards, per problem, would take time growing with the square of
+    the file's size for a file of many duplicate keys.
+    """
     constructor = yaml.SafeLoader("")
     problems: list[Problem] = []
 
-    def at(node: yaml.Node, message: str, field: str = "") -> None:
+    def at(node: yaml.Node, message: str, trail: Sequence[str | int] = ()) -> None:
         mark = node.start_mark
+        field = format_field(trail)
         problems.append(Problem(shown, mark.line + 1, mark.column + 1, field, message))
 
-    def build(node: yaml.Node, depth: int) -> Any:
+    def build(node: yaml.Node, depth: int, trail: list[str | int]) -> Any:
         if depth > 50:
             at(node, "the YAML is nested too deeply (more than 50 levels)")
             return None
@@ -180,21 +249,23 @@ def _construct(root: yaml.Node, shown: str) -> tuple[Any, list[Problem]]:
                 if not isinstance(key_node, yaml.ScalarNode):
                     at(key_node, "a key must be a plain word")
                     continue
-                key = build(key_node, depth + 1)
+                key = build(key_node, depth + 1, trail)
                 if not isinstance(key, str):
                     key = str(key)
                 if key in result or key in first_line:
                     at(
                         key_node,
                         f"duplicate key `{key}` (first at line {first_line[key]}); keep only one",
-                        key,
+                        [*trail, str(key_node.value)],
                     )
                     continue
                 first_line[key] = key_node.start_mark.line + 1
-                result[key] = build(value_node, depth + 1)
+                result[key] = build(value_node, depth + 1, [*trail, str(key_node.value)])
             return result
         if isinstance(node, yaml.SequenceNode):
-            return [build(item, depth + 1) for item in node.value]
+            return [
+                build(item, depth + 1, [*trail, index]) for index, item in enumerate(node.value)
+            ]
         try:
             return constructor.construct_object(node, deep=True)
         except yaml.MarkedYAMLError as exc:
@@ -208,46 +279,7 @@ def _construct(root: yaml.Node, shown: str) -> tuple[Any, list[Problem]]:
             at(node, f"this value can't be read ({reason}); check it")
             return None
 
-    data = build(root, 0)
-    return data, _field_paths(problems, root)
-
-
-def _field_paths(problems: list[Problem], root: yaml.Node) -> list[Problem]:
-    """Fill in the field path of node-level problems from their position."""
-    out = []
-    for problem in problems:
-        path = _path_to_line(root, problem.line, problem.column)
-        if problem.field and path:
-            out.append(Problem(problem.path, problem.line, problem.column, path, problem.message))
-        else:
-            out.append(problem)
-    return out
-
-
-def _path_to_line(root: yaml.Node, line: int | None, column: int | None) -> str:
-    """The dotted field path of the key that sits at a line and column."""
-    if line is None:
-        return ""
-
-    def search(node: yaml.Node, trail: list[str | int]) -> list[str | int] | None:
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                here = [*trail, str(getattr(key_node, "value", ""))]
-                mark = key_node.start_mark
-                if mark.line + 1 == line and mark.column + 1 == column:
-                    return here
-                found = search(value_node, here)
-                if found is not None:
-                    return found
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                found = search(item, [*trail, index])
-                if found is not None:
-                    return found
-        return None
-
-    trail = search(root, [])
-    return format_field(trail) if trail else ""
+    return build(root, 0, []), problems
 
 
 _FIELD_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
@@ -290,6 +322,7 @@ def validate(located: Located, model: type[M]) -> M:
                 ),
             ]
         )
+    _suggestion.cache_clear()  # a cache for this file's unknown fields only
     try:
         result = model.model_validate(located.data)
     except ValidationError as exc:
@@ -330,10 +363,9 @@ def _drop_misspelled_missing(
     for error in errors:
         if error["type"] == "extra_forbidden":
             loc, parent = _resolve(model, error["loc"])
-            allowed = sorted(parent.model_fields) if parent else []
-            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+            close = _suggestion(str(loc[-1]), parent)
             if close:
-                suggested.add((tuple(loc[:-1]), close[0]))
+                suggested.add((tuple(loc[:-1]), close))
     kept = []
     for error in errors:
         if error["type"] == "missing":
@@ -342,6 +374,18 @@ def _drop_misspelled_missing(
                 continue
         kept.append(error)
     return kept
+
+
+@functools.cache
+def _suggestion(name: str, parent: type[BaseModel] | None) -> str | None:
+    """The field of `parent` that `name` is most likely a misspelling of.
+
+    Asked twice for each unknown field (to drop its "missing" twin, then for
+    the message): a file of thousands of unknown fields pays once for each.
+    """
+    allowed = sorted(parent.model_fields) if parent else []
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _problem(shown: str, root: yaml.Node, model: type[BaseModel], error: ErrorDetails) -> Problem:
@@ -442,9 +486,8 @@ def _node_at(root: yaml.Node, loc: Sequence[str | int]) -> tuple[yaml.Node, bool
 
 def _child(node: yaml.Node, item: str | int) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode) and isinstance(item, str):
-        for key_node, value_node in node.value:
-            if getattr(key_node, "value", None) == item:
-                return typing.cast(yaml.Node, value_node)
+        found = _keys(node).get(item)
+        return found[1] if found is not None else None
     if (
         isinstance(node, yaml.SequenceNode)
         and isinstance(item, int)
@@ -454,12 +497,31 @@ def _child(node: yaml.Node, item: str | int) -> yaml.Node | None:
     return None
 
 
+#: Each mapping's keys, looked up by name: a search along the mapping for
+#: every problem would take time growing with the square of its length.
+_KEYS: weakref.WeakKeyDictionary[yaml.Node, dict[str, tuple[yaml.Node, yaml.Node]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _keys(node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    """A mapping's (key node, value node) by key text, the first of a repeated key."""
+    keys = _KEYS.get(node)
+    if keys is None:
+        keys = {}
+        for key_node, value_node in node.value:
+            value = getattr(key_node, "value", None)
+            if isinstance(value, str):
+                keys.setdefault(value, (key_node, value_node))
+        _KEYS[node] = keys
+    return keys
+
+
 def _key_node(root: yaml.Node, loc: Sequence[str | int]) -> yaml.Node | None:
     parent, exact = _node_at(root, loc[:-1])
-    if exact and isinstance(parent, yaml.MappingNode):
-        for key_node, _ in parent.value:
-            if getattr(key_node, "value", None) == loc[-1]:
-                return typing.cast(yaml.Node, key_node)
+    if exact and isinstance(parent, yaml.MappingNode) and isinstance(loc[-1], str):
+        found = _keys(parent).get(loc[-1])
+        return found[0] if found is not None else None
     return None
 
 
@@ -490,9 +552,9 @@ def _message(
         return f"required field is missing; add `{name}:`"
     if kind == "extra_forbidden":
         allowed = sorted(parent.model_fields) if parent else []
-        close = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
+        close = _suggestion(str(name), parent)
         if close:
-            return f"unknown field `{name}`; did you mean `{close[0]}`?"
+            return f"unknown field `{name}`; did you mean `{close}`?"
         return f"unknown field `{name}`; the fields allowed here are: " + ", ".join(
             f"`{a}`" for a in allowed
         )
@@ -503,8 +565,8 @@ def _message(
         if kind == "union_tag_not_found":
             return f"this item has no `{field}`; add `{field}:` with one of: {listing}"
         tag = ctx.get("tag", "")
-        close = difflib.get_close_matches(str(tag), choices, n=1, cutoff=0.6)
-        hint = f"did you mean `{close[0]}`? " if close else ""
+        near = difflib.get_close_matches(str(tag), choices, n=1, cutoff=0.6)
+        hint = f"did you mean `{near[0]}`? " if near else ""
         return f"unknown {field} `{tag}`; {hint}the choices are: {listing}"
     if kind == "string_type":
         if value is None:
@@ -556,7 +618,7 @@ def load_handout(path: Path, root: Path) -> HandoutFile:
     """Read and validate one handout file found under a content root."""
     located = read_yaml(path)
     handout = validate(located, Handout)
-    problems = _check_handout(located, handout, root)
+    problems = _check_handout(located, handout, root) + markup_problems(located)
     if problems:
         raise ProblemsError(problems)
     return HandoutFile(id=path.stem, path=path, root=root, handout=handout)
@@ -612,9 +674,52 @@ def _check_handout(located: Located, handout: Handout, root: Path) -> list[Probl
     return problems
 
 
+def markup_problems(located: Located) -> list[Problem]:
+    """Texts whose bold, italics and links nest deeper than a page can lay out.
+
+    Only a text with enough `*` and `_` marks to nest that deep is parsed:
+    each level takes a mark either side, and a link can't hold another.
+    """
+    from generator.render import markup_depth  # render imports this module
+
+    problems: list[Problem] = []
+
+    def walk(value: object, loc: list[str | int]) -> None:
+        if isinstance(value, str):
+            marks = (value.count("*") + value.count("_")) // 2 + ("[" in value)
+            if marks > MAX_MARKUP_DEPTH and (depth := markup_depth(value)) > MAX_MARKUP_DEPTH:
+                problems.append(
+                    problem_at(
+                        located,
+                        loc,
+                        f"has bold, italics or links nested {depth} deep; at most "
+                        f"{MAX_MARKUP_DEPTH} levels are allowed. Remove some of the * and _ "
+                        "marks, or put a \\ before each one that should print as it is",
+                    )
+                )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, [*loc, str(key)])
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, [*loc, index])
+
+    walk(located.data, [])
+    return problems
+
+
 def asset_folders(root: Path) -> tuple[Path, ...]:
-    """The folders of a project that may hold files a handout shows."""
-    return (root / "content", root / "assets", root / "templates")
+    """The folders of a project that may hold files a handout shows, where they really are.
+
+    A folder that is itself a link to somewhere else is not one of them
+    (see `files.own_folders`).
+    """
+    return files.own_folders(root)
+
+
+def roots_folders(roots: Iterable[Path]) -> tuple[Path, ...]:
+    """Every folder files may be read from: each root's content, assets and templates."""
+    return tuple(folder for root in roots for folder in files.own_folders(root))
 
 
 def image_problem(src: str, base: Path, root: Path) -> str | None:
@@ -624,18 +729,30 @@ def image_problem(src: str, base: Path, root: Path) -> str | None:
     candidate = Path(src)
     if candidate.is_absolute():
         return "must be a path relative to the handout's folder, not an absolute path"
-    target = (base / candidate).resolve()
-    allowed = [folder.resolve() for folder in asset_folders(root)]
-    if not any(target.is_relative_to(folder) for folder in allowed):
+    path = base / candidate
+    # Judged by where it really is, links followed: a link (or a folder that
+    # is one) may lead anywhere.
+    target = files.inside(path, asset_folders(root))
+    if target is None:
+        link = files.link_out(path)
+        if link is not None and files.outside_message(path).startswith("is a link that leads"):
+            return f"`{src}` {files.outside_message(path)}"
+        how = f" through the link {display_path(link)}" if link is not None else ""
         return (
-            f"`{src}` points outside the project; put the image in the project's "
+            f"`{src}` points outside the project{how}; put the image in the project's "
             "content/ or assets/ folder"
         )
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         return "should be a PNG, JPEG, GIF, SVG or WebP image"
-    if not target.is_file():
-        return f"no image at `{src}`; check the file name and folder"
-    return None
+    try:
+        files.check_file(target, files.MAX_ASSET_BYTES)
+    except files.FileProblem as exc:
+        if exc.message.startswith("file not found"):
+            return f"no image at `{src}`; check the file name and folder"
+        if exc.size is not None:
+            return f"`{src}`: {exc.message} for a picture; make it smaller (fewer pixels, or JPEG)"
+        return f"`{src}`: {exc.message}; use an image file"
+    return images.check_file(target, display_path(target))
 
 
 @dataclass(frozen=True)
@@ -653,6 +770,7 @@ def discover(roots: Sequence[Path]) -> tuple[list[HandoutSource], list[Problem]]
     chosen: dict[tuple[str, str], HandoutSource] = {}
     problems: list[Problem] = []
     seen_roots: set[Path] = set()
+    allowed = roots_folders(roots)
     for root in roots:
         resolved = root.resolve()
         if resolved in seen_roots:
@@ -662,13 +780,13 @@ def discover(roots: Sequence[Path]) -> tuple[list[HandoutSource], list[Problem]]
         if not base.is_dir():
             continue
         in_this_root: dict[tuple[str, str], Path] = {}
-        content = (root / "content").resolve()
         for folder in sorted(p for p in base.iterdir() if p.is_dir()):
             for path in sorted(folder.iterdir()):
-                if path.suffix not in HANDOUT_SUFFIXES or not path.is_file():
+                if path.suffix not in HANDOUT_SUFFIXES:
                     continue
-                if not path.resolve().is_relative_to(content):
-                    problems.append(_outside(path))
+                unusable = _unusable(path, allowed, "handout")
+                if unusable is not None:
+                    problems.append(unusable)
                     continue
                 key = (folder.name, path.stem.lower())
                 if key in in_this_root:
@@ -786,9 +904,8 @@ def locate_text(located: Located, loc: Sequence[str | int], needle: str) -> tupl
     line, column = node.start_mark.line + 1, node.start_mark.column + 1
     if not exact or not needle.strip():
         return line, column
-    try:
-        source = located.path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
+    source = _source_lines(located)
+    if source is None:
         return line, column
     words = needle.split()
     # A folded YAML text may break a phrase across lines: look for its first word
@@ -804,28 +921,54 @@ def locate_text(located: Located, loc: Sequence[str | int], needle: str) -> tupl
     return line, column
 
 
+#: Each file's lines, read once however many findings are placed in it.
+_LINES: weakref.WeakKeyDictionary[yaml.Node, list[str] | None] = weakref.WeakKeyDictionary()
+
+
+def _source_lines(located: Located) -> list[str] | None:
+    if located.node not in _LINES:
+        try:
+            raw = files.read_bytes(located.path, MAX_FILE_BYTES)
+            _LINES[located.node] = raw.decode("utf-8-sig").splitlines()
+        except (files.FileProblem, UnicodeDecodeError):
+            _LINES[located.node] = None
+    return _LINES[located.node]
+
+
 def problem_at(located: Located, loc: Sequence[str | int], message: str) -> Problem:
     """A problem placed at the YAML node for a field path."""
     line, column = locate(located, loc)
     return Problem(display_path(located.path), line, column, format_field(loc), message)
 
 
-def _outside(path: Path) -> Problem:
-    return Problem(
-        display_path(path),
-        None,
-        None,
-        "",
-        "is a link to a file outside the project's content folder; copy the file in "
-        "instead of linking to it",
-    )
+def _unusable(path: Path, allowed: Sequence[Path], what: str) -> Problem | None:
+    """Why a file found in a content folder can't be read: it leads outside, or is no file.
+
+    Found by its name, it is meant as content: a link out of the project, a
+    pipe or a folder there is an error, not something to pass over in silence.
+    """
+    shown = display_path(path)
+    real = files.inside(path, allowed)
+    if real is None:
+        return Problem(shown, None, None, "", files.outside_message(path))
+    try:
+        files.check_file(real, MAX_FILE_BYTES)
+    except files.FileProblem as exc:
+        if exc.size is not None:
+            return None  # reported with the file's size when it is read
+        if exc.message.startswith("file not found"):
+            message = "is a link to a file that does not exist; fix the link or remove it"
+        else:
+            message = f"{exc.message}; a {what} is a YAML file: move this out of the folder"
+        return Problem(shown, None, None, "", message)
+    return None
 
 
 def discover_packets(roots: Sequence[Path]) -> dict[str, Path]:
     """Every packet manifest in the content roots, the first root winning an id.
 
-    A manifest that links outside its content folder is left out here and
-    reported by `load_packets`.
+    A manifest that links outside the project, or is no file, is found here
+    all the same and reported by `load_packets`.
     """
     found: dict[str, Path] = {}
     for root in roots:
@@ -833,7 +976,7 @@ def discover_packets(roots: Sequence[Path]) -> dict[str, Path]:
         if not folder.is_dir():
             continue
         for path in sorted(folder.iterdir()):
-            if path.suffix in HANDOUT_SUFFIXES and path.is_file():
+            if path.suffix in HANDOUT_SUFFIXES:
                 found.setdefault(path.stem, path)
     return found
 
@@ -851,11 +994,13 @@ def load_packets(roots: Sequence[Path], ids: Sequence[str]) -> list[PacketFile]:
     problems.extend(discovery_problems)
     resolver = _HandoutResolver({(s.language, s.id): s for s in sources}, problems)
     packets: list[PacketFile] = []
+    allowed = roots_folders(roots)
     for name in dict.fromkeys(ids):
         if name not in manifests:
             continue
-        if not manifests[name].resolve().is_relative_to(manifests[name].parent.parent.resolve()):
-            problems.append(_outside(manifests[name]))
+        unusable = _unusable(manifests[name], allowed, "packet")
+        if unusable is not None:
+            problems.append(unusable)
             continue
         try:
             located = read_yaml(manifests[name])
@@ -872,6 +1017,7 @@ def load_packets(roots: Sequence[Path], ids: Sequence[str]) -> list[PacketFile]:
             if language is not None and all(p.field != "language" for p in exc.problems):
                 resolver.resolve(located, language, raw_sections)
             continue
+        problems.extend(markup_problems(located))
         handouts = resolver.resolve(located, packet.language, [s.handouts for s in packet.sections])
         sections = tuple(zip(packet.sections, handouts, strict=True))
         packets.append(PacketFile(name, manifests[name], packet, sections))
@@ -901,6 +1047,10 @@ def _raw_sections(data: object) -> tuple[str | None, list[list[object]]]:
     return (language if isinstance(language, str) else None), found
 
 
+#: Most "did you mean" suggestions for unknown handout ids in one run.
+MAX_SUGGESTIONS = 20
+
+
 @dataclass
 class _HandoutResolver:
     """Turns a packet's handout ids into loaded handouts, noting problems."""
@@ -910,6 +1060,10 @@ class _HandoutResolver:
 
     def __post_init__(self) -> None:
         self.loaded: dict[Path, HandoutFile | None] = {}
+        self.known: dict[str, list[str]] = {}
+        # Finding the closest id costs a look at every handout: a manifest of
+        # thousands of unknown ids gets a suggestion for the first few only.
+        self.suggestions_left = MAX_SUGGESTIONS
 
     def resolve(
         self, located: Located, language: str, sections: Sequence[Sequence[object]]
@@ -948,9 +1102,15 @@ class _HandoutResolver:
     ) -> HandoutFile | None:
         source = self.available.get((language, handout_id))
         if source is None:
-            known = sorted(i for (lang, i) in self.available if lang == language)
-            close = difflib.get_close_matches(handout_id, known, n=1)
-            hint = f"did you mean `{close[0]}`? " if close else ""
+            hint = ""
+            if self.suggestions_left > 0:
+                self.suggestions_left -= 1
+                if language not in self.known:
+                    self.known[language] = sorted(
+                        i for (lang, i) in self.available if lang == language
+                    )
+                close = difflib.get_close_matches(handout_id, self.known[language], n=1)
+                hint = f"did you mean `{close[0]}`? " if close else ""
             self.problems.append(
                 problem_at(
                     located,

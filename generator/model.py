@@ -29,6 +29,16 @@ MAX_LINE = 300
 #: Most blocks one handout, or items one list, may have.
 MAX_BLOCKS = 300
 MAX_ITEMS = 100
+#: Most text one handout (or packet manifest) may hold in all: characters,
+#: and pieces (paragraphs, list items, table cells, titles...). The biggest
+#: built-in handout, a clinician's guide of several pages, holds under 7,000
+#: characters in about 110 pieces; laying out a document takes time and
+#: memory in proportion to both, and these keep it to seconds.
+MAX_TOTAL_TEXT = 30_000
+MAX_PIECES = 600
+#: Deepest nesting of bold, italics and links in one text: a page lays out
+#: each level inside the one around it, and hundreds of levels exhaust it.
+MAX_MARKUP_DEPTH = 10
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -351,6 +361,50 @@ BLOCK_TYPES: tuple[str, ...] = (
 )
 
 
+#: Fields that hold names for the program, not text for the reader.
+_NOT_TEXT = frozenset({"type", "kind", "allow", "handouts"})
+
+
+def text_size(value: object) -> tuple[int, int]:
+    """The characters and pieces of text in a model, its lists and its fields.
+
+    A prompt's writing lines and the eleven boxes of a scale count as pieces
+    too: each is a box of its own on the page.
+    """
+    if isinstance(value, str):
+        return len(value), 1
+    parts: list[object]
+    if isinstance(value, BaseModel):
+        parts = [getattr(value, name) for name in type(value).model_fields if name not in _NOT_TEXT]
+    elif isinstance(value, (list, tuple)):
+        parts = list(value)
+    else:
+        return 0, 0
+    characters = 0
+    pieces = value.lines if isinstance(value, LinesPrompt) else 0
+    pieces += 11 if isinstance(value, ScalePrompt) else 0
+    for part in parts:
+        more, counted_here = text_size(part)
+        characters += more
+        pieces += counted_here
+    return characters, pieces
+
+
+def _check_size(model: BaseModel, noun: str) -> None:
+    characters, pieces = text_size(model)
+    if characters > MAX_TOTAL_TEXT:
+        raise ValueError(
+            f"the {noun} holds {characters:,} characters of text; at most {MAX_TOTAL_TEXT:,} "
+            f"fit in one {noun} (about ten pages). Split it into several {noun}s"
+        )
+    if pieces > MAX_PIECES:
+        raise ValueError(
+            f"the {noun} holds {pieces:,} pieces (titles, paragraphs, list items, table "
+            f"cells, writing lines); at most {MAX_PIECES:,} fit in one {noun}. Split it into "
+            f"several {noun}s"
+        )
+
+
 class Handout(Model):
     """One handout as its YAML file describes it."""
 
@@ -362,6 +416,11 @@ class Handout(Model):
     reviewed: Reviewed
     sources: list[Source] = Field(max_length=MAX_ITEMS)
     blocks: list[Block] = Field(min_length=1, max_length=MAX_BLOCKS)
+
+    @model_validator(mode="after")
+    def _not_too_long(self) -> Handout:
+        _check_size(self, "handout")
+        return self
 
 
 @dataclass(frozen=True)
@@ -415,6 +474,11 @@ class Packet(Model):
     #: The participants' edition shows the agenda only when this is true.
     agenda_for_participants: bool = False
     sections: list[PacketSection] = Field(min_length=1, max_length=MAX_ITEMS)
+
+    @model_validator(mode="after")
+    def _not_too_long(self) -> Packet:
+        _check_size(self, "packet")
+        return self
 
 
 @dataclass(frozen=True)

@@ -85,18 +85,46 @@ def source_date() -> dt.datetime | None:
 #: The longest name printed under a title or on a cover.
 MAX_NAME = 120
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: A run of white space, as Unicode defines it: spaces, tabs and every line
+#: break (LF, CR, VT, FF, NEL, U+2028, U+2029). Python's own idea of white
+#: space also takes in U+001C-U+001F, the information separators: those are
+#: control characters here, refused rather than quietly made spaces.
+_SPACES = re.compile(r"[^\S\x1c-\x1f]+")
+
+
+def collapse_spaces(text: str) -> str:
+    """Text with each run of white space (line breaks too) made one space, ends trimmed."""
+    return _SPACES.sub(" ", text).strip(" ")
+
+
+def is_not_utf8(text: str) -> bool:
+    """Whether text holds bytes that were not UTF-8 (as Python keeps them from argv)."""
+    return any(0xD800 <= ord(char) <= 0xDFFF for char in text)
+
+
+def typed_text_problem(text: str) -> str | None:
+    """What makes a typed option value unusable as text, in words that never repeat it."""
+    if is_not_utf8(text):
+        return "it has bytes that are not UTF-8 text; retype it"
+    if CONTROL.search(text):
+        return "it has hidden control characters; retype it"
+    return None
 
 
 def is_plain_file_name(name: str) -> bool:
     """Whether a typed name names a file in the output folder: no folder, not hidden."""
     return bool(name) and not (
-        "/" in name or "\\" in name or name.startswith(".") or CONTROL.search(name)
+        "/" in name
+        or "\\" in name
+        or name.startswith(".")
+        or CONTROL.search(name)
+        or is_not_utf8(name)
     )
 
 
 def name_problem(name: str) -> str | None:
     """What stops a person's name going on the page, in words that never repeat it."""
-    if any(0xD800 <= ord(char) <= 0xDFFF for char in name):
+    if is_not_utf8(name):
         return "is not valid text (it has bytes that are not UTF-8); retype it"
     if CONTROL.search(name):
         return "has hidden control characters; retype it"

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import gc
 import hashlib
 import importlib
 import io
 import logging
+import math
 import mimetypes
 import multiprocessing.util
 import os
 import re
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -25,12 +28,21 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from multiprocessing.context import BaseContext
 from pathlib import Path
+from types import FrameType
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from generator.errors import HandoutError
-from generator.files import digest
+from generator.errors import HandoutError, display_path
+from generator.files import (
+    MAX_ASSET_BYTES,
+    FileProblem,
+    digest,
+    inside,
+    read_bytes,
+    real_folder,
+)
+from generator.images import bounded_decoding, check_fetched
 from generator.options import SOURCE_DATE_EPOCH
 
 # WeasyPrint is imported inside the functions below: importing it costs most
@@ -48,9 +60,11 @@ ENGINE_NOTICES = ("Using fontTools instead of HarfBuzz-Subset",)
 
 @dataclass
 class Fetches:
-    """What a render asked for that it was not allowed to have."""
+    """What a render asked for that it was not allowed to have, or could not use."""
 
     blocked: list[str] = field(default_factory=list)
+    #: Files inside the allowed folders that can't be used, with why (for people).
+    failed: list[tuple[str, str]] = field(default_factory=list)
 
 
 def make_url_fetcher(allowed: Sequence[Path], fetches: Fetches) -> Any:
@@ -58,45 +72,65 @@ def make_url_fetcher(allowed: Sequence[Path], fetches: Fetches) -> Any:
 
     WeasyPrint's own fetcher will read any file:// path and any web address,
     which would let a handout embed a private file or call out to the network.
+    A file is judged by where it really is, links followed; an allowed
+    folder that is itself a link counts only as far as where it is named
+    (`files.real_folder`), so a project folder linked to elsewhere opens
+    nothing there.
     """
     load_engine()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    roots = tuple(folder.resolve() for folder in allowed)
+    roots = tuple(real_folder(folder) for folder in allowed)
 
     class SafeURLFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
             scheme = url.split(":", 1)[0].lower()
             if scheme == "data":
-                return super().fetch(url, headers)
+                response = super().fetch(url, headers)
+                body = check_fetched(response.read(), "a data: address")
+                return URLFetcherResponse(url, body=body, headers=response.headers)
             path = _allowed_file(url, roots) if scheme == "file" else None
             if path is None:
                 fetches.blocked.append(url)
                 raise ValueError(f"blocked by the handouts URL policy: {url}")
+            try:
+                body = read_asset(path)
+            except FileProblem as exc:
+                fetches.failed.append((url, exc.message))
+                raise ValueError(f"can't use {url}: {exc.message}") from None
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(
                 path.as_uri(),
-                body=path.read_bytes(),
+                body=body,
                 headers={"Content-Type": content_type},
             )
 
     return SafeURLFetcher(allowed_protocols=("file", "data"), allow_redirects=False)
 
 
+def read_asset(path: Path) -> bytes:
+    """The bytes of a file a document uses (a picture, font, stylesheet or attachment).
+
+    The one place the PDF stage reads a file: a regular file, at most
+    `files.MAX_ASSET_BYTES`, else FileProblem. Checks of what the bytes hold
+    belong here too: a picture beyond the limits of `images` raises
+    ImageRefused, which WeasyPrint reports as a picture it failed to load,
+    with the reason (`images.explain` says it for people).
+    """
+    return check_fetched(read_bytes(path, MAX_ASSET_BYTES), display_path(path))
+
+
 def _allowed_file(url: str, roots: Sequence[Path]) -> Path | None:
-    """The local file a file:// URL names, if it lies under an allowed folder."""
+    """The real path of the local file a file:// URL names, if it lies under an allowed folder."""
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost"):
         return None
     try:
-        # resolve() follows symlinks, so a link inside content that points
-        # outside the project is judged by where it really leads.
-        path = Path(url2pathname(parts.path)).resolve()
-    except (OSError, ValueError):
+        # Links followed, so a link inside the project that points outside
+        # it is judged by where it really leads.
+        return inside(Path(url2pathname(parts.path)), roots)
+    except ValueError:  # a NUL in the address
         return None
-    if not any(path.is_relative_to(root) for root in roots):
-        return None
-    return path if path.is_file() else None
 
 
 def load_engine() -> None:
@@ -464,16 +498,163 @@ def _stop_worker(signum: int, frame: Any) -> None:
 
 
 def lay_out_one(call: LayoutCall) -> PdfResult:
-    """Lay out one document, in a worker process or this one."""
+    """Lay out one document, in a worker process or this one, within the time limit.
+
+    Raises LayoutStopped, whose message the caller puts after the name of
+    the file the document comes from. Layout writes to the temporary folder
+    (WeasyPrint keeps the fonts a page uses there): a full disk or a
+    file-size limit is a message for people, raised here so that it crosses
+    from a worker as one.
+    """
     html, base_url, allowed, layout = call
-    return html_to_pdf(
-        html,
-        base_url,
-        allowed,
-        forms=layout.forms,
-        tagged=layout.tagged,
-        part=layout.part,
+    seconds = layout_seconds()
+    try:
+        with _time_limit(seconds), bounded_decoding():
+            return html_to_pdf(
+                html,
+                base_url,
+                allowed,
+                forms=layout.forms,
+                tagged=layout.tagged,
+                part=layout.part,
+            )
+    except _OutOfTime:
+        raise LayoutStopped(
+            f"laying it out took longer than {seconds:g} seconds, the limit for one "
+            "document; make it shorter or split it, or allow more time with "
+            f"{LAYOUT_SECONDS_VARIABLE}={max(seconds * 2, LAYOUT_SECONDS):g} (a project's "
+            "own templates and styles may be the slow part)"
+        ) from None
+    except RecursionError:
+        raise LayoutStopped(
+            "its page is nested too deeply to lay out (elements inside elements, hundreds "
+            "deep); a project's own templates may be making it so"
+        ) from None
+    except OSError as exc:
+        raise HandoutError(layout_failure(exc)) from None
+
+
+def layout_failure(exc: OSError) -> str:
+    """What to tell people when laying out failed for want of a file it could write."""
+    folder = Path(tempfile.gettempdir())
+    if folder.name.startswith("handouts-worker-"):
+        folder = folder.parent  # a worker's own folder: see `_start_worker`
+    return (
+        f"could not lay out a PDF: a temporary file in {folder} could not be written "
+        f"({_reason(exc)}). {_advice(exc, 'set TMPDIR to a folder on a disk with space')}; "
+        "no file was written"
     )
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _advice(exc: OSError, elsewhere: str) -> str:
+    """What to do about a write that failed, by its cause."""
+    if exc.errno == errno.EFBIG:
+        return (
+            "A limit on how large a file this program may write stopped it (see "
+            "`ulimit -f`); raise the limit, or ask whoever set it"
+        )
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"The disk (or your quota) is full; free some space, or {elsewhere}"
+    if exc.errno == errno.ENOTDIR:
+        return "Move that out of the way, or write somewhere else"
+    return f"Check that you may write there, or {elsewhere}"
+
+
+#: How long one document may take to lay out, in seconds, unless the
+#: environment variable sets another: a few seconds is usual, and a
+#: document that takes minutes is one a limit somewhere missed.
+LAYOUT_SECONDS = 60.0
+LAYOUT_SECONDS_VARIABLE = "HANDOUTS_LAYOUT_SECONDS"
+
+
+class LayoutStopped(HandoutError):
+    """A document whose layout was given up; the message names no file (the caller does)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def layout_seconds() -> float:
+    """The time limit for laying out one document."""
+    raw = os.environ.get(LAYOUT_SECONDS_VARIABLE, "").strip()
+    if not raw:
+        return LAYOUT_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        shown = repr(raw) if len(raw) <= 40 else repr(raw[:40] + "...")
+        raise HandoutError(
+            f"the environment variable {LAYOUT_SECONDS_VARIABLE} is {shown}, which is not "
+            "a number of seconds; set it to the most seconds one document may take to lay "
+            f"out (like 120), or unset it for the default of {LAYOUT_SECONDS:g}"
+        )
+    return seconds
+
+
+class _OutOfTime(BaseException):
+    """Raised into the layout when its time is up. A BaseException: WeasyPrint
+    catches Exception around a picture or a font that fails, and would go on."""
+
+
+#: Where an exception raised into the code would be lost or leave things
+#: half done: a finalizer (WeasyPrint removes its font folders in __del__),
+#: logging's own machinery, removing a folder.
+_NOT_HERE = ("__del__", "__exit__", "_exitfunc", "rmtree", "emit", "handle", "callHandlers")
+
+
+def _may_interrupt(frame: FrameType | None) -> bool:
+    inside_engine = False
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name in _NOT_HERE or "weakref" in code.co_filename:
+            return False
+        inside_engine = inside_engine or f"{os.sep}weasyprint{os.sep}" in code.co_filename
+        frame = frame.f_back
+    return inside_engine
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop the block with _OutOfTime once it has run `seconds`.
+
+    The alarm raises only inside WeasyPrint's own code, never in a finalizer
+    or a logging call, and again every twentieth of a second until the block
+    has ended. Only the main thread gets signals: elsewhere the block runs
+    unbounded.
+    """
+    if not hasattr(signal, "setitimer") or (
+        threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    armed, rung = [True], [False]
+
+    def ring(signum: int, frame: FrameType | None) -> None:
+        rung[0] = True
+        # Raised again at every tick: WeasyPrint catches even this around an
+        # SVG picture, and would draw on.
+        if armed[0] and _may_interrupt(frame):
+            raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+    try:
+        yield
+    finally:
+        armed[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    if rung[0]:
+        # Finished after all, but its time ran out (WeasyPrint may have
+        # caught the alarm around an SVG picture and drawn on without it).
+        raise _OutOfTime
 
 
 @dataclass(frozen=True)
@@ -518,6 +699,8 @@ class PdfResult:
     errors: tuple[str, ...]
     warnings: tuple[str, ...]
     blocked: tuple[str, ...]
+    #: Files in the allowed folders that could not be used, each with why.
+    failed: tuple[tuple[str, str], ...] = ()
     #: Text that the layout put outside the page (see `misplaced`).
     off_page: tuple[OffPage, ...] = ()
     #: Text set in fonts from this computer (see `misplaced`).
@@ -574,7 +757,15 @@ def html_to_pdf(
         and not (message := r.getMessage()).startswith(ENGINE_NOTICES)
         and not ((notdef := _NOTDEF.match(message)) and notdef.group(1) in located)
     )
-    return PdfResult(bytes(data), errors, warnings, tuple(fetches.blocked), off_page, host_fonts)
+    return PdfResult(
+        bytes(data),
+        errors,
+        warnings,
+        tuple(fetches.blocked),
+        tuple(fetches.failed),
+        off_page,
+        host_fonts,
+    )
 
 
 #: WeasyPrint's warning of a character no font has, drawn as an empty box.
@@ -954,7 +1145,7 @@ def _shared_style(
         from weasyprint.css.counters import CounterStyle
         from weasyprint.text.fonts import FontConfiguration
 
-        seen, blocked = len(records), len(fetches.blocked)
+        seen, blocked, failed = len(records), len(fetches.blocked), len(fetches.failed)
         font_config, counter_style = FontConfiguration(), CounterStyle()
         sheet = CSS(
             string=match.group(1),
@@ -963,9 +1154,9 @@ def _shared_style(
             font_config=font_config,
             counter_style=counter_style,
         )
-        if len(records) > seen or len(fetches.blocked) > blocked:
+        if len(records) > seen or len(fetches.blocked) > blocked or len(fetches.failed) > failed:
             # WeasyPrint parses it again below and says all this itself.
-            del records[seen:], fetches.blocked[blocked:]
+            del records[seen:], fetches.blocked[blocked:], fetches.failed[failed:]
             return html, {}
         parsed = {
             "stylesheets": [sheet],
@@ -978,17 +1169,25 @@ def _shared_style(
     return html[: match.start()] + html[match.end() :], parsed
 
 
-def write_atomically(files: Sequence[tuple[Path, bytes]]) -> None:
+#: What to do instead when the output folder's disk is full.
+ANOTHER_OUT = "use --out for a folder on another disk"
+
+
+def write_atomically(files: Sequence[tuple[Path, bytes]], *, instead: str = ANOTHER_OUT) -> None:
     """Write every file or none: all go to temporary names first, then are renamed.
 
     Every target is checked first: a run that would write one path twice, or
-    over a folder or a special file, changes nothing.
+    over a folder or a special file, changes nothing. A write that fails (a
+    full disk, a file-size limit) leaves nothing behind, not even the folders
+    made for it; `instead` says what else to do, in its message.
     """
     _check_targets([target for target, _ in files])
     staged: list[tuple[Path, Path]] = []
+    made: list[Path] = []
+    target = Path()
     try:
         for target, data in files:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            make_folders(target.parent, made)
             handle, temp_name = tempfile.mkstemp(
                 dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp"
             )
@@ -1002,11 +1201,8 @@ def write_atomically(files: Sequence[tuple[Path, bytes]]) -> None:
             temp.chmod(0o644)
     except OSError as exc:
         _discard(staged)
-        raise HandoutError(
-            f"could not write to {exc.filename or 'the output folder'}: "
-            f"{exc.strerror or exc}. Check that you may write to the folder and that "
-            "the disk has space; no file was changed"
-        ) from None
+        remove_folders(made)
+        raise HandoutError(write_failure(target, exc, instead)) from None
     done: list[Path] = []
     for temp, target in staged:
         try:
@@ -1031,12 +1227,62 @@ def _check_targets(targets: Sequence[Path]) -> None:
                 "nothing was written. Build the two apart, or give them different names"
             )
         seen.add(where)
-        if os.path.lexists(target) and not (target.is_symlink() or target.is_file()):
-            kind = "a folder" if target.is_dir() else "not a regular file"
+        try:
+            # Through a link: a link to a regular file (or to nothing) is replaced
+            # by the new file; one to a folder or a device is in the way.
+            mode = target.stat().st_mode
+        except FileNotFoundError:
+            continue
+        except NotADirectoryError:
+            blocker = next(p for p in reversed(target.parents) if p.exists() and not p.is_dir())
+            raise HandoutError(
+                f"{blocker} is a file, where this run needs a folder to write {target}; "
+                "nothing was written. Move it out of the way, or use --out for another folder"
+            ) from None
+        except OSError as exc:
+            raise HandoutError(
+                f"{target} can't be checked ({exc.strerror or exc}); nothing was written"
+            ) from None
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            if target.is_symlink():
+                kind = "a link to " + ("a folder" if stat.S_ISDIR(mode) else "a device or pipe")
             raise HandoutError(
                 f"{target} is {kind}, where this run would write a file; nothing was "
                 "written. Move it out of the way, or use --out for another folder"
             )
+
+
+def write_failure(path: Path, exc: OSError, instead: str = ANOTHER_OUT) -> str:
+    """The message for a file that could not be written, with what to do about it."""
+    return (
+        f"could not write to {path}: {_reason(exc)}. {_advice(exc, instead)}; no file was changed"
+    )
+
+
+def remove_folders(made: Sequence[Path]) -> None:
+    """Remove the folders a failed run made (innermost first), if they are empty."""
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def make_folders(folder: Path, made: list[Path]) -> None:
+    """Make a folder and those above it, noting each one made (outermost first)."""
+    missing: list[Path] = []
+    while not folder.is_dir() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for each in reversed(missing):
+        try:
+            each.mkdir()
+        except FileExistsError:
+            if not each.is_dir():
+                raise NotADirectoryError(
+                    errno.ENOTDIR, f"{each} is there, and it is not a folder", str(each)
+                ) from None
+            continue
+        made.append(each)
 
 
 def _discard(staged: Sequence[tuple[Path, Path]]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -15,13 +16,15 @@ from urllib.parse import quote, urljoin
 import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from pydantic import BaseModel, Field
 
+from generator import files
 from generator.config import Practice, Project
-from generator.content import problem_at, read_yaml, validate
+from generator.content import MAX_FILE_BYTES, problem_at, read_yaml, roots_folders, validate
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.fonts import font_faces_for, needs_fallback, text_width
 from generator.model import Compare, HandoutFile, Line, Model, PacketFile, Table
@@ -172,6 +175,16 @@ def inline(text: str) -> Markup:
     return Markup(rendered.replace("\n", " "))
 
 
+def markup_depth(text: str) -> int:
+    """How deeply bold, italics and links nest in content text, as `inline` reads it."""
+    depth = deepest = 0
+    for block in _markdown().parseInline(text):
+        for token in block.children or ():
+            depth += token.nesting
+            deepest = max(deepest, depth)
+    return deepest
+
+
 def _template_problem(where: Path | None, line: int | None, message: str, source: Path) -> Problem:
     """A template fault as a located problem, quoting the offending line."""
     if where is None:
@@ -181,9 +194,10 @@ def _template_problem(where: Path | None, line: int | None, message: str, source
     quoted = ""
     if line is not None:
         try:
-            text = where.read_text(encoding="utf-8").splitlines()[line - 1].strip()
-            quoted = f" in `{text[:120]}`"
-        except (OSError, IndexError, UnicodeDecodeError):
+            # The template was read through the loader, so it is a file in the project.
+            lines = files.read_bytes(where, MAX_FILE_BYTES).decode("utf-8").splitlines()
+            quoted = f" in `{lines[line - 1].strip()[:120]}`"
+        except (files.FileProblem, IndexError, UnicodeDecodeError):
             quoted = ""
     return Problem(
         display_path(where),
@@ -476,20 +490,57 @@ def _locale(language: str) -> Locale:
         return Locale.parse(language.split("-", maxsplit=1)[0])
 
 
-class _ContainedLoader(jinja2.FileSystemLoader):
-    """Loads templates, refusing any that is a link to a file outside its folder."""
+class _ContainedLoader(jinja2.BaseLoader):
+    """Loads templates (and the stylesheets they include) from the template folders.
+
+    A template is read only where it really is inside the project's or the
+    built-in folders (`allowed`), links followed, and only if it is a regular
+    file within the size limit: anything else named like a template is an
+    error naming it, never passed over for the built-in one.
+    """
+
+    def __init__(self, searchpath: Sequence[Path], allowed: Sequence[Path]):
+        self.searchpath = list(searchpath)
+        self.allowed = tuple(allowed)
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
-        source, filename, uptodate = super().get_source(environment, template)
-        resolved = Path(filename).resolve()
-        if not any(resolved.is_relative_to(Path(p).resolve()) for p in self.searchpath):
-            raise HandoutError(
-                f"{display_path(Path(filename))} is a link to a file outside the "
-                "templates folder; copy the file in instead of linking to it"
-            )
-        return source, filename, uptodate
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            path = folder.joinpath(*pieces)
+            if not os.path.lexists(path):
+                continue
+            return self._read(path, template)
+        raise jinja2.TemplateNotFound(template)
+
+    def _read(self, path: Path, template: str) -> tuple[str, str, Callable[[], bool]]:
+        shown = f"{display_path(path)} (the template `{template}`)"
+
+        def refuse(message: str) -> ProblemsError:
+            return ProblemsError([Problem(shown, None, None, "", message)])
+
+        real = files.inside(path, self.allowed)
+        if real is None:
+            raise refuse(files.outside_message(path))
+        try:
+            raw = files.read_bytes(real, MAX_FILE_BYTES)
+        except files.FileProblem as exc:
+            hint = "; a template is a text file" if exc.size is None else ""
+            raise refuse(exc.message + hint) from None
+        try:
+            source = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise refuse("is not UTF-8 text; save it as UTF-8") from None
+        mtime = _mtime(real)
+        return source, os.path.normpath(path), lambda: _mtime(real) == mtime
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return os.path.getmtime(path)
+    except OSError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -519,7 +570,7 @@ class Renderer:
         # Sandboxed: a project may bring its own templates, and a shared template
         # pack must not reach Python internals.
         self.env = SandboxedEnvironment(
-            loader=_ContainedLoader([str(d) for d in self.template_dirs]),
+            loader=_ContainedLoader(self.template_dirs, roots_folders(project.roots)),
             undefined=jinja2.StrictUndefined,
             autoescape=True,
             trim_blocks=True,
@@ -551,28 +602,30 @@ class Renderer:
         if "-" in language:
             candidates.append(language.split("-", maxsplit=1)[0])
         for name in candidates:
-            files = [
+            # Whatever is there (a pipe, a folder, a broken link) is read and
+            # reported, not passed over for the built-in file.
+            found = [
                 folder / "messages" / f"{name}.yaml"
                 for folder in reversed(self.template_dirs)
-                if (folder / "messages" / f"{name}.yaml").is_file()
+                if os.path.lexists(folder / "messages" / f"{name}.yaml")
             ]
-            if files:
-                return self._merge_messages(files)
+            if found:
+                return self._merge_messages(found)
         raise HandoutError(
             f"there are no template messages for the language `{language}`; "
             f"add templates/messages/{candidates[-1]}.yaml "
             "(copy en.yaml and translate it)"
         )
 
-    def _merge_messages(self, files: Sequence[Path]) -> Messages:
+    def _merge_messages(self, paths: Sequence[Path]) -> Messages:
         merged: dict[str, Any] = {}
         located = None
         problems: list[Problem] = []
-        for path in files:
-            if not path.resolve().is_relative_to(path.parent.parent.resolve()):
-                raise HandoutError(
-                    f"{display_path(path)} is a link to a file outside the templates "
-                    "folder; copy the file in instead of linking to it"
+        allowed = roots_folders(self.project.roots)
+        for path in paths:
+            if files.inside(path, allowed) is None:
+                raise ProblemsError(
+                    [Problem(display_path(path), None, None, "", files.outside_message(path))]
                 )
             located = read_yaml(path)
             if not isinstance(located.data, dict):

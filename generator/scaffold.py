@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
-import shutil
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import yaml
 
+from generator import files
 from generator.config import CONFIG_NAME, Project, builtin_root
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.model import is_valid_id
+from generator.pdf import make_folders, remove_folders, write_atomically
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
 
@@ -44,26 +46,37 @@ def init_project(folder: Path) -> list[Path]:
         )
     if folder.exists() and not folder.is_dir():
         raise HandoutError(f"{folder} is a file, not a folder; choose another name")
-    created: list[Path] = []
+    contents = {
+        config: (SCAFFOLD / "handouts.yaml").read_text(encoding="utf-8"),
+        folder / ".gitignore": "output/\n.handouts-cache/\n",
+        folder / "templates" / "README.txt": TEMPLATES_README,
+    }
+    created = [path for path in contents if not os.path.lexists(path)]
+    # All or nothing: a failure (a full disk, say) leaves no file or folder made.
+    made: list[Path] = []
+    sub = folder
     try:
-        for sub in ("content/handouts/en", "content/packets", "templates", "assets"):
-            (folder / sub).mkdir(parents=True, exist_ok=True)
-        files = {
-            config: (SCAFFOLD / "handouts.yaml").read_text(encoding="utf-8"),
-            folder / ".gitignore": "output/\n.handouts-cache/\n",
-            folder / "templates" / "README.txt": TEMPLATES_README,
-        }
-        for path, text in files.items():
-            if path.exists():
-                continue
-            path.write_text(text, encoding="utf-8")
-            created.append(path)
+        for sub in (folder / name for name in INIT_FOLDERS):
+            make_folders(sub, made)
     except OSError as exc:
+        remove_folders(made)
         raise HandoutError(
-            f"could not create the project in {folder}: {exc.strerror or exc}; "
-            "check that you may write there"
+            f"could not create the project in {folder}: could not make {sub}: "
+            f"{exc.strerror or exc}; check that you may write there and that the disk has space"
         ) from None
+    try:
+        write_atomically(
+            [(path, contents[path].encode("utf-8")) for path in created], instead=ELSEWHERE
+        )
+    except HandoutError:
+        remove_folders(made)
+        raise
     return created
+
+
+INIT_FOLDERS = ("content/handouts/en", "content/packets", "templates", "assets")
+#: What to do instead, when a project's disk is full.
+ELSEWHERE = "move the project to a disk with space"
 
 
 def init_next_steps(folder: Path) -> str:
@@ -113,7 +126,7 @@ def new_handout(project: Project, handout_id: str, *, force: bool = False) -> Ne
         )
     language = project.config.language
     path = project.root / "content" / "handouts" / language / f"{handout_id}.yaml"
-    if path.exists():
+    if os.path.lexists(path):
         raise HandoutError(f"{path} already exists; choose another id or edit that file")
     replaces = _builtin_title(language, handout_id)
     if replaces is not None and not force:
@@ -130,11 +143,10 @@ def new_handout(project: Project, handout_id: str, *, force: bool = False) -> Ne
         ("__DATE__", dt.date.today().isoformat()),
     ):
         text = text.replace(marker, value)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise HandoutError(f"could not write {path}: {exc.strerror or exc}") from None
+    problem = files.write_problem(path, project.root, "content")
+    if problem is not None:
+        raise HandoutError(problem)
+    write_atomically([(path, text.encode("utf-8"))], instead=ELSEWHERE)
     return NewHandout(path, replaces)
 
 
@@ -209,7 +221,9 @@ def copy_templates(project: Project, names: Sequence[str], *, force: bool = Fals
                     "`handouts template list` shows them all",
                 )
             )
-        elif (target / name).exists() and not force:
+        elif (problem := files.write_problem(target / name, project.root, "templates")) is not None:
+            problems.append(Problem(display_path(target / name), None, None, "", problem))
+        elif os.path.lexists(target / name) and not force:
             problems.append(
                 Problem(
                     display_path(target / name),
@@ -224,12 +238,9 @@ def copy_templates(project: Project, names: Sequence[str], *, force: bool = Fals
     # Gather, validate, then write: one bad name means no file is copied.
     if problems:
         raise ProblemsError(problems)
-    written: list[Path] = []
-    for name, path in todo.items():
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source / name, path)
-        except OSError as exc:
-            raise HandoutError(f"could not write {path}: {exc.strerror or exc}") from None
-        written.append(path)
-    return written
+    # All or none: a failure (a full disk, say) copies nothing.
+    write_atomically(
+        [(path, (source / name).read_bytes()) for name, path in todo.items()],
+        instead=ELSEWHERE,
+    )
+    return list(todo.values())

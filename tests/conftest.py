@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import struct
+import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from generator.cli import main
+
+# The hostile-input suite's harness, importable by its tests as `harness`.
+sys.path.insert(0, str(Path(__file__).parent / "hostile"))
+
+from harness import Run, run
 
 DATA = Path(__file__).parent / "data"
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
@@ -121,3 +128,15 @@ def laid_out(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     monkeypatch.setattr(build_module.WorkerPool, "start", lambda self: None)
     monkeypatch.setattr(build_module.WorkerPool, "submit", lambda self, function, argument: None)
     return calls
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Callable[..., Run]:
+    """Run `handouts` in a subprocess in tmp_path/clinic, with its own TMPDIR each time."""
+    counter = [0]
+
+    def go(*args: str, cwd: Path | None = None, **options: Any) -> Run:
+        counter[0] += 1
+        return run(args, cwd or tmp_path / "clinic", tmp=tmp_path / f"tmp{counter[0]}", **options)
+
+    return go

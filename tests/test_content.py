@@ -214,7 +214,8 @@ def test_symlinked_image_pointing_outside_is_refused(image_project: Project) -> 
     path = image_project.add("h.yaml", text)
     assert problems_of(path, image_project.root) == [
         "content/handouts/en/h.yaml:14:10: blocks[1].src: `../../images/link.png` points "
-        "outside the project; put the image in the project's content/ or assets/ folder"
+        "outside the project through the link content/images/link.png; put the image in the "
+        "project's content/ or assets/ folder"
     ]
 
 

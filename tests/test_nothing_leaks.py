@@ -131,8 +131,8 @@ def test_symlinked_handout_pointing_outside(project: Project, cli, tmp_path: Pat
     result = cli("build")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
-        "content/handouts/en/linked.yaml: is a link to a file outside the project's content "
-        "folder; copy the file in instead of linking to it"
+        "content/handouts/en/linked.yaml: is a link to a file outside the project; copy the "
+        "file into the project instead of linking to it"
     )
     assert project.output_files() == {}
 
@@ -144,8 +144,9 @@ def test_symlinked_template_pointing_outside(project: Project, cli, secret: Path
     (blocks / "paragraph.html").symlink_to(secret)
     result = cli("build", "h")
     assert result.exit_code == 1
-    assert "templates/blocks/paragraph.html is a link to a file outside the templates folder" in (
-        result.stderr
+    assert result.stderr.startswith(
+        "templates/blocks/paragraph.html (the template `blocks/paragraph.html`): is a link to "
+        "a file outside the project; copy the file into the project instead of linking to it\n"
     )
     assert SECRET not in result.output
     assert project.output_files() == {}
@@ -160,7 +161,10 @@ def test_symlinked_messages_pointing_outside(project: Project, cli, tmp_path: Pa
     (folder / "en.yaml").symlink_to(outside)
     result = cli("build", "h")
     assert result.exit_code == 1
-    assert "is a link to a file outside the templates folder" in result.stderr
+    assert result.stderr.startswith(
+        "templates/messages/en.yaml: is a link to a file outside the project; copy the file "
+        "into the project instead of linking to it\n"
+    )
     assert project.output_files() == {}
 
 

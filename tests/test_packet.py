@@ -240,8 +240,8 @@ def test_names_go_into_file_names_only_when_asked(small_packet: Project, cli) ->
         ),
         (
             b"name\nZo\xeb\n",
-            'people.csv:2: the file is not UTF-8 text; save it as "CSV UTF-8" '
-            "from your spreadsheet",
+            "people.csv:2: the file is not UTF-8 text: the byte at offset 7 (in this row) "
+            'is not UTF-8; save it as "CSV UTF-8" from your spreadsheet',
         ),
     ],
 )

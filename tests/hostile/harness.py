@@ -9,17 +9,21 @@ resident memory of the session's processes, sampled as it runs.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import resource
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: Where scripts/hostile.py collects every run's figures (JSON lines).
+LOG_VARIABLE = "HANDOUTS_HOSTILE_LOG"
 #: The issue's bounds for every hostile case.
 MAX_SECONDS = 20.0
 MAX_MB = 600.0
@@ -91,7 +95,7 @@ class Run:
 
 
 def run(
-    args: Sequence[str],
+    args: Sequence[str | bytes],
     cwd: Path,
     *,
     tmp: Path,
@@ -102,18 +106,22 @@ def run(
     after_start: str | None = None,
     grace: float = 5.0,
     module: str = "generator",
+    rlimits: Mapping[int, int] | None = None,
 ) -> Run:
     """Run `handouts ARGS` in `cwd`, with `tmp` as its TMPDIR.
 
     `send=(seconds, signal)` sends the signal to the main process only (as a
     kill from outside would) that long after it starts, or once a process
     whose command line holds `after_start` appears in its session.
+    `rlimits` sets resource limits for the run (and the processes it starts),
+    as `{resource.RLIMIT_FSIZE: bytes}` does for the largest file it may write.
+    ARGS may be bytes, for arguments that are not UTF-8.
     """
     tmp.mkdir(parents=True, exist_ok=True)
     environment = {**os.environ, "TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1"}
     environment.pop("SOURCE_DATE_EPOCH", None)
     environment.update(env or {})
-    command = [sys.executable, "-m", module, *args]
+    command = [os.fsencode(sys.executable), b"-m", os.fsencode(module), *map(os.fsencode, args)]
     started = time.monotonic()
     # Files, not pipes: a process the run leaves behind would hold a pipe
     # open, and reading it would wait for that process.
@@ -127,6 +135,7 @@ def run(
         stdout=out_file,
         stderr=err_file,
         start_new_session=True,
+        preexec_fn=_limiter(rlimits) if rlimits else None,  # noqa: PLW1509 (no threads yet)
     )
     session = process.pid
     peak = [0.0]
@@ -173,8 +182,8 @@ def run(
     err_file.close()
     if code is None:
         err += b"\n(timed out)"
-    return Run(
-        list(args),
+    outcome = Run(
+        [os.fsdecode(arg) for arg in args],
         code,
         out.decode("utf-8", "replace"),
         err.decode("utf-8", "replace"),
@@ -183,6 +192,35 @@ def run(
         left,
         sorted(p.name for p in tmp.iterdir()),
     )
+    _log(outcome)
+    return outcome
+
+
+def _log(outcome: Run) -> None:
+    """Add the run's figures to scripts/hostile.py's log, when it asked for one."""
+    log = os.environ.get(LOG_VARIABLE)
+    if not log:
+        return
+    record = {
+        "test": os.environ.get("PYTEST_CURRENT_TEST", "").rpartition(" ")[0],
+        "seconds": round(outcome.seconds, 3),
+        "peak_mb": round(outcome.peak_mb, 1),
+        "left_running": len(outcome.left_running),
+        "temp_left": len(outcome.temp_left),
+        "traceback": "Traceback" in outcome.text,
+    }
+    with open(log, "a", encoding="utf-8") as stream:
+        stream.write(json.dumps(record) + "\n")
+
+
+def _limiter(rlimits: Mapping[int, int]) -> Callable[[], None]:
+    """What the child runs before the command: set each limit, soft and hard."""
+
+    def limit() -> None:
+        for which, value in rlimits.items():
+            resource.setrlimit(which, (value, value))
+
+    return limit
 
 
 def _due(seconds: float, after_start: str | None, session: int, started: float) -> bool:
