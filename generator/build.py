@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, as_completed
 from dataclasses import asdict, dataclass, field, replace
@@ -13,10 +14,19 @@ import click
 
 from generator.cache import BuildCache
 from generator.config import Project
-from generator.content import HandoutSource, asset_folders, load_sources, select
-from generator.errors import Problem, ProblemsError, display_path
-from generator.files import FileProblem
-from generator.fonts import font_folders
+from generator.content import (
+    HandoutSource,
+    Located,
+    asset_folders,
+    load_sources,
+    locate,
+    parse_field,
+    read_yaml,
+    select,
+)
+from generator.errors import HandoutError, Problem, ProblemsError, counted, display_path
+from generator.files import FileProblem, inside, own_folders, read_bytes
+from generator.fonts import FALLBACK_FAMILIES, describe, font_folders
 from generator.images import explain as explain_image
 from generator.model import HandoutFile
 from generator.options import (
@@ -26,9 +36,11 @@ from generator.options import (
     typed_text_problem,
 )
 from generator.pdf import (
+    HostFont,
     Layout,
     LayoutCall,
     LayoutStopped,
+    OffPage,
     PdfResult,
     WorkerPool,
     lay_out_one,
@@ -270,6 +282,7 @@ class Batch:
         self.cache = cache
         self.workers = workers
         self.allowed = allowed_folders(project)
+        self.places = Places(project)
         #: Each document, less its HTML once handed over.
         self.jobs: list[Job] = []
         self.results: list[bytes | None] = []
@@ -315,7 +328,8 @@ class Batch:
             data = self._finished(index, result.data) if not found else result.data
             key = self.keys[index]
             # A render with warnings is not kept: a later --strict build must see them.
-            if not found and self.cache is not None and key and not result.warnings:
+            quiet = not (result.warnings or result.off_page or result.host_fonts)
+            if not found and self.cache is not None and key and quiet:
                 self.cache.put(key, data)
             self.results[index] = data
             if not problems:
@@ -361,7 +375,12 @@ class Batch:
         shown = display_path(job.source)
         problems = _pdf_problems(shown, result)
         warnings = list(result.warnings)
+        # Text off the page, or in a font the project does not bundle: located
+        # at the content it comes from.
+        located = self.places.off_page(job.source, result.off_page)
+        located += self.places.host_fonts(job.source, result.host_fonts)
         if job.private:
+            located = [replace(p, message=_withheld(p.message, job.private)) for p in located]
             problems = [replace(p, message=_withheld(p.message, job.private)) for p in problems]
             if any(_MISSING_GLYPH.match(w) for w in warnings):
                 # Checked before layout (fonts.unprintable); this is the fallback.
@@ -382,8 +401,15 @@ class Batch:
                 Problem(shown, None, None, "", f"warning treated as an error (--strict): {w}")
                 for w in warnings
             )
+            problems.extend(
+                replace(p, message=f"warning treated as an error (--strict): {p.message}")
+                for p in located
+            )
         else:
-            self.said[index] = [f"{shown}: warning: {w}" for w in warnings]
+            self.said[index] = [
+                *(str(replace(p, message=f"warning: {p.message}")) for p in located),
+                *(f"{shown}: warning: {w}" for w in warnings),
+            ]
         return problems
 
     @property
@@ -404,6 +430,157 @@ _MISSING_GLYPH = re.compile(r"\.notdef glyph rendered")
 def _withheld(message: str, private: str) -> str:
     """A message with a person's name taken out: names go on the page only."""
     return message.replace(private, "(the name)")
+
+
+#: What text off the page did, by `OffPage.where`: given the page and the characters.
+_OFF_PAGE = {
+    "page": "text runs off page {page}: {chars} cannot be seen",
+    "edge": "text runs to the edge of page {page}, where a printer may cut off {chars}",
+    "footer": "text runs below the text area of page {page}, over the footer: {chars}",
+    "clipped": "text is cut off by the box it is in on page {page}: {chars} are hidden",
+    "dropped": (
+        "a table's header row does not fit on a page with the rows under it, so the "
+        "layout left it out ({chars})"
+    ),
+}
+#: CSS font families that name no font: the computer picks one.
+_GENERIC_FAMILIES = frozenset(
+    {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "math", "emoji"}
+)
+_BUILT_IN_FAMILIES = frozenset({"Atkinson Hyperlegible", *(name for _, name in FALLBACK_FAMILIES)})
+#: Template files larger than this are not searched for a font's name.
+_MAX_TEMPLATE_BYTES = 1024 * 1024
+
+
+class Places:
+    """Where a laid-out document's text comes from: a content file's line and field.
+
+    Templates mark the elements that hold content with the field they print
+    (`pdf.FIELD_ATTRIBUTE`); a field of the project config starts `config:`.
+    A file is read again only when a document has something to report.
+    """
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._read: dict[Path, Located | None] = {}
+
+    def off_page(self, source: Path, found: Sequence[OffPage]) -> list[Problem]:
+        """Text the layout put outside the page, as problems at its content."""
+        problems = []
+        for item in found:
+            said = _OFF_PAGE.get(item.where, "text is not where page {page} shows it ({chars})")
+            chars = counted(item.chars, "character")
+            message = said.format(
+                page=item.page, chars=chars if item.where == "dropped" else f"about {chars}"
+            )
+            if item.where == "dropped":
+                message += "; shorten the header's cells or use fewer columns"
+            else:
+                message += (
+                    "; shorten it or break up its longest words, or check a project "
+                    "template that sets its size or place"
+                )
+            problems.append(self.at(source, item.field, message))
+        return problems
+
+    def host_fonts(self, source: Path, found: Sequence[HostFont]) -> list[Problem]:
+        """Text in fonts from this computer, or in none, as problems: one a font and style."""
+        groups: dict[tuple[str, tuple[str, ...]], list[HostFont]] = {}
+        for item in found:
+            groups.setdefault((item.family, item.asked if item.family else ()), []).append(item)
+        problems = []
+        for (family, asked), items in groups.items():
+            # Letters and symbols say which script; punctuation and digits don't.
+            chars = "".join(item.chars for item in items)
+            kinds = describe(c for c in chars if unicodedata.category(c)[0] in "LS") or "text"
+            named = self._naming(asked)
+            if not family:
+                message = (
+                    f"{kinds} that no font here has, printed as empty boxes; put the file "
+                    "of a font that has them in the project's assets/ folder and declare "
+                    "it with @font-face in a project template"
+                )
+            elif named is not None:
+                message = (
+                    f"{_set_in(kinds, family)}; the style asks for {named}: use the bundled "
+                    "fonts, or put the font's file in the project's assets/ folder and "
+                    "declare it with @font-face in a project template"
+                )
+            else:
+                message = (
+                    f"{_set_in(kinds, family)}; the bundled fonts lack these characters: put "
+                    "the file of a font that has them in the project's assets/ folder and "
+                    "declare it with @font-face in a project template"
+                )
+            if len(items) > 1:
+                message += f" (also in {counted(len(items) - 1, 'other place')} of this document)"
+            problems.append(self.at(source, items[0].field, message))
+        return problems
+
+    def at(self, source: Path, field_name: str, message: str) -> Problem:
+        """A problem at a field of the document's content file, or of the config."""
+        path: Path | None = source
+        if field_name.startswith("config:"):
+            field_name = field_name.removeprefix("config:")
+            path = self.project.config_path
+        loc = parse_field(field_name)
+        located = self._located(path) if path is not None and loc else None
+        if path is None or located is None or not _has_key(located, loc):
+            return Problem(display_path(source), None, None, "", message)
+        line, column = locate(located, loc)
+        return Problem(display_path(path), line, column, field_name, message)
+
+    def _located(self, path: Path) -> Located | None:
+        if path not in self._read:
+            try:
+                self._read[path] = read_yaml(path)
+            except (HandoutError, OSError):
+                self._read[path] = None
+        return self._read[path]
+
+    def _naming(self, asked: Sequence[str]) -> str | None:
+        """The first font family a style asks for by name, and the project template naming it."""
+        for family in asked:
+            # The built-in families are bundled: text in another font despite
+            # them has characters they lack, which the message says.
+            if family.lower() in _GENERIC_FAMILIES or family in _BUILT_IN_FAMILIES:
+                continue
+            for path, line in self._templates_naming(family):
+                return f'"{family}" ({display_path(path)}:{line})'
+            return f'"{family}"'
+        return None
+
+    def _templates_naming(self, family: str) -> Iterator[tuple[Path, int]]:
+        """The project's own template files and lines that name a font family."""
+        folder = self.project.root / "templates"
+        if self.project.is_library or not folder.is_dir():
+            return
+        wanted = family.lower()
+        own = own_folders(self.project.root)
+        for path in sorted(folder.rglob("*")):
+            # Only the project's own files: a link that leads elsewhere is not read.
+            if path.suffix not in (".html", ".css") or inside(path, own) is None:
+                continue
+            try:
+                text = read_bytes(path, _MAX_TEMPLATE_BYTES).decode("utf-8", errors="replace")
+            except FileProblem:
+                continue
+            for number, line in enumerate(text.splitlines(), start=1):
+                if wanted in line.lower():
+                    yield path, number
+                    break
+
+
+def _set_in(kinds: str, family: str) -> str:
+    return (
+        f"{kinds} set in {family}, a font on this computer that neither handouts nor the "
+        "project bundles, so the PDF would look different when built elsewhere"
+    )
+
+
+def _has_key(located: Located, loc: Sequence[str | int]) -> bool:
+    """Whether a file sets the field's first key (a config may leave it to the defaults)."""
+    return isinstance(located.data, dict) and loc[0] in located.data
 
 
 def _shown_url(url: str) -> str:

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
-from generator.model import LanguageTag, Line, Model, Text
+from generator.model import LanguageTag, Line, Model, Text, fits_footer
 
 Paper = Literal["letter", "a4"]
 Region = Literal["us", "ca", "uk-ie", "au"]
@@ -79,15 +79,16 @@ WebAddress = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^
 
 
 class Practice(Model):
-    """Who hands the handout out: printed on every page."""
+    """Who hands the handout out: printed on every page, so each field is short
+    enough for the page footer (in large print, on A4)."""
 
-    name: Line
-    clinician: Line | None = None
-    credentials: Line | None = None
-    phone: Line | None = None
-    email: Email | None = None
-    website: WebAddress | None = None
-    address: Line | None = None
+    name: Annotated[Line, fits_footer(80)]
+    clinician: Annotated[Line, fits_footer(80)] | None = None
+    credentials: Annotated[Line, fits_footer(40)] | None = None
+    phone: Annotated[Line, fits_footer(30)] | None = None
+    email: Annotated[Email, fits_footer(80)] | None = None
+    website: Annotated[WebAddress, fits_footer(80)] | None = None
+    address: Annotated[Line, fits_footer(120)] | None = None
 
 
 class Logo(Model):
@@ -100,8 +101,12 @@ class Logo(Model):
 class CrisisLine(Model):
     """One crisis contact of the project's own, with when it was last checked."""
 
-    text: Line
+    text: Annotated[Line, fits_footer(160)]
     verified: dt.date
+
+
+#: The most crisis lines of a project's own: each takes a line or two of every footer.
+MAX_CRISIS_LINES = 3
 
 
 class Targets(Model):
@@ -140,10 +145,12 @@ class ProjectConfig(Model):
     practice: Practice | None = None
     logo: Logo | None = None
     accent_colour: AccentColour = DEFAULT_ACCENT
-    crisis: Region | list[CrisisLine] = Field(default="us", union_mode="left_to_right")
+    crisis: Region | Annotated[list[CrisisLine], Field(max_length=MAX_CRISIS_LINES)] = Field(
+        default="us", union_mode="left_to_right"
+    )
     paper: Annotated[Paper, BeforeValidator(_lowercase_choice)] = "letter"
     language: LanguageTag = "en"
-    footer_note: Line | None = None
+    footer_note: Annotated[Line, fits_footer(160)] | None = None
     readability: Readability = Field(default_factory=Readability)
     wording: Wording = Field(default_factory=Wording)
 

@@ -282,6 +282,14 @@ def _construct(root: yaml.Node, shown: str) -> tuple[Any, list[Problem]]:
     return build(root, 0, []), problems
 
 
+_FIELD_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+
+
+def parse_field(text: str) -> list[str | int]:
+    """("blocks", 2, "items") from `blocks[2].items`: `format_field` undone."""
+    return [int(index) if index else name for index, name in _FIELD_PART.findall(text)]
+
+
 def format_field(loc: Sequence[str | int]) -> str:
     """`blocks[2].items` from ("blocks", 2, "items")."""
     text = ""

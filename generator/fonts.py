@@ -5,6 +5,11 @@ participant's) may be in any script, so personal text falls back to the
 bundled Noto Sans (Latin, Greek, Cyrillic, Vietnamese) and Noto Sans Arabic,
 then to the fonts this computer has. A name with a character none of them
 can print is refused before anything is laid out.
+
+Content in a script the body face lacks falls back to the same bundled
+fonts, but never silently to the computer's: text set in a font that
+neither the tool nor the project (with @font-face) bundles is found after
+layout and reported where it comes from (pdf.misplaced).
 """
 
 from __future__ import annotations
@@ -71,15 +76,23 @@ def fallback_font_faces() -> tuple[FontFace, ...]:
     return tuple(face for package, name in FALLBACK_FAMILIES for face in _faces(package, name))
 
 
-def font_faces_for(personal: Iterable[str | None] = ()) -> tuple[FontFace, ...]:
-    """The faces a page needs: the body's, and the fallbacks if a name needs them.
+def font_faces_for(
+    personal: Iterable[str | None] = (), *, fallback: bool = False
+) -> tuple[FontFace, ...]:
+    """The faces a page needs: the body's, and the fallbacks if a name or the content needs them.
 
-    The fallbacks are declared only when a name has a character the body font
-    lacks, so every other page stays exactly as it was, and quick to lay out.
+    The fallbacks are declared only when a name (or, with `fallback`, the
+    page's content) has a character the body font lacks, so every other page
+    stays exactly as it was, and quick to lay out.
     """
-    if any(text and needs_fallback(text) for text in personal):
+    if fallback or any(text and needs_fallback(text) for text in personal):
         return body_font_faces() + fallback_font_faces()
     return body_font_faces()
+
+
+def declares_fallbacks(html: str) -> bool:
+    """Whether a page's HTML declares the fallback fonts (see `font_faces_for`)."""
+    return any(face.url in html for face in fallback_font_faces()[:1])
 
 
 @functools.cache

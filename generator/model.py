@@ -72,6 +72,35 @@ def _one_line(value: str) -> str:
 
 Line = Annotated[Text, AfterValidator(_one_line)]
 
+
+def fits_footer(limit: int) -> AfterValidator:
+    """A check that text printed in every page's footer is short enough to fit it."""
+
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(
+                f"is {len(value)} characters; it is printed in the footer of every page, "
+                f"which has room for at most {limit}. Shorten it"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def _agenda_time(value: str) -> str:
+    if len(value) > MAX_AGENDA_TIME:
+        raise ValueError(
+            f"is {len(value)} characters; a time is kept on one line, which has room for "
+            f"at most {MAX_AGENDA_TIME}, like 9:00-10:30"
+        )
+    return value
+
+
+#: The longest version a footer holds: "1.0", "2026-11", "3.2 (draft)".
+MAX_VERSION = 30
+#: The longest agenda time, kept on one line beside its item: "9:00-10:30 am".
+MAX_AGENDA_TIME = 24
+
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -383,7 +412,7 @@ class Handout(Model):
     purpose: Line
     audience: Audience
     language: LanguageTag
-    version: Line
+    version: Annotated[Line, fits_footer(MAX_VERSION)]
     reviewed: Reviewed
     sources: list[Source] = Field(max_length=MAX_ITEMS)
     blocks: list[Block] = Field(min_length=1, max_length=MAX_BLOCKS)
@@ -415,7 +444,7 @@ class HandoutFile:
 class AgendaItem(Model):
     """One line of a workshop agenda."""
 
-    time: Line
+    time: Annotated[Line, AfterValidator(_agenda_time)]
     title: Line
     note: Text | None = None
 

@@ -30,7 +30,7 @@ from generator.config import Project
 from generator.content import MAX_FILE_BYTES, load_packets
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.files import FileProblem, read_bytes
-from generator.fonts import needs_fallback
+from generator.fonts import declares_fallbacks, needs_fallback
 from generator.merge import (
     Bookmark,
     join,
@@ -481,6 +481,17 @@ class Assembler:
         self.warnings.extend(warnings)
         return pdfs
 
+    def _job(self, html: str, base_url: str, source: Path) -> Job:
+        """A part to lay out; one in the fallback fonts gets them as subsets.
+
+        Parts share whole fonts, but WeasyPrint draws a variable font's other
+        weights (the fallbacks') wrongly spaced when it embeds it whole.
+        """
+        layout = None
+        if declares_fallbacks(html):
+            layout = Layout(forms=self.options.fillable, part=False)
+        return Job(html, base_url, source, layout=layout)
+
     def start_body(self) -> tuple[Batch, list[tuple[Literal["divider", "handout"], str, int]]]:
         """Each section's divider, then its handouts, handed to the workers as rendered.
 
@@ -502,11 +513,11 @@ class Assembler:
                 {**self.context, "section": view, "number": number},
             )
             plan.append(("divider", section.title, number))
-            batch.add(Job(page.html, page.base_url, self.item.path))
+            batch.add(self._job(page.html, page.base_url, self.item.path))
             for handout in handouts:
                 part = self.renderer.render_part(handout, handout_options)
                 plan.append(("handout", handout.handout.title, number))
-                batch.add(Job(part.html, part.base_url, handout.path))
+                batch.add(self._job(part.html, part.base_url, handout.path))
         return batch, plan
 
     def front_and_numbers(self, body: Sequence[Part]) -> tuple[bytes, int, bytes]:
@@ -537,7 +548,7 @@ class Assembler:
             )
             total = 1 + pages + body_pages
             numbers_html = self.renderer.render_numbers(self.item, self.options, total)
-            front_batch = self._start([Job(page.html, page.base_url, self.item.path)])
+            front_batch = self._start([self._job(page.html, page.base_url, self.item.path)])
             numbers_batch = self._start([Job(numbers_html, "", self.item.path)], tagged=False)
             (pdf,) = self._wait(front_batch)
             laid_out, _ = pages_and_outline(pdf)
@@ -570,6 +581,7 @@ class Assembler:
         self.warnings.extend(body_batch.warnings)
         front, front_pages, numbers = self.front_and_numbers(body)
         covers = self._wait(covers_batch)
+        self.check_covers(covers, names)
         if self.workers is not None:
             # All is laid out: joining needs the workers' memory more than they do.
             self.workers.stop()
@@ -589,6 +601,21 @@ class Assembler:
             return self.workers.map(_finish, finishing)
         return [_finish(job) for job in finishing]
 
+    def check_covers(
+        self, covers: Sequence[bytes], names: Sequence[tuple[str, str] | None]
+    ) -> None:
+        """Refuse a cover longer than a page: page numbers and contents count on one."""
+        for cover, who in zip(covers, names, strict=True):
+            pages, _ = pages_and_outline(cover)
+            if pages != 1:
+                # Where the name was given, never the name itself.
+                copy = f" of the copy for {who[1]}" if who is not None else ""
+                raise HandoutError(
+                    f"{display_path(self.item.path)}: the cover{copy} takes {pages} pages, "
+                    "but a cover must fit on one; shorten the packet's title, subtitle, "
+                    "organisation or facilitator"
+                )
+
     def cover_jobs(self, names: Sequence[tuple[str, str] | None]) -> list[Job]:
         """One cover per name; a named cover is personal, so it is never cached.
 
@@ -600,7 +627,9 @@ class Assembler:
         for who in names:
             name, given_in = who if who is not None else (None, None)
             page = self.renderer.render_packet_page(
-                self.item, "packet_cover.html", {**self.context, **personal_context(name)}
+                self.item,
+                "packet_cover.html",
+                {**self.context, **personal_context(name, self.context["fallback_fonts"])},
             )
             layout = None
             if name is not None and needs_fallback(name):

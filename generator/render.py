@@ -7,7 +7,7 @@ import functools
 import os
 import re
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -20,14 +20,14 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from generator import files
 from generator.config import Practice, Project
 from generator.content import MAX_FILE_BYTES, problem_at, read_yaml, roots_folders, validate
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
-from generator.fonts import font_faces_for, text_width
-from generator.model import HandoutFile, Line, Model, PacketFile
+from generator.fonts import font_faces_for, needs_fallback, text_width
+from generator.model import Compare, HandoutFile, Line, Model, PacketFile, Table
 from generator.options import RenderOptions
 
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
@@ -232,7 +232,8 @@ class FooterItem:
     text: str
     # Never wraps inside: a phone number, a web address (which may otherwise
     # break after "//"), the version, the date. Any item that fits on a line
-    # is kept whole too, so that lines break between items.
+    # is kept whole too, so that lines break between items; and an item that
+    # does not fit wraps, whole or not, rather than run off the page.
     whole: bool = False
 
 
@@ -259,7 +260,7 @@ def _rows(items: Sequence[FooterItem], width: float, style: FooterStyle) -> list
     only an item wider than a line wraps, glued to its neighbours."""
     rows: list[list[FooterItem]] = []
     for given in items:
-        item = replace(given, whole=given.whole or style.measure(given.text) <= width)
+        item = replace(given, whole=style.measure(given.text) <= width)
         pieces = _pieces([*rows[-1], item]) if rows else []
         if pieces and max(style.measure(text) for text, _ in pieces) <= width:
             rows[-1].append(item)
@@ -282,6 +283,63 @@ def separated(rows: Sequence[Sequence[FooterItem]]) -> Markup:
             html.append(Markup('<span class="nowrap">{}</span>').format(piece) if keep else piece)
         lines.append(Markup(" ").join(html))
     return Markup("<br>").join(lines)
+
+
+# A table cell's padding and borders (print.css: th, td), and a list's indent
+# (print.css: ul) in a comparison's cells, in pt.
+_CELL_EDGES = 2 * 8.0 + 0.75
+_LIST_INDENT = 1.4
+
+
+def crowded(block: Table | Compare, profile: RenderOptions) -> bool:
+    """Whether a table's longest words, side by side, are wider than the text area.
+
+    Words in a table break only where they must, to keep its columns as they
+    are (print.css); a crowded table breaks them anywhere, with less padding,
+    so that no column runs off the page. Widths are the body face's, bold (a
+    header's): a little wide for the rest, so a table near the edge counts.
+    """
+    size = 18.0 if profile.large_print else 12.5
+    side = 2.0 if profile.large_print else 1.8
+    width = ((8.27 if profile.paper == "a4" else 8.5) - side) * 72
+    if isinstance(block, Table):
+        columns = [
+            [cell, *(row[index] for row in block.rows)] for index, cell in enumerate(block.header)
+        ]
+        indent = 0.0
+    else:
+        columns = [[half.label, *half.items] for half in (block.left, block.right)]
+        indent = _LIST_INDENT * size
+    needed = 0.0
+    for column in columns:
+        longest = max(text_width(word, bold=True) for text in column for word in text.split())
+        needed += longest * size + _CELL_EDGES + indent
+    return needed > width
+
+
+def unbroken_words(text: str, profile: RenderOptions) -> bool:
+    """Whether each word of a crisis line's sentence fits on a footer line (bold).
+
+    A sentence is kept whole on a line where it can (print.css: .sentence),
+    which sizes it by its longest word; one with a longer word must say so.
+    """
+    style = _LARGE_PRINT_FOOTER if profile.large_print else _NORMAL_FOOTER
+    width = style.width(profile.paper)
+    return all(style.measure(word, bold=True) <= width for word in text.split())
+
+
+def side_by_side(low: str, high: str, profile: RenderOptions) -> bool:
+    """Whether a scale's two end labels fit on one line, at its two ends.
+
+    Labels that don't are set one under the other: the high one floats right
+    beside the low one, and a float too tall for the page's end would run off
+    it (print.css: .scale-ends).
+    """
+    size = 18.0 if profile.large_print else 12.0
+    side = 2.0 if profile.large_print else 1.8
+    width = ((8.27 if profile.paper == "a4" else 8.5) - side) * 72
+    # The labels as printed (render: "0 = ", "10 = "), and a gap between them.
+    return (text_width(f"0 = {low}  10 = {high}") + 2) * size <= width
 
 
 def sentences(text: str) -> list[str]:
@@ -373,18 +431,35 @@ def _line_count(pieces: Sequence[str], width: float, measure: Callable[[str], fl
         piece_width = measure(piece)
         if used + space + piece_width <= width:
             used += space + piece_width
-        elif piece_width <= width or " " not in piece:
+        elif piece_width <= width:
             lines, used = lines + 1, piece_width
-        else:
+        elif " " in piece:
             # Wider than a line, it wraps inside, on lines of its own.
             lines, used = lines + _line_count(piece.split(" "), width, measure), width
+        else:
+            # A word wider than a line starts a line and breaks between its
+            # characters (print.css: overflow-wrap), the last line part full.
+            broken, used = _broken_word(piece, width, measure)
+            lines += broken
     return max(lines, 1)
+
+
+def _broken_word(word: str, width: float, measure: Callable[[str], float]) -> tuple[int, float]:
+    """The lines a word wider than a line takes, broken between characters, and
+    how much of the last one it fills."""
+    lines, used = 1, 0.0
+    for char in word:
+        char_width = measure(char)
+        if used and used + char_width > width:
+            lines, used = lines + 1, 0.0
+        used += char_width
+    return lines, used
 
 
 def _footer_height(
     paragraphs: Sequence[_FooterParagraph], style: FooterStyle, paper: str | None
-) -> str:
-    """The bottom page margin: room for every footer line, and the lift below them.
+) -> float:
+    """The bottom page margin (pt): room for every footer line, and the lift below them.
 
     Lines are counted by breaking the text as the layout does, with the body
     face's glyph widths (which kerning only narrows), so that the last line
@@ -396,7 +471,16 @@ def _footer_height(
         measure = functools.partial(style.measure, bold=paragraph.bold)
         lines = sum(_line_count(pieces, width, measure) for pieces in paragraph.lines)
         height += lines * style.size * style.leading
-    return f"{height / 72:.3f}in"
+    return height
+
+
+#: The most of a page's height the footer may take: the rest is the text's.
+MAX_FOOTER_SHARE = 0.5
+
+
+def _page_height(paper: str | None) -> float:
+    """The page's height in pt."""
+    return (11.69 if paper == "a4" else 11.0) * 72
 
 
 def _locale(language: str) -> Locale:
@@ -500,6 +584,9 @@ class Renderer:
         self.env.filters["sentences"] = sentences
         self.env.globals["fill"] = fill
         self.env.globals["fill_name"] = fill_name
+        self.env.globals["crowded"] = crowded
+        self.env.globals["side_by_side"] = side_by_side
+        self.env.globals["unbroken_words"] = unbroken_words
         self.env.filters["url_from"] = url_from
         self._messages: dict[str, Messages] = {}
 
@@ -581,11 +668,21 @@ class Renderer:
                 meta,
                 date=handout.reviewed.date,
                 safety_notes=handout.audience == "client",
+                texts=_strings(handout),
             ),
             "handout": handout,
             "handout_id": item.id,
             "asset_base": item.path.parent.resolve().as_uri() + "/",
             "blocks": [b for b in handout.blocks if show_notes or b.type != "clinician_note"],
+            # Each shown block's place in the file, which the layout check
+            # reports text off the page by (pdf.misplaced).
+            "block_fields": [
+                f"blocks[{index}]"
+                for index, b in enumerate(handout.blocks)
+                if show_notes or b.type != "clinician_note"
+            ],
+            # Outside the loop over the blocks (a project's own _handout.html).
+            "block_field": "",
             "edition": options.edition,
             "show_clinician_notes": show_notes,
             "is_client": handout.audience == "client",
@@ -601,11 +698,14 @@ class Renderer:
         date: dt.date,
         numbered: bool = True,
         safety_notes: bool = True,
+        texts: Iterable[str] = (),
     ) -> dict[str, Any]:
         """What every page needs: language, messages, branding, crisis line, profile.
 
         `date` is the content's own date, which the PDF records unless
-        SOURCE_DATE_EPOCH gives one: never the time of the build.
+        SOURCE_DATE_EPOCH gives one: never the time of the build. `texts` is
+        the content the page prints: in a script the body font lacks, it is
+        set in the bundled fallback fonts, never the computer's.
         """
         messages = self.messages(language)
         config = self.project.config
@@ -643,8 +743,22 @@ class Renderer:
             footer.append(_FooterParagraph.of_text(config.footer_note))
         if meta_rows:
             footer.append(_FooterParagraph.of_list(meta_rows, beside_number=True))
+        fallback = needs_fallback(
+            "\n".join(
+                [
+                    *texts,
+                    *_strings(messages),
+                    *_strings(practice),
+                    config.footer_note or "",
+                    *(line.text for line in crisis_lines),
+                ]
+            )
+        )
+        height = _footer_height(footer, style, options.paper)
+        if height > MAX_FOOTER_SHARE * _page_height(options.paper):
+            raise HandoutError(self._footer_too_tall(height, options, meta))
         return {
-            "footer_height": _footer_height(footer, style, options.paper),
+            "footer_height": f"{height / 72:.3f}in",
             # Packet parts leave the number out: it is stamped on after assembly.
             "page_number_content": page_counter_content(messages.page)
             if numbered
@@ -664,8 +778,28 @@ class Renderer:
             "profile": options,
             "author": config.practice.name if config.practice else "handouts",
             "document_date": options.document_date(date),
-            **personal_context(options.client_name),
+            "fallback_fonts": fallback,
+            **personal_context(options.client_name, fallback),
         }
+
+    def _footer_too_tall(
+        self, height: float, options: RenderOptions, meta: Sequence[FooterItem]
+    ) -> str:
+        """Why a page's footer can't be laid out, and what to shorten."""
+        paper = "A4" if options.paper == "a4" else "Letter"
+        profile = f"{paper} paper, large print" if options.large_print else f"{paper} paper"
+        config = self.project.config
+        parts = []
+        if config.practice or config.footer_note or not isinstance(config.crisis, str):
+            where = display_path(self.project.config_path) if self.project.config_path else ""
+            parts.append(f"the practice details, footer_note and crisis lines in {where}".strip())
+        if meta:
+            parts.append(f"the title ({len(meta[0].text)} characters)")
+        parts.append("the care note and crisis line in the template messages")
+        return (
+            f"the page footer would be {height / 72:.1f} in tall ({profile}), more than "
+            f"half the page, leaving too little room for the text; shorten " + ", or ".join(parts)
+        )
 
     def date(self, value: dt.date, language: str) -> str:
         """A date written the way the language writes it."""
@@ -731,6 +865,10 @@ class Renderer:
                 date=packet_date(item),
                 numbered=False,
                 safety_notes=False,
+                texts=[
+                    *_strings(packet),
+                    *(h.handout.title for _, handouts in item.sections for h in handouts),
+                ],
             ),
             "packet": packet,
             "trainer": trainer,
@@ -757,9 +895,27 @@ class Renderer:
         return self.env.get_template("packet_numbers.html").render(context)
 
 
-def personal_context(name: str | None) -> dict[str, Any]:
-    """A page's personal text (a client's or participant's name) and the fonts it needs."""
-    return {"client_name": name, "font_faces": font_faces_for([name])}
+def personal_context(name: str | None, fallback: bool = False) -> dict[str, Any]:
+    """A page's personal text (a client's or participant's name) and the fonts it needs.
+
+    `fallback`: the page's content needs the fallback fonts whatever the name.
+    """
+    return {"client_name": name, "font_faces": font_faces_for([name], fallback=fallback)}
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every piece of text in a model, however deep."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _strings(getattr(value, name))
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
 
 
 def packet_date(item: PacketFile) -> dt.date:

@@ -50,7 +50,7 @@ def test_html_format_writes_the_exact_html(project: Project, cli) -> None:
     assert result.exit_code == 0
     html = (out / "en" / "breath.html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
-    assert "<h1>Noticing your breath</h1>" in html
+    assert '<h1 data-field="title">Noticing your breath</h1>' in html
 
 
 def test_three_problems_exit_1_and_write_nothing(image_project: Project, cli) -> None:
