@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Project
+from conftest import MINIMAL, Project
 
 
 def _outside(tmp_path: Path) -> Path:
@@ -92,3 +92,39 @@ def test_a_templates_folder_linked_to_another_folder_of_the_project_is_refused_t
     # Inside the project, but not its templates/ folder: reads refuse it too.
     assert result.exit_code == 1
     assert "outside the project's templates/ folder" in result.output
+
+
+def test_a_build_writes_only_its_outputs_its_cache_and_the_cache_secret(tmp_path: Path) -> None:
+    """No log, no stray file: everything a build and a packet leave, anywhere they can write."""
+    from harness import run
+
+    root = tmp_path / "clinic"
+    (root / "content/handouts/en").mkdir(parents=True)
+    (root / "content/handouts/en/breath.yaml").write_text(MINIMAL)
+    (root / "content/packets").mkdir()
+    (root / "content/packets/mini.yaml").write_text(
+        "title: Mini\naudience: client\nlanguage: en\n"
+        "sections:\n  - title: One\n    handouts: [breath]\n"
+    )
+    before = {p.relative_to(root) for p in root.rglob("*")}
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "XDG_CACHE_HOME": ""}
+    for args in (
+        ("build", "breath"),
+        ("packet", "mini"),
+        ("build", "breath", "--client-name", "Ana"),
+    ):
+        outcome = run(args, root, tmp=tmp_path / "tmp", env=env)
+        outcome.assert_clean(code=0)
+    made = sorted(
+        str(p.relative_to(root)) for p in root.rglob("*") if p.relative_to(root) not in before
+    )
+    assert {m.split("/")[0] for m in made} == {"output", ".handouts-cache"}
+    assert not [m for m in made if "Ana" in m or m.endswith((".log", ".tmp"))]
+    assert sorted(str(p.relative_to(home)) for p in home.rglob("*")) == [
+        ".cache",
+        ".cache/handouts",
+        ".cache/handouts/cache-secret",
+    ]
+    assert list((tmp_path / "tmp").iterdir()) == []
