@@ -14,16 +14,7 @@ import click
 
 from generator.cache import BuildCache
 from generator.config import Project
-from generator.content import (
-    HandoutSource,
-    Located,
-    asset_folders,
-    load_sources,
-    locate,
-    parse_field,
-    read_yaml,
-    select,
-)
+from generator.content import HandoutSource, asset_folders, load_sources, select
 from generator.errors import HandoutError, Problem, ProblemsError, counted, display_path
 from generator.files import FileProblem, inside, own_folders, read_bytes
 from generator.fonts import FALLBACK_FAMILIES, describe, font_folders
@@ -47,6 +38,7 @@ from generator.pdf import (
     outcome,
     write_atomically,
 )
+from generator.yamlfile import Located, locate, parse_field, read_yaml
 
 __all__ = [
     "Batch",

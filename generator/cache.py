@@ -34,7 +34,7 @@ from typing import Any
 
 from generator import files
 from generator.config import Project
-from generator.content import MAX_FILE_BYTES
+from generator.yamlfile import MAX_FILE_BYTES
 
 CACHE_FOLDER = ".handouts-cache"
 #: Bumped when the cache's own layout changes.

@@ -15,17 +15,10 @@ from typing import Any, Literal
 import yaml
 
 from generator.config import Project, Targets
-from generator.content import (
-    Located,
-    format_field,
-    load_handout,
-    load_packets,
-    locate,
-    locate_text,
-    read_yaml,
-)
+from generator.content import load_handout, load_packets
 from generator.errors import ProblemsError, counted, display_path
 from generator.model import Edition, Handout, HandoutFile
+from generator.yamlfile import Located, format_field, locate, locate_text, read_yaml
 
 Severity = Literal["error", "warning", "note"]
 Loc = tuple[str | int, ...]

@@ -233,9 +233,11 @@ def find_project(start: Path | None = None, config: Path | None = None) -> Proje
 
 def load_project(root: Path, config_path: Path) -> Project:
     """Read and check a project's config; errors name the file and line."""
-    from generator.content import image_problem, problem_at, read_yaml, validate
+    from generator.content import image_problem
     from generator.errors import Problem, ProblemsError, display_path
     from generator.files import inside, outside_message
+    from generator.validation import validate
+    from generator.yamlfile import problem_at, read_yaml
 
     # The config found in a project is read only where the project is: a
     # link may lead anywhere. (One named with --config makes its folder the project.)

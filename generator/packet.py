@@ -27,7 +27,7 @@ from generator.build import (
 )
 from generator.cache import BuildCache
 from generator.config import Project
-from generator.content import MAX_FILE_BYTES, load_packets
+from generator.content import load_packets
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.files import FileProblem, read_bytes
 from generator.fonts import declares_fallbacks, needs_fallback
@@ -51,6 +51,7 @@ from generator.options import (
 )
 from generator.pdf import WorkerPool
 from generator.render import Renderer, personal_context
+from generator.yamlfile import MAX_FILE_BYTES
 
 PacketEdition = Literal["participant", "trainer"]
 

@@ -24,11 +24,13 @@ from pydantic import BaseModel, Field
 
 from generator import files
 from generator.config import Practice, Project
-from generator.content import MAX_FILE_BYTES, problem_at, read_yaml, roots_folders, validate
+from generator.content import roots_folders
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.fonts import font_faces_for, needs_fallback, text_width
 from generator.model import Compare, HandoutFile, Line, Model, PacketFile, Table
 from generator.options import RenderOptions
+from generator.validation import validate
+from generator.yamlfile import MAX_FILE_BYTES, problem_at, read_yaml
 
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 

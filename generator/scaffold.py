@@ -152,7 +152,7 @@ def new_handout(project: Project, handout_id: str, *, force: bool = False) -> Ne
 
 def _builtin_title(language: str, handout_id: str) -> str | None:
     """The title of the built-in handout with this id, if there is one."""
-    from generator.content import read_yaml
+    from generator.yamlfile import read_yaml
 
     path = builtin_root() / "content" / "handouts" / language / f"{handout_id}.yaml"
     if not path.is_file():

@@ -1,0 +1,392 @@
+"""YAML with positions: read a file (bounded, regular files only) into data and the node tree.
+
+Every later problem is placed on its file, line and column from these nodes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import re
+import typing
+import weakref
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel
+
+from generator import files
+from generator.errors import Problem, ProblemsError, display_path
+
+#: Larger files are refused before parsing: a handout is a few kilobytes.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Located:
+    """A parsed YAML document together with its node tree, for line marks."""
+
+    path: Path
+    data: Any
+    node: yaml.Node
+    #: Problems found while reading (duplicate keys, aliases), reported
+    #: together with the validation problems.
+    problems: tuple[Problem, ...] = ()
+
+
+class _Problems(Exception):
+    """Internal: a file's problems, gathered while reading it."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+# --- reading YAML ---------------------------------------------------------
+
+
+def read_yaml(path: Path, *, empty_ok: bool = False) -> Located:
+    """Parse one YAML file into data and nodes, or raise ProblemsError."""
+    try:
+        return _read_yaml(path, empty_ok)
+    except _Problems as exc:
+        raise ProblemsError(exc.problems) from None
+
+
+def _read_yaml(path: Path, empty_ok: bool) -> Located:
+    shown = display_path(path)
+
+    def fail(message: str, line: int | None = None, column: int | None = None) -> _Problems:
+        return _Problems([Problem(shown, line, column, "", message)])
+
+    try:
+        raw = files.read_bytes(path, MAX_FILE_BYTES)
+    except files.FileProblem as exc:
+        if exc.size is not None:
+            raise fail(
+                f"the file is {exc.size // 1024} KB; the limit is "
+                f"{MAX_FILE_BYTES // (1024 * 1024)} MB. Split it into smaller handouts"
+            ) from None
+        if exc.message == "this is a folder, not a file":
+            raise fail("this is a folder, not a YAML file") from None
+        raise fail(exc.message) from None
+
+    text = _decode(raw, fail)
+    try:
+        node = _compose(text)
+    except _AliasFound as exc:
+        raise fail(
+            "anchors and aliases (& and *) are not supported here; write the text out in full",
+            exc.mark.line + 1,
+            exc.mark.column + 1,
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        raise fail(
+            f"this is not valid YAML: {what}. Check the indentation and quotes "
+            "on this line and the one before it",
+            line,
+            column,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise fail(f"this is not valid YAML: {exc}") from None
+    except RecursionError:
+        raise fail("the YAML is nested too deeply to read") from None
+    if node is None:
+        if empty_ok:
+            return Located(path, None, yaml.MappingNode("tag:yaml.org,2002:map", []))
+        raise fail("the file is empty; a handout needs a title, purpose and blocks")
+    with _no_cycle_collection():
+        data, problems = _construct(node, shown)
+    return Located(path, data, node, tuple(problems))
+
+
+class _AliasFound(Exception):
+    def __init__(self, mark: Any):
+        super().__init__(mark)
+        self.mark = mark
+
+
+class _NoAliases:
+    """Stops at the first alias: content is written out, and aliases are how a
+    "billion laughs" file makes a small document expand without limit."""
+
+    def compose_node(self: Any, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event: yaml.Event = self.peek_event()
+            raise _AliasFound(event.start_mark)
+        return yaml.composer.Composer.compose_node(self, parent, index)
+
+
+class _NoAliasLoader(_NoAliases, yaml.SafeLoader):
+    """PyYAML's own loader, in Python."""
+
+
+_FAST: type[Any] | None = None
+
+if getattr(yaml, "__with_libyaml__", False):
+    from yaml._yaml import CParser
+
+    class _FastNoAliasLoader(
+        _NoAliases,
+        yaml.composer.Composer,
+        yaml.constructor.SafeConstructor,
+        yaml.resolver.Resolver,
+        CParser,
+    ):
+        """libyaml reads, scans and parses; PyYAML's composer makes the same nodes."""
+
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            yaml.composer.Composer.__init__(self)
+
+    _FAST = _FastNoAliasLoader
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The file's node tree: read by libyaml where it is installed, a few times
+    faster than PyYAML's own reader, which takes seconds for a 2 MB file.
+
+    A file libyaml refuses is read again by PyYAML, whose messages say more
+    (they quote the character that can't start a token, for one).
+    """
+    with _no_cycle_collection():
+        if _FAST is not None:
+            try:
+                return typing.cast(yaml.Node | None, _FAST(text).get_single_node())
+            except yaml.YAMLError:
+                pass
+        return _NoAliasLoader(text).get_single_node()
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's collector of reference cycles paused while a file's nodes are made.
+
+    The nodes hold no cycles, and the collector, run again and again over
+    their growing number, would make reading a large file take more than
+    twice as long per node as a small one.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _decode(raw: bytes, fail: Any) -> str:
+    head = raw[:400]
+    # UTF-16 text without a byte-order mark has a NUL in every other byte.
+    utf16 = len(head) >= 4 and (
+        head[0::2].count(0) > len(head) * 0.4 or head[1::2].count(0) > len(head) * 0.4
+    )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16:
+        raise fail("the file is saved as UTF-16; save it as UTF-8 instead")
+    if b"\x00" in raw:
+        raise fail("this looks like a binary file, not YAML text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise fail(
+            "the file is not valid UTF-8 text; save it as UTF-8 "
+            "(your editor's Save As or Encoding menu can do that)",
+            line,
+            column,
+        ) from None
+
+
+def _construct(root: yaml.Node, shown: str) -> tuple[Any, list[Problem]]:
+    """Build plain data from nodes, noting duplicate keys as problems.
+
+    Each problem's field path is known where it is found: looking it up
+    afterwards, per problem, would take time growing with the square of
+    the file's size for a file of many duplicate keys.
+    """
+    constructor = yaml.SafeLoader("")
+    problems: list[Problem] = []
+
+    def at(node: yaml.Node, message: str, trail: Sequence[str | int] = ()) -> None:
+        mark = node.start_mark
+        field = format_field(trail)
+        problems.append(Problem(shown, mark.line + 1, mark.column + 1, field, message))
+
+    def build(node: yaml.Node, depth: int, trail: list[str | int]) -> Any:
+        if depth > 50:
+            at(node, "the YAML is nested too deeply (more than 50 levels)")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            first_line: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    at(key_node, "a key must be a plain word")
+                    continue
+                key = build(key_node, depth + 1, trail)
+                if not isinstance(key, str):
+                    key = str(key)
+                if key in result or key in first_line:
+                    at(
+                        key_node,
+                        f"duplicate key `{key}` (first at line {first_line[key]}); keep only one",
+                        [*trail, str(key_node.value)],
+                    )
+                    continue
+                first_line[key] = key_node.start_mark.line + 1
+                result[key] = build(value_node, depth + 1, [*trail, str(key_node.value)])
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [
+                build(item, depth + 1, [*trail, index]) for index, item in enumerate(node.value)
+            ]
+        try:
+            return constructor.construct_object(node, deep=True)
+        except yaml.MarkedYAMLError as exc:
+            at(
+                node,
+                f"this value can't be read ({exc.problem or exc.context}); check it",
+            )
+            return None
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            reason = " ".join(str(exc).split())
+            at(node, f"this value can't be read ({reason}); check it")
+            return None
+
+    return build(root, 0, []), problems
+
+
+_FIELD_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+
+
+def parse_field(text: str) -> list[str | int]:
+    """("blocks", 2, "items") from `blocks[2].items`: `format_field` undone."""
+    return [int(index) if index else name for index, name in _FIELD_PART.findall(text)]
+
+
+def format_field(loc: Sequence[str | int]) -> str:
+    """`blocks[2].items` from ("blocks", 2, "items")."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def node_at(root: yaml.Node, loc: Sequence[str | int]) -> tuple[yaml.Node, bool]:
+    """The deepest node on the way to loc, and whether it is loc itself."""
+    node = root
+    for item in loc:
+        child = _child(node, item)
+        if child is None:
+            return node, False
+        node = child
+    return node, True
+
+
+def _child(node: yaml.Node, item: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode) and isinstance(item, str):
+        found = _keys(node).get(item)
+        return found[1] if found is not None else None
+    if (
+        isinstance(node, yaml.SequenceNode)
+        and isinstance(item, int)
+        and 0 <= item < len(node.value)
+    ):
+        return typing.cast(yaml.Node, node.value[item])
+    return None
+
+
+#: Each mapping's keys, looked up by name: a search along the mapping for
+#: every problem would take time growing with the square of its length.
+_KEYS: weakref.WeakKeyDictionary[yaml.Node, dict[str, tuple[yaml.Node, yaml.Node]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _keys(node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    """A mapping's (key node, value node) by key text, the first of a repeated key."""
+    keys = _KEYS.get(node)
+    if keys is None:
+        keys = {}
+        for key_node, value_node in node.value:
+            value = getattr(key_node, "value", None)
+            if isinstance(value, str):
+                keys.setdefault(value, (key_node, value_node))
+        _KEYS[node] = keys
+    return keys
+
+
+def key_node(root: yaml.Node, loc: Sequence[str | int]) -> yaml.Node | None:
+    parent, exact = node_at(root, loc[:-1])
+    if exact and isinstance(parent, yaml.MappingNode) and isinstance(loc[-1], str):
+        found = _keys(parent).get(loc[-1])
+        return found[0] if found is not None else None
+    return None
+
+
+# --- places in a file ---------------------------------------------------------
+
+
+def locate(located: Located, loc: Sequence[str | int]) -> tuple[int, int]:
+    """The line and column of a field path (or of the nearest part of it that exists)."""
+    node, _ = node_at(located.node, loc)
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def locate_text(located: Located, loc: Sequence[str | int], needle: str) -> tuple[int, int]:
+    """Where some words of a field's text stand in the file (a long text spans lines)."""
+    node, exact = node_at(located.node, loc)
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    if not exact or not needle.strip():
+        return line, column
+    source = _source_lines(located)
+    if source is None:
+        return line, column
+    words = needle.split()
+    # A folded YAML text may break a phrase across lines: look for its first word
+    # when the whole phrase is not on one line.
+    for probe in (" ".join(words), words[0]):
+        pattern = re.compile(r"(?<![\w-])" + re.escape(probe) + r"(?![\w-])", re.IGNORECASE)
+        for number in range(node.start_mark.line, min(node.end_mark.line + 1, len(source))):
+            text = source[number]
+            start = node.start_mark.column if number == node.start_mark.line else 0
+            match = pattern.search(text, start)
+            if match:
+                return number + 1, match.start() + 1
+    return line, column
+
+
+#: Each file's lines, read once however many findings are placed in it.
+_LINES: weakref.WeakKeyDictionary[yaml.Node, list[str] | None] = weakref.WeakKeyDictionary()
+
+
+def _source_lines(located: Located) -> list[str] | None:
+    if located.node not in _LINES:
+        try:
+            raw = files.read_bytes(located.path, MAX_FILE_BYTES)
+            _LINES[located.node] = raw.decode("utf-8-sig").splitlines()
+        except (files.FileProblem, UnicodeDecodeError):
+            _LINES[located.node] = None
+    return _LINES[located.node]
+
+
+def problem_at(located: Located, loc: Sequence[str | int], message: str) -> Problem:
+    """A problem placed at the YAML node for a field path."""
+    line, column = locate(located, loc)
+    return Problem(display_path(located.path), line, column, format_field(loc), message)
