@@ -25,7 +25,6 @@ from generator.yamlfile import (
     Located,
     format_field,
     locate,
-    node_at,
     problem_at,
     read_yaml,
 )
@@ -64,14 +63,10 @@ def _check_handout(located: Located, handout: Handout, root: Path) -> list[Probl
         )
     folder = located.path.parent.name
     if folder != handout.language:
-        node, _ = node_at(located.node, ["language"])
-        mark = node.start_mark
         problems.append(
-            Problem(
-                shown,
-                mark.line + 1,
-                mark.column + 1,
-                "language",
+            problem_at(
+                located,
+                ["language"],
                 f"is `{handout.language}` but the file is in the `{folder}` folder; "
                 f"move it to content/handouts/{handout.language}/ or fix the tag",
             )
@@ -80,18 +75,7 @@ def _check_handout(located: Located, handout: Handout, root: Path) -> list[Probl
         if isinstance(block, Image):
             message = image_problem(block.src, located.path.parent, root)
             if message:
-                loc: list[str | int] = ["blocks", index, "src"]
-                node, _ = node_at(located.node, loc)
-                mark = node.start_mark
-                problems.append(
-                    Problem(
-                        shown,
-                        mark.line + 1,
-                        mark.column + 1,
-                        format_field(loc),
-                        message,
-                    )
-                )
+                problems.append(problem_at(located, ["blocks", index, "src"], message))
     return problems
 
 

@@ -73,27 +73,23 @@ def _one_line(value: str) -> str:
 Line = Annotated[Text, AfterValidator(_one_line)]
 
 
-def fits_footer(limit: int) -> AfterValidator:
-    """A check that text printed in every page's footer is short enough to fit it."""
+def _at_most(limit: int, room: str) -> AfterValidator:
+    """A check that text is at most `limit` characters; `room` says where it goes and how."""
 
     def check(value: str) -> str:
         if len(value) > limit:
-            raise ValueError(
-                f"is {len(value)} characters; it is printed in the footer of every page, "
-                f"which has room for at most {limit}. Shorten it"
-            )
+            raise ValueError(f"is {len(value)} characters; {room.format(limit=limit)}")
         return value
 
     return AfterValidator(check)
 
 
-def _agenda_time(value: str) -> str:
-    if len(value) > MAX_AGENDA_TIME:
-        raise ValueError(
-            f"is {len(value)} characters; a time is kept on one line, which has room for "
-            f"at most {MAX_AGENDA_TIME}, like 9:00-10:30"
-        )
-    return value
+def fits_footer(limit: int) -> AfterValidator:
+    """A check that text printed in every page's footer is short enough to fit it."""
+    return _at_most(
+        limit,
+        "it is printed in the footer of every page, which has room for at most {limit}. Shorten it",
+    )
 
 
 #: The longest version a footer holds: "1.0", "2026-11", "3.2 (draft)".
@@ -444,7 +440,13 @@ class HandoutFile:
 class AgendaItem(Model):
     """One line of a workshop agenda."""
 
-    time: Annotated[Line, AfterValidator(_agenda_time)]
+    time: Annotated[
+        Line,
+        _at_most(
+            MAX_AGENDA_TIME,
+            "a time is kept on one line, which has room for at most {limit}, like 9:00-10:30",
+        ),
+    ]
     title: Line
     note: Text | None = None
 

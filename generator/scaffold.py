@@ -179,6 +179,11 @@ def builtin_templates() -> list[str]:
     return sorted(names)
 
 
+def _named(name: str, message: str) -> Problem:
+    """A problem with a template name as typed (no file, line or field to point at)."""
+    return Problem(name, None, None, "", message)
+
+
 def copy_templates(project: Project, names: Sequence[str], *, force: bool = False) -> list[Path]:
     """Copy built-in templates into the project's templates/ folder, under the same names."""
     if not project.found:
@@ -199,11 +204,8 @@ def copy_templates(project: Project, names: Sequence[str], *, force: bool = Fals
         name = typed_path.as_posix().removeprefix("templates/")
         if typed_path.is_absolute() or ".." in typed_path.parts:
             problems.append(
-                Problem(
+                _named(
                     typed,
-                    None,
-                    None,
-                    "",
                     "name a template as `handouts template list` shows it, like "
                     "css/print.css, not a path outside the templates folder",
                 )
@@ -212,11 +214,8 @@ def copy_templates(project: Project, names: Sequence[str], *, force: bool = Fals
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"did you mean `{close[0]}`? " if close else ""
             problems.append(
-                Problem(
+                _named(
                     typed,
-                    None,
-                    None,
-                    "",
                     f"no built-in template by this name; {hint}"
                     "`handouts template list` shows them all",
                 )
