@@ -124,6 +124,10 @@ def _project(config_file: Path | None) -> Project:
 
 
 def _report(written: tuple[Path, ...], warnings: tuple[str, ...]) -> None:
+    from generator.progress import is_quiet
+
+    if is_quiet():
+        return
     for warning in warnings:
         click.echo(warning, err=True)
     for path in written:
@@ -161,13 +165,23 @@ class Handouts(click.Group):
     callback=_print_version,
     help="Show the version and exit.",
 )
-def main() -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Say what each stage does and how long it takes (-vv: more).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+def main(verbose: int, quiet: bool) -> None:
     """Build plain-language, trauma-informed handouts as accessible PDFs.
 
     Works on the project in this folder (the nearest folder upwards with a
     handouts.yaml or a content/ folder), or on the built-in library.
     """
     from generator.lifecycle import command
+    from generator.progress import configure
+
+    configure(verbose, quiet)
 
     # SIGTERM and SIGHUP stop a command as Ctrl-C does; temporary files go
     # in this run's own folder, which a later run removes if this one is killed.
