@@ -485,7 +485,7 @@ def ctrl_c_held() -> Iterator[None]:
     """Hold Ctrl-C (and SIGTERM, SIGHUP) back until the block is done, then let it act.
 
     A worker forked from this process in the block starts holding them back
-    too, until it sets its own handlers (see `_start_worker`).
+    too, until it sets its own handlers (see `workers._start_worker`).
     """
     if threading.current_thread() is not threading.main_thread():
         # Only the main thread is interrupted.

@@ -33,7 +33,7 @@ class Workers(ProcessPoolExecutor):
     The import takes about half a second; started before the content is
     loaded and rendered, it is done by the time there is HTML to lay out.
     (Workers forked from the fork server start with it loaded.) This module
-    imports little, so a worker needs nothing more to run `lay_out_one`.
+    and `pdf` import little, so a worker needs nothing more to run `pdf.lay_out_one`.
     """
 
     def __init__(self, count: int, context: BaseContext | None = None):
