@@ -10,18 +10,16 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 
 from generator.config import Project, Targets
 from generator.content import load_handout, load_packets
 from generator.errors import ProblemsError, counted, display_path
+from generator.findings import Finding, Loc, Severity
 from generator.model import Edition, Handout, HandoutFile
 from generator.yamlfile import Located, format_field, locate, locate_text, read_yaml
-
-Severity = Literal["error", "warning", "note"]
-Loc = tuple[str | int, ...]
 
 #: SMOG was normed on 30-sentence samples; under that it is unreliable.
 SMOG_MIN_SENTENCES = 30
@@ -63,26 +61,6 @@ RULES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One thing a check found, located as precisely as the file allows."""
-
-    path: str
-    line: int | None
-    column: int | None
-    rule: str
-    severity: Severity
-    message: str
-    suggestion: str | None = None
-
-    @property
-    def where(self) -> str:
-        """`line:column`, or what there is of it."""
-        if self.line is None:
-            return "-"
-        return f"{self.line}:{self.column}" if self.column else str(self.line)
-
-
 # --- the text a handout prints --------------------------------------------------
 
 # A sentence ends in . ! or ?, perhaps followed by closing quotes or a bracket.
@@ -110,9 +88,9 @@ class Passage:
 
 def _plain(text: str) -> str:
     """Inline Markdown reduced to the words a reader sees."""
-    from generator.render import _markdown
+    from generator.markup import markdown
 
-    tokens = _markdown().parseInline(text)
+    tokens = markdown().parseInline(text)
     words: list[str] = []
     for token in tokens:
         for child in token.children or []:

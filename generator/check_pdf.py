@@ -6,12 +6,12 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from generator.build import allowed_folders
-from generator.check import Finding
 from generator.config import Project, contrast_on_white
 from generator.content import load_handouts
 from generator.errors import HandoutError, ProblemsError, display_path
+from generator.findings import Finding
 from generator.images import explain as explain_image
+from generator.layout import allowed_folders
 from generator.options import RenderOptions
 from generator.pdf import Layout, LayoutStopped, lay_out_one
 from generator.render import Renderer

@@ -284,7 +284,7 @@ def packet_command(
     **profile: Any,
 ) -> None:
     """Build workshop packets from content/packets/ID.yaml and print each path."""
-    from generator.pdf import WorkerPool
+    from generator.workers import WorkerPool
 
     # A packet is several documents to lay out (cover, contents, handouts):
     # the first worker starts before the rest of the program is imported.

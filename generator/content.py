@@ -85,7 +85,7 @@ def markup_problems(located: Located) -> list[Problem]:
     Only a text with enough `*` and `_` marks to nest that deep is parsed:
     each level takes a mark either side, and a link can't hold another.
     """
-    from generator.render import markup_depth  # render imports this module
+    from generator.markup import markup_depth  # Markdown is loaded only where needed
 
     problems: list[Problem] = []
 

@@ -464,3 +464,43 @@ def temporary_files_in_run() -> None:
     folder = run_folder()
     if folder is not None:
         tempfile.tempdir = str(folder)
+
+
+class Held:
+    """A signal handler that notes the signals that came, for `ctrl_c_held`."""
+
+    def __init__(self) -> None:
+        self.came: list[tuple[int, int]] = []
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        self.came.append((os.getpid(), signum))
+
+    def came_here(self, signum: int) -> bool:
+        """Whether the signal came to this process (a forked worker inherits the notes)."""
+        return (os.getpid(), signum) in self.came
+
+
+@contextlib.contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C (and SIGTERM, SIGHUP) back until the block is done, then let it act.
+
+    A worker forked from this process in the block starts holding them back
+    too, until it sets its own handlers (see `workers._start_worker`).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        # Only the main thread is interrupted.
+        yield
+        return
+    held = Held()
+    previous = {}
+    for signum in STOP_SIGNALS:
+        handler = signal.getsignal(signum)
+        if handler is not None and handler is not signal.SIG_IGN:
+            previous[signum] = signal.signal(signum, held)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if held.came:
+            signal.raise_signal(held.came[0][1])

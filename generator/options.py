@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import click
+
 from generator.errors import HandoutError
 
 if TYPE_CHECKING:
@@ -142,3 +144,15 @@ def name_problem(name: str) -> str | None:
             "another way (in Latin letters, say)"
         )
     return None
+
+
+def check_name(name: str | None, option: str) -> None:
+    """Refuse a name given on the command line that can't go on the page."""
+    if name is not None and not name:
+        raise click.BadParameter(
+            "the name is empty (only spaces); give a name, or leave the option out",
+            param_hint=option,
+        )
+    problem = name_problem(name) if name else None
+    if problem:
+        raise click.BadParameter(f"the name {problem}", param_hint=option)

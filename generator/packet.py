@@ -16,21 +16,13 @@ from typing import Any, Literal
 
 import click
 
-from generator.build import (
-    PERSONAL_FOLDER,
-    Batch,
-    BuildResult,
-    Job,
-    Layout,
-    check_name,
-    write_changed,
-)
 from generator.cache import BuildCache
 from generator.config import Project
 from generator.content import load_packets
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.files import FileProblem, read_bytes
 from generator.fonts import declares_fallbacks, needs_fallback
+from generator.layout import Batch, Job
 from generator.merge import (
     Bookmark,
     join,
@@ -44,13 +36,16 @@ from generator.merge import (
 from generator.model import PacketFile
 from generator.options import (
     RenderOptions,
+    check_name,
     collapse_spaces,
     is_plain_file_name,
     name_problem,
     typed_text_problem,
 )
-from generator.pdf import WorkerPool
+from generator.output import PERSONAL_FOLDER, BuildResult, write_changed
+from generator.pdf import Layout
 from generator.render import Renderer, personal_context
+from generator.workers import WorkerPool
 from generator.yamlfile import MAX_FILE_BYTES
 
 PacketEdition = Literal["participant", "trainer"]

@@ -1,4 +1,4 @@
-"""Imported once by the layout workers' fork server (see `pdf.WorkerPool`).
+"""Imported once by the layout workers' fork server (see `workers.WorkerPool`).
 
 Every worker forked from the server starts with WeasyPrint loaded, so the
 import is paid once however many workers there are.
@@ -14,6 +14,7 @@ from generator.lifecycle import end_with_main_process
 end_with_main_process()
 
 from generator.pdf import load_engine  # noqa: E402
+from generator.workers import WorkerPool  # noqa: E402, F401  (each worker runs its code)
 
 # Quietly: if WeasyPrint cannot load here, each worker tries again as it
 # starts, and that failure is the one reported.

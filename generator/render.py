@@ -18,7 +18,6 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from pydantic import BaseModel, Field
 
@@ -27,6 +26,7 @@ from generator.config import Practice, Project
 from generator.content import roots_folders
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.fonts import font_faces_for, needs_fallback, text_width
+from generator.markup import inline
 from generator.model import Compare, HandoutFile, Line, Model, PacketFile, Table
 from generator.options import RenderOptions
 from generator.validation import validate
@@ -154,37 +154,6 @@ def page_counter_content(message: str) -> Markup:
     if position < len(message):
         parts.append(str(css_string(message[position:])))
     return Markup(" ".join(parts))
-
-
-@functools.cache
-def _markdown() -> MarkdownIt:
-    # "zero" turns every rule off; we switch on only emphasis and links, and raw
-    # HTML stays off, so anything else in content prints as the literal text.
-    md = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
-    md.enable(["emphasis", "link"])
-    md.validateLink = _safe_link  # type: ignore[method-assign]
-    return md
-
-
-def _safe_link(url: str) -> bool:
-    return url.lower().startswith(("https://", "mailto:"))
-
-
-def inline(text: str) -> Markup:
-    """Content text as inline HTML: bold, italic and safe links, nothing else."""
-    rendered = _markdown().renderInline(str(text)).rstrip("\n")
-    # Line breaks inside a YAML paragraph are soft: they read as spaces.
-    return Markup(rendered.replace("\n", " "))
-
-
-def markup_depth(text: str) -> int:
-    """How deeply bold, italics and links nest in content text, as `inline` reads it."""
-    depth = deepest = 0
-    for block in _markdown().parseInline(text):
-        for token in block.children or ():
-            depth += token.nesting
-            deepest = max(deepest, depth)
-    return deepest
 
 
 def _template_problem(where: Path | None, line: int | None, message: str, source: Path) -> Problem:

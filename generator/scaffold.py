@@ -16,7 +16,7 @@ from generator import files
 from generator.config import CONFIG_NAME, Project, builtin_root
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.model import is_valid_id
-from generator.pdf import make_folders, remove_folders, write_atomically
+from generator.output import make_folders, remove_folders, write_atomically
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
 

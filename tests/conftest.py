@@ -115,18 +115,18 @@ def laid_out(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
     With it, builds start no workers, so every layout happens here and is seen.
     """
-    import generator.build as build_module
+    import generator.layout as layout_module
 
     calls: list[tuple[str, str]] = []
-    real = build_module.lay_out_one
+    real = layout_module.lay_out_one
 
     def counting(call):  # type: ignore[no-untyped-def]
         calls.append((call[0], call[1]))
         return real(call)
 
-    monkeypatch.setattr(build_module, "lay_out_one", counting)
-    monkeypatch.setattr(build_module.WorkerPool, "start", lambda self: None)
-    monkeypatch.setattr(build_module.WorkerPool, "submit", lambda self, function, argument: None)
+    monkeypatch.setattr(layout_module, "lay_out_one", counting)
+    monkeypatch.setattr(layout_module.WorkerPool, "start", lambda self: None)
+    monkeypatch.setattr(layout_module.WorkerPool, "submit", lambda self, function, argument: None)
     return calls
 
 

@@ -175,8 +175,8 @@ def test_a_fillable_packet_keeps_every_worksheets_fields(tmp_path: Path, cli, mo
 def test_a_part_is_compressed_with_each_font_compressed_once(project: Project) -> None:
     import io
 
-    from generator.build import allowed_folders
     from generator.config import find_project
+    from generator.layout import allowed_folders
     from generator.merge import _PACKED, compact
     from generator.pdf import html_to_pdf
 

@@ -147,8 +147,8 @@ def test_the_shared_page_style_lays_out_as_weasyprint_would(project: Project) ->
     load_engine()  # as the program does, without the notice about HarfBuzz-Subset
     from weasyprint import HTML
 
-    from generator.build import allowed_folders
     from generator.content import load_handouts
+    from generator.layout import allowed_folders
     from generator.pdf import _STYLES, html_to_pdf
     from generator.render import RenderOptions, render_all
 
@@ -205,7 +205,7 @@ def _worker_parent(_: int) -> tuple[int, bool]:
 
 @pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads Linux's /proc")
 def test_several_workers_are_forked_from_a_server_that_loaded_weasyprint() -> None:
-    from generator.pdf import WorkerPool
+    from generator.workers import WorkerPool
 
     with WorkerPool(6, 2) as pool:
         answers = pool.map(_worker_parent, range(6))
@@ -224,16 +224,16 @@ def _die(_: object) -> None:
 
 
 def test_a_worker_that_dies_is_an_error_for_the_user_not_a_traceback(project: Project) -> None:
-    import generator.build as build_module
-    from generator.build import Batch, Layout
+    import generator.layout as layout_module
     from generator.errors import HandoutError
-    from generator.pdf import WorkerPool
+    from generator.layout import Batch, Layout
+    from generator.workers import WorkerPool
 
     # One worker (of two documents, one job) is forked from this process, so
     # it runs the stand-in below.
     with WorkerPool(2, 1) as pool, pytest.MonkeyPatch.context() as patch:
         assert pool.count == 1
-        patch.setattr(build_module, "lay_out_one", _die)
+        patch.setattr(layout_module, "lay_out_one", _die)
         batch = Batch(
             find_project(project.root),
             [("<p>Hello</p>", project.root.as_uri() + "/", project.root / "one.yaml")],
@@ -310,8 +310,8 @@ def test_workers_still_starting_when_ctrl_c_comes_are_stopped(
     import signal
     import threading
 
-    import generator.pdf as pdf_module
-    from generator.pdf import WorkerPool
+    import generator.workers as workers_module
+    from generator.workers import WorkerPool
 
     started = threading.Event()
     stopped: list[object] = []
@@ -325,9 +325,9 @@ def test_workers_still_starting_when_ctrl_c_comes_are_stopped(
         def stop(self) -> None:
             stopped.append(self)
 
-    monkeypatch.setattr(pdf_module, "Workers", SlowWorkers)
-    monkeypatch.setattr(pdf_module, "_fork_server", object)  # SlowWorkers takes any context
-    monkeypatch.setattr(pdf_module, "_start_fork_server", lambda: None)
+    monkeypatch.setattr(workers_module, "Workers", SlowWorkers)
+    monkeypatch.setattr(workers_module, "_fork_server", object)  # SlowWorkers takes any context
+    monkeypatch.setattr(workers_module, "_start_fork_server", lambda: None)
     main = threading.main_thread().ident
     assert main is not None
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -348,7 +348,7 @@ def test_workers_still_starting_when_ctrl_c_comes_are_stopped(
 # A worker that has sent half of its result when it is stopped.
 HALF_SENT = """\
 import gc, multiprocessing.queues, struct, sys, time
-from generator.pdf import WorkerPool
+from generator.workers import WorkerPool
 
 def half_sent(_):
     results = next(
@@ -465,7 +465,7 @@ def test_workers_that_cannot_start_are_an_error_for_the_user(
     import multiprocessing.forkserver
 
     from generator.errors import HandoutError
-    from generator.pdf import WorkerPool
+    from generator.workers import WorkerPool
 
     def no_processes_left() -> None:
         raise OSError(11, "Resource temporarily unavailable")

@@ -155,7 +155,7 @@ def test_near_valid_handouts_are_a_handout_or_a_clean_error(changes: list[Any]) 
 )
 @given(mutations)
 def test_near_valid_handouts_make_a_pdf_or_a_clean_error(changes: list[Any]) -> None:
-    from generator.build import allowed_folders
+    from generator.layout import allowed_folders
     from generator.pdf import html_to_pdf
 
     path = FOLDER / "fuzzed.yaml"

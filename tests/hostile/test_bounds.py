@@ -27,8 +27,8 @@ from conftest import MINIMAL, Project, tiny_png
 from generator.content import load_handout, load_packets
 from generator.errors import ProblemsError
 from generator.images import MAX_PIXELS, bounded_decoding, check, explain
+from generator.markup import inline, markup_depth
 from generator.model import MAX_MARKUP_DEPTH
-from generator.render import inline, markup_depth
 
 # --- helpers --------------------------------------------------------------------
 

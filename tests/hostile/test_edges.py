@@ -22,6 +22,7 @@ from click.testing import Result
 from harness import Run
 
 import generator.cache as cache_module
+import generator.output as output_module
 import generator.pdf as pdf_module
 from conftest import MINIMAL
 
@@ -589,7 +590,7 @@ FULL = (
 def test_a_full_disk_when_writing_output(
     clinic: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, room: int
 ) -> None:
-    full_disk(monkeypatch, pdf_module, room)
+    full_disk(monkeypatch, output_module, room)
     result = cli("build", "breath", "sleep", "--format", "html")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: could not write to ")
@@ -604,7 +605,7 @@ def test_a_full_disk_changes_no_output(
     (clinic / "content/handouts/en/breath.yaml").write_text(MINIMAL.replace("moment", "while"))
     (clinic / "content/handouts/en/sleep.yaml").write_text(MINIMAL.replace("moment", "night"))
     before = everything(clinic)
-    full_disk(monkeypatch, pdf_module, 12_000)
+    full_disk(monkeypatch, output_module, 12_000)
     result = cli("build", "breath", "sleep", "--format", "html")
     assert result.exit_code == 1
     assert result.stderr.strip().endswith(FULL)
@@ -622,7 +623,7 @@ def test_a_full_disk_on_fsync(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     fake.fsync = fsync  # type: ignore[attr-defined]
-    monkeypatch.setattr(pdf_module, "os", fake)
+    monkeypatch.setattr(output_module, "os", fake)
     result = cli("build", "breath", "--format", "html", "--out", "elsewhere/deep")
     assert result.exit_code == 1
     assert result.stderr.strip().endswith(FULL)
@@ -650,7 +651,7 @@ def test_a_full_disk_when_making_project_files(
     if command == ["init", "."]:
         monkeypatch.chdir(clinic / "content" / "packets")  # an empty folder, kept
     before = everything(clinic)
-    full_disk(monkeypatch, pdf_module, room)
+    full_disk(monkeypatch, output_module, room)
     result = cli(*command)
     assert result.exit_code == 1, result.output
     assert "No space left on device" in result.stderr
@@ -732,7 +733,7 @@ def test_a_full_disk_when_writing_copies(
 ) -> None:
     # Room for the first copy, not the second: neither is left.
     before = everything(clinic)
-    full_disk(monkeypatch, pdf_module, 100_000)  # a copy is about 75 KB
+    full_disk(monkeypatch, output_module, 100_000)  # a copy is about 75 KB
     result = cli("packet", "mini", "--participants", "people.csv")
     assert result.exit_code == 1, result.output
     assert result.stderr.strip().endswith(FULL)
