@@ -12,12 +12,14 @@ import click
 from generator.cache import BuildCache
 from generator.config import Project
 from generator.content import HandoutSource, load_sources, select
+from generator.errors import counted
 from generator.files import FileProblem
 from generator.layout import Batch, Job
 from generator.model import HandoutFile
 from generator.options import RenderOptions, check_name, is_plain_file_name, typed_text_problem
 from generator.output import BuildResult, output_folder, write_changed
 from generator.pdf import Layout
+from generator.progress import stage
 from generator.workers import WorkerPool
 
 OutputFormat = Literal["pdf", "html"]
@@ -102,8 +104,10 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
         # Imported only now, while the workers import WeasyPrint.
         from generator.render import render_all
 
-        items = load_sources(sources, problems)
-        rendered = render_all(project, items, options)
+        with stage(f"read and check {counted(len(sources), 'handout')}"):
+            items = load_sources(sources, problems)
+        with stage("render the HTML"):
+            rendered = render_all(project, items, options)
         targets = [
             folder / r.handout.language / (name or output_name(r.handout, options, request.format))
             for r in rendered
@@ -124,12 +128,14 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
             cache=cache,
             workers=workers,
         )
-        pdfs, warnings = batch.result()
+        with stage(f"lay out {counted(len(rendered), 'document')} (or take them from the cache)"):
+            pdfs, warnings = batch.result()
     if cache is not None:
         for hint, key in zip(hints, batch.keys, strict=True):
             if hint is not None and key is not None:
                 cache.predict(hint, key)
-    write_changed(list(zip(targets, pdfs, strict=True)))
+    with stage("write the changed files"):
+        write_changed(list(zip(targets, pdfs, strict=True)))
     return BuildResult(tuple(targets), warnings)
 
 

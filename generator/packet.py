@@ -44,8 +44,9 @@ from generator.options import (
 )
 from generator.output import PERSONAL_FOLDER, BuildResult, write_changed
 from generator.pdf import Layout
+from generator.progress import bar
 from generator.render import Renderer, personal_context
-from generator.workers import WorkerPool
+from generator.workers import WorkerPool, outcome
 from generator.yamlfile import MAX_FILE_BYTES
 
 PacketEdition = Literal["participant", "trainer"]
@@ -593,9 +594,14 @@ class Assembler:
         stamp(shared, numbers, offset=1)
         rest = to_bytes(shared)
         finishing = [(cover, rest, bookmarks) for cover in covers]
-        if self.workers is not None:
-            return self.workers.map(_finish, finishing)
-        return [_finish(job) for job in finishing]
+        workers = self.workers
+        futures = [workers.submit(_finish, job) if workers else None for job in finishing]
+        done: list[bytes] = []
+        with bar(len(finishing), "Copies") as advance:
+            for future, job in zip(futures, finishing, strict=True):
+                done.append(outcome(future) if future is not None else _finish(job))
+                advance(1)
+        return done
 
     def check_covers(
         self, covers: Sequence[bytes], names: Sequence[tuple[str, str] | None]
