@@ -16,6 +16,9 @@ from generator.cli import main
 from generator.config import builtin_root
 from generator.content import load_packets
 
+# One worker runs this whole module, so its module-scoped fixture is built once.
+pytestmark = pytest.mark.xdist_group("test_packet")
+
 WORKSHOP = "self-attunement-workshop"
 
 

@@ -11,6 +11,9 @@ from pypdf import PdfReader
 
 from conftest import MINIMAL, Project
 
+# One worker runs this whole module, so its module-scoped fixture is built once.
+pytestmark = pytest.mark.xdist_group("test_pdf")
+
 LETTER = [0, 0, 612, 792]
 A4 = [0, 0, 595, 842]
 
