@@ -33,6 +33,7 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     derandomize=True,
+    database=None,  # nothing written into the checkout's .hypothesis/
 )
 
 BASE: dict[str, Any] = yaml.safe_load((DATA / "all-blocks.yaml").read_text(encoding="utf-8"))
@@ -192,6 +193,7 @@ def test_near_valid_handouts_are_a_handout_or_a_clean_error(
     max_examples=PDF_EXAMPLES,
     deadline=None,
     derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(mutations)

@@ -41,12 +41,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("library")
     runner = CliRunner()
     paths: dict[str, Path] = {}
-    for edition in ("client", "clinician"):
-        result = runner.invoke(main, ["build", "--strict", "--edition", edition, "--out", str(out)])
-        assert result.exit_code == 0, result.output
-        assert result.stderr == ""
-        for line in result.stdout.splitlines():
-            paths[Path(line).stem] = Path(line)
+    # Run from the tmp folder, so that the build cache goes there, not into the checkout.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(out)
+        for edition in ("client", "clinician"):
+            result = runner.invoke(
+                main, ["build", "--strict", "--edition", edition, "--out", str(out)]
+            )
+            assert result.exit_code == 0, result.output
+            assert result.stderr == ""
+            for line in result.stdout.splitlines():
+                paths[Path(line).stem] = Path(line)
     return paths
 
 

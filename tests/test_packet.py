@@ -28,13 +28,16 @@ def workshop(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("packets")
     runner = CliRunner()
     paths = {}
-    for edition in ("participant", "trainer"):
-        result = runner.invoke(
-            main, ["packet", WORKSHOP, "--edition", edition, "--strict", "--out", str(out)]
-        )
-        assert result.exit_code == 0, result.output
-        assert result.stderr == ""
-        paths[edition] = Path(result.stdout.strip())
+    # Run from the tmp folder, so that the build cache goes there, not into the checkout.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(out)
+        for edition in ("participant", "trainer"):
+            result = runner.invoke(
+                main, ["packet", WORKSHOP, "--edition", edition, "--strict", "--out", str(out)]
+            )
+            assert result.exit_code == 0, result.output
+            assert result.stderr == ""
+            paths[edition] = Path(result.stdout.strip())
     return paths
 
 

@@ -27,19 +27,16 @@ def builtin_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     out = tmp_path_factory.mktemp("out")
     runner = CliRunner()
-    letter = runner.invoke(main, ["build", "withdrawal-response", "--out", str(out), "--strict"])
-    a4 = runner.invoke(
-        main,
-        [
-            "build",
-            "withdrawal-response",
-            "--out",
-            str(out),
-            "--paper",
-            "a4",
-            "--strict",
-        ],
-    )
+    # Run from the tmp folder, so that the build cache goes there, not into the checkout.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(out)
+        letter = runner.invoke(
+            main, ["build", "withdrawal-response", "--out", str(out), "--strict"]
+        )
+        a4 = runner.invoke(
+            main,
+            ["build", "withdrawal-response", "--out", str(out), "--paper", "a4", "--strict"],
+        )
     assert letter.exit_code == 0, letter.output
     assert a4.exit_code == 0, a4.output
     return {
