@@ -68,7 +68,8 @@ def main() -> int:
             command += ["-k", options.k]
         env = {**os.environ, LOG_VARIABLE: str(log)}
         finished = subprocess.run(command, cwd=ROOT, env=env, check=False)
-        # The pytest process (every in-process case ran there) and what it waited for.
+        # The largest of pytest's processes (its workers, one per core, ran the
+        # in-process cases) and of what they waited for.
         pytest_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         cases = _cases(junit)
         runs = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
@@ -135,8 +136,8 @@ def _report(
         f"{len(leftovers)}"
     )
     print(
-        f"The pytest process, where the in-process cases ran, peaked at {pytest_peak:.0f} MB "
-        "(all of them together)."
+        f"pytest's processes, where the in-process cases ran, peaked at {pytest_peak:.0f} MB "
+        "(the largest of them; each ran its share of the cases)."
     )
     return 1 if code or totals[2] or outside else code
 

@@ -81,6 +81,18 @@ class Project:
 
 
 @pytest.fixture
+def tmp_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh folder for each test, named t0, t1, ... rather than after the test.
+
+    Builds started by the tests keep the fork server's socket in a TMPDIR under
+    this folder, and a socket's path must stay within 107 bytes: pytest's own
+    name (up to 31 characters of the test's name) plus pytest-xdist's folder per
+    worker left too little room.
+    """
+    return tmp_path_factory.mktemp("t")
+
+
+@pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     """An empty project, with the current folder inside it."""
     root = tmp_path / "clinic"
@@ -114,8 +126,14 @@ def laid_out(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """(html, base URL) of every document WeasyPrint lays out.
 
     With it, builds start no workers, so every layout happens here and is seen.
+    The engine is loaded first, as a worker loads it before any layout: a short
+    time limit that rang during its first import would leave this process (a
+    pytest-xdist worker that runs many tests) with half-imported modules.
     """
     import generator.layout as layout_module
+    from generator.pdf import load_engine
+
+    load_engine()
 
     calls: list[tuple[str, str]] = []
     real = layout_module.lay_out_one

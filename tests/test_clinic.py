@@ -367,7 +367,8 @@ def test_fillable_check_in_has_a_field_per_line_checkbox_and_scale(project: Proj
     lines = sum(p.lines for p in prompts if p.kind == "lines")
     boxes = sum(len(p.options) for p in prompts if p.kind == "checkboxes")
     scales = sum(1 for p in prompts if p.kind == "scale")
-    assert lines and boxes and scales
+    # The handout's worksheet: two one-line answers, six options, two scales.
+    assert (lines, boxes, scales) == (2, 6, 2)
     with pikepdf.open(project.root / "output/en/daily-check-in-fillable.pdf") as pdf:
         fields = list(pdf.Root.AcroForm.Fields)
         text = [f for f in fields if f.get("/FT") == "/Tx"]

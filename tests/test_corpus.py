@@ -11,7 +11,14 @@ from conftest import CORPORA, Project
 from generator.content import load_handout
 from generator.errors import ProblemsError
 
-INVALID = sorted((CORPORA / "yaml-test-suite-errors").glob("*.yaml"))
+FOLDER = CORPORA / "yaml-test-suite-errors"
+INVALID = sorted(FOLDER.glob("*.yaml"))
+
+# The corpus lives beside the repository (CI has it); a plain clone or the
+# sdist has no ../shared, and these tests say so instead of failing.
+pytestmark = pytest.mark.skipif(
+    not FOLDER.is_dir(), reason=f"the YAML test suite's invalid documents are not at {FOLDER}"
+)
 
 
 def test_the_corpus_is_there() -> None:

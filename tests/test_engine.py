@@ -176,7 +176,7 @@ def test_a_style_that_warns_warns_for_every_document(project: Project) -> None:
     first = html_to_pdf(html, project.root.as_uri() + "/", [project.root])
     second = html_to_pdf(html, project.root.as_uri() + "/", [project.root])
     for result in (first, second):
-        assert [w for w in result.warnings if "colour: red" in w], result.warnings
+        assert result.warnings == ("Ignored `colour: red` at 1:5, unknown property.",)
 
 
 @pytest.mark.parametrize("where", ["comment", "body"])
@@ -260,6 +260,7 @@ def _fork_server_of(pid: int) -> bool:
     return False
 
 
+@pytest.mark.xdist_group("timing")  # sends signals at chosen moments: see pyproject.toml
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads Linux's /proc")
 def test_ctrl_c_while_the_workers_start_stops_quietly(project: Project) -> None:
     import signal
@@ -303,6 +304,7 @@ def test_ctrl_c_while_the_workers_start_stops_quietly(project: Project) -> None:
     assert sorted(p.name for p in temp.iterdir()) == []
 
 
+@pytest.mark.xdist_group("timing")  # sends signals at chosen moments: see pyproject.toml
 @pytest.mark.skipif(sys.platform == "win32", reason="sends a signal to a thread")
 def test_workers_still_starting_when_ctrl_c_comes_are_stopped(
     monkeypatch: pytest.MonkeyPatch,
@@ -364,6 +366,7 @@ print("stopped", file=sys.stderr)
 """
 
 
+@pytest.mark.xdist_group("timing")  # sends signals at chosen moments: see pyproject.toml
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="forks a worker from the test's code")
 def test_a_worker_stopped_while_it_sends_a_result_does_not_hang_the_stop(tmp_path: Path) -> None:
     import signal
@@ -399,6 +402,7 @@ def _has_children(pid: int) -> bool:
         return False
 
 
+@pytest.mark.xdist_group("timing")  # sends signals at chosen moments: see pyproject.toml
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads Linux's /proc")
 def test_ctrl_c_at_any_moment_of_a_cold_build_stops_quietly(tmp_path: Path) -> None:
     import signal

@@ -17,6 +17,9 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.fonts import BODY_FAMILY, WIDTHS
 
+# One worker runs this whole module, so its module-scoped fixture is built once.
+pytestmark = pytest.mark.xdist_group("test_footer")
+
 PRACTICE = """\
 practice:
   name: Riverside Counselling and Family Therapy

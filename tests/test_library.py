@@ -15,6 +15,9 @@ from generator.config import builtin_root
 from generator.content import load_handouts
 from generator.model import HandoutFile
 
+# One worker runs this whole module, so its module-scoped fixture is built once.
+pytestmark = pytest.mark.xdist_group("test_library")
+
 LIBRARY = load_handouts([builtin_root()])
 CLIENT = [h for h in LIBRARY if h.handout.audience == "client"]
 
@@ -38,12 +41,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("library")
     runner = CliRunner()
     paths: dict[str, Path] = {}
-    for edition in ("client", "clinician"):
-        result = runner.invoke(main, ["build", "--strict", "--edition", edition, "--out", str(out)])
-        assert result.exit_code == 0, result.output
-        assert result.stderr == ""
-        for line in result.stdout.splitlines():
-            paths[Path(line).stem] = Path(line)
+    # Run from the tmp folder, so that the build cache goes there, not into the checkout.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(out)
+        for edition in ("client", "clinician"):
+            result = runner.invoke(
+                main, ["build", "--strict", "--edition", edition, "--out", str(out)]
+            )
+            assert result.exit_code == 0, result.output
+            assert result.stderr == ""
+            for line in result.stdout.splitlines():
+                paths[Path(line).stem] = Path(line)
     return paths
 
 
@@ -126,7 +134,7 @@ def test_client_handouts_fit_their_pages(item: HandoutFile, built: dict[str, Pat
 
 
 def test_every_handout_built_in_both_editions(built: dict[str, Path]) -> None:
-    for item in LIBRARY:
-        assert built[item.id].is_file()
-    for item in CLIENT:
-        assert built[f"{item.id}-clinician"].is_file()
+    expected = {item.id for item in LIBRARY} | {f"{item.id}-clinician" for item in CLIENT}
+    assert set(built) == expected
+    for path in built.values():
+        assert pages(path) >= 1

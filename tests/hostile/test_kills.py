@@ -35,6 +35,9 @@ from generator import lifecycle
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="watches processes through Linux's /proc"
 )
+# Signals sent at chosen moments: these cases run one after another (see
+# pyproject.toml), never racing another timing case for a core.
+pytestmark = [pytestmark, pytest.mark.xdist_group("timing")]
 
 KILL, TERM, INT, HUP = signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP
 #: Time the run's processes get to end after the main one has.
