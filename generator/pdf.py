@@ -220,6 +220,9 @@ def lay_out_one(call: LayoutCall) -> PdfResult:
     """
     html, base_url, allowed, layout = call
     seconds = layout_seconds()
+    # Loaded before the clock starts: a limit ringing inside the first import
+    # would leave this process with half-imported modules for good.
+    load_engine()
     try:
         with _time_limit(seconds), bounded_decoding():
             return html_to_pdf(

@@ -13,6 +13,8 @@ import base64
 import io
 import signal
 import struct
+import subprocess
+import sys
 import time
 import uuid
 import warnings
@@ -934,3 +936,35 @@ def test_thirty_two_thousand_keys(project: Project, make: Callable[[int], str]) 
     # In proportion, 8 times as many keys take 8 times as long; squared, 64.
     assert timings[16000] / timings[4000] < 8, timings
     assert timings[32000] / timings[4000] < 16, timings
+
+
+def test_a_time_limit_ringing_while_the_engine_loads_spoils_nothing(tmp_path: Path) -> None:
+    """The engine loads before the clock starts: a later layout in the process still works."""
+    script = (
+        "import os\n"
+        "from pathlib import Path\n"
+        "from generator.pdf import Layout, LayoutStopped, lay_out_one\n"
+        "html = '<html><head><title>x</title></head><body><p>hello</p></body></html>'\n"
+        "call = (html, Path.cwd().as_uri() + '/', (Path.cwd(),), Layout())\n"
+        "os.environ['HANDOUTS_LAYOUT_SECONDS'] = '0.05'\n"
+        "try:\n"
+        "    lay_out_one(call)\n"
+        "    print('laid-out')\n"
+        "except LayoutStopped:\n"
+        "    print('stopped')\n"
+        "os.environ['HANDOUTS_LAYOUT_SECONDS'] = '60'\n"
+        "print(lay_out_one(call).data[:5].decode())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.split()
+    assert first in ("stopped", "laid-out")
+    assert second == "%PDF-"
+    assert "Traceback" not in result.stderr
