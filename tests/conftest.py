@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import struct
 import sys
 import zlib
@@ -158,3 +159,17 @@ def hostile(tmp_path: Path) -> Callable[..., Run]:
         return run(args, cwd or tmp_path / "clinic", tmp=tmp_path / f"tmp{counter[0]}", **options)
 
     return go
+
+
+def invoke_in(root: Path, *args: str) -> tuple[int, str]:
+    """Run the command in-process with `root` as the current folder: (exit code, output).
+
+    For module-scoped fixtures, which can't use the `cli` fixture or monkeypatch.
+    """
+    previous = Path.cwd()
+    os.chdir(root)
+    try:
+        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(previous)
+    return result.exit_code, result.output

@@ -16,12 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import generator.cache as cache_module
-from conftest import MINIMAL
+from conftest import MINIMAL, invoke_in
 from generator.cache import CACHE_FOLDER
-from generator.cli import main
 
 PACKET = (
     "title: A small packet\naudience: client\nlanguage: en\n"
@@ -37,16 +35,6 @@ def _make(root: Path) -> None:
     (handouts / "two.yaml").write_text(MINIMAL.replace("Noticing your breath", "Handout two"))
     (root / "content/packets").mkdir()
     (root / "content/packets/mini.yaml").write_text(PACKET)
-
-
-def _invoke(root: Path, *args: str) -> tuple[int, str]:
-    previous = Path.cwd()
-    os.chdir(root)
-    try:
-        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(previous)
-    return result.exit_code, result.output
 
 
 def _outputs(root: Path) -> dict[str, bytes]:
@@ -66,14 +54,14 @@ def warm(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, byte
     base = tmp_path_factory.mktemp("warm")
     cold = base / "cold"
     _make(cold)
-    assert _invoke(cold, "build", "one", "two", "-j", "1")[0] == 0
-    assert _invoke(cold, "packet", "mini", "-j", "1")[0] == 0
+    assert invoke_in(cold, "build", "one", "two", "-j", "1")[0] == 0
+    assert invoke_in(cold, "packet", "mini", "-j", "1")[0] == 0
     shutil.rmtree(cold / CACHE_FOLDER)
     expected = _outputs(cold)
     project = base / "project"
     _make(project)
-    assert _invoke(project, "build", "one", "two", "-j", "1")[0] == 0
-    assert _invoke(project, "packet", "mini", "-j", "1")[0] == 0
+    assert invoke_in(project, "build", "one", "two", "-j", "1")[0] == 0
+    assert invoke_in(project, "packet", "mini", "-j", "1")[0] == 0
     assert _outputs(project) == expected, "builds are reproducible, with or without a cache"
     shutil.rmtree(project / "output")
     return project, expected
@@ -94,7 +82,7 @@ def spoil(
         how(entries, root)
         before = _outside(root)
         args = ["build", "one", "two", "-j", "1"] if command == "build" else ["packet", "mini"]
-        code, output = _invoke(root, *args)
+        code, output = invoke_in(root, *args)
         assert code == 0, output
         assert "Traceback" not in output
         wanted = {k: v for k, v in expected.items() if ("packets" in k) == (command == "packet")}
@@ -103,7 +91,7 @@ def spoil(
         assert _outside(root) == before
         # The next build takes only good entries: the same outputs again.
         shutil.rmtree(root / "output")
-        assert _invoke(root, *args)[0] == 0
+        assert invoke_in(root, *args)[0] == 0
         assert _outputs(root) == wanted
         return root
 
@@ -358,7 +346,7 @@ def test_without_a_place_for_the_secret_nothing_is_cached(
     try:
         root = tmp_path / "clinic"
         _make(root)
-        assert _invoke(root, "build", "one", "-j", "1")[0] == 0
+        assert invoke_in(root, "build", "one", "-j", "1")[0] == 0
         assert not list((root / CACHE_FOLDER).glob("*.pdf"))
     finally:
         cache_module._secret.cache_clear()

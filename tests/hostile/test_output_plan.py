@@ -16,10 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import MINIMAL
-from generator.cli import main
+from conftest import MINIMAL, invoke_in
 
 PACKET = (
     "title: {title}\naudience: client\nlanguage: en\n"
@@ -38,16 +36,6 @@ def _make(root: Path) -> None:
     for name in ("mini", "maxi"):
         (packets / f"{name}.yaml").write_text(PACKET.format(title=name))
     (root / "people.csv").write_text("name\nAlex Rivera\nSam Okafor\nAlex Rivera\n")
-
-
-def _invoke(root: Path, *args: str) -> tuple[int, str]:
-    previous = Path.cwd()
-    os.chdir(root)
-    try:
-        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(previous)
-    return result.exit_code, result.output
 
 
 def _state(root: Path) -> dict[str, bytes | str]:
@@ -76,7 +64,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("build", "one", "--edition", "clinician", "-j", "1"),
         ("packet", "mini", "maxi", "-j", "1"),
     ):
-        code, output = _invoke(root, *args)
+        code, output = invoke_in(root, *args)
         assert code == 0, output
     return root
 
@@ -170,7 +158,7 @@ def test_something_in_the_way_changes_nothing(
         path.unlink()
     OBSTACLES[obstacle](path)
     before = _state(root)
-    code, output = _invoke(root, *args)
+    code, output = invoke_in(root, *args)
     assert code == 1, output
     assert "Traceback" not in output
     assert str(path) in output or target in output, output
@@ -194,7 +182,7 @@ def test_two_copies_with_one_name_are_refused_before_any_work(
 ) -> None:
     root = _copy(built, tmp_path)
     before = _state(root)
-    code, output = _invoke(root, "packet", "mini", "maxi", "--participants", "people.csv", *args)
+    code, output = invoke_in(root, "packet", "mini", "maxi", "--participants", "people.csv", *args)
     assert code == 2, output
     assert says in output
     assert "Alex" not in output and "Sam" not in output
@@ -220,7 +208,7 @@ def test_an_out_folder_that_is_not_a_folder(
         out = root / "elsewhere" / "notes.txt" / "out"
     before = _state(root)
     args = ("build", "one") if command == "build" else ("packet", "mini")
-    code, output = _invoke(root, *args, "--out", str(out), "-j", "1")
+    code, output = invoke_in(root, *args, "--out", str(out), "-j", "1")
     assert code in (1, 2), output
     assert "Traceback" not in output
     assert "out" in output
@@ -245,7 +233,7 @@ def test_an_id_that_is_another_handouts_variant_writes_nothing(
     root = _copy(built, tmp_path)
     (root / f"content/handouts/en/{clashing}.yaml").write_text(MINIMAL)
     before = _state(root)
-    code, output = _invoke(root, "build", "-j", "1")
+    code, output = invoke_in(root, "build", "-j", "1")
     assert code == 1, output
     assert f"content/handouts/en/{clashing}.yaml" in output
     assert _state(root) == before
