@@ -39,6 +39,17 @@ blocks:
 """
 
 
+#: A packet of the one handout `breath` (MINIMAL saved as breath.yaml).
+BREATH_PACKET = (
+    "title: A small packet\n"
+    "audience: client\n"
+    "language: en\n"
+    "sections:\n"
+    "  - title: One\n"
+    "    handouts: [breath]\n"
+)
+
+
 def tiny_png() -> bytes:
     """A valid 2x2 grey PNG, made here so the tests need no binary files."""
 

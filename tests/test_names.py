@@ -8,17 +8,8 @@ import pdfplumber
 import pikepdf
 import pytest
 
-from conftest import Project
+from conftest import BREATH_PACKET, Project
 from generator import fonts
-
-PACKET = (
-    "title: A small packet\n"
-    "audience: client\n"
-    "language: en\n"
-    "sections:\n"
-    "  - title: One\n"
-    "    handouts: [breath]\n"
-)
 
 NAMES = {
     "chinese": "张伟",
@@ -35,7 +26,7 @@ def packet(project: Project) -> Project:
     project.add("breath.yaml")
     folder = project.root / "content/packets"
     folder.mkdir()
-    (folder / "mini.yaml").write_text(PACKET, encoding="utf-8")
+    (folder / "mini.yaml").write_text(BREATH_PACKET, encoding="utf-8")
     return project
 
 

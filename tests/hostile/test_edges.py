@@ -24,16 +24,7 @@ from harness import Run
 import generator.cache as cache_module
 import generator.output as output_module
 import generator.pdf as pdf_module
-from conftest import MINIMAL
-
-PACKET = (
-    "title: A small packet\n"
-    "audience: client\n"
-    "language: en\n"
-    "sections:\n"
-    "  - title: One\n"
-    "    handouts: [breath]\n"
-)
+from conftest import BREATH_PACKET, MINIMAL
 
 NOT_UTF8 = "the name is not valid text (it has bytes that are not UTF-8); retype it"
 CONTROL = "the name has hidden control characters; retype it"
@@ -52,7 +43,7 @@ def make_clinic(root: Path) -> Path:
     (root / "content" / "handouts" / "en" / "sleep.yaml").write_text(
         MINIMAL.replace("Noticing your breath", "Sleep"), encoding="utf-8"
     )
-    (root / "content" / "packets" / "mini.yaml").write_text(PACKET, encoding="utf-8")
+    (root / "content" / "packets" / "mini.yaml").write_text(BREATH_PACKET, encoding="utf-8")
     (root / "people.csv").write_text("name\nAnn Quorn\nBo Quorn\n", encoding="utf-8")
     return root
 

@@ -17,19 +17,10 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from conftest import MINIMAL, Project
+from conftest import BREATH_PACKET, MINIMAL, Project
 from generator import fonts
 from generator.errors import ProblemsError
 from generator.packet import MAX_PARTICIPANTS, Participant, read_participants
-
-PACKET = (
-    "title: A small packet\n"
-    "audience: client\n"
-    "language: en\n"
-    "sections:\n"
-    "  - title: One\n"
-    "    handouts: [breath]\n"
-)
 
 
 @pytest.fixture
@@ -37,7 +28,7 @@ def packet(project: Project) -> Project:
     project.add("breath.yaml")
     folder = project.root / "content" / "packets"
     folder.mkdir(parents=True)
-    (folder / "mini.yaml").write_text(PACKET, encoding="utf-8")
+    (folder / "mini.yaml").write_text(BREATH_PACKET, encoding="utf-8")
     return project
 
 
@@ -494,7 +485,7 @@ def copies(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     (root / "content" / "handouts" / "en").mkdir(parents=True)
     (root / "content" / "packets").mkdir()
     (root / "content" / "handouts" / "en" / "breath.yaml").write_text(MINIMAL, encoding="utf-8")
-    (root / "content" / "packets" / "mini.yaml").write_text(PACKET, encoding="utf-8")
+    (root / "content" / "packets" / "mini.yaml").write_text(BREATH_PACKET, encoding="utf-8")
     # A spreadsheet's export: a byte-order mark, CR LF, another column, blank rows.
     rows = ["email,name", ""] + [
         f"p{n}@example.org,{cell}" for n, (_, cell, _) in enumerate(COPIES)
