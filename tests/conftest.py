@@ -50,6 +50,40 @@ BREATH_PACKET = (
 )
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked with one `xdist_group` go to one worker, as `--dist loadgroup` promises.
+
+    pytest-xdist (3.8) groups them by appending "@group" to each test's node id
+    through `item._nodeid`, which pytest 9.2 no longer reads: each test then went
+    to any worker, an expensive module fixture was built on both, and tests
+    that time things raced each other. Where xdist's own renaming took, this
+    does nothing.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = sorted(
+            {
+                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                for m in item.iter_markers("xdist_group")
+            }
+        )
+        nodeid = item.nodeid
+        if not names or nodeid.rfind("@") > nodeid.rfind("]"):
+            continue
+        grouped = f"{nodeid}@{'_'.join(names)}"
+        current = getattr(item, "_id", None)
+        if current is not None and not isinstance(current, str):
+            item._id = type(current).parse(grouped)  # pytest >= 9.2: a structured NodeId
+        else:
+            item._nodeid = grouped
+    # Should a later pytest move the id again, fail here rather than lose the groups.
+    assert all("@" in i.nodeid for i in items if i.get_closest_marker("xdist_group")), (
+        "could not put the xdist_group tests in their groups"
+    )
+
+
 def tiny_png() -> bytes:
     """A valid 2x2 grey PNG, made here so the tests need no binary files."""
 

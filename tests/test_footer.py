@@ -33,6 +33,29 @@ footer_note: Questions? Ask at your next session.
 """
 CONFIGS = {"default": "crisis: us\n", "practice": PRACTICE, "uk": "crisis: uk-ie\n"}
 
+#: A workshop packet with every kind of page (cover, agenda, contents, a divider
+#: with facilitator notes, a client handout and a clinician one), in few pages:
+#: the built-in workshop has 56 in large print, each read for its footer.
+PACKET = """\
+title: A short workshop
+subtitle: Every kind of page once
+audience: clinician
+language: en
+agenda:
+  - time: "9:00"
+    title: Arriving and settling
+    note: Introductions, and how to step out if you need to.
+  - time: "9:15"
+    title: The withdrawal response
+sections:
+  - title: The body's alarm and the withdrawal response
+    intro: Fight, flight and freeze are automatic ways the body protects itself.
+    handouts: [withdrawal-response, self-attunement-clinician-guide]
+    facilitator_notes:
+      - Open with a one-minute orienting exercise; anyone can skip it.
+      - Ask how a client might hear the word *withdrawal*.
+"""
+
 US_CRISIS = "Call or text 988, the Suicide & Crisis Lifeline. In danger now, call 911."
 PAGE_NUMBER = r"Page \d+ of \d+"
 
@@ -109,11 +132,13 @@ def _build(out: Path, *args: str) -> Path:
 @pytest.fixture(scope="module")
 def configs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Project configs: the default; a long practice block and a footer note; the
-    UK crisis line. Each is a project of its own, with a build cache of its own."""
+    UK crisis line. Each is a project of its own, with a build cache of its own,
+    and the short workshop packet."""
     folder = tmp_path_factory.mktemp("configs")
     paths = {}
     for name, text in CONFIGS.items():
-        (folder / name).mkdir()
+        (folder / name / "content" / "packets").mkdir(parents=True)
+        (folder / name / "content" / "packets" / "workshop.yaml").write_text(PACKET)
         paths[name] = folder / name / "handouts.yaml"
         paths[name].write_text(text, encoding="utf-8")
     return paths
@@ -151,7 +176,7 @@ def built(
             args.append("--large-print")
         if what == "packet":
             # The trainer edition's footer adds "· Trainer edition".
-            args = ["packet", "self-attunement-workshop", "--edition", "trainer", *args]
+            args = ["packet", "workshop", "--edition", "trainer", *args]
         else:
             args = ["build", what, *args]
         paths[case] = _build(out / str(len(paths)), *args)
