@@ -311,11 +311,13 @@ PACKET_SPOILS = (
 )
 
 
+@pytest.mark.xdist_group("spoiled-cache")  # shares a module fixture: see pyproject.toml
 @pytest.mark.parametrize("name", list(SPOILS))
 def test_a_spoiled_cache_never_reaches_a_handout(name: str, spoil) -> None:  # type: ignore[no-untyped-def]
     spoil(SPOILS[name], "build")
 
 
+@pytest.mark.xdist_group("spoiled-cache")  # shares a module fixture: see pyproject.toml
 @pytest.mark.parametrize(
     "name",
     [
@@ -328,6 +330,7 @@ def test_a_spoiled_cache_never_reaches_a_packet(name: str, spoil) -> None:  # ty
     spoil(SPOILS[name], "packet")
 
 
+@pytest.mark.xdist_group("spoiled-cache")  # shares a module fixture: see pyproject.toml
 def test_a_spoiled_entry_is_replaced_by_a_good_one(spoil) -> None:  # type: ignore[no-untyped-def]
     root = spoil(_flip(0.5), "build")
     project = cache_module.BuildCache.__new__(cache_module.BuildCache)

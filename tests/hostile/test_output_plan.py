@@ -142,6 +142,7 @@ RUNS: dict[str, tuple[tuple[str, ...], str]] = {
 SLOW_RUNS = ("build-clinician", "packet", "packet-copies")
 
 
+@pytest.mark.xdist_group("output-plan")  # shares a module fixture: see pyproject.toml
 @pytest.mark.parametrize("obstacle", list(OBSTACLES))
 @pytest.mark.parametrize(
     "command",
@@ -167,6 +168,7 @@ def test_something_in_the_way_changes_nothing(
     assert not [p for p in root.rglob("*.tmp")]
 
 
+@pytest.mark.xdist_group("output-plan")  # shares a module fixture: see pyproject.toml
 @pytest.mark.parametrize(
     ("args", "says"),
     [

@@ -514,6 +514,7 @@ def copies(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     ]
 
 
+@pytest.mark.xdist_group("participant-copies")  # shares a module fixture: see pyproject.toml
 @pytest.mark.parametrize(
     ("index", "expected"),
     [(n, name) for n, (_, _, name) in enumerate(COPIES)],
