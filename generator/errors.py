@@ -54,7 +54,7 @@ class ProblemsError(HandoutError):
     """Every problem found in the files a command touched, reported at once."""
 
     def __init__(self, problems: Sequence[Problem], *, wrote_nothing: bool = True):
-        self.problems = sorted(set(problems), key=_problem_order)
+        self.problems = sorted(dict.fromkeys(problems), key=_problem_order)
         files = {p.path for p in self.problems}
         summary = f"{counted(len(self.problems), 'problem')} in {counted(len(files), 'file')}"
         if wrote_nothing:
