@@ -71,11 +71,13 @@ class Footer:
     height: float
 
 
-def footers(path: Path, *, large_print: bool) -> list[Footer]:
+def footers(path: Path, *, large_print: bool, cover: bool = False) -> list[Footer]:
     """Every footed page's footer, told from the body by its size (10 pt, or 14 in
-    large print; body text is 12 pt or more, 18 in large print)."""
+    large print; body text is 12 pt or more, 18 in large print). Every page has
+    one, but a packet's `cover`."""
     size = 14.0 if large_print else 10.0
     found = []
+    bare = []
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
 
@@ -84,7 +86,8 @@ def footers(path: Path, *, large_print: bool) -> list[Footer]:
 
             footer = page.filter(small)
             if not footer.chars:
-                continue  # a packet's cover
+                bare.append(page.page_number)
+                continue
             matches = footer.search(PAGE_NUMBER, regex=True)
             number = matches[-1] if matches else None
 
@@ -101,7 +104,7 @@ def footers(path: Path, *, large_print: bool) -> list[Footer]:
                     height=float(page.height),
                 )
             )
-    assert found, f"{path} has no footer"
+    assert bare == ([1] if cover else []), f"{path}: pages without a footer: {bare}"
     return found
 
 
@@ -191,7 +194,10 @@ def case_id(case: tuple[str, str, str, bool]) -> str:
 @pytest.fixture(scope="module")
 def measured(built: dict[Any, Path]) -> dict[Any, list[Footer]]:
     """Each case's footers, read once (reading a packet's pages takes a while)."""
-    return {case: footers(path, large_print=case[3]) for case, path in built.items()}
+    return {
+        case: footers(path, large_print=case[3], cover=case[0] == "packet")
+        for case, path in built.items()
+    }
 
 
 @pytest.fixture(params=CASES, ids=case_id)
@@ -216,18 +222,37 @@ def test_no_line_starts_or_ends_with_a_separator(case: tuple[Any, list[Footer]])
             assert not text.endswith("·"), text
 
 
+UK_CRISIS = (
+    "Call Samaritans free on 116 123, day or night. In danger now, call 999 (UK) or 112 (Ireland)."
+)
+CRISIS = {"default": US_CRISIS, "practice": US_CRISIS, "uk": UK_CRISIS}
+
+#: The footed pages of each packet that belong to its client handout (the
+#: front matter and the divider come before it, the clinician's guide after).
+CLIENT_PAGES = {
+    ("packet", "default", "letter", False): range(3, 6),
+    ("packet", "practice", "a4", True): range(3, 10),
+}
+
+
 def test_crisis_lines_break_only_between_sentences(case: tuple[Any, list[Footer]]) -> None:
-    (what, _, _, _), pages = case
-    for footer in pages:
-        bold = [
+    setup, pages = case
+    what, config, _, _ = setup
+    client = CLIENT_PAGES.get(setup, range(len(pages) if what == "withdrawal-response" else 0))
+    bold = [
+        [
             line["text"].strip()
             for line in footer.lines
             if all("Bold" in c["fontname"] for c in line["chars"])
         ]
-        if what == "withdrawal-response":
-            assert bold, "a client handout's footer has its crisis line"
-        for text in bold:
-            assert re.search(r"[.!?]$", text), f"the crisis line breaks mid-sentence: {text!r}"
+        for footer in pages
+    ]
+    # A client handout's every page has its region's crisis line; no other page has one.
+    assert [" ".join(lines) for lines in bold] == [
+        CRISIS[config] if index in client else "" for index in range(len(pages))
+    ]
+    for text in (text for lines in bold for text in lines):
+        assert re.search(r"[.!?]$", text), f"the crisis line breaks mid-sentence: {text!r}"
 
 
 def test_nothing_overlaps_or_leaves_the_text_area(case: tuple[Any, list[Footer]]) -> None:
