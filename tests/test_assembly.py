@@ -63,7 +63,7 @@ def test_an_edit_lays_out_only_that_handout(
     # The edited handout, and the two pages that print its title: its section's
     # divider and the contents.
     assert len(laid_out) == 3
-    assert any("Handout two, edited" in html for html, _ in laid_out)
+    assert ["Handout two, edited" in html for html, _ in laid_out] == [True, True, True]
     assembled = summary(packet.root / "output/en/packets/mini.pdf")
 
     (packet.root / CACHE_FOLDER).rename(packet.root / "old-cache")

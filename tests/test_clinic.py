@@ -42,7 +42,7 @@ def test_branding_and_region_on_every_page(clinic: Project, cli) -> None:
     result = cli("build", "withdrawal-response", "--strict")
     assert result.exit_code == 0, result.output
     texts = page_texts(clinic.root / "output/en/withdrawal-response.pdf")
-    assert len(texts) >= 2
+    assert len(texts) == 3
     for text in texts:
         assert "Riverside Counselling" in text
         assert "Samaritans free on 116 123" in text
@@ -297,7 +297,10 @@ def test_new_refuses_a_builtin_id_unless_forced(project: Project, cli) -> None:
     assert forced.stderr.splitlines()[0] == (
         "It replaces the built-in handout \u201cThe withdrawal response\u201d in this project."
     )
-    assert path.is_file()
+    # The project's own starter now stands in for the built-in handout.
+    assert "withdrawal-response\ten\tclient\tWithdrawal response\tproject" in (
+        cli("list").stdout.splitlines()
+    )
 
 
 def test_the_starter_uses_every_block_type(tmp_path: Path, cli, monkeypatch) -> None:
@@ -402,7 +405,7 @@ def test_ink_saver_has_no_background_fills(project: Project, cli) -> None:
                         count += 1
         return count
 
-    assert tinted_areas(project.root / "output/en/withdrawal-response.pdf") > 0
+    assert tinted_areas(project.root / "output/en/withdrawal-response.pdf") == 1
     assert tinted_areas(project.root / "output/en/withdrawal-response-ink-saver.pdf") == 0
 
 
@@ -468,7 +471,17 @@ def test_out_name_is_the_users_choice(project: Project, cli) -> None:
 
 
 def test_builtin_library_needs_no_config() -> None:
-    assert load_handouts([builtin_root()])
+    assert [item.id for item in load_handouts([builtin_root()])] == [
+        "body-alarm-system",
+        "coming-back-from-withdrawal",
+        "daily-check-in",
+        "early-signs-and-supports",
+        "intentional-self-attunement",
+        "reacting-and-responding",
+        "self-attunement-clinician-guide",
+        "when-self-compassion-feels-out-of-reach",
+        "withdrawal-response",
+    ]
 
 
 def test_packets_take_the_print_profiles(clinic: Project, cli) -> None:
