@@ -256,7 +256,8 @@ def test_init_new_build_and_list(tmp_path: Path, cli, monkeypatch: pytest.Monkey
     folder = tmp_path / "clinic"
     result = cli("init", str(folder))
     assert result.exit_code == 0, result.output
-    assert (folder / "handouts.yaml").is_file()
+    starter = Path(__file__).resolve().parents[1] / "generator" / "scaffold" / "handouts.yaml"
+    assert (folder / "handouts.yaml").read_bytes() == starter.read_bytes()
     assert (folder / ".gitignore").read_text() == "output/\n.handouts-cache/\n"
     assert (folder / "content" / "handouts" / "en").is_dir()
     assert (folder / "templates").is_dir()

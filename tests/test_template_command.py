@@ -74,7 +74,8 @@ def test_unknown_and_escaping_names(project: Project, cli, tmp_path: Path) -> No
 def test_a_typed_templates_folder_is_forgiven(project: Project, cli) -> None:
     result = cli("template", "copy", "templates/css/print.css")
     assert result.exit_code == 0, result.output
-    assert (project.root / "templates/css/print.css").is_file()
+    copied = (project.root / "templates/css/print.css").read_bytes()
+    assert copied == (builtin_root() / "templates/css/print.css").read_bytes()
 
 
 def test_copy_outside_a_project_is_refused(tmp_path: Path, cli, monkeypatch) -> None:
@@ -102,4 +103,5 @@ def test_the_new_project_readme_shows_the_commands(tmp_path: Path, cli, monkeypa
     monkeypatch.chdir(tmp_path / "clinic")
     for command in commands:
         assert cli(*command.split()[1:]).exit_code == 0, command
-    assert (tmp_path / "clinic" / "templates" / "messages" / "en.yaml").is_file()
+    copied = (tmp_path / "clinic" / "templates" / "messages" / "en.yaml").read_bytes()
+    assert copied == (builtin_root() / "templates/messages/en.yaml").read_bytes()
