@@ -74,7 +74,8 @@ def test_builds_and_packets_leave_no_temporary_files(project: Project) -> None:
         "sections:\n  - title: Part one\n    handouts: [one, two, three]\n",
         encoding="utf-8",
     )
-    for args in (["build"], ["build", "one"], ["packet", "day"]):
+    # Three documents for two workers (a fork server's), then one from the cache, then a packet.
+    for args in (["build", "one", "two", "three", "-j", "2"], ["build", "one"], ["packet", "day"]):
         result = run_cli(project, *args)
         assert result.returncode == 0, result.stderr
         assert result.stderr == ""

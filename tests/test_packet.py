@@ -56,7 +56,8 @@ def test_output_names(workshop: dict[str, Path]) -> None:
 def test_every_footer_counts_through_the_packet(workshop: dict[str, Path], edition: str) -> None:
     reader = PdfReader(workshop[edition])
     total = len(reader.pages)
-    assert total > 20
+    # The trainer edition's facilitator notes take five more pages.
+    assert total == {"participant": 25, "trainer": 30}[edition]
     # The cover has no footer; every other page says where it is.
     for number, page in enumerate(reader.pages[1:], start=2):
         assert f"Page {number} of {total}" in flat(page.extract_text())
