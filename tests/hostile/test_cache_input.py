@@ -55,6 +55,10 @@ def _outside(root: Path) -> set[Path]:
     return {p for p in around.rglob("*") if not p.is_relative_to(root)}
 
 
+# Every case starts from the module's warm project: one worker builds it once.
+pytestmark = pytest.mark.xdist_group("spoiled-cache")
+
+
 @pytest.fixture(scope="module")
 def warm(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
     """A project built once with a cache, and its outputs from a build without one."""
