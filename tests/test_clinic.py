@@ -55,13 +55,21 @@ def test_branding_and_region_on_every_page(clinic: Project, cli) -> None:
 
 
 def test_packets_honour_the_config(clinic: Project, cli) -> None:
-    result = cli("packet", "self-attunement-workshop", "--strict")
+    # A client handout (with its crisis lines) and the clinician's guide, in a packet.
+    (clinic.root / "content" / "packets").mkdir(parents=True)
+    (clinic.root / "content" / "packets" / "pair.yaml").write_text(
+        "title: A pair\naudience: clinician\nlanguage: en\nsections:\n  - title: One\n"
+        "    handouts: [withdrawal-response, self-attunement-clinician-guide]\n",
+        encoding="utf-8",
+    )
+    result = cli("packet", "pair", "--strict")
     assert result.exit_code == 0, result.output
     texts = page_texts(Path(result.stdout.strip()))
     for text in texts[1:]:  # the cover has no footer
         assert "Riverside Counselling" in text
     assert all("988" not in t for t in texts)
-    assert sum("Samaritans" in t for t in texts) > 10
+    # The region's crisis line on each of the client handout's pages.
+    assert ["Samaritans" in t for t in texts] == [False] * 3 + [True] * 3 + [False] * 5
 
 
 def test_custom_crisis_lines(project: Project, cli) -> None:
