@@ -168,9 +168,16 @@ def test_contents_links_reach_their_pages(packet: Project, cli) -> None:
         assert texts[page - 1].startswith(expected)
 
 
-def test_a_fillable_packet_keeps_every_worksheets_fields(tmp_path: Path, cli, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    result = cli("packet", "self-attunement-workshop", "--fillable", "--strict")
+def test_a_fillable_packet_keeps_every_worksheets_fields(project: Project, cli) -> None:
+    # The built-in worksheets, each in a section of its own, with a handout between.
+    (project.root / "content" / "packets").mkdir(parents=True)
+    (project.root / "content" / "packets" / "worksheets.yaml").write_text(
+        "title: Worksheets\naudience: client\nlanguage: en\nsections:\n"
+        "  - title: One\n    handouts: [daily-check-in, withdrawal-response]\n"
+        "  - title: Two\n    handouts: [early-signs-and-supports]\n",
+        encoding="utf-8",
+    )
+    result = cli("packet", "worksheets", "--fillable", "--strict")
     assert result.exit_code == 0, result.output
     with pikepdf.open(Path(result.stdout.strip())) as pdf:
         pages = {page.objgen for page in pdf.pages}
