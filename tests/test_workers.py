@@ -7,12 +7,14 @@ The workers here are forked from the test's process (the fork server is
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,11 +30,25 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+#: Where two jobs wait for each other, so each runs in its own worker. Set before
+#: the workers fork, which gives it to them.
+_MEET: Any = None
+
+
 @pytest.fixture(autouse=True)
 def forked(monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers forked from here, however many, with WeasyPrint loaded before they fork."""
     load_engine()
     monkeypatch.setattr(workers_module, "_fork_server", lambda: None)
+    monkeypatch.setattr(
+        sys.modules[__name__], "_MEET", multiprocessing.get_context("fork").Barrier(2)
+    )
+
+
+def _meet(_: object) -> int:
+    """In a worker: wait for the other worker to run this too; this worker's process id."""
+    _MEET.wait(timeout=30)
+    return os.getpid()
 
 
 def _slow_square(n: int) -> int:
@@ -42,7 +58,6 @@ def _slow_square(n: int) -> int:
 
 
 def _pid(_: object) -> int:
-    time.sleep(0.02)  # long enough for every worker to take some of the work
     return os.getpid()
 
 
@@ -101,10 +116,10 @@ def test_without_workers_the_work_is_done_here() -> None:
 
 
 def test_results_come_back_in_the_order_asked(pool: WorkerPool) -> None:
-    assert pool.map(_slow_square, list(range(8))) == [n * n for n in range(8)]
-    pids = set(pool.map(_pid, list(range(8))))
+    pids = set(pool.map(_meet, [0, 1]))
     assert len(pids) == 2
     assert os.getpid() not in pids
+    assert pool.map(_slow_square, list(range(8))) == [n * n for n in range(8)]
 
 
 def test_nothing_starts_before_work_is_handed_over() -> None:
@@ -128,7 +143,7 @@ def test_a_job_that_raises_reaches_the_caller_and_the_pool_goes_on(pool: WorkerP
 
 
 def test_a_worker_that_dies_is_a_message_for_people(pool: WorkerPool) -> None:
-    pids = set(pool.map(_pid, list(range(4))))
+    pids = set(pool.map(_meet, [0, 1]))
     dying = pool.submit(_die, 0)
     assert dying is not None
     with pytest.raises(HandoutError) as error:
@@ -150,7 +165,7 @@ def test_a_worker_that_dies_is_a_message_for_people(pool: WorkerPool) -> None:
 def test_a_stop_leaves_no_process_and_no_folder(pool: WorkerPool) -> None:
     # (A worker that died left its folder to the run's, removed when this process ends.)
     before = _worker_folders()
-    pids = set(pool.map(_pid, list(range(8))))
+    pids = set(pool.map(_meet, [0, 1]))
     assert len(_worker_folders()) == len(before) + 2
     pool.stop()
     assert pool.pool is None
@@ -159,7 +174,7 @@ def test_a_stop_leaves_no_process_and_no_folder(pool: WorkerPool) -> None:
 
 
 def test_a_stop_does_not_wait_for_the_work_left(pool: WorkerPool) -> None:
-    pids = set(pool.map(_pid, list(range(4))))
+    pids = set(pool.map(_meet, [0, 1]))
     waiting = [pool.submit(time.sleep, 60) for _ in range(4)]
     time.sleep(0.2)  # two of them begun
     started = time.monotonic()
@@ -171,9 +186,9 @@ def test_a_stop_does_not_wait_for_the_work_left(pool: WorkerPool) -> None:
 
 
 def test_after_a_stop_work_starts_new_workers(pool: WorkerPool) -> None:
-    before = set(pool.map(_pid, list(range(4))))
+    before = set(pool.map(_meet, [0, 1]))
     pool.stop()
-    after = set(pool.map(_pid, list(range(4))))
+    after = set(pool.map(_meet, [0, 1]))
     assert len(after) == 2
     assert before & after == set()
     pool.stop()
