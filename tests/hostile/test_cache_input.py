@@ -86,7 +86,9 @@ def spoil(
     project, expected = warm
 
     def run(how: Callable[[list[Path], Path], None], command: str) -> Path:
-        root = tmp_path / "clinic"
+        # Two levels into the test's own folder: all that `_outside` watches is this
+        # test's, not every earlier test's in this process (which took it seconds to read).
+        root = tmp_path / "beside" / "clinic"
         shutil.copytree(project, root, symlinks=True)
         entries = sorted((root / CACHE_FOLDER).glob("*.pdf"))
         # The two handouts; the packet's cover, contents, divider, two parts and numbers.
