@@ -15,7 +15,7 @@ import yaml
 
 from conftest import DATA, MINIMAL, Project
 from generator.check import RULES
-from generator.check_pdf import inspect_pdf
+from generator.check.pdf import inspect_pdf
 from generator.config import builtin_root
 
 OLD_CRISIS = "crisis:\n  - text: Call the county line on 555-0199.\n    verified: 2024-01-15\n"

@@ -350,7 +350,7 @@ def check(project: Project, request: CheckRequest) -> Report:
     if request.pdf and not any(
         f.severity == "error" and f.rule == "schema" for f in report.findings
     ):
-        from generator.check_pdf import check_pdfs
+        from generator.check.pdf import check_pdfs
 
         ids = [p.stem for p, _ in handouts]
         report.findings.extend(check_pdfs(project, ids, large_print=request.large_print))
@@ -589,7 +589,7 @@ WordingRules = tuple[tuple[re.Pattern[str], WordingRule], ...]
 
 @functools.cache
 def _builtin_wording() -> dict[str, Any]:
-    path = Path(__file__).resolve().parent / "data" / "wording.yaml"
+    path = Path(__file__).resolve().parent.parent / "data" / "wording.yaml"
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return data
 
