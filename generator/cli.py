@@ -359,6 +359,7 @@ def new_command(handout_id: str, force: bool, config_file: Path | None) -> None:
 @click.option("--large-print", is_flag=True, help="With --pdf: check the large-print PDF.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON, for CI.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (notes never do).")
+@click.option("--rules", "list_rules", is_flag=True, help="List every rule and what it finds.")
 @config_option
 @reads_only
 def check_command(
@@ -367,6 +368,7 @@ def check_command(
     large_print: bool,
     as_json: bool,
     strict: bool,
+    list_rules: bool,
     config_file: Path | None,
 ) -> None:
     """Check handouts for reading level, wording, structure and (with --pdf) accessibility.
@@ -374,8 +376,13 @@ def check_command(
     Checks everything in the project when no ID or PATH is given. Exit 0 when
     clean, 1 when a finding fails (errors; warnings too under --strict).
     """
-    from generator.check import CheckRequest, run_check
+    from generator.check import CheckRequest, rules_json, rules_text, run_check
 
+    if list_rules:
+        if targets:
+            raise click.UsageError("--rules lists the rules; give it no ID or PATH")
+        click.echo(rules_json() if as_json else rules_text())
+        return
     report = run_check(
         config_file,
         CheckRequest(targets=targets, pdf=check_pdf, large_print=large_print),

@@ -569,9 +569,17 @@ class Renderer:
 
     def _load_messages(self, language: str) -> Messages:
         """Built-in messages with the project's own on top, key by key."""
+        return self._merge_messages(self.message_files(language))
+
+    def message_files(self, language: str) -> list[Path]:
+        """The message files for a language, built-in first, falling back from "fr-CA" to "fr".
+
+        One that leads out of the project's and built-in folders is an error.
+        """
         candidates = [language]
         if "-" in language:
             candidates.append(language.split("-", maxsplit=1)[0])
+        allowed = roots_folders(self.project.roots)
         for name in candidates:
             # Whatever is there (a pipe, a folder, a broken link) is read and
             # reported, not passed over for the built-in file.
@@ -580,8 +588,13 @@ class Renderer:
                 for folder in reversed(self.template_dirs)
                 if os.path.lexists(folder / "messages" / f"{name}.yaml")
             ]
+            for path in found:
+                if files.inside(path, allowed) is None:
+                    raise ProblemsError(
+                        [Problem(display_path(path), None, None, "", files.outside_message(path))]
+                    )
             if found:
-                return self._merge_messages(found)
+                return found
         raise HandoutError(
             f"there are no template messages for the language `{language}`; "
             f"add templates/messages/{candidates[-1]}.yaml "
@@ -592,12 +605,7 @@ class Renderer:
         merged: dict[str, Any] = {}
         located = None
         problems: list[Problem] = []
-        allowed = roots_folders(self.project.roots)
         for path in paths:
-            if files.inside(path, allowed) is None:
-                raise ProblemsError(
-                    [Problem(display_path(path), None, None, "", files.outside_message(path))]
-                )
             located = read_yaml(path)
             if not isinstance(located.data, dict):
                 return validate(located, Messages)  # reports the file's shape

@@ -6,83 +6,132 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from generator.check.report import Finding
+from generator.check.rules import SCHEMA, rule
 from generator.config import Project, contrast_on_white
 from generator.content import load_handouts
-from generator.errors import HandoutError, ProblemsError, display_path
-from generator.findings import Finding
+from generator.errors import HandoutError, ProblemsError, counted, display_path
 from generator.images import explain as explain_image
 from generator.layout import allowed_folders
 from generator.options import RenderOptions
-from generator.pdf import Layout, LayoutStopped, lay_out_one
+from generator.pdf import Layout, LayoutStopped, PdfResult, lay_out_one
+from generator.progress import bar, stage
 from generator.render import Renderer
 
 MIN_CONTRAST = 4.5
 BODY_MIN = 12.0
 LARGE_PRINT_MIN = 18.0
 
+LAYOUT = rule(
+    "pdf.layout", "error", "laying the handout out was given up (too slow, or nested too deep)"
+)
+IMAGE = rule("pdf.image", "error", "a picture the layout engine could not use")
+ACCESSIBILITY = rule(
+    "pdf.accessibility", "error", "the PDF/UA check found a problem (an image without alt text...)"
+)
+TAGGED = rule("pdf.tagged", "error", "the PDF is not tagged for screen readers")
+LANGUAGE = rule("pdf.language", "error", "the PDF has no document language")
+TITLE = rule("pdf.title", "error", "the PDF has no title shown in the window")
+FONTS = rule("pdf.fonts", "error", "a font is not embedded")
+FONT_SIZE = rule("pdf.font-size", "error", "body text smaller than the profile's minimum")
+CONTRAST = rule("pdf.contrast", "error", "a text colour with too little contrast on white")
+
 
 def check_pdfs(project: Project, ids: Sequence[str], *, large_print: bool) -> list[Finding]:
     """Build each handout in memory and check its PDF; nothing is written."""
-    options = RenderOptions(large_print=large_print).resolved(project.config)
     try:
+        return _check_pdfs(project, ids, large_print)
+    except ProblemsError as exc:
+        return [
+            SCHEMA.finding(p.path, p.message, line=p.line, column=p.column) for p in exc.problems
+        ]
+    except HandoutError as exc:
+        return [SCHEMA.finding("(build)", exc.format_message())]
+
+
+def _check_pdfs(project: Project, ids: Sequence[str], large_print: bool) -> list[Finding]:
+    options = RenderOptions(large_print=large_print).resolved(project.config)
+    with stage(f"render {counted(len(ids), 'handout')} for the PDF checks"):
         handouts = load_handouts(project.roots, ids)
         renderer = Renderer(project)
-        allowed = allowed_folders(project)
-        findings: list[Finding] = []
-        for item in handouts:
-            context = renderer.handout_context(item, options)
-            rendered = renderer.render(item, options)
+        pages = [
+            (item, renderer.handout_context(item, options), renderer.render(item, options))
+            for item in handouts
+        ]
+    allowed = allowed_folders(project)
+    minimum = LARGE_PRINT_MIN if large_print else BODY_MIN
+    findings: list[Finding] = []
+    with (
+        stage(f"lay out and inspect {counted(len(pages), 'PDF')}"),
+        bar(len(pages), "Checking PDFs") as advance,
+    ):
+        for item, context, rendered in pages:
             shown = display_path(item.path)
             try:
                 result = lay_out_one((rendered.html, rendered.base_url, allowed, Layout()))
             except LayoutStopped as exc:
-                findings.append(Finding(shown, None, None, "pdf.layout", "error", exc.reason))
-                continue
-            refused = (
-                *(f"blocked {u}" for u in result.blocked),
-                *(f"can't use {u}: {why}" for u, why in result.failed),
-            )
-            for message in (*result.errors, *refused):
-                if picture := explain_image(message):
-                    findings.append(Finding(shown, None, None, "pdf.image", "error", picture))
-                    continue
-                findings.append(Finding(shown, None, None, "pdf.accessibility", "error", message))
-            footer_pt = float(str(context["footer_height"]).removesuffix("in")) * 72
-            minimum = LARGE_PRINT_MIN if large_print else BODY_MIN
-            findings += inspect_pdf(shown, result.data, footer_pt, minimum)
-        return findings
-    except ProblemsError as exc:
-        return [
-            Finding(p.path, p.line, p.column, "schema", "error", p.message) for p in exc.problems
-        ]
-    except HandoutError as exc:
-        return [Finding("(build)", None, None, "schema", "error", exc.format_message())]
+                findings.append(LAYOUT.finding(shown, exc.reason))
+            else:
+                findings += layout_findings(shown, result)
+                footer_pt = float(str(context["footer_height"]).removesuffix("in")) * 72
+                findings += inspect_pdf(shown, result.data, footer_pt, minimum)
+            advance(1)
+    return findings
+
+
+def layout_findings(shown: str, result: PdfResult) -> list[Finding]:
+    """What the layout engine said about a handout: pictures it could not use, PDF/UA problems."""
+    refused = (
+        *(f"blocked {u}" for u in result.blocked),
+        *(f"can't use {u}: {why}" for u, why in result.failed),
+    )
+    findings: list[Finding] = []
+    for message in (*result.errors, *refused):
+        if picture := explain_image(message):
+            findings.append(IMAGE.finding(shown, picture))
+        else:
+            findings.append(ACCESSIBILITY.finding(shown, message))
+    return findings
 
 
 def inspect_pdf(shown: str, data: bytes, footer_pt: float, minimum: float) -> list[Finding]:
     """Tags, language, title, fonts, body size and text contrast of one PDF."""
-    import pdfplumber
+    return [*_document_findings(shown, data), *_text_findings(shown, data, footer_pt, minimum)]
+
+
+def _document_findings(shown: str, data: bytes) -> list[Finding]:
+    """What a screen reader and a printer need from the document: tags, language, title, fonts."""
     import pikepdf
 
     findings: list[Finding] = []
-
-    def error(rule: str, message: str, suggestion: str | None = None) -> None:
-        findings.append(Finding(shown, None, None, rule, "error", message, suggestion))
-
     with pikepdf.open(io.BytesIO(data)) as document:
         root: Any = document.Root
         mark_info: Any = root.get("/MarkInfo")
         if "/StructTreeRoot" not in root or mark_info is None or not bool(mark_info.get("/Marked")):
-            error("pdf.tagged", "the PDF is not tagged, so screen readers can't follow it")
+            findings.append(
+                TAGGED.finding(shown, "the PDF is not tagged, so screen readers can't follow it")
+            )
         if not str(root.get("/Lang", "")):
-            error("pdf.language", "the PDF has no document language (/Lang)")
+            findings.append(LANGUAGE.finding(shown, "the PDF has no document language (/Lang)"))
         title = str(document.docinfo.get("/Title", ""))
         preferences: Any = root.get("/ViewerPreferences")
         shows_title = preferences is not None and bool(preferences.get("/DisplayDocTitle"))
         if not title or not shows_title:
-            error("pdf.title", "the PDF's title is missing or not shown in the window")
+            findings.append(
+                TITLE.finding(shown, "the PDF's title is missing or not shown in the window")
+            )
         for name in sorted(_unembedded_fonts(document)):
-            error("pdf.fonts", f"the font {name} is not embedded; it may print differently")
+            findings.append(
+                FONTS.finding(shown, f"the font {name} is not embedded; it may print differently")
+            )
+    return findings
+
+
+def _text_findings(shown: str, data: bytes, footer_pt: float, minimum: float) -> list[Finding]:
+    """The smallest body text (the footer left out), and every text colour's contrast."""
+    import pdfplumber
+
+    findings: list[Finding] = []
     with pdfplumber.open(io.BytesIO(data)) as plumbed:
         smallest: tuple[float, int, str] | None = None
         colours: dict[tuple[float, ...], int] = {}
@@ -99,23 +148,27 @@ def inspect_pdf(shown: str, data: bytes, footer_pt: float, minimum: float) -> li
                 size = round(float(char["size"]), 1)
                 if smallest is None or size < smallest[0]:
                     smallest = (size, int(page.page_number), str(char["text"]))
-        if smallest is not None and smallest[0] < minimum:
-            error(
-                "pdf.font-size",
+    if smallest is not None and smallest[0] < minimum:
+        findings.append(
+            FONT_SIZE.finding(
+                shown,
                 f"the smallest body text is {smallest[0]:g} pt (page {smallest[1]}); "
                 f"this profile needs {minimum:g} pt or more",
                 "raise that style's font-size in the project's CSS",
             )
-        for colour, page_number in colours.items():
-            hex_colour = "#" + "".join(f"{round(c * 255):02x}" for c in colour)
-            ratio = contrast_on_white(hex_colour)
-            if ratio < MIN_CONTRAST:
-                error(
-                    "pdf.contrast",
+        )
+    for colour, page_number in colours.items():
+        hex_colour = "#" + "".join(f"{round(c * 255):02x}" for c in colour)
+        ratio = contrast_on_white(hex_colour)
+        if ratio < MIN_CONTRAST:
+            findings.append(
+                CONTRAST.finding(
+                    shown,
                     f"text in {hex_colour} (page {page_number}) has a contrast of "
                     f"{ratio:.2f}:1 on white; it needs {MIN_CONTRAST}:1",
                     "a darker colour",
                 )
+            )
     return findings
 
 

@@ -1,0 +1,87 @@
+"""Check stage, what every page's footer prints: crisis lines and example practice details."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from generator.check.report import Finding
+from generator.check.rules import rule, schema_findings
+from generator.check.structure import STALE_AFTER
+from generator.config import Project
+from generator.errors import HandoutError, ProblemsError
+from generator.yamlfile import read_yaml
+
+CRISIS_VERIFIED = rule(
+    "structure.crisis-verified", "warning", "a crisis number last checked more than 12 months ago"
+)
+PLACEHOLDER = rule(
+    "config.placeholder", "error", "practice details still as `handouts init` wrote them"
+)
+
+
+def crisis_findings(project: Project) -> list[Finding]:
+    """Crisis numbers last checked more than 12 months ago."""
+    config = project.config
+    if isinstance(config.crisis, list) and project.config_path is not None:
+        located = read_yaml(project.config_path)
+        return [
+            CRISIS_VERIFIED.at(
+                located,
+                ("crisis", index, "verified"),
+                f"this crisis line was last checked on "
+                f"{entry.verified.isoformat()}; call or look it up, then update the date",
+            )
+            for index, entry in enumerate(config.crisis)
+            if dt.date.today() - entry.verified > STALE_AFTER
+        ]
+    try:
+        return _region_findings(project, str(config.crisis))
+    except ProblemsError as exc:
+        return schema_findings(exc)
+
+
+def _region_findings(project: Project, region: str) -> list[Finding]:
+    """The region's crisis line, from the message file the pages take it from."""
+    from generator.render import Renderer
+
+    try:
+        paths = Renderer(project).message_files(project.config.language)
+    except HandoutError:
+        return []  # no messages for the language: every build says so
+    # The last file that has the region is the one the pages print it from.
+    for path in reversed(paths):
+        located = read_yaml(path)
+        entry = (located.data or {}).get("crisis", {}).get(region)
+        if isinstance(entry, dict) and isinstance(entry.get("verified"), dt.date):
+            if dt.date.today() - entry["verified"] > STALE_AFTER:
+                return [
+                    CRISIS_VERIFIED.at(
+                        located,
+                        ("crisis", region, "verified"),
+                        f"the `{region}` crisis line was last checked on "
+                        f"{entry['verified'].isoformat()}; check the number, then update the date",
+                    )
+                ]
+            break
+    return []
+
+
+def placeholder_findings(project: Project) -> list[Finding]:
+    """Practice details still as `handouts init`'s example: they print on every page."""
+    practice = project.config.practice
+    if practice is None or project.config_path is None:
+        return []
+    from generator.scaffold import practice_placeholders
+
+    located = read_yaml(project.config_path)
+    examples = practice_placeholders()
+    return [
+        PLACEHOLDER.at(
+            located,
+            ("practice", name),
+            f"\u201c{value}\u201d is the example from `handouts init`, and it prints at "
+            "the foot of every page; put in your own, or delete the line",
+        )
+        for name, value in practice.model_dump(exclude_none=True).items()
+        if examples.get(name) == value
+    ]

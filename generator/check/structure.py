@@ -1,0 +1,179 @@
+"""Check stage, structure: what makes a handout easy to use (PEMAT-P, CDC Clear Communication)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from generator.check.report import Finding, Loc
+from generator.check.rules import rule
+from generator.check.text import prose, strings
+from generator.model import Handout, HandoutFile
+from generator.yamlfile import Located
+
+#: Words between headings before a chunk is too long to take in at once.
+CHUNK_WORDS = 150
+#: Lists longer than this are hard to hold in mind (PEMAT-P).
+MAX_LIST_ITEMS = 7
+#: A review or a crisis number older than this is due a fresh look.
+STALE_AFTER = dt.timedelta(days=365)
+PURPOSE_WORDS = 25
+
+PURPOSE = rule("structure.purpose", "warning", "the purpose line is longer than one plain line")
+KEY_POINTS = rule("structure.key-points", "warning", "no key points")
+CHUNK = rule("structure.chunk", "warning", "a long stretch of text without a heading")
+LIST_LENGTH = rule("structure.list-length", "warning", "a list of more than seven items")
+ACTION = rule("structure.action", "warning", "nothing for the reader to do")
+IMAGE_ALT = rule("structure.image-alt", "warning", "alt text that does not describe the picture")
+SOURCES = rule("structure.sources", "warning", "no sources cited")
+REVIEWED = rule("structure.reviewed", "warning", "last reviewed more than 12 months ago")
+
+_ACTION = re.compile(r"\b(you (might|can|could|may)|try)\b\s+\w+", re.IGNORECASE)
+_GENERIC_ALT = {
+    "image",
+    "picture",
+    "photo",
+    "photograph",
+    "graphic",
+    "logo",
+    "img",
+    "figure",
+    "diagram",
+    "icon",
+    "illustration",
+}
+
+
+def structure_findings(item: HandoutFile, located: Located) -> list[Finding]:
+    """Purpose, key points, chunks, lists, alt text, something to do, sources and review date."""
+    handout = item.handout
+    return [
+        *_summary_findings(handout, located),
+        *_chunk_findings(item, located),
+        *_block_findings(handout, located),
+        *_action_findings(handout, located),
+        *_upkeep_findings(handout, located),
+    ]
+
+
+def _summary_findings(handout: Handout, located: Located) -> Iterator[Finding]:
+    if len(handout.purpose.split()) > PURPOSE_WORDS:
+        yield PURPOSE.at(
+            located,
+            ("purpose",),
+            f"the purpose is {len(handout.purpose.split())} words; one plain line of "
+            f"{PURPOSE_WORDS} words or fewer tells the reader at once what this is for",
+        )
+    if not any(b.type == "key_points" for b in handout.blocks):
+        yield KEY_POINTS.at(
+            located,
+            ("blocks",),
+            "there are no key points; a short summary helps the reader take the main ideas away",
+            "add a `key_points` block with two to five items",
+        )
+
+
+def _block_findings(handout: Handout, located: Located) -> Iterator[Finding]:
+    for index, block in enumerate(handout.blocks):
+        for loc, items in _lists(block):
+            if len(items) > MAX_LIST_ITEMS:
+                yield LIST_LENGTH.at(
+                    located,
+                    ("blocks", index, *loc),
+                    f"this list has {len(items)} items; seven or fewer are easier to hold in mind",
+                    "split it into two lists, or group it",
+                )
+        if block.type == "image":
+            words = block.alt.lower().strip(" .").split()
+            stem = Path(block.src).stem.lower()
+            if len(words) < 3 or " ".join(words) in _GENERIC_ALT or block.alt.strip() == stem:
+                yield IMAGE_ALT.at(
+                    located,
+                    ("blocks", index, "alt"),
+                    f"the alt text \u201c{block.alt}\u201d does not say what the picture shows",
+                    "describe it in a short sentence, as you would to someone on the phone",
+                )
+
+
+def _action_findings(handout: Handout, located: Located) -> Iterator[Finding]:
+    if handout.audience != "client" or {"steps", "worksheet"} & {b.type for b in handout.blocks}:
+        return
+    if not _ACTION.search(" ".join(p.text for p in prose(handout))):
+        yield ACTION.at(
+            located,
+            ("blocks",),
+            "there is nothing for the reader to do; handouts that offer one concrete "
+            "step are easier to use",
+            "add a `steps` block of small things to try",
+        )
+
+
+def _upkeep_findings(handout: Handout, located: Located) -> Iterator[Finding]:
+    if not handout.sources:
+        yield SOURCES.at(
+            located,
+            ("sources",),
+            "no sources are cited; say where the ideas come from (author, title, year)",
+        )
+    if dt.date.today() - handout.reviewed.date > STALE_AFTER:
+        yield REVIEWED.at(
+            located,
+            ("reviewed", "date"),
+            f"last reviewed on {handout.reviewed.date.isoformat()}, over 12 months ago; "
+            "review it and update the date",
+        )
+
+
+def _lists(block: Any) -> Iterator[tuple[Loc, list[Any]]]:
+    if block.type in ("list", "steps", "key_points"):
+        yield ("items",), block.items
+    elif block.type == "list_group":
+        for number, group in enumerate(block.lists):
+            yield ("lists", number, "items"), group.items
+    elif block.type == "compare":
+        yield ("left", "items"), block.left.items
+        yield ("right", "items"), block.right.items
+    elif block.type == "worksheet":
+        for number, prompt in enumerate(block.prompts):
+            if prompt.kind == "checkboxes":
+                yield ("prompts", number, "options"), prompt.options
+
+
+def _chunk_findings(item: HandoutFile, located: Located) -> list[Finding]:
+    """A flag where more than ~150 words run on without a heading."""
+    findings: list[Finding] = []
+    start: int | None = None
+    words = 0
+    flagged = False
+    for index, block in enumerate(item.handout.blocks):
+        heading = block.type in ("section", "key_points") or (
+            block.type == "worksheet" and block.title is not None
+        )
+        if heading:
+            start, words, flagged = None, 0, False
+            if block.type == "section":
+                continue
+        # A clinician note is not client reading; a table is chunked by its rows.
+        if block.type in ("clinician_note", "table"):
+            continue
+        if start is None:
+            start = index
+        words += sum(
+            len(text.split())
+            for _, text in strings((), block.model_dump(exclude={"type", "allow", "src"}))
+        )
+        if words > CHUNK_WORDS and not flagged:
+            flagged = True
+            findings.append(
+                CHUNK.at(
+                    located,
+                    ("blocks", start),
+                    f"about {words} words run on from here without a heading; short chunks "
+                    f"under headings (about {CHUNK_WORDS} words) are easier to read",
+                    "add a `section` block with a heading that says what comes next",
+                )
+            )
+    return findings
