@@ -420,3 +420,35 @@ def test_counts_are_in_the_right_number(project: Project, cli) -> None:
         encoding="utf-8",
     )
     assert cli("check", "mini").stdout.splitlines() == ["No problems found in 1 file."]
+
+
+# --- the message files ---------------------------------------------------------------
+
+
+def test_crisis_dates_come_from_the_message_file_the_pages_use(project: Project, cli) -> None:
+    """`en-CA` pages print `en` messages (there is no en-CA.yaml): the check reads those too."""
+    (project.root / "handouts.yaml").write_text("language: en-CA\ncrisis: ca\n", encoding="utf-8")
+    messages = project.root / "templates" / "messages"
+    messages.mkdir(parents=True)
+    (messages / "en.yaml").write_text(
+        "crisis:\n  ca:\n    text: Call or text 9-8-8.\n    verified: 2024-02-01\n",
+        encoding="utf-8",
+    )
+    project.add("h.yaml")
+    crisis = [
+        f
+        for f in findings(cli("check", "h", "--json"))
+        if f["path"] != "content/handouts/en/h.yaml"
+    ]
+    assert crisis == [
+        {
+            "path": "templates/messages/en.yaml",
+            "line": 4,
+            "column": 15,
+            "rule": "structure.crisis-verified",
+            "severity": "warning",
+            "message": "the `ca` crisis line was last checked on 2024-02-01; check the number, "
+            "then update the date",
+            "suggestion": None,
+        }
+    ]

@@ -1,7 +1,8 @@
 """Check stage: readability, wording, structure and PDF checks → findings.
 
 One module per family of rules (readability, wording, structure, crisis,
-pdf); each registers its rules in `rules`. This module runs them.
+pdf), each reporting through the rules registered in `rules`; this module
+runs them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from generator.check.crisis import crisis_findings, placeholder_findings
 from generator.check.pdf import check_pdfs
 from generator.check.readability import readability_findings
 from generator.check.report import Finding, Report
-from generator.check.rules import SCHEMA, Rule, registered, schema_findings
+from generator.check.rules import RULES, Rule, schema_findings
 from generator.check.structure import structure_findings
 from generator.check.wording import (
     WordList,
@@ -32,13 +33,10 @@ from generator.model import HandoutFile
 from generator.progress import stage
 from generator.yamlfile import Located, read_yaml
 
-#: The order families are listed in; within one, rules keep the order they were registered in.
-FAMILIES = ("schema", "readability", "wording", "allow", "structure", "config", "pdf")
-
 
 def all_rules() -> tuple[Rule, ...]:
-    """Every rule `handouts check` has (each family's module is imported above), by family."""
-    return tuple(sorted(registered(), key=lambda r: FAMILIES.index(r.id.split(".")[0])))
+    """Every rule `handouts check` has, family by family."""
+    return tuple(RULES.values())
 
 
 def rules_text() -> str:
@@ -103,7 +101,7 @@ def check(project: Project, request: CheckRequest) -> Report:
         report.findings.extend(crisis_findings(project))
         report.findings.extend(placeholder_findings(project))
         report.findings.extend(config_allow_findings(project, words))
-    if request.pdf and not any(f.rule == SCHEMA.id for f in report.findings):
+    if request.pdf and not any(f.rule == "schema" for f in report.findings):
         ids = [p.stem for p, _ in handouts]
         report.findings.extend(check_pdfs(project, ids, large_print=request.large_print))
     return report
@@ -137,7 +135,7 @@ def _targets(
         if path.suffix in (".yaml", ".yml") and _links_out(path, project):
             from generator.files import outside_message
 
-            report.findings.append(SCHEMA.finding(target, outside_message(path)))
+            report.findings.append(RULES["schema"].finding(target, outside_message(path)))
             continue
         if path.suffix in (".yaml", ".yml") and path.is_file():
             if path.resolve().parent.name == "packets":
@@ -152,7 +150,7 @@ def _targets(
             packet_ids.append(target)
         else:
             report.findings.append(
-                SCHEMA.finding(
+                RULES["schema"].finding(
                     target,
                     "no handout or packet with this id, and no such file; "
                     "`handouts list` shows the handouts",

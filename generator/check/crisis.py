@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from generator.check.report import Finding
-from generator.check.rules import rule, schema_findings
+from generator.check.report import Finding, Loc
+from generator.check.rules import RULES, schema_findings
 from generator.check.structure import STALE_AFTER
 from generator.config import Project
 from generator.errors import HandoutError, ProblemsError
-from generator.yamlfile import read_yaml
-
-CRISIS_VERIFIED = rule(
-    "structure.crisis-verified", "warning", "a crisis number last checked more than 12 months ago"
-)
-PLACEHOLDER = rule(
-    "config.placeholder", "error", "practice details still as `handouts init` wrote them"
-)
+from generator.yamlfile import Located, read_yaml
 
 
 def crisis_findings(project: Project) -> list[Finding]:
@@ -25,45 +18,56 @@ def crisis_findings(project: Project) -> list[Finding]:
     if isinstance(config.crisis, list) and project.config_path is not None:
         located = read_yaml(project.config_path)
         return [
-            CRISIS_VERIFIED.at(
-                located,
-                ("crisis", index, "verified"),
-                f"this crisis line was last checked on "
-                f"{entry.verified.isoformat()}; call or look it up, then update the date",
-            )
+            finding
             for index, entry in enumerate(config.crisis)
-            if dt.date.today() - entry.verified > STALE_AFTER
+            if (
+                finding := _stale(
+                    located,
+                    ("crisis", index, "verified"),
+                    f"this crisis line was last checked on {entry.verified.isoformat()}",
+                    entry.verified,
+                    "call or look it up",
+                )
+            )
         ]
     try:
         return _region_findings(project, str(config.crisis))
     except ProblemsError as exc:
         return schema_findings(exc)
+    except HandoutError:
+        return []  # no messages for the language: every build says so
 
 
 def _region_findings(project: Project, region: str) -> list[Finding]:
     """The region's crisis line, from the message file the pages take it from."""
     from generator.render import Renderer
 
-    try:
-        paths = Renderer(project).message_files(project.config.language)
-    except HandoutError:
-        return []  # no messages for the language: every build says so
+    paths = Renderer(project).message_files(project.config.language)
     # The last file that has the region is the one the pages print it from.
     for path in reversed(paths):
         located = read_yaml(path)
         entry = (located.data or {}).get("crisis", {}).get(region)
         if isinstance(entry, dict) and isinstance(entry.get("verified"), dt.date):
-            if dt.date.today() - entry["verified"] > STALE_AFTER:
-                return [
-                    CRISIS_VERIFIED.at(
-                        located,
-                        ("crisis", region, "verified"),
-                        f"the `{region}` crisis line was last checked on "
-                        f"{entry['verified'].isoformat()}; check the number, then update the date",
-                    )
-                ]
-            break
+            verified: dt.date = entry["verified"]
+            stale = _stale(
+                located,
+                ("crisis", region, "verified"),
+                f"the `{region}` crisis line was last checked on {verified.isoformat()}",
+                verified,
+                "check the number",
+            )
+            return [stale] if stale else []
     return []
+
+
+def _stale(
+    located: Located, loc: Loc, checked: str, verified: dt.date, advice: str
+) -> Finding | None:
+    """A finding when a crisis line was last checked more than 12 months ago."""
+    if dt.date.today() - verified <= STALE_AFTER:
+        return None
+    message = f"{checked}; {advice}, then update the date"
+    return RULES["structure.crisis-verified"].at(located, loc, message)
 
 
 def placeholder_findings(project: Project) -> list[Finding]:
@@ -76,7 +80,7 @@ def placeholder_findings(project: Project) -> list[Finding]:
     located = read_yaml(project.config_path)
     examples = practice_placeholders()
     return [
-        PLACEHOLDER.at(
+        RULES["config.placeholder"].at(
             located,
             ("practice", name),
             f"\u201c{value}\u201d is the example from `handouts init`, and it prints at "

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from generator.check.report import Finding
-from generator.check.rules import SCHEMA, rule
+from generator.check.rules import RULES
 from generator.config import Project, contrast_on_white
 from generator.content import load_handouts
 from generator.errors import HandoutError, ProblemsError, counted, display_path
@@ -22,20 +22,6 @@ MIN_CONTRAST = 4.5
 BODY_MIN = 12.0
 LARGE_PRINT_MIN = 18.0
 
-LAYOUT = rule(
-    "pdf.layout", "error", "laying the handout out was given up (too slow, or nested too deep)"
-)
-IMAGE = rule("pdf.image", "error", "a picture the layout engine could not use")
-ACCESSIBILITY = rule(
-    "pdf.accessibility", "error", "the PDF/UA check found a problem (an image without alt text...)"
-)
-TAGGED = rule("pdf.tagged", "error", "the PDF is not tagged for screen readers")
-LANGUAGE = rule("pdf.language", "error", "the PDF has no document language")
-TITLE = rule("pdf.title", "error", "the PDF has no title shown in the window")
-FONTS = rule("pdf.fonts", "error", "a font is not embedded")
-FONT_SIZE = rule("pdf.font-size", "error", "body text smaller than the profile's minimum")
-CONTRAST = rule("pdf.contrast", "error", "a text colour with too little contrast on white")
-
 
 def check_pdfs(project: Project, ids: Sequence[str], *, large_print: bool) -> list[Finding]:
     """Build each handout in memory and check its PDF; nothing is written."""
@@ -43,10 +29,11 @@ def check_pdfs(project: Project, ids: Sequence[str], *, large_print: bool) -> li
         return _check_pdfs(project, ids, large_print)
     except ProblemsError as exc:
         return [
-            SCHEMA.finding(p.path, p.message, line=p.line, column=p.column) for p in exc.problems
+            RULES["schema"].finding(p.path, p.message, line=p.line, column=p.column)
+            for p in exc.problems
         ]
     except HandoutError as exc:
-        return [SCHEMA.finding("(build)", exc.format_message())]
+        return [RULES["schema"].finding("(build)", exc.format_message())]
 
 
 def _check_pdfs(project: Project, ids: Sequence[str], large_print: bool) -> list[Finding]:
@@ -70,7 +57,7 @@ def _check_pdfs(project: Project, ids: Sequence[str], large_print: bool) -> list
             try:
                 result = lay_out_one((rendered.html, rendered.base_url, allowed, Layout()))
             except LayoutStopped as exc:
-                findings.append(LAYOUT.finding(shown, exc.reason))
+                findings.append(RULES["pdf.layout"].finding(shown, exc.reason))
             else:
                 findings += layout_findings(shown, result)
                 footer_pt = float(str(context["footer_height"]).removesuffix("in")) * 72
@@ -88,9 +75,9 @@ def layout_findings(shown: str, result: PdfResult) -> list[Finding]:
     findings: list[Finding] = []
     for message in (*result.errors, *refused):
         if picture := explain_image(message):
-            findings.append(IMAGE.finding(shown, picture))
+            findings.append(RULES["pdf.image"].finding(shown, picture))
         else:
-            findings.append(ACCESSIBILITY.finding(shown, message))
+            findings.append(RULES["pdf.accessibility"].finding(shown, message))
     return findings
 
 
@@ -109,20 +96,28 @@ def _document_findings(shown: str, data: bytes) -> list[Finding]:
         mark_info: Any = root.get("/MarkInfo")
         if "/StructTreeRoot" not in root or mark_info is None or not bool(mark_info.get("/Marked")):
             findings.append(
-                TAGGED.finding(shown, "the PDF is not tagged, so screen readers can't follow it")
+                RULES["pdf.tagged"].finding(
+                    shown, "the PDF is not tagged, so screen readers can't follow it"
+                )
             )
         if not str(root.get("/Lang", "")):
-            findings.append(LANGUAGE.finding(shown, "the PDF has no document language (/Lang)"))
+            findings.append(
+                RULES["pdf.language"].finding(shown, "the PDF has no document language (/Lang)")
+            )
         title = str(document.docinfo.get("/Title", ""))
         preferences: Any = root.get("/ViewerPreferences")
         shows_title = preferences is not None and bool(preferences.get("/DisplayDocTitle"))
         if not title or not shows_title:
             findings.append(
-                TITLE.finding(shown, "the PDF's title is missing or not shown in the window")
+                RULES["pdf.title"].finding(
+                    shown, "the PDF's title is missing or not shown in the window"
+                )
             )
         for name in sorted(_unembedded_fonts(document)):
             findings.append(
-                FONTS.finding(shown, f"the font {name} is not embedded; it may print differently")
+                RULES["pdf.fonts"].finding(
+                    shown, f"the font {name} is not embedded; it may print differently"
+                )
             )
     return findings
 
@@ -150,7 +145,7 @@ def _text_findings(shown: str, data: bytes, footer_pt: float, minimum: float) ->
                     smallest = (size, int(page.page_number), str(char["text"]))
     if smallest is not None and smallest[0] < minimum:
         findings.append(
-            FONT_SIZE.finding(
+            RULES["pdf.font-size"].finding(
                 shown,
                 f"the smallest body text is {smallest[0]:g} pt (page {smallest[1]}); "
                 f"this profile needs {minimum:g} pt or more",
@@ -162,7 +157,7 @@ def _text_findings(shown: str, data: bytes, footer_pt: float, minimum: float) ->
         ratio = contrast_on_white(hex_colour)
         if ratio < MIN_CONTRAST:
             findings.append(
-                CONTRAST.finding(
+                RULES["pdf.contrast"].finding(
                     shown,
                     f"text in {hex_colour} (page {page_number}) has a contrast of "
                     f"{ratio:.2f}:1 on white; it needs {MIN_CONTRAST}:1",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.check.report import Finding, Loc
-from generator.check.rules import rule
+from generator.check.rules import RULES
 from generator.check.text import clip, prose, sentences
 from generator.config import Project, Targets
 from generator.errors import counted
@@ -17,18 +17,6 @@ from generator.yamlfile import Located
 
 #: SMOG was normed on 30-sentence samples; under that it is unreliable.
 SMOG_MIN_SENTENCES = 30
-
-FLESCH_KINCAID = rule(
-    "readability.flesch-kincaid", "error", "Flesch-Kincaid grade above the audience's target"
-)
-SMOG = rule("readability.smog", "error", "SMOG grade above the audience's target")
-SMOG_UNRELIABLE = rule(
-    "readability.smog-unreliable", "note", "under 30 sentences: SMOG is only a rough guide"
-)
-LONG_SENTENCE = rule("readability.long-sentence", "note", "one of the longest sentences")
-HARD_WORD = rule(
-    "readability.hard-word", "note", "one of the hardest words (four or more syllables)"
-)
 
 
 @dataclass(frozen=True)
@@ -95,14 +83,20 @@ def readability_findings(project: Project, item: HandoutFile, located: Located) 
     score = readability(handout)
     grades = (
         (
-            FLESCH_KINCAID,
+            RULES["readability.flesch-kincaid"],
             "Flesch-Kincaid",
             score.flesch_kincaid,
             targets.flesch_kincaid,
             "shorter sentences (under 15 words) and everyday words; the notes below "
             "name the longest sentences and hardest words",
         ),
-        (SMOG, "SMOG", score.smog, targets.smog, "fewer words of three or more syllables"),
+        (
+            RULES["readability.smog"],
+            "SMOG",
+            score.smog,
+            targets.smog,
+            "fewer words of three or more syllables",
+        ),
     )
     findings = [
         over.at(
@@ -118,7 +112,7 @@ def readability_findings(project: Project, item: HandoutFile, located: Located) 
     too_hard = bool(findings)
     if not score.smog_reliable:
         findings.append(
-            SMOG_UNRELIABLE.at(
+            RULES["readability.smog-unreliable"].at(
                 located,
                 ("blocks",),
                 f"only {counted(score.sentences, 'sentence')}: SMOG needs about "
@@ -138,7 +132,7 @@ def _hardest_parts(item: HandoutFile, located: Located) -> list[Finding]:
         for sentence in sentences(passage.text)
     ]
     findings = [
-        LONG_SENTENCE.at(
+        RULES["readability.long-sentence"].at(
             located,
             loc,
             f"{words} words: \u201c{clip(sentence)}\u201d",
@@ -155,7 +149,7 @@ def _hardest_parts(item: HandoutFile, located: Located) -> list[Finding]:
                 hard.setdefault(word.lower(), passage.loc)
     for word, loc in list(hard.items())[:5]:
         findings.append(
-            HARD_WORD.at(
+            RULES["readability.hard-word"].at(
                 located,
                 loc,
                 f"\u201c{word}\u201d is a long word",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.check.report import Finding, Loc
-from generator.check.rules import rule
+from generator.check.rules import RULES
 from generator.check.text import prose, strings
 from generator.model import Handout, HandoutFile
 from generator.yamlfile import Located
@@ -21,15 +21,6 @@ MAX_LIST_ITEMS = 7
 #: A review or a crisis number older than this is due a fresh look.
 STALE_AFTER = dt.timedelta(days=365)
 PURPOSE_WORDS = 25
-
-PURPOSE = rule("structure.purpose", "warning", "the purpose line is longer than one plain line")
-KEY_POINTS = rule("structure.key-points", "warning", "no key points")
-CHUNK = rule("structure.chunk", "warning", "a long stretch of text without a heading")
-LIST_LENGTH = rule("structure.list-length", "warning", "a list of more than seven items")
-ACTION = rule("structure.action", "warning", "nothing for the reader to do")
-IMAGE_ALT = rule("structure.image-alt", "warning", "alt text that does not describe the picture")
-SOURCES = rule("structure.sources", "warning", "no sources cited")
-REVIEWED = rule("structure.reviewed", "warning", "last reviewed more than 12 months ago")
 
 _ACTION = re.compile(r"\b(you (might|can|could|may)|try)\b\s+\w+", re.IGNORECASE)
 _GENERIC_ALT = {
@@ -61,14 +52,14 @@ def structure_findings(item: HandoutFile, located: Located) -> list[Finding]:
 
 def _summary_findings(handout: Handout, located: Located) -> Iterator[Finding]:
     if len(handout.purpose.split()) > PURPOSE_WORDS:
-        yield PURPOSE.at(
+        yield RULES["structure.purpose"].at(
             located,
             ("purpose",),
             f"the purpose is {len(handout.purpose.split())} words; one plain line of "
             f"{PURPOSE_WORDS} words or fewer tells the reader at once what this is for",
         )
     if not any(b.type == "key_points" for b in handout.blocks):
-        yield KEY_POINTS.at(
+        yield RULES["structure.key-points"].at(
             located,
             ("blocks",),
             "there are no key points; a short summary helps the reader take the main ideas away",
@@ -80,7 +71,7 @@ def _block_findings(handout: Handout, located: Located) -> Iterator[Finding]:
     for index, block in enumerate(handout.blocks):
         for loc, items in _lists(block):
             if len(items) > MAX_LIST_ITEMS:
-                yield LIST_LENGTH.at(
+                yield RULES["structure.list-length"].at(
                     located,
                     ("blocks", index, *loc),
                     f"this list has {len(items)} items; seven or fewer are easier to hold in mind",
@@ -90,7 +81,7 @@ def _block_findings(handout: Handout, located: Located) -> Iterator[Finding]:
             words = block.alt.lower().strip(" .").split()
             stem = Path(block.src).stem.lower()
             if len(words) < 3 or " ".join(words) in _GENERIC_ALT or block.alt.strip() == stem:
-                yield IMAGE_ALT.at(
+                yield RULES["structure.image-alt"].at(
                     located,
                     ("blocks", index, "alt"),
                     f"the alt text \u201c{block.alt}\u201d does not say what the picture shows",
@@ -102,7 +93,7 @@ def _action_findings(handout: Handout, located: Located) -> Iterator[Finding]:
     if handout.audience != "client" or {"steps", "worksheet"} & {b.type for b in handout.blocks}:
         return
     if not _ACTION.search(" ".join(p.text for p in prose(handout))):
-        yield ACTION.at(
+        yield RULES["structure.action"].at(
             located,
             ("blocks",),
             "there is nothing for the reader to do; handouts that offer one concrete "
@@ -113,13 +104,13 @@ def _action_findings(handout: Handout, located: Located) -> Iterator[Finding]:
 
 def _upkeep_findings(handout: Handout, located: Located) -> Iterator[Finding]:
     if not handout.sources:
-        yield SOURCES.at(
+        yield RULES["structure.sources"].at(
             located,
             ("sources",),
             "no sources are cited; say where the ideas come from (author, title, year)",
         )
     if dt.date.today() - handout.reviewed.date > STALE_AFTER:
-        yield REVIEWED.at(
+        yield RULES["structure.reviewed"].at(
             located,
             ("reviewed", "date"),
             f"last reviewed on {handout.reviewed.date.isoformat()}, over 12 months ago; "
@@ -168,7 +159,7 @@ def _chunk_findings(item: HandoutFile, located: Located) -> list[Finding]:
         if words > CHUNK_WORDS and not flagged:
             flagged = True
             findings.append(
-                CHUNK.at(
+                RULES["structure.chunk"].at(
                     located,
                     ("blocks", start),
                     f"about {words} words run on from here without a heading; short chunks "

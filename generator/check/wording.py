@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from generator.check.report import Finding, Loc
-from generator.check.rules import Rule, find, rule
+from generator.check.rules import RULES, Rule
 from generator.check.text import clip, printed
 from generator.config import Project
 from generator.model import HandoutFile
@@ -21,18 +21,13 @@ from generator.yamlfile import Located, read_yaml
 
 _QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
 
-DIRECTIVE = rule("wording.directive", "error", "an order where an invitation would do")
-SHAMING = rule("wording.shaming", "error", "a word that can sound like blame or a label")
-PROMISE = rule("wording.promise", "error", "a promise no handout can keep")
-UNKNOWN_ALLOW = rule(
-    "allow.unknown",
-    "error",
-    "an `allow:` entry that names no wording rule and no phrase on the word list",
-)
-
 #: The word list's categories (generator/data/wording.yaml), each found by its rule.
 #: These are also the rules an `allow:` list can switch off.
-CATEGORIES: dict[str, Rule] = {"directive": DIRECTIVE, "shaming": SHAMING, "promise": PROMISE}
+CATEGORIES: dict[str, Rule] = {
+    "directive": RULES["wording.directive"],
+    "shaming": RULES["wording.shaming"],
+    "promise": RULES["wording.promise"],
+}
 
 
 @dataclass(frozen=True)
@@ -111,7 +106,7 @@ def wording_findings(item: HandoutFile, located: Located, words: WordList) -> li
         allowed = {a.lower() for a in passage.allow}
         taken: list[tuple[int, int]] = []
         for pattern, wording in words.rules:
-            if wording.rule is DIRECTIVE and passage.for_clinician:
+            if wording.rule.id == "wording.directive" and passage.for_clinician:
                 continue
             if wording.rule.id in allowed or wording.phrase in allowed:
                 continue
@@ -170,7 +165,7 @@ def _unknown_entries(
     located: Located, at: Loc, entries: Sequence[str], words: WordList
 ) -> list[Finding]:
     return [
-        UNKNOWN_ALLOW.at(located, (*at, number), why)
+        RULES["allow.unknown"].at(located, (*at, number), why)
         for number, entry in enumerate(entries)
         if (why := _why_unknown(entry, words.phrases)) is not None
     ]
@@ -185,7 +180,7 @@ def _why_unknown(entry: str, phrases: frozenset[str]) -> str | None:
     said = entry.lower()
     if said in ids or said in phrases:
         return None
-    if find(said) is not None:
+    if said in RULES:
         return (
             f"`{entry}` is a check rule that `allow:` can't switch off; it takes the wording "
             f"rules ({', '.join(ids)}) or a phrase on the word list"
