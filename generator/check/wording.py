@@ -141,6 +141,8 @@ def _rewrite(text: str, match: re.Match[str], alternative: str | None) -> str | 
 
 
 # --- allow lists ----------------------------------------------------------------------
+# An entry that names nothing is an error of `check` only: `allow:` changes what the
+# check says, never a page, so a typo in it does not stop `build` from printing.
 
 
 def allow_findings(item: HandoutFile, located: Located, words: WordList) -> list[Finding]:
