@@ -6,9 +6,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, as_completed
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 from generator.cache import BuildCache
 from generator.config import Project
@@ -17,15 +17,8 @@ from generator.errors import HandoutError, Problem, ProblemsError, counted, disp
 from generator.files import FileProblem, inside, own_folders, read_bytes
 from generator.fonts import FALLBACK_FAMILIES, describe, font_folders
 from generator.images import explain as explain_image
-from generator.pdf import (
-    HostFont,
-    Layout,
-    LayoutCall,
-    LayoutStopped,
-    OffPage,
-    PdfResult,
-    lay_out_one,
-)
+from generator.pdf import Layout, LayoutCall, LayoutStopped, PdfResult, lay_out_one
+from generator.placement import HostFont, OffPage
 from generator.workers import WorkerPool, outcome
 from generator.yamlfile import Located, locate, parse_field, read_yaml
 
@@ -44,7 +37,8 @@ def allowed_folders(project: Project) -> tuple[Path, ...]:
     return (*folders, *font_folders())
 
 
-class Job(NamedTuple):
+@dataclass(frozen=True)
+class Job:
     """One document to lay out, and the file it comes from (for messages)."""
 
     html: str
@@ -96,20 +90,19 @@ class Batch:
         for job in jobs:
             self.add(job)
 
-    def add(self, job: Job | tuple[str, str, Path]) -> None:
+    def add(self, job: Job) -> None:
         """Look the document up in the cache, or hand it to a worker now."""
-        job = Job(*job)
         layout = job.layout or self.layout
         key = hit = None
         if self.cache is not None:
             key = self.cache.key("document", job.html, asdict(layout))
             hit = self.cache.get(key)
-        self.jobs.append(job._replace(html="", layout=layout))
+        self.jobs.append(replace(job, html="", layout=layout))
         self.keys.append(key)
         self.results.append(hit)
         if hit is not None:
             return
-        call: LayoutCall = (job.html, job.base_url, self.allowed, layout)
+        call = LayoutCall(job.html, job.base_url, self.allowed, layout)
         future = None if self.workers is None else self.workers.submit(lay_out_one, call)
         self.made[len(self.jobs) - 1] = future if future is not None else call
 
@@ -266,7 +259,7 @@ class Places:
     """Where a laid-out document's text comes from: a content file's line and field.
 
     Templates mark the elements that hold content with the field they print
-    (`pdf.FIELD_ATTRIBUTE`); a field of the project config starts `config:`.
+    (`placement.FIELD_ATTRIBUTE`); a field of the project config starts `config:`.
     A file is read again only when a document has something to report.
     """
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from generator import lifecycle
+from generator.engine import load_engine
 from generator.errors import HandoutError
 from generator.lifecycle import Held, ctrl_c_held
-from generator.pdf import load_engine
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -33,7 +33,7 @@ class Workers(ProcessPoolExecutor):
     The import takes about half a second; started before the content is
     loaded and rendered, it is done by the time there is HTML to lay out.
     (Workers forked from the fork server start with it loaded.) This module
-    and `pdf` import little, so a worker needs nothing more to run `pdf.lay_out_one`.
+    and `engine` import little, so a worker needs nothing more to run `pdf.lay_out_one`.
     """
 
     def __init__(self, count: int, context: BaseContext | None = None):
