@@ -179,24 +179,32 @@ def html_to_pdf(
         missing = any(_NOTDEF.match(r.getMessage()) for r in records)
         off_page, host_fonts = misplaced(document, missing)
     errors = tuple(r.getMessage() for r in records if r.levelno >= logging.ERROR)
-    # Characters no font has are reported by the content they are in (see
-    # `misplaced`); those left are in personal text, which layout.py words.
+    return PdfResult(
+        bytes(data),
+        errors,
+        _warnings(records, host_fonts),
+        tuple(fetches.blocked),
+        tuple(fetches.failed),
+        off_page,
+        host_fonts,
+    )
+
+
+def _warnings(
+    records: Sequence[logging.LogRecord], host_fonts: Sequence[HostFont]
+) -> tuple[str, ...]:
+    """What WeasyPrint warned of that is not said another way.
+
+    Characters no font has are reported by the content they are in (see
+    `misplaced`); those left are in personal text, which layout.py words.
+    """
     located = {c for found in host_fonts if not found.family for c in found.chars}
-    warnings = tuple(
+    return tuple(
         message
         for r in records
         if r.levelno < logging.ERROR
         and not (message := r.getMessage()).startswith(ENGINE_NOTICES)
         and not ((notdef := _NOTDEF.match(message)) and notdef.group(1) in located)
-    )
-    return PdfResult(
-        bytes(data),
-        errors,
-        warnings,
-        tuple(fetches.blocked),
-        tuple(fetches.failed),
-        off_page,
-        host_fonts,
     )
 
 
