@@ -32,7 +32,7 @@ class Problem:
         field: str = "",
     ) -> Problem:
         """A problem with a file (as shown to people), at a line, column and field if known."""
-        return cls(path, line, column, field, message)
+        return cls(path=path, line=line, column=column, field=field, message=message)
 
     def __str__(self) -> str:
         where = self.path
