@@ -14,7 +14,7 @@ from generator.errors import HandoutError, ProblemsError, counted, display_path
 from generator.images import explain as explain_image
 from generator.layout import allowed_folders
 from generator.options import RenderOptions
-from generator.pdf import Layout, LayoutStopped, PdfResult, lay_out_one
+from generator.pdf import Layout, LayoutCall, LayoutStopped, PdfResult, lay_out_one
 from generator.progress import bar, stage
 from generator.render import Renderer
 
@@ -55,7 +55,8 @@ def _check_pdfs(project: Project, ids: Sequence[str], large_print: bool) -> list
         for item, context, rendered in pages:
             shown = display_path(item.path)
             try:
-                result = lay_out_one((rendered.html, rendered.base_url, allowed, Layout()))
+                call = LayoutCall(rendered.html, rendered.base_url, allowed, Layout())
+                result = lay_out_one(call)
             except LayoutStopped as exc:
                 findings.append(RULES["pdf.layout"].finding(shown, exc.reason))
             else:
