@@ -29,7 +29,7 @@ def check_pdfs(project: Project, ids: Sequence[str], *, large_print: bool) -> li
         return _check_pdfs(project, ids, large_print)
     except ProblemsError as exc:
         return [
-            RULES["schema"].finding(p.path, p.message, line=p.line, column=p.column)
+            RULES["schema"].finding(p.path, p.message, where=(p.line, p.column))
             for p in exc.problems
         ]
     except HandoutError as exc:

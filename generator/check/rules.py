@@ -27,10 +27,10 @@ class Rule:
         message: str,
         suggestion: str | None = None,
         *,
-        line: int | None = None,
-        column: int | None = None,
+        where: tuple[int | None, int | None] = (None, None),
     ) -> Finding:
-        """A finding of this rule in a file, at a line and column if known."""
+        """A finding of this rule in a file, at a (line, column) if known."""
+        line, column = where
         return Finding(path, line, column, self.id, self.severity, message, suggestion)
 
     def at(
@@ -43,10 +43,8 @@ class Rule:
         text: str | None = None,
     ) -> Finding:
         """A finding of this rule at a field of a YAML file (at `text` in it, if given)."""
-        line, column = locate_text(located, loc, text) if text else locate(located, loc)
-        return self.finding(
-            display_path(located.path), message, suggestion, line=line, column=column
-        )
+        where = locate_text(located, loc, text) if text else locate(located, loc)
+        return self.finding(display_path(located.path), message, suggestion, where=where)
 
 
 def registry(*rules: Rule) -> dict[str, Rule]:
@@ -100,8 +98,7 @@ def schema_findings(exc: ProblemsError) -> list[Finding]:
         RULES["schema"].finding(
             p.path,
             f"{p.field}: {p.message}" if p.field else p.message,
-            line=p.line,
-            column=p.column,
+            where=(p.line, p.column),
         )
         for p in exc.problems
     ]
