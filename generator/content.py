@@ -8,17 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import files, images
+from generator.blocks import Image
 from generator.errors import Problem, ProblemsError, display_path
-from generator.model import (
-    MAX_ITEMS,
-    MAX_MARKUP_DEPTH,
-    Handout,
-    HandoutFile,
-    Image,
-    Packet,
-    PacketFile,
-    is_valid_id,
-)
+from generator.fields import MAX_ITEMS
+from generator.model import MAX_MARKUP_DEPTH, Handout, HandoutFile, Packet, PacketFile, is_valid_id
 from generator.validation import validate
 from generator.yamlfile import (
     MAX_FILE_BYTES,
