@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 
 from generator.errors import counted
 from generator.fields import MAX_ITEMS, Line, Model, Text
+from generator.prompts import CheckboxesPrompt, Prompt
 from generator.registry import Family, follows_registry
 
 #: A field's place inside a block, like ("items", 2).
@@ -116,6 +117,23 @@ class ItemsBlock(BlockModel):
         yield ("items",), self.items
 
 
+# The lists inside a list group and a comparison.
+
+
+class TitledList(Model):
+    """One titled list inside a group."""
+
+    title: Line
+    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
+
+
+class CompareColumn(Model):
+    """One labelled side of a comparison."""
+
+    label: Line
+    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
+
+
 class BulletList(ItemsBlock):
     """A bulleted list with an optional title."""
 
@@ -129,13 +147,6 @@ class BulletList(ItemsBlock):
     - "A first thing"
     - "A second thing"
 """
-
-
-class TitledList(Model):
-    """One titled list inside a group."""
-
-    title: Line
-    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class ListGroup(BlockModel):
@@ -193,13 +204,6 @@ class Callout(BlockModel):
 
     def prose(self) -> Iterator[tuple[Loc, str]]:
         yield ("text",), self.text
-
-
-class CompareColumn(Model):
-    """One labelled side of a comparison."""
-
-    label: Line
-    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class Compare(BlockModel):
@@ -309,50 +313,6 @@ class Quote(BlockModel):
 
     def prose(self) -> Iterator[tuple[Loc, str]]:
         yield ("text",), self.text
-
-
-# --- worksheet prompts ---------------------------------------------------------
-
-
-class PromptModel(Model):
-    """Fields every worksheet prompt has; a subclass whose `kind` is one literal is a kind."""
-
-    #: The prompt's kind in a file; each kind narrows it to its literal.
-    kind: str
-    text: Text
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        PROMPTS.add(cls)
-
-
-PROMPTS: Family[PromptModel] = Family("kind")
-
-#: One prompt of any registered kind.
-Prompt = Annotated[PromptModel, PROMPTS]
-
-
-class LinesPrompt(PromptModel):
-    """A question answered on blank writing lines."""
-
-    kind: Literal["lines"]
-    lines: int = Field(default=3, ge=1, le=20)
-
-
-class CheckboxesPrompt(PromptModel):
-    """A question answered by ticking any of several options."""
-
-    kind: Literal["checkboxes"]
-    options: list[Text] = Field(min_length=1, max_length=12)
-
-
-class ScalePrompt(PromptModel):
-    """A question answered by circling a number from 0 to 10."""
-
-    kind: Literal["scale"]
-    low: Line
-    high: Line
 
 
 @follows_registry

@@ -10,8 +10,9 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from generator.blocks import Block, LinesPrompt, ScalePrompt
+from generator.blocks import Block
 from generator.fields import MAX_ITEMS, LanguageTag, Line, Model, Text, at_most, fits_footer
+from generator.prompts import PromptModel
 from generator.registry import follows_registry
 
 Audience = Literal["client", "clinician"]
@@ -82,8 +83,7 @@ def text_size(value: object) -> tuple[int, int]:
     else:
         return 0, 0
     characters = 0
-    pieces = value.lines if isinstance(value, LinesPrompt) else 0
-    pieces += 11 if isinstance(value, ScalePrompt) else 0
+    pieces = value.boxes() if isinstance(value, PromptModel) else 0
     for part in parts:
         more, counted_here = text_size(part)
         characters += more
@@ -135,11 +135,17 @@ class Handout(_Bounded):
 
 
 @dataclass(frozen=True)
-class HandoutFile:
-    """A validated handout with where it came from; its id is the file name."""
+class ContentFile:
+    """A validated content file: its id (the file name) and where it is."""
 
     id: str
     path: Path
+
+
+@dataclass(frozen=True)
+class HandoutFile(ContentFile):
+    """A validated handout with where it came from."""
+
     root: Path
     handout: Handout
 
@@ -196,11 +202,9 @@ class Packet(_Bounded):
 
 
 @dataclass(frozen=True)
-class PacketFile:
+class PacketFile(ContentFile):
     """A validated packet manifest with its handouts resolved, in order."""
 
-    id: str
-    path: Path
     packet: Packet
     #: The handouts of each section, in the manifest's order.
     sections: tuple[tuple[PacketSection, tuple[HandoutFile, ...]], ...]

@@ -1,4 +1,4 @@
-"""Validation problems for people: a pydantic error turned into a located, plain message."""
+"""Validation: a file's data checked against its model, each problem a located, plain message."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from generator.errors import Problem, ProblemsError, counted, display_path
+from generator.model import MAX_MARKUP_DEPTH
 from generator.registry import Family
-from generator.yamlfile import Located, M, format_field, key_node, node_at
+from generator.yamlfile import Located, M, format_field, key_node, node_at, problem_at
 
 # --- validating against a model ---------------------------------------------
 
@@ -51,6 +52,40 @@ def validate(located: Located, model: type[M]) -> M:
     if located.problems:
         raise ProblemsError(located.problems)
     return result
+
+
+def markup_problems(located: Located) -> list[Problem]:
+    """Texts whose bold, italics and links nest deeper than a page can lay out.
+
+    Only a text with enough `*` and `_` marks to nest that deep is parsed:
+    each level takes a mark either side, and a link can't hold another.
+    """
+    from generator.markup import markup_depth  # Markdown is loaded only where needed
+
+    problems: list[Problem] = []
+
+    def walk(value: object, loc: list[str | int]) -> None:
+        if isinstance(value, str):
+            marks = (value.count("*") + value.count("_")) // 2 + ("[" in value)
+            if marks > MAX_MARKUP_DEPTH and (depth := markup_depth(value)) > MAX_MARKUP_DEPTH:
+                problems.append(
+                    problem_at(
+                        located,
+                        loc,
+                        f"has bold, italics or links nested {depth} deep; at most "
+                        f"{MAX_MARKUP_DEPTH} levels are allowed. Remove some of the * and _ "
+                        "marks, or put a \\ before each one that should print as it is",
+                    )
+                )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, [*loc, str(key)])
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, [*loc, index])
+
+    walk(located.data, [])
+    return problems
 
 
 def _merge_alternatives(problems: list[Problem]) -> list[Problem]:
