@@ -187,7 +187,6 @@ def _resolve(model: type[BaseModel], loc: Sequence[int | str]) -> _Place:
     current: Any = model
     parent: type[BaseModel] | None = model
     path: list[str | int] = []
-    family = None
     for index, item in enumerate(loc):
         current, family = _unwrap(current)
         origin = typing.get_origin(current)
@@ -198,7 +197,7 @@ def _resolve(model: type[BaseModel], loc: Sequence[int | str]) -> _Place:
         elif isinstance(item, int) and origin is list:
             path.append(item)
             current = typing.get_args(current)[0]
-        elif isinstance(current, type) and issubclass(current, BaseModel) and isinstance(item, str):
+        elif _is_model(current) and isinstance(item, str):
             parent = current
             path.append(item)
             field = current.model_fields.get(item)
@@ -207,6 +206,10 @@ def _resolve(model: type[BaseModel], loc: Sequence[int | str]) -> _Place:
             path.append(item)
             current = None
     return _Place(path, parent, _unwrap(current)[1])
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 def _union_branch(members: Sequence[Any], rest: Sequence[int | str]) -> Any:
@@ -219,7 +222,7 @@ def _union_branch(members: Sequence[Any], rest: Sequence[int | str]) -> Any:
         inner, _ = _unwrap(member)
         if rest and isinstance(rest[0], int) and typing.get_origin(inner) is list:
             return member
-        if rest and isinstance(rest[0], str) and isinstance(inner, type):
+        if rest and isinstance(rest[0], str) and _is_model(inner):
             return member
     return None
 
