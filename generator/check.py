@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from generator.blocks import Image
 from generator.config import Project, Targets
 from generator.content import load_handout, load_packets
 from generator.errors import ProblemsError, counted, display_path
@@ -114,38 +115,14 @@ def prose(handout: Handout, edition: Edition = "client") -> Iterator[Passage]:
     """
     show_notes = edition == "clinician" or handout.audience == "clinician"
 
-    def items(loc: Loc, values: list[str]) -> Iterator[Passage]:
-        for index, value in enumerate(values):
-            text = _plain(value)
-            if _is_sentence(text):
-                yield Passage((*loc, index), text)
-
     for index, block in enumerate(handout.blocks):
-        at: Loc = ("blocks", index)
-        match block.type:
-            case "paragraph" | "callout" | "quote":
-                yield Passage((*at, "text"), _plain(block.text))
-            case "clinician_note":
-                if show_notes:
-                    yield Passage((*at, "text"), _plain(block.text))
-            case "definition":
-                yield Passage((*at, "meaning"), _plain(block.meaning))
-            case "list" | "steps" | "key_points":
-                yield from items((*at, "items"), block.items)
-            case "list_group":
-                for number, group in enumerate(block.lists):
-                    yield from items((*at, "lists", number, "items"), group.items)
-            case "compare":
-                yield from items((*at, "left", "items"), block.left.items)
-                yield from items((*at, "right", "items"), block.right.items)
-            case "worksheet":
-                if block.intro:
-                    yield Passage((*at, "intro"), _plain(block.intro))
-            case "image":
-                if block.caption and _is_sentence(block.caption):
-                    yield Passage((*at, "caption"), _plain(block.caption))
-            case _:
-                pass
+        if block.clinician_only and not show_notes:
+            continue
+        for loc, text in block.prose():
+            yield Passage(("blocks", index, *loc), _plain(text))
+        for loc, text in block.fragments():
+            if _is_sentence(plain := _plain(text)):
+                yield Passage(("blocks", index, *loc), plain)
 
 
 def printed(handout: Handout, edition: Edition = "client") -> Iterator[Passage]:
@@ -155,9 +132,9 @@ def printed(handout: Handout, edition: Edition = "client") -> Iterator[Passage]:
     yield Passage(("title",), _plain(handout.title), clinician)
     yield Passage(("purpose",), _plain(handout.purpose), clinician)
     for index, block in enumerate(handout.blocks):
-        if block.type == "clinician_note" and not show_notes:
+        if block.clinician_only and not show_notes:
             continue
-        for_clinician = clinician or block.type == "clinician_note"
+        for_clinician = clinician or block.clinician_only
         data = block.model_dump(exclude={"type", "allow", "src"})
         for loc, text in _strings(("blocks", index), data):
             if loc[-1] not in ("kind", "tone"):
@@ -627,7 +604,7 @@ def _wording_rules(project: Project) -> WordingRules:
 
 
 def _wording_findings(item: HandoutFile, located: Located, rules: WordingRules) -> list[Finding]:
-    quotes = {("blocks", i) for i, b in enumerate(item.handout.blocks) if b.type == "quote"}
+    quotes = {("blocks", i) for i, b in enumerate(item.handout.blocks) if b.own_voice}
     findings: list[Finding] = []
     for passage in printed(item.handout, "clinician"):
         if passage.loc[:2] in quotes or passage.loc[-1] == "who":
@@ -715,7 +692,7 @@ def _structure_findings(item: HandoutFile, located: Located) -> list[Finding]:
         )
     findings.extend(_chunk_findings(item, located))
     for index, block in enumerate(blocks):
-        for loc, items in _lists(block):
+        for loc, items in block.item_lists():
             if len(items) > MAX_LIST_ITEMS:
                 warn(
                     ("blocks", index, *loc),
@@ -723,7 +700,7 @@ def _structure_findings(item: HandoutFile, located: Located) -> list[Finding]:
                     f"this list has {len(items)} items; seven or fewer are easier to hold in mind",
                     "split it into two lists, or group it",
                 )
-        if block.type == "image":
+        if isinstance(block, Image):
             words = block.alt.lower().strip(" .").split()
             stem = Path(block.src).stem.lower()
             if len(words) < 3 or " ".join(words) in _GENERIC_ALT or block.alt.strip() == stem:
@@ -733,7 +710,7 @@ def _structure_findings(item: HandoutFile, located: Located) -> list[Finding]:
                     f"the alt text \u201c{block.alt}\u201d does not say what the picture shows",
                     "describe it in a short sentence, as you would to someone on the phone",
                 )
-    if handout.audience == "client" and not {"steps", "worksheet"} & set(types):
+    if handout.audience == "client" and not any(b.action for b in blocks):
         text = " ".join(p.text for p in prose(handout))
         if not _ACTION.search(text):
             warn(
@@ -760,21 +737,6 @@ def _structure_findings(item: HandoutFile, located: Located) -> list[Finding]:
     return findings
 
 
-def _lists(block: Any) -> Iterator[tuple[Loc, list[Any]]]:
-    if block.type in ("list", "steps", "key_points"):
-        yield ("items",), block.items
-    elif block.type == "list_group":
-        for number, group in enumerate(block.lists):
-            yield ("lists", number, "items"), group.items
-    elif block.type == "compare":
-        yield ("left", "items"), block.left.items
-        yield ("right", "items"), block.right.items
-    elif block.type == "worksheet":
-        for number, prompt in enumerate(block.prompts):
-            if prompt.kind == "checkboxes":
-                yield ("prompts", number, "options"), prompt.options
-
-
 def _chunk_findings(item: HandoutFile, located: Located) -> list[Finding]:
     """A flag where more than ~150 words run on without a heading."""
     findings: list[Finding] = []
@@ -782,15 +744,9 @@ def _chunk_findings(item: HandoutFile, located: Located) -> list[Finding]:
     words = 0
     flagged = False
     for index, block in enumerate(item.handout.blocks):
-        heading = block.type in ("section", "key_points") or (
-            block.type == "worksheet" and block.title is not None
-        )
-        if heading:
+        if block.starts_chunk():
             start, words, flagged = None, 0, False
-            if block.type == "section":
-                continue
-        # A clinician note is not client reading; a table is chunked by its rows.
-        if block.type in ("clinician_note", "table"):
+        if not block.chunked:
             continue
         if start is None:
             start = index

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
-from generator.model import LanguageTag, Line, Model, Text, fits_footer
+from generator.fields import LanguageTag, Line, Model, Text, fits_footer
 
 Paper = Literal["letter", "a4"]
 Region = Literal["us", "ca", "uk-ie", "au"]

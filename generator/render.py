@@ -22,12 +22,14 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel, Field
 
 from generator import files
+from generator.blocks import Compare, Table
 from generator.config import Practice, Project
 from generator.content import roots_folders
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
+from generator.fields import Line, Model
 from generator.fonts import font_faces_for, needs_fallback, text_width
 from generator.markup import inline
-from generator.model import Compare, HandoutFile, Line, Model, PacketFile, Table
+from generator.model import HandoutFile, PacketFile
 from generator.options import RenderOptions
 from generator.validation import validate
 from generator.yamlfile import MAX_FILE_BYTES, problem_at, read_yaml
@@ -644,13 +646,13 @@ class Renderer:
             "handout": handout,
             "handout_id": item.id,
             "asset_base": item.path.parent.resolve().as_uri() + "/",
-            "blocks": [b for b in handout.blocks if show_notes or b.type != "clinician_note"],
+            "blocks": [b for b in handout.blocks if show_notes or not b.clinician_only],
             # Each shown block's place in the file, which the layout check
             # reports text off the page by (pdf.misplaced).
             "block_fields": [
                 f"blocks[{index}]"
                 for index, b in enumerate(handout.blocks)
-                if show_notes or b.type != "clinician_note"
+                if show_notes or not b.clinician_only
             ],
             # Outside the loop over the blocks (a project's own _handout.html).
             "block_field": "",
