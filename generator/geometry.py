@@ -62,13 +62,9 @@ class Margins:
     top: float
     sides: float
 
-
-@dataclass(frozen=True)
-class MarginChoice:
-    """A project's own margins (in), each None to keep the print profile's."""
-
-    top: float | None = None
-    sides: float | None = None
+    def css(self, bottom: str) -> str:
+        """The page's `margin` in CSS, with the bottom one given."""
+        return f"{self.top}in {self.sides}in {bottom} {self.sides}in"
 
 
 @dataclass(frozen=True)
@@ -90,12 +86,13 @@ class PageGeometry:
     h2: float
     h3: float
     #: A table cell's padding left and right, and its border (pt).
-    cell_padding: float = 8.0
-    cell_border: float = 0.75
+    cell_padding: float
+    cell_border: float
     #: A list's indent (em).
-    list_indent: float = 1.4
-    cover_bottom: float = 0.8  # in
-    large_print: bool = False
+    list_indent: float
+    #: A packet cover's bottom margin (in): it has no footer.
+    cover_bottom: float
+    large_print: bool
 
     @property
     def text_width(self) -> float:
@@ -126,22 +123,35 @@ NORMAL = PageGeometry(
     h1=24.0,
     h2=16.0,
     h3=13.0,
+    cell_padding=8.0,
+    cell_border=0.75,
+    list_indent=1.4,
+    cover_bottom=0.8,
+    large_print=False,
 )
 # Large print (American Council of the Blind guidance): 18 pt body, headings
 # 20 to 22 pt bold, line spacing of at least 1.15, 1-inch margins. Nothing
 # but the page furniture (the footer, 14 pt) is smaller than 18 pt.
-LARGE_PRINT = PageGeometry(
-    paper=PAPERS["letter"],
-    margins=Margins(top=1.0, sides=1.0),
-    footer=FooterType(size=14.0, leading=1.25, number_share=0.24, lift=0.55),
+LARGE_PRINT = replace(
+    NORMAL,
     body_size=18.0,
     body_leading=1.3,
     small_size=18.0,
+    margins=Margins(top=1.0, sides=1.0),
     h1=26.0,
     h2=22.0,
     h3=20.0,
+    footer=FooterType(size=14.0, leading=1.25, number_share=0.24, lift=0.55),
     large_print=True,
 )
+
+
+@dataclass(frozen=True)
+class MarginChoice:
+    """A project's own margins (in), each None to keep the print profile's."""
+
+    top: float | None = None
+    sides: float | None = None
 
 
 def page_geometry(

@@ -17,7 +17,8 @@ from pydantic import BaseModel
 from generator.config import CrisisLine, Practice, Project
 from generator.content import roots_folders
 from generator.errors import HandoutError, display_path
-from generator.fonts import font_faces_for, needs_fallback, text_width
+from generator.fit import crowded, side_by_side
+from generator.fonts import font_faces_for, needs_fallback
 from generator.footer import (
     MAX_FOOTER_SHARE,
     SEPARATOR,
@@ -39,7 +40,7 @@ from generator.messages import (
     load_messages,
     page_counter_content,
 )
-from generator.model import Compare, HandoutFile, PacketFile, Table
+from generator.model import HandoutFile, PacketFile
 from generator.options import RenderOptions
 from generator.templating import Templates
 
@@ -47,44 +48,6 @@ from generator.templating import Templates
 def url_from(src: str, base: str) -> str:
     """An asset path as an absolute URL, relative to its handout's folder."""
     return urljoin(base, quote(src))
-
-
-def crowded(block: Table | Compare, profile: RenderOptions) -> bool:
-    """Whether a table's longest words, side by side, are wider than the text area.
-
-    Words in a table break only where they must, to keep its columns as they
-    are (print.css); a crowded table breaks them anywhere, with less padding,
-    so that no column runs off the page. Widths are the body face's, bold (a
-    header's): a little wide for the rest, so a table near the edge counts.
-    """
-    page = profile.geometry
-    size = page.body_size
-    if isinstance(block, Table):
-        columns = [
-            [cell, *(row[index] for row in block.rows)] for index, cell in enumerate(block.header)
-        ]
-        indent = 0.0
-    else:
-        columns = [[half.label, *half.items] for half in (block.left, block.right)]
-        indent = page.list_indent * size
-    edges = 2 * page.cell_padding + page.cell_border
-    needed = 0.0
-    for column in columns:
-        longest = max(text_width(word, bold=True) for text in column for word in text.split())
-        needed += longest * size + edges + indent
-    return needed > page.text_width
-
-
-def side_by_side(low: str, high: str, profile: RenderOptions) -> bool:
-    """Whether a scale's two end labels fit on one line, at its two ends.
-
-    Labels that don't are set one under the other: the high one floats right
-    beside the low one, and a float too tall for the page's end would run off
-    it (print.css: .scale-ends).
-    """
-    page = profile.geometry
-    # The labels as printed (render: "0 = ", "10 = "), and a gap between them.
-    return (text_width(f"0 = {low}  10 = {high}") + 2) * page.small_size <= page.text_width
 
 
 @dataclass(frozen=True)
@@ -228,17 +191,7 @@ class Renderer:
         crisis_lines = self._crisis_lines(messages, language)
         page = options.geometry
         footer = self._page_footer(page, options, meta, messages, crisis_lines, safety_notes)
-        fallback = needs_fallback(
-            "\n".join(
-                [
-                    *texts,
-                    *_strings(messages),
-                    *_strings(config.practice),
-                    config.footer_note or "",
-                    *(line.text for line in crisis_lines),
-                ]
-            )
-        )
+        fallback = self._needs_fallback(texts, messages, crisis_lines)
         personal = personal_context(options.client_name, fallback)
         return {
             "page": page,
@@ -309,6 +262,23 @@ class Renderer:
         if footer.height > MAX_FOOTER_SHARE * page.height:
             raise HandoutError(self._footer_too_tall(footer.height, options, meta))
         return footer
+
+    def _needs_fallback(
+        self,
+        texts: Iterable[str],
+        messages: Messages,
+        crisis_lines: Sequence[CrisisEntry | CrisisLine],
+    ) -> bool:
+        """Whether the page prints text in a script the body face lacks."""
+        config = self.project.config
+        printed = [
+            *texts,
+            *_strings(messages),
+            *_strings(config.practice),
+            config.footer_note or "",
+            *(line.text for line in crisis_lines),
+        ]
+        return needs_fallback("\n".join(printed))
 
     def _logo(self) -> dict[str, str] | None:
         logo = self.project.config.logo
