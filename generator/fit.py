@@ -49,5 +49,5 @@ def side_by_side(low: str, high: str, profile: RenderOptions) -> bool:
     it (print.css: .scale-ends).
     """
     page = profile.geometry
-    # The labels as printed (render: "0 = ", "10 = "), and a gap between them.
+    # The labels as printed (blocks/worksheet.html: "0 = ", "10 = "), and a gap between them.
     return (text_width(f"0 = {low}  10 = {high}") + 2) * page.small_size <= page.text_width

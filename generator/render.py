@@ -18,7 +18,7 @@ from generator.config import CrisisLine, Practice, Project
 from generator.content import roots_folders
 from generator.errors import HandoutError, display_path
 from generator.fit import crowded, side_by_side
-from generator.fonts import font_faces_for, needs_fallback
+from generator.fonts import FontFace, font_faces_for, needs_fallback
 from generator.footer import (
     MAX_FOOTER_SHARE,
     SEPARATOR,
@@ -95,7 +95,7 @@ class PageContext(TypedDict):
     document_date: str
     fallback_fonts: bool
     client_name: str | None
-    font_faces: Any
+    font_faces: tuple[FontFace, ...]
 
 
 class Renderer:
