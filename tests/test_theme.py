@@ -214,3 +214,18 @@ def test_margins_are_lengths_within_reason(
         f"handouts.yaml:3:12: theme.margins.sides: {expected}",
         "1 problem in 1 file; nothing was written.",
     ]
+
+
+def test_a_theme_linked_from_outside_is_refused(
+    project: Project, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    themed(project, "")
+    outside = tmp_path / "elsewhere.css"
+    outside.write_text("h1 { color: #8b1a1a; }\n", encoding="utf-8")
+    (project.root / "assets" / "extra.css").unlink()
+    (project.root / "assets" / "extra.css").symlink_to(outside)
+    assert refused(cli, project) == [
+        "handouts.yaml:2:8: theme.css: `assets/extra.css` is a link to a file outside the "
+        "project; copy the file into the project instead of linking to it",
+        "1 problem in 1 file; nothing was written.",
+    ]
