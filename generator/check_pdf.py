@@ -13,7 +13,7 @@ from generator.findings import Finding
 from generator.images import explain as explain_image
 from generator.layout import allowed_folders
 from generator.options import RenderOptions
-from generator.pdf import Layout, LayoutStopped, lay_out_one
+from generator.pdf import Layout, LayoutCall, LayoutStopped, lay_out_one
 from generator.render import Renderer
 
 MIN_CONTRAST = 4.5
@@ -34,7 +34,8 @@ def check_pdfs(project: Project, ids: Sequence[str], *, large_print: bool) -> li
             rendered = renderer.render(item, options)
             shown = display_path(item.path)
             try:
-                result = lay_out_one((rendered.html, rendered.base_url, allowed, Layout()))
+                call = LayoutCall(rendered.html, rendered.base_url, allowed, Layout())
+                result = lay_out_one(call)
             except LayoutStopped as exc:
                 findings.append(Finding(shown, None, None, "pdf.layout", "error", exc.reason))
                 continue

@@ -21,6 +21,19 @@ class Problem:
     field: str
     message: str
 
+    @classmethod
+    def about(
+        cls,
+        path: str,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        field: str = "",
+    ) -> Problem:
+        """A problem with a file (as shown to people), at a line, column and field if known."""
+        return cls(path=path, line=line, column=column, field=field, message=message)
+
     def __str__(self) -> str:
         where = self.path
         if self.line is not None:
