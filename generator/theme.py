@@ -88,12 +88,13 @@ def _rule_problems(rules: Iterable[Any], shown: str) -> Iterable[Problem]:
     import tinycss2
 
     for rule in rules:
-        where = (shown, rule.source_line, rule.source_column, "")
         if rule.type == "at-rule" and rule.lower_at_keyword == "import":
-            yield Problem(
-                *where,
+            yield Problem.about(
+                shown,
                 "@import is not followed: a theme is one stylesheet; copy the rules "
                 "you need into it",
+                line=rule.source_line,
+                column=rule.source_column,
             )
         elif rule.type == "at-rule" and rule.lower_at_keyword == "page":
             yield from _page_problems(rule, shown)
@@ -103,14 +104,13 @@ def _rule_problems(rules: Iterable[Any], shown: str) -> Iterable[Problem]:
         elif rule.type == "qualified-rule" and _for_footer(rule.prelude):
             for name, line, column in _declarations(rule.content):
                 if name.startswith(_FOOTER_TYPE):
-                    yield Problem(
+                    yield Problem.about(
                         shown,
-                        line,
-                        column,
-                        "",
                         f"sets the footer's `{name}`; the footer's type and spacing are the "
                         "page geometry's, which sizes the bottom margin to fit it: change "
                         "its colour or weight only",
+                        line=line,
+                        column=column,
                     )
 
 
@@ -119,7 +119,8 @@ def _page_problems(rule: Any, shown: str) -> Iterable[Problem]:
     for name, line, column in _declarations(rule.content or []):
         if name.startswith(("margin", "padding")) or name in ("size", "@"):
             what = "a margin box" if name == "@" else f"`{name}`"
-            yield Problem(shown, line, column, "", f"sets {what} in @page; {_MARGINS_HINT}")
+            message = f"sets {what} in @page; {_MARGINS_HINT}"
+            yield Problem.about(shown, message, line=line, column=column)
 
 
 def _declarations(content: Sequence[Any]) -> Iterable[tuple[str, int, int]]:
