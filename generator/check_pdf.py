@@ -48,7 +48,7 @@ def check_pdfs(project: Project, ids: Sequence[str], *, large_print: bool) -> li
                     findings.append(Finding(shown, None, None, "pdf.image", "error", picture))
                     continue
                 findings.append(Finding(shown, None, None, "pdf.accessibility", "error", message))
-            footer_pt = float(str(context["footer_height"]).removesuffix("in")) * 72
+            footer_pt = context["page_footer"].height
             minimum = LARGE_PRINT_MIN if large_print else BODY_MIN
             findings += inspect_pdf(shown, result.data, footer_pt, minimum)
         return findings

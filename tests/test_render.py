@@ -11,8 +11,10 @@ import pytest
 from conftest import MINIMAL, Project
 from generator.config import find_project
 from generator.content import load_handout
+from generator.markup import inline
+from generator.messages import page_counter_content
 from generator.options import RenderOptions
-from generator.render import Renderer, inline, page_counter_content
+from generator.render import Renderer
 
 GOLDEN = Path(__file__).parent / "golden"
 
