@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
-from generator.model import LanguageTag, Line, Model, Text, fits_footer
+from generator.fields import LanguageTag, Line, Model, Text, fits_footer
 
 Paper = Literal["letter", "a4"]
 Region = Literal["us", "ca", "uk-ie", "au"]
@@ -139,6 +139,38 @@ class Wording(Model):
     allow: list[Line] = Field(default_factory=list)
 
 
+def _margin(value: object) -> object:
+    """A margin written with its unit, in inches; bounded so that text and footer fit."""
+    from generator.geometry import MARGIN_RANGE, inches
+
+    if not isinstance(value, str):
+        raise ValueError("write the margin with its unit, like 1in, 2.5cm or 25mm")
+    low, high = MARGIN_RANGE
+    size = inches(value)
+    if not low <= size <= high:
+        raise ValueError(
+            f"`{value}` is outside the margins this tool lays out: {low}in to {high}in"
+        )
+    return size
+
+
+Margin = Annotated[float, BeforeValidator(_margin)]
+
+
+class ThemeMargins(Model):
+    """The project's own page margins; the bottom one is the footer's, sized to fit it."""
+
+    top: Margin | None = None
+    sides: Margin | None = None
+
+
+class Theme(Model):
+    """The project's own look: a stylesheet added after the built-in one, and margins."""
+
+    css: Line | None = None
+    margins: ThemeMargins = Field(default_factory=ThemeMargins)
+
+
 class ProjectConfig(Model):
     """The settings in handouts.yaml; every one has a default."""
 
@@ -153,6 +185,7 @@ class ProjectConfig(Model):
     footer_note: Annotated[Line, fits_footer(160)] | None = None
     readability: Readability = Field(default_factory=Readability)
     wording: Wording = Field(default_factory=Wording)
+    theme: Theme = Field(default_factory=Theme)
 
 
 @dataclass(frozen=True)
@@ -253,4 +286,8 @@ def load_project(root: Path, config_path: Path) -> Project:
         message = image_problem(config.logo.src, root, root)
         if message:
             raise ProblemsError([problem_at(located, ["logo", "src"], message)])
+    if config.theme.css is not None:
+        from generator.theme import check_theme
+
+        check_theme(located, config.theme.css, root)
     return Project(root=root, config=config, config_path=config_path)

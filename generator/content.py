@@ -8,18 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import files, images
+from generator.blocks import Image
 from generator.errors import Problem, ProblemsError, display_path
-from generator.model import (
-    MAX_ITEMS,
-    MAX_MARKUP_DEPTH,
-    Handout,
-    HandoutFile,
-    Image,
-    Packet,
-    PacketFile,
-    is_valid_id,
-)
-from generator.validation import validate
+from generator.fields import MAX_ITEMS
+from generator.model import Handout, HandoutFile, Packet, PacketFile, is_valid_id
+from generator.validation import markup_problems, validate
 from generator.yamlfile import (
     MAX_FILE_BYTES,
     Located,
@@ -76,40 +69,6 @@ def _check_handout(located: Located, handout: Handout, root: Path) -> list[Probl
             message = image_problem(block.src, located.path.parent, root)
             if message:
                 problems.append(problem_at(located, ["blocks", index, "src"], message))
-    return problems
-
-
-def markup_problems(located: Located) -> list[Problem]:
-    """Texts whose bold, italics and links nest deeper than a page can lay out.
-
-    Only a text with enough `*` and `_` marks to nest that deep is parsed:
-    each level takes a mark either side, and a link can't hold another.
-    """
-    from generator.markup import markup_depth  # Markdown is loaded only where needed
-
-    problems: list[Problem] = []
-
-    def walk(value: object, loc: list[str | int]) -> None:
-        if isinstance(value, str):
-            marks = (value.count("*") + value.count("_")) // 2 + ("[" in value)
-            if marks > MAX_MARKUP_DEPTH and (depth := markup_depth(value)) > MAX_MARKUP_DEPTH:
-                problems.append(
-                    problem_at(
-                        located,
-                        loc,
-                        f"has bold, italics or links nested {depth} deep; at most "
-                        f"{MAX_MARKUP_DEPTH} levels are allowed. Remove some of the * and _ "
-                        "marks, or put a \\ before each one that should print as it is",
-                    )
-                )
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                walk(item, [*loc, str(key)])
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, [*loc, index])
-
-    walk(located.data, [])
     return problems
 
 

@@ -61,7 +61,7 @@ def _check_pdfs(project: Project, ids: Sequence[str], large_print: bool) -> list
                 findings.append(RULES["pdf.layout"].finding(shown, exc.reason))
             else:
                 findings += layout_findings(shown, result)
-                footer_pt = float(str(context["footer_height"]).removesuffix("in")) * 72
+                footer_pt = context["page_footer"].height
                 findings += inspect_pdf(shown, result.data, footer_pt, minimum)
             advance(1)
     return findings

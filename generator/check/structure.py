@@ -6,9 +6,9 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from generator.check.report import Finding, Loc
+from generator.blocks import Image
+from generator.check.report import Finding
 from generator.check.rules import RULES
 from generator.check.text import prose, strings
 from generator.model import Handout, HandoutFile
@@ -69,7 +69,7 @@ def _summary_findings(handout: Handout, located: Located) -> Iterator[Finding]:
 
 def _block_findings(handout: Handout, located: Located) -> Iterator[Finding]:
     for index, block in enumerate(handout.blocks):
-        for loc, items in _lists(block):
+        for loc, items in block.item_lists():
             if len(items) > MAX_LIST_ITEMS:
                 yield RULES["structure.list-length"].at(
                     located,
@@ -77,7 +77,7 @@ def _block_findings(handout: Handout, located: Located) -> Iterator[Finding]:
                     f"this list has {len(items)} items; seven or fewer are easier to hold in mind",
                     "split it into two lists, or group it",
                 )
-        if block.type == "image":
+        if isinstance(block, Image):
             words = block.alt.lower().strip(" .").split()
             stem = Path(block.src).stem.lower()
             if len(words) < 3 or " ".join(words) in _GENERIC_ALT or block.alt.strip() == stem:
@@ -90,7 +90,7 @@ def _block_findings(handout: Handout, located: Located) -> Iterator[Finding]:
 
 
 def _action_findings(handout: Handout, located: Located) -> Iterator[Finding]:
-    if handout.audience != "client" or {"steps", "worksheet"} & {b.type for b in handout.blocks}:
+    if handout.audience != "client" or any(b.action for b in handout.blocks):
         return
     if not _ACTION.search(" ".join(p.text for p in prose(handout))):
         yield RULES["structure.action"].at(
@@ -118,21 +118,6 @@ def _upkeep_findings(handout: Handout, located: Located) -> Iterator[Finding]:
         )
 
 
-def _lists(block: Any) -> Iterator[tuple[Loc, list[Any]]]:
-    if block.type in ("list", "steps", "key_points"):
-        yield ("items",), block.items
-    elif block.type == "list_group":
-        for number, group in enumerate(block.lists):
-            yield ("lists", number, "items"), group.items
-    elif block.type == "compare":
-        yield ("left", "items"), block.left.items
-        yield ("right", "items"), block.right.items
-    elif block.type == "worksheet":
-        for number, prompt in enumerate(block.prompts):
-            if prompt.kind == "checkboxes":
-                yield ("prompts", number, "options"), prompt.options
-
-
 def _chunk_findings(item: HandoutFile, located: Located) -> list[Finding]:
     """A flag where more than ~150 words run on without a heading."""
     findings: list[Finding] = []
@@ -140,15 +125,9 @@ def _chunk_findings(item: HandoutFile, located: Located) -> list[Finding]:
     words = 0
     flagged = False
     for index, block in enumerate(item.handout.blocks):
-        heading = block.type in ("section", "key_points") or (
-            block.type == "worksheet" and block.title is not None
-        )
-        if heading:
+        if block.starts_chunk():
             start, words, flagged = None, 0, False
-            if block.type == "section":
-                continue
-        # A clinician note is not client reading; a table is chunked by its rows.
-        if block.type in ("clinician_note", "table"):
+        if not block.chunked:
             continue
         if start is None:
             start = index

@@ -60,38 +60,14 @@ def prose(handout: Handout, edition: Edition = "client") -> Iterator[Passage]:
     """
     show_notes = edition == "clinician" or handout.audience == "clinician"
 
-    def items(loc: Loc, values: list[str]) -> Iterator[Passage]:
-        for index, value in enumerate(values):
-            text = plain(value)
-            if _is_sentence(text):
-                yield Passage((*loc, index), text)
-
     for index, block in enumerate(handout.blocks):
-        at: Loc = ("blocks", index)
-        match block.type:
-            case "paragraph" | "callout" | "quote":
-                yield Passage((*at, "text"), plain(block.text))
-            case "clinician_note":
-                if show_notes:
-                    yield Passage((*at, "text"), plain(block.text))
-            case "definition":
-                yield Passage((*at, "meaning"), plain(block.meaning))
-            case "list" | "steps" | "key_points":
-                yield from items((*at, "items"), block.items)
-            case "list_group":
-                for number, group in enumerate(block.lists):
-                    yield from items((*at, "lists", number, "items"), group.items)
-            case "compare":
-                yield from items((*at, "left", "items"), block.left.items)
-                yield from items((*at, "right", "items"), block.right.items)
-            case "worksheet":
-                if block.intro:
-                    yield Passage((*at, "intro"), plain(block.intro))
-            case "image":
-                if block.caption and _is_sentence(block.caption):
-                    yield Passage((*at, "caption"), plain(block.caption))
-            case _:
-                pass
+        if block.clinician_only and not show_notes:
+            continue
+        for loc, text in block.prose():
+            yield Passage(("blocks", index, *loc), plain(text))
+        for loc, text in block.fragments():
+            if _is_sentence(shown := plain(text)):
+                yield Passage(("blocks", index, *loc), shown)
 
 
 def printed(handout: Handout, edition: Edition = "client") -> Iterator[Passage]:
@@ -101,9 +77,9 @@ def printed(handout: Handout, edition: Edition = "client") -> Iterator[Passage]:
     yield Passage(("title",), plain(handout.title), clinician)
     yield Passage(("purpose",), plain(handout.purpose), clinician)
     for index, block in enumerate(handout.blocks):
-        if block.type == "clinician_note" and not show_notes:
+        if block.clinician_only and not show_notes:
             continue
-        for_clinician = clinician or block.type == "clinician_note"
+        for_clinician = clinician or block.clinician_only
         data = block.model_dump(exclude={"type", "allow", "src"})
         for loc, text in strings(("blocks", index), data):
             if loc[-1] not in ("kind", "tone"):

@@ -96,7 +96,7 @@ def wording_rules(project: Project) -> WordList:
 
 def wording_findings(item: HandoutFile, located: Located, words: WordList) -> list[Finding]:
     """Each flagged phrase the handout prints, with the sentence reworded where it can be."""
-    quotes = {("blocks", i) for i, b in enumerate(item.handout.blocks) if b.type == "quote"}
+    quotes = {("blocks", i) for i, b in enumerate(item.handout.blocks) if b.own_voice}
     findings: list[Finding] = []
     for passage in printed(item.handout, "clinician"):
         if passage.loc[:2] in quotes or passage.loc[-1] == "who":
