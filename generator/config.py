@@ -276,7 +276,7 @@ def load_project(root: Path, config_path: Path) -> Project:
     # link may lead anywhere. (One named with --config makes its folder the project.)
     if inside(config_path, [root.resolve()]) is None:
         raise ProblemsError(
-            [Problem(display_path(config_path), None, None, "", outside_message(config_path))]
+            [Problem(path=display_path(config_path), message=outside_message(config_path))]
         )
     located = read_yaml(config_path, empty_ok=True)
     if located.data is None:

@@ -45,11 +45,8 @@ def _check_handout(located: Located, handout: Handout, root: Path) -> list[Probl
     if not is_valid_id(stem):
         problems.append(
             Problem(
-                shown,
-                None,
-                None,
-                "",
-                f"the file name `{stem}` is not a valid "
+                path=shown,
+                message=f"the file name `{stem}` is not a valid "
                 "handout id; use lowercase letters, digits and hyphens, like "
                 "`withdrawal-response.yaml`",
             )
@@ -157,11 +154,8 @@ def discover(roots: Sequence[Path]) -> tuple[list[HandoutSource], list[Problem]]
                     other = display_path(in_this_root[key])
                     problems.append(
                         Problem(
-                            display_path(path),
-                            None,
-                            None,
-                            "",
-                            f"the handout id `{path.stem}` is also used by {other}; "
+                            path=display_path(path),
+                            message=f"the handout id `{path.stem}` is also used by {other}; "
                             "rename or remove one of them",
                         )
                     )
@@ -193,11 +187,8 @@ def _variant_clashes(found: Iterable[HandoutSource]) -> list[Problem]:
             if base != source.id and (source.language, base) in ids:
                 problems.append(
                     Problem(
-                        display_path(source.path),
-                        None,
-                        None,
-                        "",
-                        f"the id `{source.id}` is `{base}` with `{source.id[len(base) :]}` "
+                        path=display_path(source.path),
+                        message=f"the id `{source.id}` is `{base}` with `{source.id[len(base) :]}` "
                         f"added, which is how a variant of `{base}` is named "
                         f"({source.id}.pdf); rename this file, so that neither file "
                         "replaces the other",
@@ -211,7 +202,7 @@ def unknown_id(name: str, known: Iterable[str], what: str, where: str) -> Proble
     """An id that names nothing, with the closest real one offered."""
     close = difflib.get_close_matches(name, sorted(known), n=1)
     hint = f"did you mean `{close[0]}`? " if close else ""
-    return Problem(name, None, None, "", f"no {what} with this id; {hint}{where}")
+    return Problem(path=name, message=f"no {what} with this id; {hint}{where}")
 
 
 def select(
@@ -262,7 +253,7 @@ def _unusable(path: Path, allowed: Sequence[Path], what: str) -> Problem | None:
     shown = display_path(path)
     real = files.inside(path, allowed)
     if real is None:
-        return Problem(shown, None, None, "", files.outside_message(path))
+        return Problem(path=shown, message=files.outside_message(path))
     try:
         files.check_file(real, MAX_FILE_BYTES)
     except files.FileProblem as exc:
@@ -272,7 +263,7 @@ def _unusable(path: Path, allowed: Sequence[Path], what: str) -> Problem | None:
             message = "is a link to a file that does not exist; fix the link or remove it"
         else:
             message = f"{exc.message}; a {what} is a YAML file: move this out of the folder"
-        return Problem(shown, None, None, "", message)
+        return Problem(path=shown, message=message)
     return None
 
 

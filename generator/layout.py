@@ -159,7 +159,7 @@ class Batch:
             return lay_out(argument)
         except LayoutStopped as exc:
             shown = display_path(self.jobs[index].source)
-            raise ProblemsError([Problem.about(shown, exc.reason)]) from None
+            raise ProblemsError([Problem(path=shown, message=exc.reason)]) from None
 
     def _check(self, index: int, result: PdfResult) -> list[Problem]:
         """One document's problems; its warnings are kept, or are problems if strict."""
@@ -177,15 +177,15 @@ class Batch:
             if any(_MISSING_GLYPH.match(w) for w in warnings):
                 # Checked before layout (fonts.unprintable); this is the fallback.
                 problems.append(
-                    Problem.about(
-                        job.given_in or shown,
-                        "the name has characters that no font on this computer could "
+                    Problem(
+                        path=job.given_in or shown,
+                        message="the name has characters that no font on this computer could "
                         "print; install a font that covers them, or write the name "
                         "another way",
                     )
                 )
             warnings = [_withheld(w, job.private) for w in warnings if not _MISSING_GLYPH.match(w)]
-        said = [Problem.about(shown, w) for w in warnings]
+        said = [Problem(path=shown, message=w) for w in warnings]
         if self.strict:
             problems.extend(
                 replace(p, message=f"warning treated as an error (--strict): {p.message}")
@@ -326,10 +326,10 @@ class Places:
         loc = parse_field(field_name)
         located = self._located(path) if path is not None and loc else None
         if path is None or located is None or not _has_key(located, loc):
-            return Problem.about(display_path(source), message)
+            return Problem(path=display_path(source), message=message)
         line, column = locate(located, loc)
-        return Problem.about(
-            display_path(path), message, line=line, column=column, field=field_name
+        return Problem(
+            path=display_path(path), message=message, line=line, column=column, field=field_name
         )
 
     def _located(self, path: Path) -> Located | None:
@@ -397,15 +397,16 @@ def _shown_url(url: str) -> str:
 
 def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:
     problems = [
-        Problem.about(
-            shown,
-            f"blocked a file or address outside the project: {url}; handouts may "
+        Problem(
+            path=shown,
+            message=f"blocked a file or address outside the project: {url}; handouts may "
             "only use files in the project's content, assets and templates folders",
         )
         for url in result.blocked
     ]
     problems.extend(
-        Problem.about(shown, f"can't use {_shown_url(url)}: {why}") for url, why in result.failed
+        Problem(path=shown, message=f"can't use {_shown_url(url)}: {why}")
+        for url, why in result.failed
     )
     refused = [*result.blocked, *(url for url, _ in result.failed)]
     for message in result.errors:
@@ -413,7 +414,7 @@ def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:
         if any(url in message for url in refused):
             continue
         if picture := explain_image(message):
-            problems.append(Problem.about(shown, picture))
+            problems.append(Problem(path=shown, message=picture))
             continue
-        problems.append(Problem.about(shown, f"PDF/UA accessibility error: {message}"))
+        problems.append(Problem(path=shown, message=f"PDF/UA accessibility error: {message}"))
     return problems

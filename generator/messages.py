@@ -175,7 +175,7 @@ def message_files(
         for path in found:
             if files.inside(path, allowed) is None:
                 raise ProblemsError(
-                    [Problem(display_path(path), None, None, "", files.outside_message(path))]
+                    [Problem(path=display_path(path), message=files.outside_message(path))]
                 )
         if found:
             return found

@@ -57,7 +57,7 @@ def read_participants(path: Path) -> list[Participant]:
     try:
         raw = read_bytes(path, MAX_FILE_BYTES)
     except FileProblem as exc:
-        raise ProblemsError([Problem.about(shown, exc.message)]) from None
+        raise ProblemsError([Problem(path=shown, message=exc.message)]) from None
     sheet = _Sheet(shown, raw)
     with _field_size_limit(len(sheet.text) + 1):
         delimiter, header_row, header = _header(sheet.text, sheet.fail, sheet.check_text)
@@ -88,7 +88,7 @@ class _Sheet:
 
     def fail(self, message: str, row: int | None = None) -> ProblemsError:
         """An error about the file, or one of its rows."""
-        return ProblemsError([Problem.about(self.shown, message, line=row)])
+        return ProblemsError([Problem(path=self.shown, message=message, line=row)])
 
     def check_text(self, row: int, cells: Sequence[str]) -> None:
         """Refuse a row with bytes that are not UTF-8 text, or a NUL."""
@@ -128,9 +128,9 @@ def _names(
             continue  # counted for the message; one run stops at the limit
         if any(not _blank(cell) for cell in cells[len(header) :]):
             problems.append(
-                Problem.about(
-                    sheet.shown,
-                    f"this row has {len(cells)} cells and the header row "
+                Problem(
+                    path=sheet.shown,
+                    message=f"this row has {len(cells)} cells and the header row "
                     f"{len(header)}; if a name has {_SHOWN[delimiter]} in it, put the "
                     'name in double quotes ("Rivera, Alex")',
                     line=row,
@@ -140,7 +140,7 @@ def _names(
         name = collapse_spaces(cells[column]) if column < len(cells) else ""
         wrong = name_problem(name) if name else "is empty; fill it in or delete the row"
         if wrong:
-            problems.append(Problem.about(sheet.shown, wrong, line=row, field="name"))
+            problems.append(Problem(path=sheet.shown, message=wrong, line=row, field="name"))
             continue
         names.append(Participant(row, name))
     return names, problems, count

@@ -189,7 +189,7 @@ def builtin_templates() -> list[str]:
 
 def _named(name: str, message: str) -> Problem:
     """A problem with a template name as typed (no file, line or field to point at)."""
-    return Problem(name, None, None, "", message)
+    return Problem(path=name, message=message)
 
 
 def copy_templates(project: Project, names: Sequence[str], *, force: bool = False) -> list[Path]:
@@ -229,15 +229,15 @@ def copy_templates(project: Project, names: Sequence[str], *, force: bool = Fals
                 )
             )
         elif (problem := files.write_problem(target / name, project.root, "templates")) is not None:
-            problems.append(Problem(display_path(target / name), None, None, "", problem))
+            problems.append(Problem(path=display_path(target / name), message=problem))
         elif os.path.lexists(target / name) and not force:
             problems.append(
                 Problem(
-                    display_path(target / name),
-                    None,
-                    None,
-                    "",
-                    "already exists; edit it, or pass --force to replace it with the built-in one",
+                    path=display_path(target / name),
+                    message=(
+                        "already exists; edit it, or pass --force to replace it "
+                        "with the built-in one"
+                    ),
                 )
             )
         else:

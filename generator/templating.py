@@ -74,7 +74,7 @@ def _template_problem(where: Path | None, line: int | None, message: str, source
     """A template fault as a located problem, quoting the offending line."""
     if where is None:
         return Problem(
-            display_path(source), None, None, "", f"a template could not render it: {message}"
+            path=display_path(source), message=f"a template could not render it: {message}"
         )
     quoted = ""
     if line is not None:
@@ -85,12 +85,10 @@ def _template_problem(where: Path | None, line: int | None, message: str, source
         except (files.FileProblem, IndexError, UnicodeDecodeError):
             quoted = ""
     return Problem(
-        display_path(where),
-        line,
-        None,
-        "",
-        f"template error: {message}{quoted}; fix the template, or delete it to use the "
+        path=display_path(where),
+        message=f"template error: {message}{quoted}; fix the template, or delete it to use the "
         f"built-in one (while building {display_path(source)})",
+        line=line,
     )
 
 
@@ -122,7 +120,7 @@ class _ContainedLoader(jinja2.BaseLoader):
         shown = f"{display_path(path)} (the template `{template}`)"
 
         def refuse(message: str) -> ProblemsError:
-            return ProblemsError([Problem(shown, None, None, "", message)])
+            return ProblemsError([Problem(path=shown, message=message)])
 
         real = files.inside(path, self.allowed)
         if real is None:

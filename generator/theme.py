@@ -89,9 +89,9 @@ def _rule_problems(rules: Iterable[Any], shown: str) -> Iterable[Problem]:
 
     for rule in rules:
         if rule.type == "at-rule" and rule.lower_at_keyword == "import":
-            yield Problem.about(
-                shown,
-                "@import is not followed: a theme is one stylesheet; copy the rules "
+            yield Problem(
+                path=shown,
+                message="@import is not followed: a theme is one stylesheet; copy the rules "
                 "you need into it",
                 line=rule.source_line,
                 column=rule.source_column,
@@ -104,10 +104,10 @@ def _rule_problems(rules: Iterable[Any], shown: str) -> Iterable[Problem]:
         elif rule.type == "qualified-rule" and _for_footer(rule.prelude):
             for name, line, column in _declarations(rule.content):
                 if name.startswith(_FOOTER_TYPE):
-                    yield Problem.about(
-                        shown,
-                        f"sets the footer's `{name}`; the footer's type and spacing are the "
-                        "page geometry's, which sizes the bottom margin to fit it: change "
+                    yield Problem(
+                        path=shown,
+                        message=f"sets the footer's `{name}`; the footer's type and spacing "
+                        "are the page geometry's, which sizes the bottom margin to fit it: change "
                         "its colour or weight only",
                         line=line,
                         column=column,
@@ -120,7 +120,7 @@ def _page_problems(rule: Any, shown: str) -> Iterable[Problem]:
         if name.startswith(("margin", "padding")) or name in ("size", "@"):
             what = "a margin box" if name == "@" else f"`{name}`"
             message = f"sets {what} in @page; {_MARGINS_HINT}"
-            yield Problem.about(shown, message, line=line, column=column)
+            yield Problem(path=shown, message=message, line=line, column=column)
 
 
 def _declarations(content: Sequence[Any]) -> Iterable[tuple[str, int, int]]:

@@ -31,12 +31,11 @@ def validate(located: Located, model: type[M]) -> M:
             [
                 *located.problems,
                 Problem(
-                    shown,
-                    mark.line + 1,
-                    mark.column + 1,
-                    "",
-                    "the file must be a set of `field: value` lines "
+                    path=shown,
+                    message="the file must be a set of `field: value` lines "
                     "(title, purpose, audience, ...)",
+                    line=mark.line + 1,
+                    column=mark.column + 1,
                 ),
             ]
         )
@@ -96,11 +95,11 @@ def _merge_alternatives(problems: list[Problem]) -> list[Problem]:
         if key in merged and problem.field:
             first = merged[key]
             merged[key] = Problem(
-                first.path,
-                first.line,
-                first.column,
-                first.field,
-                f"{first.message}; or it {problem.message}",
+                path=first.path,
+                message=f"{first.message}; or it {problem.message}",
+                line=first.line,
+                column=first.column,
+                field=first.field,
             )
         else:
             merged[key] = problem
@@ -147,7 +146,13 @@ def _problem(shown: str, root: yaml.Node, model: type[BaseModel], error: ErrorDe
         node = key_node(root, place.loc) or node
     mark = node.start_mark
     message = _message(error, place)
-    return Problem(shown, mark.line + 1, mark.column + 1, format_field(place.loc), message)
+    return Problem(
+        path=shown,
+        message=message,
+        line=mark.line + 1,
+        column=mark.column + 1,
+        field=format_field(place.loc),
+    )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from generator.check.crisis import crisis_findings, placeholder_findings
 from generator.check.pdf import check_pdfs
 from generator.check.readability import readability_findings
-from generator.check.report import Finding, Report
+from generator.check.report import Report
 from generator.check.rules import RULES, Rule, schema_findings
 from generator.check.structure import structure_findings
 from generator.check.wording import (
@@ -28,7 +28,7 @@ from generator.check.wording import (
 )
 from generator.config import Project
 from generator.content import load_handout, load_packets
-from generator.errors import ProblemsError, counted, display_path
+from generator.errors import Problem, ProblemsError, counted, display_path
 from generator.model import HandoutFile
 from generator.progress import stage
 from generator.yamlfile import Located, read_yaml
@@ -180,9 +180,9 @@ def _root_of(path: Path, project: Project) -> Path:
 
 def check_handout(
     project: Project, item: HandoutFile, located: Located, words: WordList
-) -> list[Finding]:
+) -> list[Problem]:
     """Readability, wording, structure and `allow:` findings for one valid handout."""
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     findings += readability_findings(project, item, located)
     findings += wording_findings(item, located, words)
     findings += structure_findings(item, located)

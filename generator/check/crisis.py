@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from generator.check.report import Finding, Loc
+from generator.check.report import Loc
 from generator.check.rules import RULES, schema_findings
 from generator.check.structure import STALE_AFTER
 from generator.config import Project
-from generator.errors import HandoutError, ProblemsError
+from generator.errors import HandoutError, Problem, ProblemsError
 from generator.yamlfile import Located, read_yaml
 
 
-def crisis_findings(project: Project) -> list[Finding]:
+def crisis_findings(project: Project) -> list[Problem]:
     """Crisis numbers last checked more than 12 months ago."""
     config = project.config
     if isinstance(config.crisis, list) and project.config_path is not None:
@@ -38,7 +38,7 @@ def crisis_findings(project: Project) -> list[Finding]:
         return []  # no messages for the language: every build says so
 
 
-def _region_findings(project: Project, region: str) -> list[Finding]:
+def _region_findings(project: Project, region: str) -> list[Problem]:
     """The region's crisis line, from the message file the pages take it from."""
     from generator.render import Renderer
 
@@ -62,7 +62,7 @@ def _region_findings(project: Project, region: str) -> list[Finding]:
 
 def _stale(
     located: Located, loc: Loc, checked: str, verified: dt.date, advice: str
-) -> Finding | None:
+) -> Problem | None:
     """A finding when a crisis line was last checked more than 12 months ago."""
     if dt.date.today() - verified <= STALE_AFTER:
         return None
@@ -70,7 +70,7 @@ def _stale(
     return RULES["structure.crisis-verified"].at(located, loc, message)
 
 
-def placeholder_findings(project: Project) -> list[Finding]:
+def placeholder_findings(project: Project) -> list[Problem]:
     """Practice details still as `handouts init`'s example: they print on every page."""
     practice = project.config.practice
     if practice is None or project.config_path is None:

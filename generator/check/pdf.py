@@ -6,11 +6,10 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from generator.check.report import Finding
 from generator.check.rules import RULES
 from generator.config import Project, contrast_on_white
 from generator.content import load_handouts
-from generator.errors import HandoutError, ProblemsError, counted, display_path
+from generator.errors import HandoutError, Problem, ProblemsError, counted, display_path
 from generator.images import explain as explain_image
 from generator.layout import allowed_folders
 from generator.options import RenderOptions
@@ -23,7 +22,7 @@ BODY_MIN = 12.0
 LARGE_PRINT_MIN = 18.0
 
 
-def check_pdfs(project: Project, ids: Sequence[str], *, large_print: bool) -> list[Finding]:
+def check_pdfs(project: Project, ids: Sequence[str], *, large_print: bool) -> list[Problem]:
     """Build each handout in memory and check its PDF; nothing is written."""
     try:
         return _check_pdfs(project, ids, large_print)
@@ -36,7 +35,7 @@ def check_pdfs(project: Project, ids: Sequence[str], *, large_print: bool) -> li
         return [RULES["schema"].finding("(build)", exc.format_message())]
 
 
-def _check_pdfs(project: Project, ids: Sequence[str], large_print: bool) -> list[Finding]:
+def _check_pdfs(project: Project, ids: Sequence[str], large_print: bool) -> list[Problem]:
     options = RenderOptions(large_print=large_print).resolved(project.config)
     with stage(f"render {counted(len(ids), 'handout')} for the PDF checks"):
         handouts = load_handouts(project.roots, ids)
@@ -47,7 +46,7 @@ def _check_pdfs(project: Project, ids: Sequence[str], large_print: bool) -> list
         ]
     allowed = allowed_folders(project)
     minimum = LARGE_PRINT_MIN if large_print else BODY_MIN
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     with (
         stage(f"lay out and inspect {counted(len(pages), 'PDF')}"),
         bar(len(pages), "Checking PDFs") as advance,
@@ -67,13 +66,13 @@ def _check_pdfs(project: Project, ids: Sequence[str], large_print: bool) -> list
     return findings
 
 
-def layout_findings(shown: str, result: PdfResult) -> list[Finding]:
+def layout_findings(shown: str, result: PdfResult) -> list[Problem]:
     """What the layout engine said about a handout: pictures it could not use, PDF/UA problems."""
     refused = (
         *(f"blocked {u}" for u in result.blocked),
         *(f"can't use {u}: {why}" for u, why in result.failed),
     )
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     for message in (*result.errors, *refused):
         if picture := explain_image(message):
             findings.append(RULES["pdf.image"].finding(shown, picture))
@@ -82,16 +81,16 @@ def layout_findings(shown: str, result: PdfResult) -> list[Finding]:
     return findings
 
 
-def inspect_pdf(shown: str, data: bytes, footer_pt: float, minimum: float) -> list[Finding]:
+def inspect_pdf(shown: str, data: bytes, footer_pt: float, minimum: float) -> list[Problem]:
     """Tags, language, title, fonts, body size and text contrast of one PDF."""
     return [*_document_findings(shown, data), *_text_findings(shown, data, footer_pt, minimum)]
 
 
-def _document_findings(shown: str, data: bytes) -> list[Finding]:
+def _document_findings(shown: str, data: bytes) -> list[Problem]:
     """What a screen reader and a printer need from the document: tags, language, title, fonts."""
     import pikepdf
 
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     with pikepdf.open(io.BytesIO(data)) as document:
         root: Any = document.Root
         mark_info: Any = root.get("/MarkInfo")
@@ -123,11 +122,11 @@ def _document_findings(shown: str, data: bytes) -> list[Finding]:
     return findings
 
 
-def _text_findings(shown: str, data: bytes, footer_pt: float, minimum: float) -> list[Finding]:
+def _text_findings(shown: str, data: bytes, footer_pt: float, minimum: float) -> list[Problem]:
     """The smallest body text (the footer left out), and every text colour's contrast."""
     import pdfplumber
 
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     with pdfplumber.open(io.BytesIO(data)) as plumbed:
         smallest: tuple[float, int, str] | None = None
         colours: dict[tuple[float, ...], int] = {}

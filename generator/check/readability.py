@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from generator.check.report import Finding, Loc
+from generator.check.report import Loc
 from generator.check.rules import RULES
 from generator.check.text import clip, prose, sentences
 from generator.config import Project, Targets
-from generator.errors import counted
+from generator.errors import Problem, counted
 from generator.model import Edition, Handout, HandoutFile
 from generator.yamlfile import Located
 
@@ -74,7 +74,7 @@ def readability(handout: Handout, edition: Edition = "client") -> Readability:
     )
 
 
-def readability_findings(project: Project, item: HandoutFile, located: Located) -> list[Finding]:
+def readability_findings(project: Project, item: HandoutFile, located: Located) -> list[Problem]:
     """Grades over the audience's targets, and then the longest sentences and hardest words."""
     handout = item.handout
     targets: Targets = getattr(project.config.readability, handout.audience)
@@ -124,7 +124,7 @@ def readability_findings(project: Project, item: HandoutFile, located: Located) 
     return findings
 
 
-def _hardest_parts(item: HandoutFile, located: Located) -> list[Finding]:
+def _hardest_parts(item: HandoutFile, located: Located) -> list[Problem]:
     textstat = _textstat()
     found = [
         (len(sentence.split()), sentence, passage.loc)

@@ -3,40 +3,21 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field
 
-from generator.errors import counted
+from generator.errors import Problem, counted
 
-Severity = Literal["error", "warning", "note"]
 Loc = tuple[str | int, ...]
 
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing a check found, located as precisely as the file allows."""
-
-    path: str
-    line: int | None
-    column: int | None
-    rule: str
-    severity: Severity
-    message: str
-    suggestion: str | None = None
-
-    @property
-    def where(self) -> str:
-        """`line:column`, or what there is of it."""
-        if self.line is None:
-            return "-"
-        return f"{self.line}:{self.column}" if self.column else str(self.line)
+#: The fields of a finding in `check --json`, in order (a load error's `field` is in its message).
+JSON_FIELDS = ("path", "line", "column", "rule", "severity", "message", "suggestion")
 
 
 @dataclass
 class Report:
     """Every finding of one `handouts check` run, and what was checked."""
 
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Problem] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
 
     def failed(self, strict: bool) -> bool:
@@ -54,7 +35,7 @@ class Report:
         """The report for machines: findings and counts."""
         return json.dumps(
             {
-                "findings": [asdict(f) for f in self.findings],
+                "findings": [{k: getattr(f, k) for k in JSON_FIELDS} for f in self.findings],
                 "counts": self.counts(),
                 "checked": self.checked,
             },

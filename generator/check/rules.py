@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.check.report import Finding, Loc, Severity
-from generator.errors import ProblemsError, display_path
+from generator.check.report import Loc
+from generator.errors import Problem, ProblemsError, Severity, display_path
 from generator.yamlfile import Located, locate, locate_text
 
 
@@ -28,10 +28,18 @@ class Rule:
         suggestion: str | None = None,
         *,
         where: tuple[int | None, int | None] = (None, None),
-    ) -> Finding:
+    ) -> Problem:
         """A finding of this rule in a file, at a (line, column) if known."""
         line, column = where
-        return Finding(path, line, column, self.id, self.severity, message, suggestion)
+        return Problem(
+            path=path,
+            message=message,
+            line=line,
+            column=column,
+            rule=self.id,
+            severity=self.severity,
+            suggestion=suggestion,
+        )
 
     def at(
         self,
@@ -41,7 +49,7 @@ class Rule:
         suggestion: str | None = None,
         *,
         text: str | None = None,
-    ) -> Finding:
+    ) -> Problem:
         """A finding of this rule at a field of a YAML file (at `text` in it, if given)."""
         where = locate_text(located, loc, text) if text else locate(located, loc)
         return self.finding(display_path(located.path), message, suggestion, where=where)
@@ -92,7 +100,7 @@ RULES = registry(
 )
 
 
-def schema_findings(exc: ProblemsError) -> list[Finding]:
+def schema_findings(exc: ProblemsError) -> list[Problem]:
     """A file's problems (it can't be read, or doesn't match its format) as findings."""
     return [
         RULES["schema"].finding(

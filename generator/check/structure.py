@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from generator.blocks import Image
-from generator.check.report import Finding
 from generator.check.rules import RULES
 from generator.check.text import prose, strings
+from generator.errors import Problem
 from generator.model import Handout, HandoutFile
 from generator.yamlfile import Located
 
@@ -38,7 +38,7 @@ _GENERIC_ALT = {
 }
 
 
-def structure_findings(item: HandoutFile, located: Located) -> list[Finding]:
+def structure_findings(item: HandoutFile, located: Located) -> list[Problem]:
     """Purpose, key points, chunks, lists, alt text, something to do, sources and review date."""
     handout = item.handout
     return [
@@ -50,7 +50,7 @@ def structure_findings(item: HandoutFile, located: Located) -> list[Finding]:
     ]
 
 
-def _summary_findings(handout: Handout, located: Located) -> Iterator[Finding]:
+def _summary_findings(handout: Handout, located: Located) -> Iterator[Problem]:
     if len(handout.purpose.split()) > PURPOSE_WORDS:
         yield RULES["structure.purpose"].at(
             located,
@@ -67,7 +67,7 @@ def _summary_findings(handout: Handout, located: Located) -> Iterator[Finding]:
         )
 
 
-def _block_findings(handout: Handout, located: Located) -> Iterator[Finding]:
+def _block_findings(handout: Handout, located: Located) -> Iterator[Problem]:
     for index, block in enumerate(handout.blocks):
         for loc, items in block.item_lists():
             if len(items) > MAX_LIST_ITEMS:
@@ -89,7 +89,7 @@ def _block_findings(handout: Handout, located: Located) -> Iterator[Finding]:
                 )
 
 
-def _action_findings(handout: Handout, located: Located) -> Iterator[Finding]:
+def _action_findings(handout: Handout, located: Located) -> Iterator[Problem]:
     if handout.audience != "client" or any(b.action for b in handout.blocks):
         return
     if not _ACTION.search(" ".join(p.text for p in prose(handout))):
@@ -102,7 +102,7 @@ def _action_findings(handout: Handout, located: Located) -> Iterator[Finding]:
         )
 
 
-def _upkeep_findings(handout: Handout, located: Located) -> Iterator[Finding]:
+def _upkeep_findings(handout: Handout, located: Located) -> Iterator[Problem]:
     if not handout.sources:
         yield RULES["structure.sources"].at(
             located,
@@ -118,9 +118,9 @@ def _upkeep_findings(handout: Handout, located: Located) -> Iterator[Finding]:
         )
 
 
-def _chunk_findings(item: HandoutFile, located: Located) -> list[Finding]:
+def _chunk_findings(item: HandoutFile, located: Located) -> list[Problem]:
     """A flag where more than ~150 words run on without a heading."""
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     start: int | None = None
     words = 0
     flagged = False

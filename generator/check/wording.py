@@ -12,10 +12,11 @@ from typing import Any
 
 import yaml
 
-from generator.check.report import Finding, Loc
+from generator.check.report import Loc
 from generator.check.rules import RULES, Rule
 from generator.check.text import clip, printed
 from generator.config import Project
+from generator.errors import Problem
 from generator.model import HandoutFile
 from generator.yamlfile import Located, read_yaml
 
@@ -94,10 +95,10 @@ def wording_rules(project: Project) -> WordList:
     )
 
 
-def wording_findings(item: HandoutFile, located: Located, words: WordList) -> list[Finding]:
+def wording_findings(item: HandoutFile, located: Located, words: WordList) -> list[Problem]:
     """Each flagged phrase the handout prints, with the sentence reworded where it can be."""
     quotes = {("blocks", i) for i, b in enumerate(item.handout.blocks) if b.own_voice}
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     for passage in printed(item.handout, "clinician"):
         if passage.loc[:2] in quotes or passage.loc[-1] == "who":
             continue
@@ -145,7 +146,7 @@ def _rewrite(text: str, match: re.Match[str], alternative: str | None) -> str | 
 # check says, never a page, so a typo in it does not stop `build` from printing.
 
 
-def allow_findings(item: HandoutFile, located: Located, words: WordList) -> list[Finding]:
+def allow_findings(item: HandoutFile, located: Located, words: WordList) -> list[Problem]:
     """Entries of the handout's blocks' `allow:` lists that name nothing this check knows."""
     return [
         finding
@@ -154,7 +155,7 @@ def allow_findings(item: HandoutFile, located: Located, words: WordList) -> list
     ]
 
 
-def config_allow_findings(project: Project, words: WordList) -> list[Finding]:
+def config_allow_findings(project: Project, words: WordList) -> list[Problem]:
     """Entries of the project's `wording.allow` that name nothing this check knows."""
     entries = project.config.wording.allow
     if not entries or project.config_path is None:
@@ -165,7 +166,7 @@ def config_allow_findings(project: Project, words: WordList) -> list[Finding]:
 
 def _unknown_entries(
     located: Located, at: Loc, entries: Sequence[str], words: WordList
-) -> list[Finding]:
+) -> list[Problem]:
     return [
         RULES["allow.unknown"].at(located, (*at, number), why)
         for number, entry in enumerate(entries)
