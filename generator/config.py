@@ -135,7 +135,7 @@ class Wording(Model):
     """The project's changes to the wording check's word list."""
 
     extra: list[ExtraWording] = Field(default_factory=list)
-    #: Words and phrases never flagged in this project.
+    #: Words, phrases and wording rule ids never flagged in this project.
     allow: list[Line] = Field(default_factory=list)
 
 
