@@ -19,7 +19,7 @@ from generator.model import HandoutFile
 from generator.options import RenderOptions, check_name, is_plain_file_name, typed_text_problem
 from generator.output import BuildResult, output_folder, write_changed
 from generator.pdf import Layout
-from generator.progress import stage
+from generator.progress import bar, stage
 from generator.request import BuildRequest
 from generator.workers import WorkerPool
 
@@ -104,8 +104,11 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
             write_changed(files)
             return BuildResult(tuple(targets), ())
         batch = _batch(project, request, options, rendered, cache, workers)
-        with stage(f"lay out {counted(len(rendered), 'document')} (or take them from the cache)"):
-            pdfs, warnings = batch.result()
+        with (
+            stage(f"lay out {counted(len(rendered), 'document')} (or take them from the cache)"),
+            bar(len(rendered), "Laying out") as advance,
+        ):
+            pdfs, warnings = batch.result(advance)
     if cache is not None:
         for hint, key in zip(hints, batch.keys, strict=True):
             if hint is not None and key is not None:

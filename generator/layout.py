@@ -206,9 +206,17 @@ class Batch:
             )
         )
 
-    def result(self) -> tuple[list[bytes], tuple[str, ...]]:
-        """The PDFs in order, and the warnings; raises the documents' problems."""
-        pdfs = dict(self.as_ready())
+    def result(
+        self, advance: Callable[[int], None] = lambda done: None
+    ) -> tuple[list[bytes], tuple[str, ...]]:
+        """The PDFs in order, and the warnings; raises the documents' problems.
+
+        `advance(1)` is called as each PDF is ready (a progress bar's step).
+        """
+        pdfs: dict[int, bytes] = {}
+        for index, data in self.as_ready():
+            pdfs[index] = data
+            advance(1)
         return [pdfs[index] for index in range(len(self.jobs))], self.warnings
 
 
