@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 from urllib.parse import quote, urljoin
 
 from babel import Locale, UnknownLocaleError
@@ -14,11 +14,12 @@ from babel.dates import format_date
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from generator.config import CrisisLine, Practice, Project
+from generator.config import CrisisLine, Project
 from generator.content import roots_folders
+from generator.contexts import HandoutContext, PacketContext, PageContext, PersonalContext
 from generator.errors import HandoutError, display_path
 from generator.fit import crowded, side_by_side
-from generator.fonts import FontFace, font_faces_for, needs_fallback
+from generator.fonts import font_faces_for, needs_fallback
 from generator.footer import (
     MAX_FOOTER_SHARE,
     SEPARATOR,
@@ -69,36 +70,6 @@ class RenderedHandout:
     base_url: str
 
 
-class PageContext(TypedDict):
-    """What every page's templates are given: language, messages, branding, footer, profile."""
-
-    page: PageGeometry
-    page_footer: PageFooter
-    # The page geometry as CSS, under the names templates copied from older
-    # versions use.
-    footer_height: str
-    page_number_width: str
-    page_number_lift: str
-    page_number_content: Markup
-    theme_css: str | None
-    language: str
-    messages: Messages
-    crisis_lines: list[CrisisEntry | CrisisLine]
-    practice: Practice | None
-    practice_rows: list[list[FooterItem]]
-    meta_rows: list[list[FooterItem]]
-    logo: dict[str, str] | None
-    accent: str
-    footer_note: str | None
-    paper: str | None
-    profile: RenderOptions
-    author: str
-    document_date: str
-    fallback_fonts: bool
-    client_name: str | None
-    font_faces: tuple[FontFace, ...]
-
-
 class Renderer:
     """The project's templates, messages and settings, turning handouts into HTML."""
 
@@ -135,7 +106,7 @@ class Renderer:
             self.templates.template_dirs, roots_folders(self.project.roots), language
         )
 
-    def handout_context(self, item: HandoutFile, options: RenderOptions) -> dict[str, Any]:
+    def handout_context(self, item: HandoutFile, options: RenderOptions) -> HandoutContext:
         """Everything the handout templates use for one handout."""
         handout = item.handout
         show_notes = options.edition == "clinician" or handout.audience == "clinician"
@@ -147,27 +118,22 @@ class Renderer:
             FooterItem(handout.title),
             FooterItem(version + SEPARATOR + fill(messages.reviewed, date=reviewed), whole=True),
         )
+        shown = [(i, b) for i, b in enumerate(handout.blocks) if show_notes or not b.clinician_only]
+        page = self.page_context(
+            item.language,
+            options,
+            meta,
+            date=handout.reviewed.date,
+            safety_notes=handout.audience == "client",
+            texts=_strings(handout),
+        )
         return {
-            **self.page_context(
-                item.language,
-                options,
-                meta,
-                date=handout.reviewed.date,
-                safety_notes=handout.audience == "client",
-                texts=_strings(handout),
-            ),
+            **page,
             "handout": handout,
             "handout_id": item.id,
             "asset_base": item.path.parent.resolve().as_uri() + "/",
-            "blocks": [b for b in handout.blocks if show_notes or not b.clinician_only],
-            # Each shown block's place in the file, which the layout check
-            # reports text off the page by (pdf.misplaced).
-            "block_fields": [
-                f"blocks[{index}]"
-                for index, b in enumerate(handout.blocks)
-                if show_notes or not b.clinician_only
-            ],
-            # Outside the loop over the blocks (a project's own _handout.html).
+            "blocks": [b for _, b in shown],
+            "block_fields": [f"blocks[{index}]" for index, _ in shown],
             "block_field": "",
             "edition": options.edition,
             "show_clinician_notes": show_notes,
@@ -333,20 +299,23 @@ class Renderer:
 
     def render_part(self, item: HandoutFile, options: RenderOptions) -> RenderedHandout:
         """A handout as a packet part: a whole document, its page numbers left out."""
-        context = {**self.handout_context(item, options), "page_number_content": Markup('""')}
+        context: HandoutContext = {
+            **self.handout_context(item, options),
+            "page_number_content": Markup('""'),
+        }
         html = self.template("handout.html", context, item.path)
         return RenderedHandout(handout=item, html=html, base_url=context["asset_base"])
 
     def packet_context(
         self, item: PacketFile, options: RenderOptions, *, trainer: bool
-    ) -> dict[str, Any]:
+    ) -> PacketContext:
         """What every part of a packet shares: the packet, its sections, the edition."""
         packet = item.packet
         messages = self.messages(item.language)
         meta = [FooterItem(packet.title)]
         if trainer:
             meta.append(FooterItem(messages.trainer_edition, whole=True))
-        context = {
+        context: PacketContext = {
             **self.page_context(
                 item.language,
                 options,
@@ -384,7 +353,7 @@ class Renderer:
         return self.templates.env.get_template("packet_numbers.html").render(context)
 
 
-def personal_context(name: str | None, fallback: bool = False) -> dict[str, Any]:
+def personal_context(name: str | None, fallback: bool = False) -> PersonalContext:
     """A page's personal text (a client's or participant's name) and the fonts it needs.
 
     `fallback`: the page's content needs the fallback fonts whatever the name.
