@@ -9,7 +9,7 @@ def run() -> None:
     # Ctrl-C while Python still loads the command says what it says later, and
     # SIGTERM stops the command as Ctrl-C does from the start.
     try:
-        from generator.lifecycle import STOP_SIGNALS, interrupted, stopped_as_ctrl_c
+        from generator.signals import STOP_SIGNALS, interrupted, stopped_as_ctrl_c
     except KeyboardInterrupt:
         sys.exit("\nAborted!")
 

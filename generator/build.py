@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Literal
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,25 +19,12 @@ from generator.model import HandoutFile
 from generator.options import RenderOptions, check_name, is_plain_file_name, typed_text_problem
 from generator.output import BuildResult, output_folder, write_changed
 from generator.pdf import Layout
-from generator.progress import stage
+from generator.progress import bar, stage
+from generator.request import BuildRequest
 from generator.workers import WorkerPool
 
-OutputFormat = Literal["pdf", "html"]
-
-
-@dataclass(frozen=True)
-class BuildRequest:
-    """What a `handouts build` run was asked to do."""
-
-    ids: tuple[str, ...] = ()
-    out: Path | None = None
-    options: RenderOptions = field(default_factory=RenderOptions)
-    format: OutputFormat = "pdf"
-    strict: bool = False
-    #: A file name the user chose, for a single handout.
-    out_name: str | None = None
-    #: Worker processes for laying out PDFs (default: one per core).
-    jobs: int | None = None
+if TYPE_CHECKING:  # imported by `build` itself, once the workers have started
+    from generator.render import RenderedHandout
 
 
 def output_name(item: HandoutFile, options: RenderOptions, extension: str) -> str:
@@ -116,20 +103,12 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
             files = [(t, r.html.encode("utf-8")) for t, r in zip(targets, rendered, strict=True)]
             write_changed(files)
             return BuildResult(tuple(targets), ())
-        private = "--client-name" if options.personal else None
-        batch = Batch(
-            project,
-            [
-                Job(r.html, r.base_url, r.handout.path, options.client_name, private)
-                for r in rendered
-            ],
-            strict=request.strict,
-            layout=Layout(forms=options.fillable),
-            cache=cache,
-            workers=workers,
-        )
-        with stage(f"lay out {counted(len(rendered), 'document')} (or take them from the cache)"):
-            pdfs, warnings = batch.result()
+        batch = _batch(project, request, options, rendered, cache, workers)
+        with (
+            stage(f"lay out {counted(len(rendered), 'document')} (or take them from the cache)"),
+            bar(len(rendered), "Laying out") as advance,
+        ):
+            pdfs, warnings = batch.result(advance)
     if cache is not None:
         for hint, key in zip(hints, batch.keys, strict=True):
             if hint is not None and key is not None:
@@ -137,6 +116,26 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
     with stage("write the changed files"):
         write_changed(list(zip(targets, pdfs, strict=True)))
     return BuildResult(tuple(targets), warnings)
+
+
+def _batch(
+    project: Project,
+    request: BuildRequest,
+    options: RenderOptions,
+    rendered: Sequence[RenderedHandout],
+    cache: BuildCache | None,
+    workers: WorkerPool,
+) -> Batch:
+    """The rendered handouts, handed to the workers (or taken from the cache) to lay out."""
+    private = "--client-name" if options.personal else None
+    return Batch(
+        project,
+        [Job(r.html, r.base_url, r.handout.path, options.client_name, private) for r in rendered],
+        strict=request.strict,
+        layout=Layout(forms=options.fillable),
+        cache=cache,
+        workers=workers,
+    )
 
 
 def _hint(cache: BuildCache | None, source: HandoutSource, options: RenderOptions) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -42,6 +42,28 @@ def config_option(function: F) -> F:
         type=click.Path(dir_okay=False, path_type=Path),
         help="The project's config file (default: handouts.yaml in this folder or above).",
     )(function)
+
+
+def out_option(function: F) -> F:
+    """--out FOLDER: the folder a command writes into."""
+    return click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        callback=_a_folder,
+        help="Folder to write into (default: output/ in the project).",
+    )(function)
+
+
+def strict_option(function: F) -> F:
+    """--strict: layout warnings fail the command."""
+    return click.option("--strict", is_flag=True, help="Treat layout warnings as errors.")(function)
+
+
+def choice_option(*names: str, choices: Sequence[str], help: str) -> Callable[[F], F]:
+    """An option that takes one of `choices`; the first is the default, shown in --help."""
+    return click.option(
+        *names, type=click.Choice(list(choices)), default=choices[0], show_default=True, help=help
+    )
 
 
 def profile_options(function: F) -> F:
@@ -146,7 +168,7 @@ class Handouts(click.Group):
     """The command group: a stop signal is Ctrl-C, however Python wrapped it."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from generator.lifecycle import interrupted
+        from generator.signals import interrupted
 
         try:
             return super().invoke(ctx)
@@ -190,33 +212,24 @@ def main(verbose: int, quiet: bool) -> None:
 
 @main.command("build")
 @click.argument("ids", nargs=-1)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    callback=_a_folder,
-    help="Folder to write into (default: output/ in the project).",
-)
+@out_option
 @click.option(
     "--out-name",
     metavar="FILE",
     help="File name for a single handout (otherwise its id and variant).",
 )
-@click.option(
+@choice_option(
     "--edition",
-    type=click.Choice(["client", "clinician"]),
-    default="client",
-    show_default=True,
+    choices=("client", "clinician"),
     help="The clinician edition adds the notes for the clinician.",
 )
-@click.option(
+@choice_option(
     "--format",
     "output_format",
-    type=click.Choice(["pdf", "html"]),
-    default="pdf",
-    show_default=True,
+    choices=("pdf", "html"),
     help="html writes the exact HTML that would be laid out, for debugging.",
 )
-@click.option("--strict", is_flag=True, help="Treat layout warnings as errors.")
+@strict_option
 @profile_options
 def build_command(
     ids: tuple[str, ...],
@@ -230,7 +243,8 @@ def build_command(
     **profile: Any,
 ) -> None:
     """Build handouts (all of them when no IDS are given) and print each path."""
-    from generator.build import BuildRequest, build
+    from generator.build import build
+    from generator.request import BuildRequest
 
     request = BuildRequest(
         ids=ids,
@@ -247,20 +261,13 @@ def build_command(
 
 @main.command("packet")
 @click.argument("ids", nargs=-1, required=True)
-@click.option(
+@choice_option(
     "--edition",
-    type=click.Choice(["participant", "trainer"]),
-    default="participant",
-    show_default=True,
+    choices=("participant", "trainer"),
     help="The trainer edition adds the agenda, facilitator notes and clinician notes.",
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    callback=_a_folder,
-    help="Folder to write into (default: output/ in the project).",
-)
-@click.option("--strict", is_flag=True, help="Treat layout warnings as errors.")
+@out_option
+@strict_option
 @click.option(
     "--participants",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -290,7 +297,8 @@ def packet_command(
     # the first worker starts before the rest of the program is imported.
     with WorkerPool(3 * len(ids), jobs) as workers:
         workers.start()
-        from generator.packet import PacketRequest, build_packets
+        from generator.packet import build_packets
+        from generator.request import PacketRequest
 
         request = PacketRequest(
             ids=ids,
@@ -359,6 +367,7 @@ def new_command(handout_id: str, force: bool, config_file: Path | None) -> None:
 @click.option("--large-print", is_flag=True, help="With --pdf: check the large-print PDF.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON, for CI.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (notes never do).")
+@click.option("--rules", "list_rules", is_flag=True, help="List every rule and what it finds.")
 @config_option
 @reads_only
 def check_command(
@@ -367,6 +376,7 @@ def check_command(
     large_print: bool,
     as_json: bool,
     strict: bool,
+    list_rules: bool,
     config_file: Path | None,
 ) -> None:
     """Check handouts for reading level, wording, structure and (with --pdf) accessibility.
@@ -374,8 +384,13 @@ def check_command(
     Checks everything in the project when no ID or PATH is given. Exit 0 when
     clean, 1 when a finding fails (errors; warnings too under --strict).
     """
-    from generator.check import CheckRequest, run_check
+    from generator.check import CheckRequest, rules_json, rules_text, run_check
 
+    if list_rules:
+        if targets:
+            raise click.UsageError("--rules lists the rules; give it no ID or PATH")
+        click.echo(rules_json() if as_json else rules_text())
+        return
     report = run_check(
         config_file,
         CheckRequest(targets=targets, pdf=check_pdf, large_print=large_print),

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
-from generator.model import LanguageTag, Line, Model, Text, fits_footer
+from generator.fields import LanguageTag, Line, Model, Text, fits_footer
 
 Paper = Literal["letter", "a4"]
 Region = Literal["us", "ca", "uk-ie", "au"]
@@ -135,8 +135,40 @@ class Wording(Model):
     """The project's changes to the wording check's word list."""
 
     extra: list[ExtraWording] = Field(default_factory=list)
-    #: Words and phrases never flagged in this project.
+    #: Words, phrases and wording rule ids never flagged in this project.
     allow: list[Line] = Field(default_factory=list)
+
+
+def _margin(value: object) -> object:
+    """A margin written with its unit, in inches; bounded so that text and footer fit."""
+    from generator.geometry import MARGIN_RANGE, inches
+
+    if not isinstance(value, str):
+        raise ValueError("write the margin with its unit, like 1in, 2.5cm or 25mm")
+    low, high = MARGIN_RANGE
+    size = inches(value)
+    if not low <= size <= high:
+        raise ValueError(
+            f"`{value}` is outside the margins this tool lays out: {low}in to {high}in"
+        )
+    return size
+
+
+Margin = Annotated[float, BeforeValidator(_margin)]
+
+
+class ThemeMargins(Model):
+    """The project's own page margins; the bottom one is the footer's, sized to fit it."""
+
+    top: Margin | None = None
+    sides: Margin | None = None
+
+
+class Theme(Model):
+    """The project's own look: a stylesheet added after the built-in one, and margins."""
+
+    css: Line | None = None
+    margins: ThemeMargins = Field(default_factory=ThemeMargins)
 
 
 class ProjectConfig(Model):
@@ -153,6 +185,7 @@ class ProjectConfig(Model):
     footer_note: Annotated[Line, fits_footer(160)] | None = None
     readability: Readability = Field(default_factory=Readability)
     wording: Wording = Field(default_factory=Wording)
+    theme: Theme = Field(default_factory=Theme)
 
 
 @dataclass(frozen=True)
@@ -243,7 +276,7 @@ def load_project(root: Path, config_path: Path) -> Project:
     # link may lead anywhere. (One named with --config makes its folder the project.)
     if inside(config_path, [root.resolve()]) is None:
         raise ProblemsError(
-            [Problem(display_path(config_path), None, None, "", outside_message(config_path))]
+            [Problem(path=display_path(config_path), message=outside_message(config_path))]
         )
     located = read_yaml(config_path, empty_ok=True)
     if located.data is None:
@@ -253,4 +286,8 @@ def load_project(root: Path, config_path: Path) -> Project:
         message = image_problem(config.logo.src, root, root)
         if message:
             raise ProblemsError([problem_at(located, ["logo", "src"], message)])
+    if config.theme.css is not None:
+        from generator.theme import check_theme
+
+        check_theme(located, config.theme.css, root)
     return Project(root=root, config=config, config_path=config_path)

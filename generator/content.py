@@ -8,18 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import files, images
+from generator.blocks import Image
 from generator.errors import Problem, ProblemsError, display_path
-from generator.model import (
-    MAX_ITEMS,
-    MAX_MARKUP_DEPTH,
-    Handout,
-    HandoutFile,
-    Image,
-    Packet,
-    PacketFile,
-    is_valid_id,
-)
-from generator.validation import validate
+from generator.fields import MAX_ITEMS
+from generator.model import Handout, HandoutFile, Packet, PacketFile, is_valid_id
+from generator.validation import markup_problems, validate
 from generator.yamlfile import (
     MAX_FILE_BYTES,
     Located,
@@ -52,11 +45,8 @@ def _check_handout(located: Located, handout: Handout, root: Path) -> list[Probl
     if not is_valid_id(stem):
         problems.append(
             Problem(
-                shown,
-                None,
-                None,
-                "",
-                f"the file name `{stem}` is not a valid "
+                path=shown,
+                message=f"the file name `{stem}` is not a valid "
                 "handout id; use lowercase letters, digits and hyphens, like "
                 "`withdrawal-response.yaml`",
             )
@@ -76,40 +66,6 @@ def _check_handout(located: Located, handout: Handout, root: Path) -> list[Probl
             message = image_problem(block.src, located.path.parent, root)
             if message:
                 problems.append(problem_at(located, ["blocks", index, "src"], message))
-    return problems
-
-
-def markup_problems(located: Located) -> list[Problem]:
-    """Texts whose bold, italics and links nest deeper than a page can lay out.
-
-    Only a text with enough `*` and `_` marks to nest that deep is parsed:
-    each level takes a mark either side, and a link can't hold another.
-    """
-    from generator.markup import markup_depth  # Markdown is loaded only where needed
-
-    problems: list[Problem] = []
-
-    def walk(value: object, loc: list[str | int]) -> None:
-        if isinstance(value, str):
-            marks = (value.count("*") + value.count("_")) // 2 + ("[" in value)
-            if marks > MAX_MARKUP_DEPTH and (depth := markup_depth(value)) > MAX_MARKUP_DEPTH:
-                problems.append(
-                    problem_at(
-                        located,
-                        loc,
-                        f"has bold, italics or links nested {depth} deep; at most "
-                        f"{MAX_MARKUP_DEPTH} levels are allowed. Remove some of the * and _ "
-                        "marks, or put a \\ before each one that should print as it is",
-                    )
-                )
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                walk(item, [*loc, str(key)])
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, [*loc, index])
-
-    walk(located.data, [])
     return problems
 
 
@@ -198,11 +154,8 @@ def discover(roots: Sequence[Path]) -> tuple[list[HandoutSource], list[Problem]]
                     other = display_path(in_this_root[key])
                     problems.append(
                         Problem(
-                            display_path(path),
-                            None,
-                            None,
-                            "",
-                            f"the handout id `{path.stem}` is also used by {other}; "
+                            path=display_path(path),
+                            message=f"the handout id `{path.stem}` is also used by {other}; "
                             "rename or remove one of them",
                         )
                     )
@@ -234,11 +187,8 @@ def _variant_clashes(found: Iterable[HandoutSource]) -> list[Problem]:
             if base != source.id and (source.language, base) in ids:
                 problems.append(
                     Problem(
-                        display_path(source.path),
-                        None,
-                        None,
-                        "",
-                        f"the id `{source.id}` is `{base}` with `{source.id[len(base) :]}` "
+                        path=display_path(source.path),
+                        message=f"the id `{source.id}` is `{base}` with `{source.id[len(base) :]}` "
                         f"added, which is how a variant of `{base}` is named "
                         f"({source.id}.pdf); rename this file, so that neither file "
                         "replaces the other",
@@ -252,7 +202,7 @@ def unknown_id(name: str, known: Iterable[str], what: str, where: str) -> Proble
     """An id that names nothing, with the closest real one offered."""
     close = difflib.get_close_matches(name, sorted(known), n=1)
     hint = f"did you mean `{close[0]}`? " if close else ""
-    return Problem(name, None, None, "", f"no {what} with this id; {hint}{where}")
+    return Problem(path=name, message=f"no {what} with this id; {hint}{where}")
 
 
 def select(
@@ -303,7 +253,7 @@ def _unusable(path: Path, allowed: Sequence[Path], what: str) -> Problem | None:
     shown = display_path(path)
     real = files.inside(path, allowed)
     if real is None:
-        return Problem(shown, None, None, "", files.outside_message(path))
+        return Problem(path=shown, message=files.outside_message(path))
     try:
         files.check_file(real, MAX_FILE_BYTES)
     except files.FileProblem as exc:
@@ -313,7 +263,7 @@ def _unusable(path: Path, allowed: Sequence[Path], what: str) -> Problem | None:
             message = "is a link to a file that does not exist; fix the link or remove it"
         else:
             message = f"{exc.message}; a {what} is a YAML file: move this out of the folder"
-        return Problem(shown, None, None, "", message)
+        return Problem(path=shown, message=message)
     return None
 
 

@@ -6,20 +6,39 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import click
 
+Severity = Literal["error", "warning", "note"]
 
-@dataclass(frozen=True, order=True)
+
+@dataclass(frozen=True, kw_only=True)
 class Problem:
-    """One thing wrong with one file, located as precisely as we can."""
+    """One located message: an error that stops a command, or a check's finding.
+
+    Loading and building report errors (`rule` empty, `severity` "error");
+    `handouts check` reports every rule's findings with the same type, so a
+    file's errors and its findings are located and shown alike.
+    """
 
     path: str
-    line: int | None
-    column: int | None
-    field: str
     message: str
+    line: int | None = None
+    column: int | None = None
+    field: str = ""
+    #: The check rule that found it (`check --rules`); empty for a load or build error.
+    rule: str = ""
+    severity: Severity = "error"
+    #: A rewrite to offer, for a check's finding.
+    suggestion: str | None = None
+
+    @property
+    def where(self) -> str:
+        """`line:column`, or what there is of it."""
+        if self.line is None:
+            return "-"
+        return f"{self.line}:{self.column}" if self.column else str(self.line)
 
     def __str__(self) -> str:
         where = self.path

@@ -9,7 +9,7 @@ can print is refused before anything is laid out.
 Content in a script the body face lacks falls back to the same bundled
 fonts, but never silently to the computer's: text set in a font that
 neither the tool nor the project (with @font-face) bundles is found after
-layout and reported where it comes from (pdf.misplaced).
+layout and reported where it comes from (placement.misplaced).
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, as_completed
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 from generator.cache import BuildCache
 from generator.config import Project
@@ -17,15 +17,8 @@ from generator.errors import HandoutError, Problem, ProblemsError, counted, disp
 from generator.files import FileProblem, inside, own_folders, read_bytes
 from generator.fonts import FALLBACK_FAMILIES, describe, font_folders
 from generator.images import explain as explain_image
-from generator.pdf import (
-    HostFont,
-    Layout,
-    LayoutCall,
-    LayoutStopped,
-    OffPage,
-    PdfResult,
-    lay_out_one,
-)
+from generator.pdf import Layout, LayoutCall, LayoutStopped, PdfResult, lay_out_one
+from generator.placement import HostFont, OffPage
 from generator.workers import WorkerPool, outcome
 from generator.yamlfile import Located, locate, parse_field, read_yaml
 
@@ -44,7 +37,8 @@ def allowed_folders(project: Project) -> tuple[Path, ...]:
     return (*folders, *font_folders())
 
 
-class Job(NamedTuple):
+@dataclass(frozen=True)
+class Job:
     """One document to lay out, and the file it comes from (for messages)."""
 
     html: str
@@ -96,20 +90,19 @@ class Batch:
         for job in jobs:
             self.add(job)
 
-    def add(self, job: Job | tuple[str, str, Path]) -> None:
+    def add(self, job: Job) -> None:
         """Look the document up in the cache, or hand it to a worker now."""
-        job = Job(*job)
         layout = job.layout or self.layout
         key = hit = None
         if self.cache is not None:
             key = self.cache.key("document", job.html, asdict(layout))
             hit = self.cache.get(key)
-        self.jobs.append(job._replace(html="", layout=layout))
+        self.jobs.append(replace(job, html="", layout=layout))
         self.keys.append(key)
         self.results.append(hit)
         if hit is not None:
             return
-        call: LayoutCall = (job.html, job.base_url, self.allowed, layout)
+        call = LayoutCall(job.html, job.base_url, self.allowed, layout)
         future = None if self.workers is None else self.workers.submit(lay_out_one, call)
         self.made[len(self.jobs) - 1] = future if future is not None else call
 
@@ -166,7 +159,7 @@ class Batch:
             return lay_out(argument)
         except LayoutStopped as exc:
             shown = display_path(self.jobs[index].source)
-            raise ProblemsError([Problem(shown, None, None, "", exc.reason)]) from None
+            raise ProblemsError([Problem(path=shown, message=exc.reason)]) from None
 
     def _check(self, index: int, result: PdfResult) -> list[Problem]:
         """One document's problems; its warnings are kept, or are problems if strict."""
@@ -185,17 +178,14 @@ class Batch:
                 # Checked before layout (fonts.unprintable); this is the fallback.
                 problems.append(
                     Problem(
-                        job.given_in or shown,
-                        None,
-                        None,
-                        "",
-                        "the name has characters that no font on this computer could "
+                        path=job.given_in or shown,
+                        message="the name has characters that no font on this computer could "
                         "print; install a font that covers them, or write the name "
                         "another way",
                     )
                 )
             warnings = [_withheld(w, job.private) for w in warnings if not _MISSING_GLYPH.match(w)]
-        said = [Problem(shown, None, None, "", w) for w in warnings]
+        said = [Problem(path=shown, message=w) for w in warnings]
         if self.strict:
             problems.extend(
                 replace(p, message=f"warning treated as an error (--strict): {p.message}")
@@ -216,9 +206,17 @@ class Batch:
             )
         )
 
-    def result(self) -> tuple[list[bytes], tuple[str, ...]]:
-        """The PDFs in order, and the warnings; raises the documents' problems."""
-        pdfs = dict(self.as_ready())
+    def result(
+        self, advance: Callable[[int], None] = lambda done: None
+    ) -> tuple[list[bytes], tuple[str, ...]]:
+        """The PDFs in order, and the warnings; raises the documents' problems.
+
+        `advance(1)` is called as each PDF is ready (a progress bar's step).
+        """
+        pdfs: dict[int, bytes] = {}
+        for index, data in self.as_ready():
+            pdfs[index] = data
+            advance(1)
         return [pdfs[index] for index in range(len(self.jobs))], self.warnings
 
 
@@ -266,7 +264,7 @@ class Places:
     """Where a laid-out document's text comes from: a content file's line and field.
 
     Templates mark the elements that hold content with the field they print
-    (`pdf.FIELD_ATTRIBUTE`); a field of the project config starts `config:`.
+    (`placement.FIELD_ATTRIBUTE`); a field of the project config starts `config:`.
     A file is read again only when a document has something to report.
     """
 
@@ -336,9 +334,11 @@ class Places:
         loc = parse_field(field_name)
         located = self._located(path) if path is not None and loc else None
         if path is None or located is None or not _has_key(located, loc):
-            return Problem(display_path(source), None, None, "", message)
+            return Problem(path=display_path(source), message=message)
         line, column = locate(located, loc)
-        return Problem(display_path(path), line, column, field_name, message)
+        return Problem(
+            path=display_path(path), message=message, line=line, column=column, field=field_name
+        )
 
     def _located(self, path: Path) -> Located | None:
         if path not in self._read:
@@ -406,17 +406,14 @@ def _shown_url(url: str) -> str:
 def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:
     problems = [
         Problem(
-            shown,
-            None,
-            None,
-            "",
-            f"blocked a file or address outside the project: {url}; handouts may "
+            path=shown,
+            message=f"blocked a file or address outside the project: {url}; handouts may "
             "only use files in the project's content, assets and templates folders",
         )
         for url in result.blocked
     ]
     problems.extend(
-        Problem(shown, None, None, "", f"can't use {_shown_url(url)}: {why}")
+        Problem(path=shown, message=f"can't use {_shown_url(url)}: {why}")
         for url, why in result.failed
     )
     refused = [*result.blocked, *(url for url, _ in result.failed)]
@@ -425,7 +422,7 @@ def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:
         if any(url in message for url in refused):
             continue
         if picture := explain_image(message):
-            problems.append(Problem(shown, None, None, "", picture))
+            problems.append(Problem(path=shown, message=picture))
             continue
-        problems.append(Problem(shown, None, None, "", f"PDF/UA accessibility error: {message}"))
+        problems.append(Problem(path=shown, message=f"PDF/UA accessibility error: {message}"))
     return problems

@@ -13,7 +13,7 @@ killed: a worker watches a pipe that closes when this process is gone, and
 on Linux the kernel signals the fork server then (a worker's own parent is
 the fork server, which is why the workers watch the pipe).
 
-SIGTERM and SIGHUP stop a command as Ctrl-C does (`stopped_as_ctrl_c`).
+SIGTERM and SIGHUP stop a command as Ctrl-C does (`signals.stopped_as_ctrl_c`).
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from generator.signals import stopped_as_ctrl_c
+
 try:
     import fcntl
 except ImportError:  # Windows: runs do not clean up after each other there
@@ -45,10 +47,6 @@ _RUN_NAME = re.compile(re.escape(RUN_PREFIX) + r"(\d+)-[A-Za-z0-9_]+")
 _MULTIPROCESSING = "multiprocessing"
 _MULTIPROCESSING_NAME = re.compile(r"pymp-[0-9a-f]{8}")
 
-#: Signals that ask a command to stop, as Ctrl-C does.
-STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
 
 #: Set for the fork server to this process's id, when this process's main
 #: thread starts it: see `end_with_main_process`.
@@ -344,96 +342,6 @@ def server_parent(folder: Path | None) -> Iterator[None]:
             sys.warnoptions.remove(quiet)
 
 
-# --- Signals that stop a command ---------------------------------------------
-
-
-def _stop_requested(signum: int, frame: Any) -> None:
-    """SIGTERM or SIGHUP: stop as Ctrl-C does."""
-    raise KeyboardInterrupt
-
-
-def interrupt_once(signum: int, frame: Any) -> None:
-    """Ctrl-C (or SIGTERM, SIGHUP) while there are workers: interrupt, and ignore any after.
-
-    This process is then on its way out. Another Ctrl-C (pressed again, or
-    sent twice, as `timeout` does) would only interrupt the stopping of the
-    workers, leaving some behind, or the exit after it: a traceback either way.
-    """
-    for stop in STOP_SIGNALS:
-        signal.signal(stop, signal.SIG_IGN)
-    raise KeyboardInterrupt
-
-
-def interrupts(handler: Any) -> bool:
-    """Whether a signal handler stops the command as Ctrl-C does."""
-    return handler in (signal.default_int_handler, _stop_requested, interrupt_once)
-
-
-def _interrupt_again(previous: Any, unraisable: Any) -> None:
-    """Ctrl-C that came while a finaliser ran: deliver it again, with no traceback.
-
-    Python runs finalisers (weak reference callbacks, `__del__`) between any
-    two steps of the program, and an exception cannot leave one: Ctrl-C that
-    comes then is lost, and printed as "Exception ignored". It is sent again
-    a moment later, once the finaliser is done.
-    """
-    if not (
-        isinstance(unraisable.exc_value, KeyboardInterrupt)
-        and threading.current_thread() is threading.main_thread()
-    ):
-        previous(unraisable)
-        return
-    before = signal.getsignal(signal.SIGINT)
-
-    def deliver(signum: int, frame: Any) -> None:
-        # What was there before it was lost, which may be to ignore any more.
-        signal.signal(signal.SIGINT, before)
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, deliver)
-    import _thread
-
-    later = threading.Timer(0.01, _thread.interrupt_main, args=(signal.SIGINT,))
-    later.daemon = True
-    later.start()
-
-
-@contextlib.contextmanager
-def stopped_as_ctrl_c() -> Iterator[None]:
-    """SIGTERM and SIGHUP stop the command in the block as Ctrl-C does.
-
-    Same clean stop, same message, same exit code. A signal that was ignored
-    when the program started (SIGHUP under nohup) stays ignored.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous: dict[signal.Signals, Any] = {}
-    for signum in STOP_SIGNALS:
-        if signum != signal.SIGINT and signal.getsignal(signum) is signal.SIG_DFL:
-            previous[signum] = signal.signal(signum, _stop_requested)
-    hook = sys.unraisablehook
-    if not isinstance(hook, functools.partial) or hook.func is not _interrupt_again:
-        sys.unraisablehook = functools.partial(_interrupt_again, hook)
-    try:
-        yield
-    finally:
-        sys.unraisablehook = hook
-        for signum, handler in previous.items():
-            # Once a stop has come, the signals stay ignored (see `interrupt_once`).
-            if signal.getsignal(signum) is _stop_requested:
-                signal.signal(signum, handler)
-
-
-def interrupted(exc: BaseException) -> bool:
-    """Whether an exception is Ctrl-C (or a stop signal), maybe wrapped by Python.
-
-    Python 3.11 wraps anything raised while a class is made, Ctrl-C included,
-    in a RuntimeError ("Error calling __set_name__").
-    """
-    return isinstance(exc, KeyboardInterrupt) or isinstance(exc.__cause__, KeyboardInterrupt)
-
-
 @contextlib.contextmanager
 def command() -> Iterator[None]:
     """For one command: stop signals as Ctrl-C; temporary files in the run folder.
@@ -464,43 +372,3 @@ def temporary_files_in_run() -> None:
     folder = run_folder()
     if folder is not None:
         tempfile.tempdir = str(folder)
-
-
-class Held:
-    """A signal handler that notes the signals that came, for `ctrl_c_held`."""
-
-    def __init__(self) -> None:
-        self.came: list[tuple[int, int]] = []
-
-    def __call__(self, signum: int, frame: Any) -> None:
-        self.came.append((os.getpid(), signum))
-
-    def came_here(self, signum: int) -> bool:
-        """Whether the signal came to this process (a forked worker inherits the notes)."""
-        return (os.getpid(), signum) in self.came
-
-
-@contextlib.contextmanager
-def ctrl_c_held() -> Iterator[None]:
-    """Hold Ctrl-C (and SIGTERM, SIGHUP) back until the block is done, then let it act.
-
-    A worker forked from this process in the block starts holding them back
-    too, until it sets its own handlers (see `workers._start_worker`).
-    """
-    if threading.current_thread() is not threading.main_thread():
-        # Only the main thread is interrupted.
-        yield
-        return
-    held = Held()
-    previous = {}
-    for signum in STOP_SIGNALS:
-        handler = signal.getsignal(signum)
-        if handler is not None and handler is not signal.SIG_IGN:
-            previous[signum] = signal.signal(signum, held)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        if held.came:
-            signal.raise_signal(held.came[0][1])

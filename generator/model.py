@@ -1,4 +1,4 @@
-"""Model stage: the typed, immutable shape of a handout and its blocks."""
+"""Model stage: the typed, immutable shape of a handout and a packet."""
 
 from __future__ import annotations
 
@@ -6,29 +6,20 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    model_validator,
-)
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from generator.errors import counted
+from generator.blocks import Block
+from generator.fields import MAX_ITEMS, LanguageTag, Line, Model, Text, at_most, fits_footer
+from generator.prompts import PromptModel
+from generator.registry import follows_registry
 
 Audience = Literal["client", "clinician"]
 Edition = Literal["client", "clinician"]
 
-#: Longest text a single field may hold: a paragraph is a few sentences, and
-#: a runaway field would otherwise take minutes to lay out.
-MAX_TEXT = 5000
-MAX_LINE = 300
-#: Most blocks one handout, or items one list, may have.
+#: Most blocks one handout may have.
 MAX_BLOCKS = 300
-MAX_ITEMS = 100
 #: Most text one handout (or packet manifest) may hold in all: characters,
 #: and pieces (paragraphs, list items, table cells, titles...). The biggest
 #: built-in handout, a clinician's guide of several pages, holds under 7,000
@@ -40,73 +31,10 @@ MAX_PIECES = 600
 #: each level inside the one around it, and hundreds of levels exhaust it.
 MAX_MARKUP_DEPTH = 10
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _printable(value: str) -> str:
-    found = _CONTROL.search(value)
-    if found:
-        raise ValueError(
-            f"contains an invisible control character (U+{ord(found.group(0)):04X}); "
-            "retype the text around it"
-        )
-    return value
-
-
-# Text the reader sees: never empty, outer white space dropped, no control
-# characters, and of a size a page can hold.
-Text = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
-    AfterValidator(_printable),
-]
-
-
-def _one_line(value: str) -> str:
-    if "\n" in value:
-        raise ValueError("must be one line; join the lines or shorten it")
-    if len(value) > MAX_LINE:
-        raise ValueError(f"is {len(value)} characters; a line holds at most {MAX_LINE}")
-    return value
-
-
-Line = Annotated[Text, AfterValidator(_one_line)]
-
-
-def _at_most(limit: int, room: str) -> AfterValidator:
-    """A check that text is at most `limit` characters; `room` says where it goes and how."""
-
-    def check(value: str) -> str:
-        if len(value) > limit:
-            raise ValueError(f"is {len(value)} characters; {room.format(limit=limit)}")
-        return value
-
-    return AfterValidator(check)
-
-
-def fits_footer(limit: int) -> AfterValidator:
-    """A check that text printed in every page's footer is short enough to fit it."""
-    return _at_most(
-        limit,
-        "it is printed in the footer of every page, which has room for at most {limit}. Shorten it",
-    )
-
-
 #: The longest version a footer holds: "1.0", "2026-11", "3.2 (draft)".
 MAX_VERSION = 30
 #: The longest agenda time, kept on one line beside its item: "9:00-10:30 am".
 MAX_AGENDA_TIME = 24
-
-_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-
-
-def _language(value: str) -> str:
-    if not _LANGUAGE_RE.match(value):
-        raise ValueError('must be a language tag such as "en", "es" or "fr-CA"')
-    return value
-
-
-LanguageTag = Annotated[str, AfterValidator(_language)]
 
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -114,12 +42,6 @@ _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 def is_valid_id(value: str) -> bool:
     """Whether a handout id (its file name) is lowercase words joined by hyphens."""
     return bool(_ID_RE.match(value))
-
-
-class Model(BaseModel):
-    """Base for every content model: frozen, and strict about unknown fields."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
 
 
 class Reviewed(Model):
@@ -139,222 +61,6 @@ class Source(Model):
     #: What kind of source, where that helps: "column, Part 1 of a series".
     note: Line | None = None
     url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
-
-
-# --- blocks -----------------------------------------------------------------
-
-
-class BlockModel(Model):
-    """Fields every block has."""
-
-    #: Check rules (like `wording.directive`) or words this block may use on
-    #: purpose; `handouts check` stays quiet about them here.
-    allow: list[Line] = Field(default_factory=list, max_length=MAX_ITEMS)
-
-
-class Section(BlockModel):
-    """A heading that starts a new chunk of the handout."""
-
-    type: Literal["section"]
-    title: Line
-
-
-class Paragraph(BlockModel):
-    """A paragraph of inline text."""
-
-    type: Literal["paragraph"]
-    text: Text
-
-
-class BulletList(BlockModel):
-    """A bulleted list with an optional title."""
-
-    type: Literal["list"]
-    title: Line | None = None
-    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
-
-
-class TitledList(Model):
-    """One titled list inside a group."""
-
-    title: Line
-    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
-
-
-class ListGroup(BlockModel):
-    """Several short titled lists shown side by side, such as body and thoughts."""
-
-    type: Literal["list_group"]
-    title: Line | None = None
-    lists: list[TitledList] = Field(min_length=2, max_length=8)
-
-
-class Steps(BlockModel):
-    """Numbered steps the reader can follow."""
-
-    type: Literal["steps"]
-    title: Line | None = None
-    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
-
-
-class Callout(BlockModel):
-    """A boxed note; the tone sets its label and border, never colour alone."""
-
-    type: Literal["callout"]
-    tone: Literal["info", "gentle", "safety"] = "info"
-    title: Line | None = None
-    text: Text
-
-
-class CompareColumn(Model):
-    """One labelled side of a comparison."""
-
-    label: Line
-    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
-
-
-class Compare(BlockModel):
-    """Two labelled columns side by side, such as reacting and responding."""
-
-    type: Literal["compare"]
-    title: Line | None = None
-    left: CompareColumn
-    right: CompareColumn
-
-
-class Table(BlockModel):
-    """A table with a required header row and any number of columns."""
-
-    type: Literal["table"]
-    caption: Line | None = None
-    header: list[Text] = Field(min_length=1, max_length=20)
-    rows: list[list[Text]] = Field(min_length=1, max_length=MAX_ITEMS)
-
-    @model_validator(mode="after")
-    def _rows_match_header(self) -> Table:
-        width = len(self.header)
-        for number, row in enumerate(self.rows, start=1):
-            if len(row) != width:
-                raise ValueError(
-                    f"row {number} has {counted(len(row), 'cell')} but the header has {width}; "
-                    "give every row one cell per column"
-                )
-        return self
-
-
-class Definition(BlockModel):
-    """A term the reader needs, with its meaning in plain words."""
-
-    type: Literal["definition"]
-    term: Line
-    meaning: Text
-
-
-class KeyPoints(BlockModel):
-    """The short summary a reader can take away."""
-
-    type: Literal["key_points"]
-    title: Line | None = None
-    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
-
-
-class Quote(BlockModel):
-    """Words in someone's voice, with who said them."""
-
-    type: Literal["quote"]
-    text: Text
-    who: Line | None = None
-
-
-class LinesPrompt(Model):
-    """A question answered on blank writing lines."""
-
-    kind: Literal["lines"]
-    text: Text
-    lines: int = Field(default=3, ge=1, le=20)
-
-
-class CheckboxesPrompt(Model):
-    """A question answered by ticking any of several options."""
-
-    kind: Literal["checkboxes"]
-    text: Text
-    options: list[Text] = Field(min_length=1, max_length=12)
-
-
-class ScalePrompt(Model):
-    """A question answered by circling a number from 0 to 10."""
-
-    kind: Literal["scale"]
-    text: Text
-    low: Line
-    high: Line
-
-
-Prompt = Annotated[LinesPrompt | CheckboxesPrompt | ScalePrompt, Field(discriminator="kind")]
-
-
-class Worksheet(BlockModel):
-    """Prompts the reader answers on the page."""
-
-    type: Literal["worksheet"]
-    title: Line | None = None
-    intro: Text | None = None
-    prompts: list[Prompt] = Field(min_length=1, max_length=MAX_ITEMS)
-
-
-class Image(BlockModel):
-    """A picture from the project's files, always with alt text."""
-
-    type: Literal["image"]
-    src: Line
-    alt: Text
-    caption: Text | None = None
-    credit: Line | None = None
-
-
-class ClinicianNote(BlockModel):
-    """A note for the clinician, printed only in the clinician edition."""
-
-    type: Literal["clinician_note"]
-    title: Line | None = None
-    text: Text
-
-
-Block = Annotated[
-    Section
-    | Paragraph
-    | BulletList
-    | ListGroup
-    | Steps
-    | Callout
-    | Compare
-    | Table
-    | Definition
-    | KeyPoints
-    | Quote
-    | Worksheet
-    | Image
-    | ClinicianNote,
-    Field(discriminator="type"),
-]
-
-BLOCK_TYPES: tuple[str, ...] = (
-    "section",
-    "paragraph",
-    "list",
-    "list_group",
-    "steps",
-    "callout",
-    "compare",
-    "table",
-    "definition",
-    "key_points",
-    "quote",
-    "worksheet",
-    "image",
-    "clinician_note",
-)
 
 
 #: Fields that hold names for the program, not text for the reader.
@@ -377,8 +83,7 @@ def text_size(value: object) -> tuple[int, int]:
     else:
         return 0, 0
     characters = 0
-    pieces = value.lines if isinstance(value, LinesPrompt) else 0
-    pieces += 11 if isinstance(value, ScalePrompt) else 0
+    pieces = value.boxes() if isinstance(value, PromptModel) else 0
     for part in parts:
         more, counted_here = text_size(part)
         characters += more
@@ -401,8 +106,23 @@ def _check_size(model: BaseModel, noun: str) -> None:
         )
 
 
-class Handout(Model):
+class _Bounded(Model):
+    """A whole file's model, whose text all told must fit in about ten pages."""
+
+    #: What the file is called in the message when it holds too much.
+    noun: ClassVar[str]
+
+    @model_validator(mode="after")
+    def _not_too_long(self) -> _Bounded:
+        _check_size(self, self.noun)
+        return self
+
+
+@follows_registry
+class Handout(_Bounded):
     """One handout as its YAML file describes it."""
+
+    noun = "handout"
 
     title: Line
     purpose: Line
@@ -413,18 +133,19 @@ class Handout(Model):
     sources: list[Source] = Field(max_length=MAX_ITEMS)
     blocks: list[Block] = Field(min_length=1, max_length=MAX_BLOCKS)
 
-    @model_validator(mode="after")
-    def _not_too_long(self) -> Handout:
-        _check_size(self, "handout")
-        return self
-
 
 @dataclass(frozen=True)
-class HandoutFile:
-    """A validated handout with where it came from; its id is the file name."""
+class ContentFile:
+    """A validated content file: its id (the file name) and where it is."""
 
     id: str
     path: Path
+
+
+@dataclass(frozen=True)
+class HandoutFile(ContentFile):
+    """A validated handout with where it came from."""
+
     root: Path
     handout: Handout
 
@@ -442,7 +163,7 @@ class AgendaItem(Model):
 
     time: Annotated[
         Line,
-        _at_most(
+        at_most(
             MAX_AGENDA_TIME,
             "a time is kept on one line, which has room for at most {limit}, like 9:00-10:30",
         ),
@@ -462,8 +183,10 @@ class PacketSection(Model):
     facilitator_notes: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
 
 
-class Packet(Model):
+class Packet(_Bounded):
     """A workshop packet as its manifest describes it."""
+
+    noun = "packet"
 
     title: Line
     subtitle: Line | None = None
@@ -477,18 +200,11 @@ class Packet(Model):
     agenda_for_participants: bool = False
     sections: list[PacketSection] = Field(min_length=1, max_length=MAX_ITEMS)
 
-    @model_validator(mode="after")
-    def _not_too_long(self) -> Packet:
-        _check_size(self, "packet")
-        return self
-
 
 @dataclass(frozen=True)
-class PacketFile:
+class PacketFile(ContentFile):
     """A validated packet manifest with its handouts resolved, in order."""
 
-    id: str
-    path: Path
     packet: Packet
     #: The handouts of each section, in the manifest's order.
     sections: tuple[tuple[PacketSection, tuple[HandoutFile, ...]], ...]

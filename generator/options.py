@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import click
 
 from generator.errors import HandoutError
+from generator.geometry import MarginChoice, PageGeometry, page_geometry
 
 if TYPE_CHECKING:
     from generator.config import Paper, ProjectConfig
@@ -38,10 +39,20 @@ class RenderOptions:
     client_name: str | None = None
     #: The date every PDF carries, from SOURCE_DATE_EPOCH; None: the content's own date.
     source_date: dt.datetime | None = None
+    #: The project's own margins (handouts.yaml, theme: margins).
+    margins: MarginChoice = field(default_factory=MarginChoice)
 
     def resolved(self, config: ProjectConfig) -> RenderOptions:
         """These options with the project's defaults and SOURCE_DATE_EPOCH filled in."""
-        return replace(self, paper=self.paper or config.paper, source_date=source_date())
+        margins = MarginChoice(top=config.theme.margins.top, sides=config.theme.margins.sides)
+        return replace(
+            self, paper=self.paper or config.paper, source_date=source_date(), margins=margins
+        )
+
+    @property
+    def geometry(self) -> PageGeometry:
+        """The page these options print on: paper, margins and type sizes."""
+        return page_geometry(self.paper, large_print=self.large_print, margins=self.margins)
 
     @property
     def personal(self) -> bool:

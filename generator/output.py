@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import HandoutError
-from generator.lifecycle import ctrl_c_held
+from generator.signals import ctrl_c_held
 
 if TYPE_CHECKING:  # the layout workers import this module: it imports little
     from generator.config import Project

@@ -13,7 +13,7 @@ from generator.lifecycle import end_with_main_process
 # meanwhile should not go on loading for nothing.
 end_with_main_process()
 
-from generator.pdf import load_engine  # noqa: E402
+from generator.engine import load_engine  # noqa: E402
 from generator.workers import WorkerPool  # noqa: E402, F401  (each worker runs its code)
 
 # Quietly: if WeasyPrint cannot load here, each worker tries again as it

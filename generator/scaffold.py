@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import functools
 import os
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -13,6 +14,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from generator import files
+from generator.blocks import BLOCKS
 from generator.config import CONFIG_NAME, Project, builtin_root
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.model import is_valid_id
@@ -135,7 +137,7 @@ def new_handout(project: Project, handout_id: str, *, force: bool = False) -> Ne
             "new handout with it would replace that one in this project. Pick another id, "
             "or pass --force to replace the built-in handout on purpose"
         )
-    text = (SCAFFOLD / "starter.yaml").read_text(encoding="utf-8")
+    text = starter_text()
     for marker, value in (
         ("__ID__", handout_id),
         ("__TITLE__", title_from_id(handout_id).replace('"', "'")),
@@ -148,6 +150,12 @@ def new_handout(project: Project, handout_id: str, *, force: bool = False) -> Ne
         raise HandoutError(problem)
     write_atomically([(path, text.encode("utf-8"))], instead=ELSEWHERE)
     return NewHandout(path, replaces)
+
+
+def starter_text() -> str:
+    """The starter handout: its fields, then each block type's example, in the registry's order."""
+    examples = [textwrap.indent(b.example, "  ") for b in BLOCKS.members.values() if b.example]
+    return (SCAFFOLD / "starter.yaml").read_text(encoding="utf-8") + "\n".join(examples)
 
 
 def _builtin_title(language: str, handout_id: str) -> str | None:
@@ -181,7 +189,7 @@ def builtin_templates() -> list[str]:
 
 def _named(name: str, message: str) -> Problem:
     """A problem with a template name as typed (no file, line or field to point at)."""
-    return Problem(name, None, None, "", message)
+    return Problem(path=name, message=message)
 
 
 def copy_templates(project: Project, names: Sequence[str], *, force: bool = False) -> list[Path]:
@@ -221,15 +229,15 @@ def copy_templates(project: Project, names: Sequence[str], *, force: bool = Fals
                 )
             )
         elif (problem := files.write_problem(target / name, project.root, "templates")) is not None:
-            problems.append(Problem(display_path(target / name), None, None, "", problem))
+            problems.append(Problem(path=display_path(target / name), message=problem))
         elif os.path.lexists(target / name) and not force:
             problems.append(
                 Problem(
-                    display_path(target / name),
-                    None,
-                    None,
-                    "",
-                    "already exists; edit it, or pass --force to replace it with the built-in one",
+                    path=display_path(target / name),
+                    message=(
+                        "already exists; edit it, or pass --force to replace it "
+                        "with the built-in one"
+                    ),
                 )
             )
         else:

@@ -1,4 +1,4 @@
-"""Validation problems for people: a pydantic error turned into a located, plain message."""
+"""Validation: a file's data checked against its model, each problem a located, plain message."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import difflib
 import functools
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -14,10 +15,9 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from generator.errors import Problem, ProblemsError, counted, display_path
-from generator.model import (
-    BLOCK_TYPES,
-)
-from generator.yamlfile import Located, M, format_field, key_node, node_at
+from generator.model import MAX_MARKUP_DEPTH
+from generator.registry import Family
+from generator.yamlfile import Located, M, format_field, key_node, node_at, problem_at
 
 # --- validating against a model ---------------------------------------------
 
@@ -31,12 +31,11 @@ def validate(located: Located, model: type[M]) -> M:
             [
                 *located.problems,
                 Problem(
-                    shown,
-                    mark.line + 1,
-                    mark.column + 1,
-                    "",
-                    "the file must be a set of `field: value` lines "
+                    path=shown,
+                    message="the file must be a set of `field: value` lines "
                     "(title, purpose, audience, ...)",
+                    line=mark.line + 1,
+                    column=mark.column + 1,
                 ),
             ]
         )
@@ -54,6 +53,40 @@ def validate(located: Located, model: type[M]) -> M:
     return result
 
 
+def markup_problems(located: Located) -> list[Problem]:
+    """Texts whose bold, italics and links nest deeper than a page can lay out.
+
+    Only a text with enough `*` and `_` marks to nest that deep is parsed:
+    each level takes a mark either side, and a link can't hold another.
+    """
+    from generator.markup import markup_depth  # Markdown is loaded only where needed
+
+    problems: list[Problem] = []
+
+    def walk(value: object, loc: list[str | int]) -> None:
+        if isinstance(value, str):
+            marks = (value.count("*") + value.count("_")) // 2 + ("[" in value)
+            if marks > MAX_MARKUP_DEPTH and (depth := markup_depth(value)) > MAX_MARKUP_DEPTH:
+                problems.append(
+                    problem_at(
+                        located,
+                        loc,
+                        f"has bold, italics or links nested {depth} deep; at most "
+                        f"{MAX_MARKUP_DEPTH} levels are allowed. Remove some of the * and _ "
+                        "marks, or put a \\ before each one that should print as it is",
+                    )
+                )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, [*loc, str(key)])
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, [*loc, index])
+
+    walk(located.data, [])
+    return problems
+
+
 def _merge_alternatives(problems: list[Problem]) -> list[Problem]:
     """One line per field: a value that fits no branch of a union is one mistake."""
     merged: dict[tuple[int | None, int | None, str], Problem] = {}
@@ -62,11 +95,11 @@ def _merge_alternatives(problems: list[Problem]) -> list[Problem]:
         if key in merged and problem.field:
             first = merged[key]
             merged[key] = Problem(
-                first.path,
-                first.line,
-                first.column,
-                first.field,
-                f"{first.message}; or it {problem.message}",
+                path=first.path,
+                message=f"{first.message}; or it {problem.message}",
+                line=first.line,
+                column=first.column,
+                field=first.field,
             )
         else:
             merged[key] = problem
@@ -80,14 +113,14 @@ def _drop_misspelled_missing(
     suggested: set[tuple[tuple[str | int, ...], str]] = set()
     for error in errors:
         if error["type"] == "extra_forbidden":
-            loc, parent = _resolve(model, error["loc"])
-            close = _suggestion(str(loc[-1]), parent)
+            place = _resolve(model, error["loc"])
+            close = _suggestion(str(place.loc[-1]), place.parent)
             if close:
-                suggested.add((tuple(loc[:-1]), close))
+                suggested.add((tuple(place.loc[:-1]), close))
     kept = []
     for error in errors:
         if error["type"] == "missing":
-            loc, _ = _resolve(model, error["loc"])
+            loc = _resolve(model, error["loc"]).loc
             if (tuple(loc[:-1]), str(loc[-1])) in suggested:
                 continue
         kept.append(error)
@@ -107,86 +140,94 @@ def _suggestion(name: str, parent: type[BaseModel] | None) -> str | None:
 
 
 def _problem(shown: str, root: yaml.Node, model: type[BaseModel], error: ErrorDetails) -> Problem:
-    loc, parent = _resolve(model, error["loc"])
-    node, _ = node_at(root, loc)
-    if error["type"] == "extra_forbidden" and isinstance(loc[-1], str):
-        node = key_node(root, loc) or node
+    place = _resolve(model, error["loc"])
+    node, _ = node_at(root, place.loc)
+    if error["type"] == "extra_forbidden" and isinstance(place.loc[-1], str):
+        node = key_node(root, place.loc) or node
     mark = node.start_mark
-    message = _message(error, loc, parent)
-    return Problem(shown, mark.line + 1, mark.column + 1, format_field(loc), message)
+    message = _message(error, place)
+    return Problem(
+        path=shown,
+        message=message,
+        line=mark.line + 1,
+        column=mark.column + 1,
+        field=format_field(place.loc),
+    )
 
 
-def _unwrap(annotation: Any) -> Any:
-    """Strip Annotated and Optional down to the type that matters."""
+@dataclass(frozen=True)
+class _Place:
+    """Where an error is: its field path in the file, and the models around it."""
+
+    loc: list[str | int]
+    #: The model whose field the path ends in (for unknown and missing fields).
+    parent: type[BaseModel] | None
+    #: The family of block types or prompt kinds the path ends at, if any.
+    family: Family[Any] | None = None
+
+
+def _unwrap(annotation: Any) -> tuple[Any, Family[Any] | None]:
+    """Strip Annotated and Optional down to the type that matters, and the family it holds."""
+    family = None
     while True:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
+            annotation, *metadata = typing.get_args(annotation)
+            family = next((m for m in metadata if isinstance(m, Family)), family)
         elif origin in (typing.Union, types.UnionType):
             args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(args) == 1:
-                annotation = args[0]
-            else:
-                return annotation
+            if len(args) != 1:
+                return annotation, family
+            annotation = args[0]
         else:
-            return annotation
+            return annotation, family
 
 
-def _tag_of(member: type[BaseModel]) -> tuple[str, str] | None:
-    for name in ("type", "kind"):
-        field = member.model_fields.get(name)
-        if field is not None and typing.get_origin(field.annotation) is typing.Literal:
-            return name, typing.get_args(field.annotation)[0]
-    return None
+def _resolve(model: type[BaseModel], loc: Sequence[int | str]) -> _Place:
+    """Drop pydantic's union branches from an error location; find the models there.
 
-
-def _resolve(
-    model: type[BaseModel], loc: Iterable[int | str]
-) -> tuple[list[str | int], type[BaseModel] | None]:
-    """Drop pydantic's union tags from an error location; find the model there."""
+    A family's branch is named by its tag (`("blocks", 2, "list", "items")`);
+    a plain union's branch by a label, followed by the path inside it.
+    """
     current: Any = model
     parent: type[BaseModel] | None = model
     path: list[str | int] = []
-    for item in loc:
-        current = _unwrap(current)
+    for index, item in enumerate(loc):
+        current, family = _unwrap(current)
         origin = typing.get_origin(current)
-        if isinstance(item, int) and origin is list:
+        if family is not None and item in family.members:
+            current = parent = family.members[item]
+        elif origin in (typing.Union, types.UnionType):
+            current = _union_branch(typing.get_args(current), loc[index + 1 :])
+        elif isinstance(item, int) and origin is list:
             path.append(item)
             current = typing.get_args(current)[0]
-            continue
-        if origin in (typing.Union, types.UnionType) and isinstance(item, str):
-            members = [m for m in typing.get_args(current) if isinstance(m, type)]
-            chosen = [m for m in members if (t := _tag_of(m)) and t[1] == item]
-            if chosen:
-                current = chosen[0]
-                parent = chosen[0]
-                continue
-            branch = _union_branch(typing.get_args(current), item)
-            if branch is not None:
-                current = branch
-                continue
-        if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(item, str):
+        elif _is_model(current) and isinstance(item, str):
             parent = current
             path.append(item)
             field = current.model_fields.get(item)
             current = field.annotation if field is not None else None
-            continue
-        path.append(item)
-        current = None
-    return path, parent
+        else:
+            path.append(item)
+            current = None
+    return _Place(path, parent, _unwrap(current)[1])
 
 
-def _union_branch(members: Sequence[Any], label: str) -> Any:
-    """The member of a plain union that pydantic names `label` in an error location."""
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _union_branch(members: Sequence[Any], rest: Sequence[int | str]) -> Any:
+    """The member of a plain union that the rest of an error's location goes into.
+
+    A list index leads into the list, a field name into the model; an error
+    on the value itself needs no member.
+    """
     for member in members:
-        origin = typing.get_origin(_unwrap(member))
-        if origin is typing.Literal and label.startswith("literal["):
+        inner, _ = _unwrap(member)
+        if rest and isinstance(rest[0], int) and typing.get_origin(inner) is list:
             return member
-        if origin is list and label.startswith("list["):
-            return member
-        if isinstance(member, type) and label == member.__name__.lower():
-            return member
-        if isinstance(member, type) and label == member.__name__:
+        if rest and isinstance(rest[0], str) and _is_model(inner):
             return member
     return None
 
@@ -205,42 +246,47 @@ def _describe(value: Any) -> str:
     return "text"
 
 
-def _message(
-    error: ErrorDetails,
-    loc: Sequence[str | int],
-    parent: type[BaseModel] | None,
-) -> str:
+def _unknown_field(name: str, parent: type[BaseModel] | None) -> str:
+    close = _suggestion(name, parent)
+    if close:
+        return f"unknown field `{name}`; did you mean `{close}`?"
+    allowed = sorted(parent.model_fields) if parent else []
+    return f"unknown field `{name}`; the fields allowed here are: " + ", ".join(
+        f"`{a}`" for a in allowed
+    )
+
+
+def _unknown_tag(kind: str, tag: object, family: Family[Any]) -> str:
+    field = family.field
+    listing = ", ".join(family.tags())
+    if kind == "union_tag_not_found":
+        return f"this item has no `{field}`; add `{field}:` with one of: {listing}"
+    near = difflib.get_close_matches(str(tag), family.tags(), n=1, cutoff=0.6)
+    hint = f"did you mean `{near[0]}`? " if near else ""
+    return f"unknown {field} `{tag}`; {hint}the choices are: {listing}"
+
+
+def _not_text(value: Any) -> str:
+    if value is None:
+        return "is empty; write the text, or remove the line"
+    if isinstance(value, (int, float, bool)):
+        return f'should be text, not {_describe(value)}; put it in quotes, like "{value}"'
+    return f"should be text, not {_describe(value)}"
+
+
+def _message(error: ErrorDetails, place: _Place) -> str:
     kind = error["type"]
     ctx: dict[str, Any] = dict(error.get("ctx") or {})
     value = error.get("input")
-    name = loc[-1] if loc else ""
+    name = place.loc[-1] if place.loc else ""
     if kind == "missing":
         return f"required field is missing; add `{name}:`"
     if kind == "extra_forbidden":
-        allowed = sorted(parent.model_fields) if parent else []
-        close = _suggestion(str(name), parent)
-        if close:
-            return f"unknown field `{name}`; did you mean `{close}`?"
-        return f"unknown field `{name}`; the fields allowed here are: " + ", ".join(
-            f"`{a}`" for a in allowed
-        )
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        field = str(ctx.get("discriminator", "'type'")).strip("'")
-        choices = BLOCK_TYPES if field == "type" else ("lines", "checkboxes", "scale")
-        listing = ", ".join(choices)
-        if kind == "union_tag_not_found":
-            return f"this item has no `{field}`; add `{field}:` with one of: {listing}"
-        tag = ctx.get("tag", "")
-        near = difflib.get_close_matches(str(tag), choices, n=1, cutoff=0.6)
-        hint = f"did you mean `{near[0]}`? " if near else ""
-        return f"unknown {field} `{tag}`; {hint}the choices are: {listing}"
+        return _unknown_field(str(name), place.parent)
+    if kind in ("union_tag_invalid", "union_tag_not_found") and place.family is not None:
+        return _unknown_tag(kind, ctx.get("tag", ""), place.family)
     if kind == "string_type":
-        if value is None:
-            return "is empty; write the text, or remove the line"
-        if isinstance(value, (int, float, bool)):
-            kind_of = _describe(value)
-            return f'should be text, not {kind_of}; put it in quotes, like "{value}"'
-        return f"should be text, not {_describe(value)}"
+        return _not_text(value)
     if kind == "string_too_short":
         return "is empty; write the text, or remove the line"
     if kind == "string_too_long":
@@ -258,8 +304,7 @@ def _message(
     if kind == "list_type":
         return f'should be a list (one "- item" a line), not {_describe(value)}'
     if kind == "too_short":
-        least = ctx.get("min_length", 1)
-        return f"needs at least {counted(least, 'item')}"
+        return f"needs at least {counted(ctx.get('min_length', 1), 'item')}"
     if kind == "too_long":
         return f"has too many items; at most {ctx.get('max_length')} are allowed"
     if kind in ("model_type", "model_attributes_type", "dict_type"):

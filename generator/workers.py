@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from generator import lifecycle
+from generator.engine import load_engine
 from generator.errors import HandoutError
-from generator.lifecycle import Held, ctrl_c_held
-from generator.pdf import load_engine
+from generator.signals import STOP_SIGNALS, Held, ctrl_c_held, interrupt_once, interrupts
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -33,7 +33,7 @@ class Workers(ProcessPoolExecutor):
     The import takes about half a second; started before the content is
     loaded and rendered, it is done by the time there is HTML to lay out.
     (Workers forked from the fork server start with it loaded.) This module
-    and `pdf` import little, so a worker needs nothing more to run `pdf.lay_out_one`.
+    and `engine` import little, so a worker needs nothing more to run `pdf.lay_out_one`.
     """
 
     def __init__(self, count: int, context: BaseContext | None = None):
@@ -114,7 +114,7 @@ def _start_fork_server() -> None:
         with lifecycle.server_parent(folder):
             multiprocessing.forkserver.ensure_running()
         return
-    deaf = [s for s in lifecycle.STOP_SIGNALS if s != getattr(signal, "SIGTERM", None)]
+    deaf = [s for s in STOP_SIGNALS if s != getattr(signal, "SIGTERM", None)]
     previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in deaf}
     try:
         with lifecycle.server_parent(folder):
@@ -122,9 +122,6 @@ def _start_fork_server() -> None:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-
-
-_interrupt_once = lifecycle.interrupt_once
 
 
 class WorkerPool:
@@ -236,17 +233,17 @@ class WorkerPool:
 
     def __enter__(self) -> WorkerPool:
         if threading.current_thread() is threading.main_thread():
-            for signum in lifecycle.STOP_SIGNALS:
+            for signum in STOP_SIGNALS:
                 handler = signal.getsignal(signum)
-                if lifecycle.interrupts(handler):
-                    self._catching[signum] = signal.signal(signum, _interrupt_once)
+                if interrupts(handler):
+                    self._catching[signum] = signal.signal(signum, interrupt_once)
         return self
 
     def __exit__(self, *_: object) -> None:
         self.stop()
-        # Once Ctrl-C has come, it stays ignored (see `_interrupt_once`).
+        # Once Ctrl-C has come, it stays ignored (see `interrupt_once`).
         for signum, handler in self._catching.items():
-            if signal.getsignal(signum) is _interrupt_once:
+            if signal.getsignal(signum) is interrupt_once:
                 signal.signal(signum, handler)
         self._catching = {}
 
@@ -277,7 +274,7 @@ def _start_worker(run: str | None = None) -> None:
     """
     # Ctrl-C, and a closed terminal's SIGHUP, reach every process of the
     # terminal's job; the process that started the workers stops them.
-    for signum in lifecycle.STOP_SIGNALS:
+    for signum in STOP_SIGNALS:
         if signum != signal.SIGTERM:
             signal.signal(signum, signal.SIG_IGN)
     # Stopped while the folder is being made, a worker would leave it (or the

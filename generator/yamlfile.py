@@ -62,7 +62,7 @@ def _read_yaml(path: Path, empty_ok: bool) -> Located:
     shown = display_path(path)
 
     def fail(message: str, line: int | None = None, column: int | None = None) -> _Problems:
-        return _Problems([Problem(shown, line, column, "", message)])
+        return _Problems([Problem(path=shown, message=message, line=line, column=column)])
 
     try:
         raw = files.read_bytes(path, MAX_FILE_BYTES)
@@ -221,9 +221,9 @@ def _construct(root: yaml.Node, shown: str) -> tuple[Any, list[Problem]]:
     problems: list[Problem] = []
 
     def at(node: yaml.Node, message: str, trail: Sequence[str | int] = ()) -> None:
-        mark = node.start_mark
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
         field = format_field(trail)
-        problems.append(Problem(shown, mark.line + 1, mark.column + 1, field, message))
+        problems.append(Problem(path=shown, message=message, line=line, column=column, field=field))
 
     def build(node: yaml.Node, depth: int, trail: list[str | int]) -> Any:
         if depth > 50:
@@ -256,10 +256,7 @@ def _construct(root: yaml.Node, shown: str) -> tuple[Any, list[Problem]]:
         try:
             return constructor.construct_object(node, deep=True)
         except yaml.MarkedYAMLError as exc:
-            at(
-                node,
-                f"this value can't be read ({exc.problem or exc.context}); check it",
-            )
+            at(node, f"this value can't be read ({exc.problem or exc.context}); check it")
             return None
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
             reason = " ".join(str(exc).split())
@@ -389,4 +386,10 @@ def _source_lines(located: Located) -> list[str] | None:
 def problem_at(located: Located, loc: Sequence[str | int], message: str) -> Problem:
     """A problem placed at the YAML node for a field path."""
     line, column = locate(located, loc)
-    return Problem(display_path(located.path), line, column, format_field(loc), message)
+    return Problem(
+        path=display_path(located.path),
+        message=message,
+        line=line,
+        column=column,
+        field=format_field(loc),
+    )

@@ -177,7 +177,7 @@ def laid_out(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     pytest-xdist worker that runs many tests) with half-imported modules.
     """
     import generator.layout as layout_module
-    from generator.pdf import load_engine
+    from generator.engine import load_engine
 
     load_engine()
 
@@ -185,7 +185,7 @@ def laid_out(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     real = layout_module.lay_out_one
 
     def counting(call):  # type: ignore[no-untyped-def]
-        calls.append((call[0], call[1]))
+        calls.append((call.html, call.base_url))
         return real(call)
 
     monkeypatch.setattr(layout_module, "lay_out_one", counting)

@@ -14,11 +14,15 @@ import pytest
 import yaml
 
 from conftest import DATA, MINIMAL, Project
-from generator.check import RULES
-from generator.check_pdf import inspect_pdf
+from generator.check import all_rules
+from generator.check.pdf import inspect_pdf
 from generator.config import builtin_root
 
 OLD_CRISIS = "crisis:\n  - text: Call the county line on 555-0199.\n    verified: 2024-01-15\n"
+
+#: Families whose rules look at something other than a valid handout's content.
+NOT_IN_A_HANDOUT = ("pdf.", "schema", "config.", "allow.")
+RULE_SEVERITIES = {(r.id, r.severity) for r in all_rules()}
 
 EXPECTED = [
     ("readability.flesch-kincaid", 11, 3, "error"),
@@ -67,7 +71,7 @@ def test_every_rule_fires_once_on_the_right_line(broken: Project, cli) -> None:
     ]
     # Every handout-level rule the checker knows fires on this file.
     fired = {f["rule"] for f in found}
-    assert fired == {r for r in RULES if not r.startswith(("pdf.", "schema", "config."))}
+    assert fired == {r.id for r in all_rules() if not r.id.startswith(NOT_IN_A_HANDOUT)}
 
 
 def test_json_report_is_complete(broken: Project, cli) -> None:
@@ -83,8 +87,7 @@ def test_json_report_is_complete(broken: Project, cli) -> None:
             "message",
             "suggestion",
         }
-        assert finding["rule"] in RULES
-        assert finding["severity"] in ("error", "warning", "note")
+        assert (finding["rule"], finding["severity"]) in RULE_SEVERITIES
     directive = next(f for f in report["findings"] if f["rule"] == "wording.directive")
     assert directive["message"].startswith("\u201cshould\u201d sounds like an order")
     assert directive["suggestion"] == "\u201cA person might rest.\u201d"
@@ -208,7 +211,7 @@ def test_readability_works_with_the_network_unavailable(tmp_path: Path) -> None:
         "socket.create_connection = refuse\n"
         "from generator.config import builtin_root\n"
         "from generator.content import load_handouts\n"
-        "from generator.check import readability\n"
+        "from generator.check.readability import readability\n"
         "(item,) = load_handouts([builtin_root()], ['withdrawal-response'])\n"
         "score = readability(item.handout)\n"
         "print(round(score.flesch_kincaid, 2), round(score.smog, 2), score.sentences)\n"
@@ -418,3 +421,35 @@ def test_counts_are_in_the_right_number(project: Project, cli) -> None:
         encoding="utf-8",
     )
     assert cli("check", "mini").stdout.splitlines() == ["No problems found in 1 file."]
+
+
+# --- the message files ---------------------------------------------------------------
+
+
+def test_crisis_dates_come_from_the_message_file_the_pages_use(project: Project, cli) -> None:
+    """`en-CA` pages print `en` messages (there is no en-CA.yaml): the check reads those too."""
+    (project.root / "handouts.yaml").write_text("language: en-CA\ncrisis: ca\n", encoding="utf-8")
+    messages = project.root / "templates" / "messages"
+    messages.mkdir(parents=True)
+    (messages / "en.yaml").write_text(
+        "crisis:\n  ca:\n    text: Call or text 9-8-8.\n    verified: 2024-02-01\n",
+        encoding="utf-8",
+    )
+    project.add("h.yaml")
+    crisis = [
+        f
+        for f in findings(cli("check", "h", "--json"))
+        if f["path"] != "content/handouts/en/h.yaml"
+    ]
+    assert crisis == [
+        {
+            "path": "templates/messages/en.yaml",
+            "line": 4,
+            "column": 15,
+            "rule": "structure.crisis-verified",
+            "severity": "warning",
+            "message": "the `ca` crisis line was last checked on 2024-02-01; check the number, "
+            "then update the date",
+            "suggestion": None,
+        }
+    ]

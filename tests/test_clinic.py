@@ -313,14 +313,14 @@ def test_new_refuses_a_builtin_id_unless_forced(project: Project, cli) -> None:
 
 
 def test_the_starter_uses_every_block_type(tmp_path: Path, cli, monkeypatch) -> None:
-    from generator.model import BLOCK_TYPES
+    from generator.blocks import BLOCKS
 
     cli("init", str(tmp_path / "c"))
     monkeypatch.chdir(tmp_path / "c")
     cli("new", "starter")
     text = (tmp_path / "c/content/handouts/en/starter.yaml").read_text()
     shown = set(re.findall(r"^ *#? *- type: (\w+)", text, re.M))
-    assert shown == set(BLOCK_TYPES)
+    assert shown == set(BLOCKS.tags())
 
 
 # --- print profiles ------------------------------------------------------------------

@@ -120,7 +120,7 @@ def test_the_engine_loads_the_ordinary_way_when_the_quick_way_fails(tmp_path: Pa
         "        raise OSError('no such library')\n"
         "    return real(backend, name, flags)\n"
         "cffi.api._load_backend_lib = load\n"
-        "from generator.pdf import load_engine\n"
+        "from generator.engine import load_engine\n"
         "load_engine()\n"
         "from weasyprint import HTML\n"
         "print(bool(refused), HTML(string='<p>ok</p>').write_pdf()[:5])\n"
@@ -143,15 +143,16 @@ def _chars(data: bytes) -> list[tuple[str, float, float, str, float]]:
 
 
 def test_the_shared_page_style_lays_out_as_weasyprint_would(project: Project) -> None:
-    from generator.pdf import load_engine
+    from generator.engine import load_engine
 
     load_engine()  # as the program does, without the notice about HarfBuzz-Subset
     from weasyprint import HTML
 
     from generator.content import load_handouts
     from generator.layout import allowed_folders
-    from generator.pdf import _STYLES, html_to_pdf
+    from generator.pdf import html_to_pdf
     from generator.render import RenderOptions, render_all
+    from generator.stylecache import _STYLES
 
     library = builtin_root()
     handouts = load_handouts([library], ["withdrawal-response", "daily-check-in"])
@@ -227,7 +228,7 @@ def _die(_: object) -> None:
 def test_a_worker_that_dies_is_an_error_for_the_user_not_a_traceback(project: Project) -> None:
     import generator.layout as layout_module
     from generator.errors import HandoutError
-    from generator.layout import Batch, Layout
+    from generator.layout import Batch, Job, Layout
     from generator.workers import WorkerPool
 
     # One worker (of two documents, one job) is forked from this process, so
@@ -237,7 +238,7 @@ def test_a_worker_that_dies_is_an_error_for_the_user_not_a_traceback(project: Pr
         patch.setattr(layout_module, "lay_out_one", _die)
         batch = Batch(
             find_project(project.root),
-            [("<p>Hello</p>", project.root.as_uri() + "/", project.root / "one.yaml")],
+            [Job("<p>Hello</p>", project.root.as_uri() + "/", project.root / "one.yaml")],
             strict=False,
             layout=Layout(),
             workers=pool,

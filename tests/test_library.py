@@ -9,7 +9,8 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from generator.check import printed, readability
+from generator.check.readability import readability
+from generator.check.text import printed
 from generator.cli import main
 from generator.config import builtin_root
 from generator.content import load_handouts

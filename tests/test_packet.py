@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from conftest import MINIMAL, Project
-from generator.check import _plain
+from generator.check.text import plain
 from generator.cli import main
 from generator.config import builtin_root
 from generator.content import load_packets
@@ -125,7 +125,7 @@ def test_handouts_keep_their_crisis_and_care_notes(workshop: dict[str, Path]) ->
 
 def test_facilitator_notes_only_in_trainer_edition(workshop: dict[str, Path]) -> None:
     (packet,) = load_packets([builtin_root()], [WORKSHOP])
-    notes = [flat(_plain(n)) for section, _ in packet.sections for n in section.facilitator_notes]
+    notes = [flat(plain(n)) for section, _ in packet.sections for n in section.facilitator_notes]
     assert len(notes) == 12  # three for each of the workshop's four sections
     trainer = flat(" ".join(p.extract_text() for p in PdfReader(workshop["trainer"]).pages))
     participant = flat(" ".join(p.extract_text() for p in PdfReader(workshop["participant"]).pages))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 
 import pytest
 
-from conftest import Project
+from conftest import MINIMAL, Project
 from generator import progress
 
 
@@ -63,3 +64,48 @@ def test_no_bar_when_output_is_not_a_terminal(capsys: pytest.CaptureFixture[str]
     captured = capsys.readouterr()
     assert captured.err == ""
     assert captured.out == ""
+
+
+class _Terminal(io.StringIO):
+    """Standard error as a terminal: bars show."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+FOUR = ["one", "two", "three", "four"]
+
+
+def _four(project: Project) -> None:
+    for name in FOUR:
+        project.add(f"{name}.yaml", MINIMAL)
+    assert progress.BAR_FROM == len(FOUR)  # just enough for a bar
+
+
+def test_building_many_handouts_shows_a_bar_on_a_terminal(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.cli import main
+
+    _four(project)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    main(["build", *FOUR], standalone_mode=False)
+    shown = terminal.getvalue()
+    assert "Laying out  [####################################]  100%" in shown
+    assert shown.count("Laying out") >= 5  # a frame at the start and one after each PDF
+    assert sorted(p.name for p in (project.root / "output" / "en").iterdir()) == [
+        "four.pdf",
+        "one.pdf",
+        "three.pdf",
+        "two.pdf",
+    ]
+
+
+def test_building_many_handouts_shows_no_bar_elsewhere(project: Project, cli) -> None:
+    _four(project)
+    result = cli("build", *FOUR)
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == len(FOUR)
+    assert "Laying out" not in result.output
+    assert result.stderr == ""

@@ -11,8 +11,10 @@ import pytest
 from conftest import MINIMAL, Project
 from generator.config import find_project
 from generator.content import load_handout
+from generator.markup import inline
+from generator.messages import page_counter_content
 from generator.options import RenderOptions
-from generator.render import Renderer, inline, page_counter_content
+from generator.render import Renderer
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -41,11 +43,11 @@ def test_every_block_type_matches_golden_html(image_project: Project, edition: s
 
 
 def test_every_block_type_appears(image_project: Project) -> None:
-    from generator.model import BLOCK_TYPES
+    from generator.blocks import BLOCKS
 
     image_project.add_data("all-blocks.yaml")
     item = load_handout(image_project.handouts / "all-blocks.yaml", image_project.root)
-    assert {b.type for b in item.handout.blocks} == set(BLOCK_TYPES)
+    assert {b.type for b in item.handout.blocks} == set(BLOCKS.tags())
 
 
 def test_clinician_notes_only_in_clinician_edition(image_project: Project) -> None:

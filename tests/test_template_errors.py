@@ -17,7 +17,7 @@ from conftest import Project
         ),
         (
             "<p>\n{{ block.no_such_field.x }}\n</p>\n",
-            "templates/blocks/paragraph.html:2: template error: 'generator.model.Paragraph "
+            "templates/blocks/paragraph.html:2: template error: 'generator.blocks.Paragraph "
             "object' has no attribute 'no_such_field' in `{{ block.no_such_field.x }}`",
         ),
         (

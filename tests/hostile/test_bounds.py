@@ -29,9 +29,10 @@ from PIL import Image
 from conftest import MINIMAL, Project, tiny_png
 from generator.content import load_handout, load_packets
 from generator.errors import ProblemsError
-from generator.images import MAX_PIXELS, bounded_decoding, check, explain
+from generator.images import bounded_decoding, check, explain
 from generator.markup import inline, markup_depth
 from generator.model import MAX_MARKUP_DEPTH
+from generator.raster import MAX_PIXELS
 
 # --- helpers --------------------------------------------------------------------
 
@@ -967,9 +968,9 @@ def test_a_time_limit_ringing_while_the_engine_loads_spoils_nothing(tmp_path: Pa
     script = (
         "import os\n"
         "from pathlib import Path\n"
-        "from generator.pdf import Layout, LayoutStopped, lay_out_one\n"
+        "from generator.pdf import Layout, LayoutCall, LayoutStopped, lay_out_one\n"
         "html = '<html><head><title>x</title></head><body><p>hello</p></body></html>'\n"
-        "call = (html, Path.cwd().as_uri() + '/', (Path.cwd(),), Layout())\n"
+        "call = LayoutCall(html, Path.cwd().as_uri() + '/', (Path.cwd(),), Layout())\n"
         "os.environ['HANDOUTS_LAYOUT_SECONDS'] = '0.05'\n"
         "try:\n"
         "    lay_out_one(call)\n"

@@ -23,7 +23,7 @@ from harness import Run
 
 import generator.cache as cache_module
 import generator.output as output_module
-import generator.pdf as pdf_module
+import generator.stylecache as stylecache
 from conftest import BREATH_PACKET, MINIMAL
 
 NOT_UTF8 = "the name is not valid text (it has bytes that are not UTF-8); retype it"
@@ -675,11 +675,11 @@ def test_a_full_disk_when_making_a_folder(
 @pytest.fixture
 def in_process(laid_out: list[tuple[str, str]]) -> Iterator[None]:
     """Layout in this process (so the failures made here reach it), its style cache empty."""
-    saved = dict(pdf_module._STYLES)
-    pdf_module._STYLES.clear()
+    saved = dict(stylecache._STYLES)
+    stylecache._STYLES.clear()
     yield
-    pdf_module._STYLES.clear()
-    pdf_module._STYLES.update(saved)
+    stylecache._STYLES.clear()
+    stylecache._STYLES.update(saved)
 
 
 def test_a_full_cache_is_only_slower(

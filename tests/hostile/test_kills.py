@@ -30,7 +30,7 @@ import pytest
 from harness import MAX_MB, MAX_SECONDS, Run, run, session_processes
 
 from conftest import MINIMAL
-from generator import lifecycle
+from generator import lifecycle, signals
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="watches processes through Linux's /proc"
@@ -454,8 +454,8 @@ def test_sigterm_and_sighup_are_ctrl_c_and_an_ignored_one_stays_ignored() -> Non
     signal.signal(TERM, signal.SIG_DFL)
     signal.signal(HUP, signal.SIG_IGN)  # as under nohup
     try:
-        with lifecycle.stopped_as_ctrl_c():
-            assert lifecycle.interrupts(signal.getsignal(TERM))
+        with signals.stopped_as_ctrl_c():
+            assert signals.interrupts(signal.getsignal(TERM))
             assert signal.getsignal(HUP) is signal.SIG_IGN
             with pytest.raises(KeyboardInterrupt):
                 signal.raise_signal(TERM)
@@ -475,7 +475,7 @@ def test_ctrl_c_lost_in_a_finaliser_is_delivered_again(capsys: pytest.CaptureFix
     previous = signal.getsignal(INT)
     signal.signal(INT, signal.default_int_handler)
     try:
-        with lifecycle.stopped_as_ctrl_c():
+        with signals.stopped_as_ctrl_c():
             thing = _Thing()
 
             def interrupted_finaliser(_: object) -> None:
@@ -502,8 +502,8 @@ def test_ctrl_c_wrapped_by_python_is_still_ctrl_c() -> None:
         except KeyboardInterrupt as exc:
             raise RuntimeError("Error calling __set_name__") from exc
     except RuntimeError as wrapped:
-        assert lifecycle.interrupted(wrapped)
-    assert not lifecycle.interrupted(RuntimeError("something else"))
+        assert signals.interrupted(wrapped)
+    assert not signals.interrupted(RuntimeError("something else"))
 
 
 # --- Repeated: rare races at exit and at start-up ----------------------------

@@ -20,7 +20,7 @@ from click.testing import Result
 from conftest import BREATH_PACKET, MINIMAL, Project
 from generator import fonts
 from generator.errors import ProblemsError
-from generator.packet import MAX_PARTICIPANTS, Participant, read_participants
+from generator.participants import MAX_PARTICIPANTS, Participant, read_participants
 
 
 @pytest.fixture

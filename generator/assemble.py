@@ -1,0 +1,302 @@
+"""Packet stage, assembly: a packet laid out in parts (from the cache where it can) and joined."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from generator.cache import BuildCache
+from generator.config import Project
+from generator.errors import HandoutError, counted, display_path
+from generator.fonts import declares_fallbacks, needs_fallback
+from generator.layout import Batch, Job
+from generator.merge import (
+    Bookmark,
+    join,
+    outline_of,
+    pages_and_outline,
+    prepend,
+    set_outline,
+    stamp,
+    to_bytes,
+)
+from generator.model import PacketFile
+from generator.options import RenderOptions
+from generator.pdf import Layout
+from generator.progress import bar, stage
+from generator.render import Renderer, personal_context
+from generator.request import PacketRequest
+from generator.workers import WorkerPool, outcome
+
+
+@dataclass(frozen=True)
+class Part:
+    """One separately laid-out piece of a packet, and its place in the bookmarks."""
+
+    kind: Literal["divider", "handout"]
+    title: str
+    section: int
+    pdf: bytes
+    pages: int
+    #: The part's own bookmarks, with its first page as 0.
+    outline: list[Bookmark]
+
+
+class Assembler:
+    """Lays a packet out in parts, from the cache where it can, and joins them.
+
+    The parts are the cover, the front matter (agenda and contents), each
+    section's divider and each handout. Page numbers are stamped on after
+    joining, so a part is the same whatever page it lands on, and an edited
+    handout is the only part laid out again.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        item: PacketFile,
+        options: RenderOptions,
+        request: PacketRequest,
+        workers: WorkerPool | None = None,
+    ):
+        self.project = project
+        self.item = item
+        # Names go on the covers only (see `copies`): no other part carries one.
+        self.options = replace(options, client_name=None)
+        self.request = request
+        self.trainer = request.edition == "trainer"
+        self.renderer = Renderer(project)
+        self.cache = BuildCache(project)
+        self.warnings: list[str] = []
+        self.context = self.renderer.packet_context(item, self.options, trainer=self.trainer)
+        self.workers = workers
+
+    def _start(self, jobs: Sequence[Job] = (), *, cache: bool = True, tagged: bool = True) -> Batch:
+        """Hand documents to the workers (more may be added); `_wait` collects them."""
+        return Batch(
+            self.project,
+            jobs,
+            strict=self.request.strict,
+            layout=Layout(forms=self.options.fillable, tagged=tagged, part=True),
+            cache=self.cache if cache else None,
+            workers=self.workers,
+        )
+
+    def _wait(self, batch: Batch) -> list[bytes]:
+        pdfs, warnings = batch.result()
+        self.warnings.extend(warnings)
+        return pdfs
+
+    def _job(self, html: str, base_url: str, source: Path) -> Job:
+        """A part to lay out; one in the fallback fonts gets them as subsets.
+
+        Parts share whole fonts, but WeasyPrint draws a variable font's other
+        weights (the fallbacks') wrongly spaced when it embeds it whole.
+        """
+        layout = None
+        if declares_fallbacks(html):
+            layout = Layout(forms=self.options.fillable, part=False)
+        return Job(html, base_url, source, layout=layout)
+
+    def start_body(self) -> tuple[Batch, list[tuple[Literal["divider", "handout"], str, int]]]:
+        """Each section's divider, then its handouts, handed to the workers as rendered.
+
+        Also returns each part's place in the bookmarks.
+        """
+        handout_options = replace(self.options, edition="clinician" if self.trainer else "client")
+        plan: list[tuple[Literal["divider", "handout"], str, int]] = []
+        batch = self._start()
+        for number, (section, handouts) in enumerate(self.item.sections, start=1):
+            view = {
+                "title": section.title,
+                "intro": section.intro,
+                "facilitator_notes": section.facilitator_notes,
+                "handouts": [{"title": h.handout.title} for h in handouts],
+            }
+            page = self.renderer.render_packet_page(
+                self.item,
+                "packet_divider.html",
+                {**self.context, "section": view, "number": number},
+            )
+            plan.append(("divider", section.title, number))
+            batch.add(self._job(page.html, page.base_url, self.item.path))
+            for handout in handouts:
+                part = self.renderer.render_part(handout, handout_options)
+                plan.append(("handout", handout.handout.title, number))
+                batch.add(self._job(part.html, part.base_url, handout.path))
+        return batch, plan
+
+    def front_and_numbers(self, body: Sequence[Part]) -> tuple[bytes, int, bytes]:
+        """The agenda and contents, and the page numbers of the whole packet.
+
+        The contents' page numbers allow for the front matter's own length, so
+        its length is guessed first; the numbers, which need the total, are
+        laid out alongside it on the same guess, and both again if it was wrong.
+        """
+        # A first guess: the agenda's page, then about two dozen entries a page.
+        entries = sum(1 + len(handouts) for _, handouts in self.item.sections)
+        pages = int(self.context["show_agenda"]) + max(1, -(-entries // 24))
+        body_pages = sum(part.pages for part in body)
+        for _ in range(5):
+            start = 1 + 1 + pages  # the cover, then the front matter, then the body
+            parts = iter(body)
+            sections: list[dict[str, Any]] = []
+            for section, handouts in self.item.sections:
+                view: dict[str, Any] = {"title": section.title, "page": start, "handouts": []}
+                start += next(parts).pages
+                for handout in handouts:
+                    entry = {"title": handout.handout.title, "id": handout.id, "page": start}
+                    view["handouts"].append(entry)
+                    start += next(parts).pages
+                sections.append(view)
+            page = self.renderer.render_packet_page(
+                self.item, "packet_front.html", {**self.context, "sections": sections}
+            )
+            total = 1 + pages + body_pages
+            numbers_html = self.renderer.render_numbers(self.item, self.options, total)
+            front_batch = self._start([self._job(page.html, page.base_url, self.item.path)])
+            numbers_batch = self._start([Job(numbers_html, "", self.item.path)], tagged=False)
+            (pdf,) = self._wait(front_batch)
+            laid_out, _ = pages_and_outline(pdf)
+            if laid_out == pages:
+                (numbers,) = self._wait(numbers_batch)
+                return pdf, pages, numbers
+            pages = laid_out
+        raise HandoutError(
+            f"{display_path(self.item.path)}: the table of contents would not settle on a "
+            "page count; shorten the section titles"
+        )
+
+    def copies(self, names: Sequence[tuple[str, str] | None]) -> list[bytes]:
+        """The joined packet, once per (name, where it was given); None: no name.
+
+        One copy is joined whole, its cover the first part. For several,
+        everything after the cover is joined and numbered once, and each copy
+        then only adds its own cover in front, in parallel. The covers are laid
+        out alongside the body, which they do not depend on. The cover's title
+        and description are the packet's, so the joined file's metadata (taken
+        from its first part) is the packet's, never a name.
+        """
+        packet = self.item.id
+        with stage(f"{packet}: render the parts and lay them out (or take them from the cache)"):
+            body_batch, plan = self.start_body()
+            covers_batch = self._start(
+                self.cover_jobs(names), cache=all(name is None for name in names)
+            )
+            # Each part is read as it comes back (cached ones first), while the workers go on.
+            read = {index: (pdf, *pages_and_outline(pdf)) for index, pdf in body_batch.as_ready()}
+            body = [Part(*place, *read[index]) for index, place in enumerate(plan)]
+            self.warnings.extend(body_batch.warnings)
+        with stage(f"{packet}: lay out the contents and the page numbers"):
+            front, front_pages, numbers = self.front_and_numbers(body)
+        with stage(f"{packet}: lay out {counted(len(names), 'cover')}"):
+            covers = self._wait(covers_batch)
+            self.check_covers(covers, names)
+        if self.workers is not None:
+            # All is laid out: joining needs the workers' memory more than they do.
+            self.workers.stop()
+        bookmarks = self.bookmarks(front, front_pages, body)
+        parts = [front, *(part.pdf for part in body)]
+        with stage(f"{packet}: join {'the copy' if len(covers) == 1 else f'{len(covers)} copies'}"):
+            return self.join_copies(covers, parts, numbers, bookmarks)
+
+    def join_copies(
+        self,
+        covers: Sequence[bytes],
+        parts: Sequence[bytes],
+        numbers: bytes,
+        bookmarks: list[Bookmark],
+    ) -> list[bytes]:
+        """Each cover in front of the parts, numbered and bookmarked: one copy per cover."""
+        if len(covers) == 1:
+            # One copy: its cover is simply the first part.
+            whole = join([covers[0], *parts])
+            stamp(whole, numbers, first=1)
+            set_outline(whole, bookmarks)
+            return [to_bytes(whole)]
+        shared = join(parts)
+        stamp(shared, numbers, offset=1)
+        rest = to_bytes(shared)
+        finishing = [CopyJob(cover, rest, bookmarks) for cover in covers]
+        workers = self.workers
+        futures = [workers.submit(_finish, job) if workers else None for job in finishing]
+        done: list[bytes] = []
+        with bar(len(finishing), "Copies") as advance:
+            for future, job in zip(futures, finishing, strict=True):
+                done.append(outcome(future) if future is not None else _finish(job))
+                advance(1)
+        return done
+
+    def check_covers(
+        self, covers: Sequence[bytes], names: Sequence[tuple[str, str] | None]
+    ) -> None:
+        """Refuse a cover longer than a page: page numbers and contents count on one."""
+        for cover, who in zip(covers, names, strict=True):
+            pages, _ = pages_and_outline(cover)
+            if pages != 1:
+                # Where the name was given, never the name itself.
+                copy = f" of the copy for {who[1]}" if who is not None else ""
+                raise HandoutError(
+                    f"{display_path(self.item.path)}: the cover{copy} takes {pages} pages, "
+                    "but a cover must fit on one; shorten the packet's title, subtitle, "
+                    "organisation or facilitator"
+                )
+
+    def cover_jobs(self, names: Sequence[tuple[str, str] | None]) -> list[Job]:
+        """One cover per name; a named cover is personal, so it is never cached.
+
+        A name the body font lacks characters for brings the fallback fonts,
+        which are embedded as subsets: whole, they would add megabytes to
+        every copy.
+        """
+        jobs: list[Job] = []
+        for who in names:
+            name, given_in = who if who is not None else (None, None)
+            page = self.renderer.render_packet_page(
+                self.item,
+                "packet_cover.html",
+                {**self.context, **personal_context(name, self.context["fallback_fonts"])},
+            )
+            layout = None
+            if name is not None and needs_fallback(name):
+                layout = Layout(forms=self.options.fillable, part=False)
+            jobs.append(Job(page.html, page.base_url, self.item.path, name, given_in, layout))
+        return jobs
+
+    def bookmarks(self, front: bytes, front_pages: int, body: Sequence[Part]) -> list[Bookmark]:
+        """Agenda and contents, then section → handout → the handout's headings."""
+        marks = [
+            Bookmark(mark.title, mark.page + 1) for mark in outline_of(front) if mark.page >= 0
+        ]
+        page = 1 + front_pages
+        for part in body:
+            if part.kind == "divider":
+                marks.append(Bookmark(part.title, page))
+            else:
+                inner = [
+                    Bookmark(child.title, page + child.page)
+                    for top in part.outline
+                    for child in top.children
+                    if child.page >= 0
+                ]
+                marks[-1].children.append(Bookmark(part.title, page, inner))
+            page += part.pages
+        return marks
+
+
+@dataclass(frozen=True)
+class CopyJob:
+    """One copy for a worker to finish: its cover, the pages every copy shares, the bookmarks."""
+
+    cover: bytes
+    rest: bytes
+    bookmarks: list[Bookmark]
+
+
+def _finish(job: CopyJob) -> bytes:
+    """One copy: its cover in front of the shared pages, and the bookmarks."""
+    joined = prepend(job.cover, job.rest)
+    set_outline(joined, job.bookmarks)
+    return to_bytes(joined)

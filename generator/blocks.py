@@ -1,0 +1,402 @@
+"""Model stage: the blocks a handout is made of, each type declared once, in a registry.
+
+A block type is a `BlockModel` subclass whose `type` is one literal (it
+registers itself under that name) and a template, templates/blocks/<type>.html.
+The list of types, the JSON Schema, the validation messages, the checks and
+the starter handout all read the registry, `BLOCKS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from generator.errors import counted
+from generator.fields import MAX_ITEMS, Line, Model, Text
+from generator.prompts import CheckboxesPrompt, Prompt
+from generator.registry import Family, follows_registry
+
+#: A field's place inside a block, like ("items", 2).
+Loc = tuple[str | int, ...]
+
+
+class BlockModel(Model):
+    """Fields every block has, and what the checks need to know of each type."""
+
+    #: Check rules (like `wording.directive`) or words this block may use on
+    #: purpose; `handouts check` stays quiet about them here.
+    allow: list[Line] = Field(default_factory=list, max_length=MAX_ITEMS)
+    #: The block's name in a file; each block type narrows it to its literal.
+    type: str
+
+    #: The starter handout's example of it: YAML, under a comment on what it is for.
+    example: ClassVar[str] = ""
+    #: Printed in the clinician edition only.
+    clinician_only: ClassVar[bool] = False
+    #: Its words count towards a stretch of text without a heading (structure.chunk).
+    chunked: ClassVar[bool] = True
+    #: Gives the reader something to do (structure.action).
+    action: ClassVar[bool] = False
+    #: Someone's own words, which the wording check leaves as they are.
+    own_voice: ClassVar[bool] = False
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        BLOCKS.add(cls)
+
+    def starts_chunk(self) -> bool:
+        """Whether it starts a new chunk of text under a heading (structure.chunk)."""
+        return False
+
+    def prose(self) -> Iterator[tuple[Loc, str]]:
+        """The running text it adds to readability, each with its field."""
+        return iter(())
+
+    def item_lists(self) -> Iterator[tuple[Loc, Sequence[str]]]:
+        """Its lists, each with its field, as the list-length check counts them."""
+        return iter(())
+
+    def fragments(self) -> Iterator[tuple[Loc, str]]:
+        """Short texts that count as prose when each is a whole sentence: its list items."""
+        for loc, items in self.item_lists():
+            for index, item in enumerate(items):
+                yield (*loc, index), item
+
+
+BLOCKS: Family[BlockModel] = Family("type")
+
+#: One block of any registered type.
+Block = Annotated[BlockModel, BLOCKS]
+
+
+class Section(BlockModel):
+    """A heading that starts a new chunk of the handout."""
+
+    type: Literal["section"]
+    title: Line
+
+    example = """\
+# A section starts a new chunk under a heading.
+- type: section
+  title: "A heading that says what comes next"
+"""
+    chunked = False
+
+    def starts_chunk(self) -> bool:
+        return True
+
+
+class Paragraph(BlockModel):
+    """A paragraph of inline text."""
+
+    type: Literal["paragraph"]
+    text: Text
+
+    example = """\
+# A paragraph: a few short sentences about one idea.
+- type: paragraph
+  text: >-
+    Start with why this matters to the reader. Keep each sentence short.
+    One idea per sentence is easiest to read.
+"""
+
+    def prose(self) -> Iterator[tuple[Loc, str]]:
+        yield ("text",), self.text
+
+
+class ItemsBlock(BlockModel):
+    """A list of short items under an optional title: the shape of lists, steps and key points."""
+
+    title: Line | None = None
+    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
+
+    def item_lists(self) -> Iterator[tuple[Loc, Sequence[str]]]:
+        yield ("items",), self.items
+
+
+# The lists inside a list group and a comparison.
+
+
+class TitledList(Model):
+    """One titled list inside a group."""
+
+    title: Line
+    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
+
+
+class CompareColumn(Model):
+    """One labelled side of a comparison."""
+
+    label: Line
+    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
+
+
+class BulletList(ItemsBlock):
+    """A bulleted list with an optional title."""
+
+    type: Literal["list"]
+
+    example = """\
+# A list: up to seven short items.
+- type: list
+  title: "Things you might notice"
+  items:
+    - "A first thing"
+    - "A second thing"
+"""
+
+
+class ListGroup(BlockModel):
+    """Several short titled lists shown side by side, such as body and thoughts."""
+
+    type: Literal["list_group"]
+    title: Line | None = None
+    lists: list[TitledList] = Field(min_length=2, max_length=8)
+
+    example = """\
+# A list group: short titled lists side by side.
+- type: list_group
+  lists:
+    - title: "In your body"
+      items: ["Tired", "Tense"]
+    - title: "In your thoughts"
+      items: ["Busy", "Blank"]
+"""
+
+    def item_lists(self) -> Iterator[tuple[Loc, Sequence[str]]]:
+        for number, group in enumerate(self.lists):
+            yield ("lists", number, "items"), group.items
+
+
+class Steps(ItemsBlock):
+    """Numbered steps the reader can follow."""
+
+    type: Literal["steps"]
+
+    example = """\
+# Steps: things the reader can do, in order.
+- type: steps
+  title: "Small steps you might try"
+  items:
+    - "**Notice.** Pause for a moment, if it feels okay."
+    - "**Choose.** Pick one small thing to try."
+"""
+    action = True
+
+
+class Callout(BlockModel):
+    """A boxed note; the tone sets its label and border, never colour alone."""
+
+    type: Literal["callout"]
+    tone: Literal["info", "gentle", "safety"] = "info"
+    title: Line | None = None
+    text: Text
+
+    example = """\
+# A callout: info, gentle or safety. Say what to do if something is too much.
+- type: callout
+  tone: gentle
+  text: "You can stop at any time. You can come back to this later, or with your therapist."
+"""
+
+    def prose(self) -> Iterator[tuple[Loc, str]]:
+        yield ("text",), self.text
+
+
+class Compare(BlockModel):
+    """Two labelled columns side by side, such as reacting and responding."""
+
+    type: Literal["compare"]
+    title: Line | None = None
+    left: CompareColumn
+    right: CompareColumn
+
+    example = """\
+# A comparison: two labelled columns.
+- type: compare
+  left:
+    label: "One way"
+    items: ["Fast", "Automatic"]
+  right:
+    label: "Another way"
+    items: ["Slower", "On purpose"]
+"""
+
+    def item_lists(self) -> Iterator[tuple[Loc, Sequence[str]]]:
+        yield ("left", "items"), self.left.items
+        yield ("right", "items"), self.right.items
+
+
+class Table(BlockModel):
+    """A table with a required header row and any number of columns."""
+
+    type: Literal["table"]
+    caption: Line | None = None
+    header: list[Text] = Field(min_length=1, max_length=20)
+    rows: list[list[Text]] = Field(min_length=1, max_length=MAX_ITEMS)
+
+    example = """\
+# A table: a header row, then rows with one cell per column.
+- type: table
+  header: ["When", "What might help"]
+  rows:
+    - ["Morning", "A glass of water"]
+    - ["Evening", "A short walk"]
+"""
+    # A table is read row by row, not as a stretch of running text.
+    chunked = False
+
+    @model_validator(mode="after")
+    def _rows_match_header(self) -> Table:
+        width = len(self.header)
+        for number, row in enumerate(self.rows, start=1):
+            if len(row) != width:
+                raise ValueError(
+                    f"row {number} has {counted(len(row), 'cell')} but the header has {width}; "
+                    "give every row one cell per column"
+                )
+        return self
+
+
+class Definition(BlockModel):
+    """A term the reader needs, with its meaning in plain words."""
+
+    type: Literal["definition"]
+    term: Line
+    meaning: Text
+
+    example = """\
+# A definition: a word the reader needs, in plain words.
+- type: definition
+  term: "A word to explain"
+  meaning: "What it means, in the words you would use in session."
+"""
+
+    def prose(self) -> Iterator[tuple[Loc, str]]:
+        yield ("meaning",), self.meaning
+
+
+class KeyPoints(ItemsBlock):
+    """The short summary a reader can take away."""
+
+    type: Literal["key_points"]
+
+    example = """\
+# Key points: the few things to remember.
+- type: key_points
+  items:
+    - "The main idea, in one line."
+    - "What the reader can do."
+"""
+
+    def starts_chunk(self) -> bool:
+        return True
+
+
+class Quote(BlockModel):
+    """Words in someone's voice, with who said them."""
+
+    type: Literal["quote"]
+    text: Text
+    who: Line | None = None
+
+    example = """\
+# A quote: words in someone's voice.
+- type: quote
+  text: "I can take this one step at a time."
+  who: "A common thought"
+"""
+    own_voice = True
+
+    def prose(self) -> Iterator[tuple[Loc, str]]:
+        yield ("text",), self.text
+
+
+@follows_registry
+class Worksheet(BlockModel):
+    """Prompts the reader answers on the page."""
+
+    type: Literal["worksheet"]
+    title: Line | None = None
+    intro: Text | None = None
+    prompts: list[Prompt] = Field(min_length=1, max_length=MAX_ITEMS)
+
+    example = """\
+# A worksheet: prompts answered on lines, by ticking boxes, or on a 0 to 10 scale.
+- type: worksheet
+  title: "Your turn"
+  intro: "Fill in any part, or none."
+  prompts:
+    - kind: scale
+      text: "How much energy do you have today?"
+      low: "very low"
+      high: "very high"
+    - kind: checkboxes
+      text: "What might help?"
+      options: ["Rest", "A walk", "A call"]
+    - kind: lines
+      text: "One thing you noticed"
+      lines: 2
+"""
+    action = True
+
+    def starts_chunk(self) -> bool:
+        return self.title is not None
+
+    def prose(self) -> Iterator[tuple[Loc, str]]:
+        if self.intro:
+            yield ("intro",), self.intro
+
+    def item_lists(self) -> Iterator[tuple[Loc, Sequence[str]]]:
+        for number, prompt in enumerate(self.prompts):
+            if isinstance(prompt, CheckboxesPrompt):
+                yield ("prompts", number, "options"), prompt.options
+
+    def fragments(self) -> Iterator[tuple[Loc, str]]:
+        return iter(())  # its options are choices to tick, not sentences to read
+
+
+class Image(BlockModel):
+    """A picture from the project's files, always with alt text."""
+
+    type: Literal["image"]
+    src: Line
+    alt: Text
+    caption: Text | None = None
+    credit: Line | None = None
+
+    example = """\
+# An image: a file in this project (content/ or assets/), always with alt text.
+# Add a picture first, then remove the # signs:
+# - type: image
+#   src: ../../../assets/picture.png
+#   alt: "What the picture shows, for someone who cannot see it"
+#   caption: "An optional caption"
+"""
+
+    def fragments(self) -> Iterator[tuple[Loc, str]]:
+        if self.caption:
+            yield ("caption",), self.caption
+
+
+class ClinicianNote(BlockModel):
+    """A note for the clinician, printed only in the clinician edition."""
+
+    type: Literal["clinician_note"]
+    title: Line | None = None
+    text: Text
+
+    example = """\
+# A clinician note: printed only in the clinician edition (--edition clinician).
+- type: clinician_note
+  text: "A tip for the clinician who hands this out."
+"""
+    clinician_only = True
+    # Not the client's reading: it is left out of the stretches between headings.
+    chunked = False
+
+    def prose(self) -> Iterator[tuple[Loc, str]]:
+        yield ("text",), self.text

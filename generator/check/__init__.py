@@ -1,0 +1,190 @@
+"""Check stage: readability, wording, structure and PDF checks → findings.
+
+One module per family of rules (readability, wording, structure, crisis,
+pdf), each reporting through the rules registered in `rules`; this module
+runs them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from generator.check.crisis import crisis_findings, placeholder_findings
+from generator.check.pdf import check_pdfs
+from generator.check.readability import readability_findings
+from generator.check.report import Report
+from generator.check.rules import RULES, Rule, schema_findings
+from generator.check.structure import structure_findings
+from generator.check.wording import (
+    WordList,
+    allow_findings,
+    config_allow_findings,
+    wording_findings,
+    wording_rules,
+)
+from generator.config import Project
+from generator.content import load_handout, load_packets
+from generator.errors import Problem, ProblemsError, counted, display_path
+from generator.model import HandoutFile
+from generator.progress import stage
+from generator.yamlfile import Located, read_yaml
+
+
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule `handouts check` has, family by family."""
+    return tuple(RULES.values())
+
+
+def rules_text() -> str:
+    """The rules for people: id, severity and what each finds, one a line."""
+    return "\n".join(f"{r.id:<28} {r.severity:<7} {r.description}" for r in all_rules())
+
+
+def rules_json() -> str:
+    """The rules for machines: a list of id, severity and description."""
+    return json.dumps([asdict(r) for r in all_rules()], indent=2, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """What a `handouts check` run was asked to do."""
+
+    targets: tuple[str, ...] = ()
+    pdf: bool = False
+    large_print: bool = False
+
+
+def run_check(config: Path | None, request: CheckRequest, *, config_as_findings: bool) -> Report:
+    """Find the project and check it.
+
+    With `config_as_findings` (for --json) a config that can't be read is
+    reported as findings, so CI gets JSON whatever is wrong; otherwise it is
+    the error every command gives.
+    """
+    from generator.config import find_project
+
+    try:
+        project = find_project(config=config)
+    except ProblemsError as exc:
+        if not config_as_findings:
+            raise
+        # Nothing else is checked: the settings every other check reads are wrong.
+        return Report(schema_findings(exc), sorted({p.path for p in exc.problems}))
+    return check(project, request)
+
+
+def check(project: Project, request: CheckRequest) -> Report:
+    """Run every check on the chosen handouts and packets (everything when none)."""
+    report = Report()
+    handouts, packets = _targets(project, request.targets, report)
+    words = wording_rules(project)
+    with stage(f"check {counted(len(handouts) + len(packets), 'file')}"):
+        for path, root in handouts:
+            report.checked.append(display_path(path))
+            try:
+                item = load_handout(path, root)
+            except ProblemsError as exc:
+                report.findings.extend(schema_findings(exc))
+                continue
+            located = read_yaml(path)
+            report.findings.extend(check_handout(project, item, located, words))
+        for packet_id in packets:
+            try:
+                (packet,) = load_packets(project.roots, [packet_id])
+                report.checked.append(display_path(packet.path))
+            except ProblemsError as exc:
+                report.findings.extend(schema_findings(exc))
+        report.findings.extend(crisis_findings(project))
+        report.findings.extend(placeholder_findings(project))
+        report.findings.extend(config_allow_findings(project, words))
+    if request.pdf and not any(f.rule == "schema" for f in report.findings):
+        ids = [p.stem for p, _ in handouts]
+        report.findings.extend(check_pdfs(project, ids, large_print=request.large_print))
+    return report
+
+
+def _targets(
+    project: Project, targets: Sequence[str], report: Report
+) -> tuple[list[tuple[Path, Path]], list[str]]:
+    """Handout files (with their content root) and packet ids to check."""
+    from generator.content import discover, discover_packets
+
+    sources, problems = discover(project.roots)
+    report.findings.extend(schema_findings(ProblemsError(problems)) if problems else [])
+    packets = discover_packets(project.roots)
+    if project.config_path is not None:
+        report.checked.append(display_path(project.config_path))
+    if not targets:
+        # A project checks its own files; the built-ins are checked as the library
+        # (outside any project), not as part of every project that uses them.
+        def own(path: Path) -> bool:
+            return project.is_library or project.origin(path) == "project"
+
+        return (
+            [(s.path, s.root) for s in sources if own(s.path)],
+            sorted(name for name, path in packets.items() if own(path)),
+        )
+    handouts: list[tuple[Path, Path]] = []
+    packet_ids: list[str] = []
+    for target in targets:
+        path = Path(target)
+        if path.suffix in (".yaml", ".yml") and _links_out(path, project):
+            from generator.files import outside_message
+
+            report.findings.append(RULES["schema"].finding(target, outside_message(path)))
+            continue
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            if path.resolve().parent.name == "packets":
+                packet_ids.append(path.stem)
+            else:
+                handouts.append((path, _root_of(path, project)))
+            continue
+        matches = [(s.path, s.root) for s in sources if s.id == target]
+        if matches:
+            handouts.extend(matches)
+        elif target in packets:
+            packet_ids.append(target)
+        else:
+            report.findings.append(
+                RULES["schema"].finding(
+                    target,
+                    "no handout or packet with this id, and no such file; "
+                    "`handouts list` shows the handouts",
+                )
+            )
+    return handouts, packet_ids
+
+
+def _links_out(path: Path, project: Project) -> bool:
+    """Whether a file named in the project's folders is a link that leads out of them."""
+    from generator.content import roots_folders
+    from generator.files import inside
+
+    folders = roots_folders(project.roots)
+    named = Path(os.path.abspath(path))
+    return any(named.is_relative_to(f) for f in folders) and inside(path, folders) is None
+
+
+def _root_of(path: Path, project: Project) -> Path:
+    """The project root a handout file belongs to (content/handouts/<lang>/x.yaml)."""
+    resolved = path.resolve()
+    parents = resolved.parents
+    if len(parents) > 3 and parents[1].name == "handouts" and parents[2].name == "content":
+        return parents[3]
+    return project.root
+
+
+def check_handout(
+    project: Project, item: HandoutFile, located: Located, words: WordList
+) -> list[Problem]:
+    """Readability, wording, structure and `allow:` findings for one valid handout."""
+    findings: list[Problem] = []
+    findings += readability_findings(project, item, located)
+    findings += wording_findings(item, located, words)
+    findings += structure_findings(item, located)
+    findings += allow_findings(item, located, words)
+    return findings

@@ -1,0 +1,195 @@
+"""Check stage, PDF part: lay each handout out and inspect the PDF a reader gets."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from generator.check.rules import RULES
+from generator.config import Project, contrast_on_white
+from generator.content import load_handouts
+from generator.errors import HandoutError, Problem, ProblemsError, counted, display_path
+from generator.images import explain as explain_image
+from generator.layout import allowed_folders
+from generator.options import RenderOptions
+from generator.pdf import Layout, LayoutCall, LayoutStopped, PdfResult, lay_out_one
+from generator.progress import bar, stage
+from generator.render import Renderer
+
+MIN_CONTRAST = 4.5
+BODY_MIN = 12.0
+LARGE_PRINT_MIN = 18.0
+
+
+def check_pdfs(project: Project, ids: Sequence[str], *, large_print: bool) -> list[Problem]:
+    """Build each handout in memory and check its PDF; nothing is written."""
+    try:
+        return _check_pdfs(project, ids, large_print)
+    except ProblemsError as exc:
+        return [
+            RULES["schema"].finding(p.path, p.message, where=(p.line, p.column))
+            for p in exc.problems
+        ]
+    except HandoutError as exc:
+        return [RULES["schema"].finding("(build)", exc.format_message())]
+
+
+def _check_pdfs(project: Project, ids: Sequence[str], large_print: bool) -> list[Problem]:
+    options = RenderOptions(large_print=large_print).resolved(project.config)
+    with stage(f"render {counted(len(ids), 'handout')} for the PDF checks"):
+        handouts = load_handouts(project.roots, ids)
+        renderer = Renderer(project)
+        pages = [
+            (item, renderer.handout_context(item, options), renderer.render(item, options))
+            for item in handouts
+        ]
+    allowed = allowed_folders(project)
+    minimum = LARGE_PRINT_MIN if large_print else BODY_MIN
+    findings: list[Problem] = []
+    with (
+        stage(f"lay out and inspect {counted(len(pages), 'PDF')}"),
+        bar(len(pages), "Checking PDFs") as advance,
+    ):
+        for item, context, rendered in pages:
+            shown = display_path(item.path)
+            try:
+                call = LayoutCall(rendered.html, rendered.base_url, allowed, Layout())
+                result = lay_out_one(call)
+            except LayoutStopped as exc:
+                findings.append(RULES["pdf.layout"].finding(shown, exc.reason))
+            else:
+                findings += layout_findings(shown, result)
+                footer_pt = context["page_footer"].height
+                findings += inspect_pdf(shown, result.data, footer_pt, minimum)
+            advance(1)
+    return findings
+
+
+def layout_findings(shown: str, result: PdfResult) -> list[Problem]:
+    """What the layout engine said about a handout: pictures it could not use, PDF/UA problems."""
+    refused = (
+        *(f"blocked {u}" for u in result.blocked),
+        *(f"can't use {u}: {why}" for u, why in result.failed),
+    )
+    findings: list[Problem] = []
+    for message in (*result.errors, *refused):
+        if picture := explain_image(message):
+            findings.append(RULES["pdf.image"].finding(shown, picture))
+        else:
+            findings.append(RULES["pdf.accessibility"].finding(shown, message))
+    return findings
+
+
+def inspect_pdf(shown: str, data: bytes, footer_pt: float, minimum: float) -> list[Problem]:
+    """Tags, language, title, fonts, body size and text contrast of one PDF."""
+    return [*_document_findings(shown, data), *_text_findings(shown, data, footer_pt, minimum)]
+
+
+def _document_findings(shown: str, data: bytes) -> list[Problem]:
+    """What a screen reader and a printer need from the document: tags, language, title, fonts."""
+    import pikepdf
+
+    findings: list[Problem] = []
+    with pikepdf.open(io.BytesIO(data)) as document:
+        root: Any = document.Root
+        mark_info: Any = root.get("/MarkInfo")
+        if "/StructTreeRoot" not in root or mark_info is None or not bool(mark_info.get("/Marked")):
+            findings.append(
+                RULES["pdf.tagged"].finding(
+                    shown, "the PDF is not tagged, so screen readers can't follow it"
+                )
+            )
+        if not str(root.get("/Lang", "")):
+            findings.append(
+                RULES["pdf.language"].finding(shown, "the PDF has no document language (/Lang)")
+            )
+        title = str(document.docinfo.get("/Title", ""))
+        preferences: Any = root.get("/ViewerPreferences")
+        shows_title = preferences is not None and bool(preferences.get("/DisplayDocTitle"))
+        if not title or not shows_title:
+            findings.append(
+                RULES["pdf.title"].finding(
+                    shown, "the PDF's title is missing or not shown in the window"
+                )
+            )
+        for name in sorted(_unembedded_fonts(document)):
+            findings.append(
+                RULES["pdf.fonts"].finding(
+                    shown, f"the font {name} is not embedded; it may print differently"
+                )
+            )
+    return findings
+
+
+def _text_findings(shown: str, data: bytes, footer_pt: float, minimum: float) -> list[Problem]:
+    """The smallest body text (the footer left out), and every text colour's contrast."""
+    import pdfplumber
+
+    findings: list[Problem] = []
+    with pdfplumber.open(io.BytesIO(data)) as plumbed:
+        smallest: tuple[float, int, str] | None = None
+        colours: dict[tuple[float, ...], int] = {}
+        for page in plumbed.pages:
+            furniture_top = float(page.height) - footer_pt
+            for char in page.chars:
+                if not char["text"].strip():
+                    continue
+                colour = _rgb(char.get("non_stroking_color"))
+                if colour is not None:
+                    colours.setdefault(colour, int(page.page_number))
+                if char["top"] >= furniture_top:
+                    continue
+                size = round(float(char["size"]), 1)
+                if smallest is None or size < smallest[0]:
+                    smallest = (size, int(page.page_number), str(char["text"]))
+    if smallest is not None and smallest[0] < minimum:
+        findings.append(
+            RULES["pdf.font-size"].finding(
+                shown,
+                f"the smallest body text is {smallest[0]:g} pt (page {smallest[1]}); "
+                f"this profile needs {minimum:g} pt or more",
+                "raise that style's font-size in the project's CSS",
+            )
+        )
+    for colour, page_number in colours.items():
+        hex_colour = "#" + "".join(f"{round(c * 255):02x}" for c in colour)
+        ratio = contrast_on_white(hex_colour)
+        if ratio < MIN_CONTRAST:
+            findings.append(
+                RULES["pdf.contrast"].finding(
+                    shown,
+                    f"text in {hex_colour} (page {page_number}) has a contrast of "
+                    f"{ratio:.2f}:1 on white; it needs {MIN_CONTRAST}:1",
+                    "a darker colour",
+                )
+            )
+    return findings
+
+
+def _rgb(colour: Any) -> tuple[float, ...] | None:
+    if isinstance(colour, (list, tuple)):
+        if len(colour) == 3:
+            return tuple(round(float(c), 3) for c in colour)
+        if len(colour) == 1:
+            grey = round(float(colour[0]), 3)
+            return (grey, grey, grey)
+    return None
+
+
+def _unembedded_fonts(pdf: Any) -> set[str]:
+    missing: set[str] = set()
+    for page in pdf.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for font in fonts.values():
+            descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+            descriptor = descendant.get("/FontDescriptor")
+            if descriptor is None:
+                # Type 3 fonts draw their glyphs inline; a bare Type 1 font is one
+                # of the standard 14, which the reader's software substitutes.
+                if str(font.get("/Subtype")) != "/Type3":
+                    missing.add(str(font.get("/BaseFont", "unnamed")).lstrip("/"))
+                continue
+            if not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                missing.add(str(descriptor.get("/FontName", "unnamed")))
+    return missing

@@ -1,0 +1,108 @@
+"""Check stage, the text: what a handout prints, piece by piece, with the field it comes from."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from generator.check.report import Loc
+from generator.model import Edition, Handout
+from generator.yamlfile import format_field
+
+# A sentence ends in . ! or ?, perhaps followed by closing quotes or a bracket.
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*$")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One piece of text the handout prints, and the field it comes from."""
+
+    loc: Loc
+    text: str
+    #: Clinician-facing text (a clinician handout, or a clinician note).
+    for_clinician: bool = False
+    #: Check rules or words the block allows itself.
+    allow: tuple[str, ...] = ()
+
+    @property
+    def field(self) -> str:
+        """The field path, like `blocks[2].items[0]`."""
+        return format_field(self.loc)
+
+
+def plain(text: str) -> str:
+    """Inline Markdown reduced to the words a reader sees."""
+    from generator.markup import markdown
+
+    tokens = markdown().parseInline(text)
+    words: list[str] = []
+    for token in tokens:
+        for child in token.children or []:
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+    return " ".join("".join(words).split())
+
+
+def _is_sentence(text: str) -> bool:
+    return bool(_SENTENCE_END.search(text))
+
+
+def prose(handout: Handout, edition: Edition = "client") -> Iterator[Passage]:
+    """The running text a handout prints, in order.
+
+    Headings, worksheet labels, table cells and list fragments are left out,
+    as readability formulas expect; a list item that is a whole sentence
+    (it ends in . ! or ?) counts as prose.
+    """
+    show_notes = edition == "clinician" or handout.audience == "clinician"
+
+    for index, block in enumerate(handout.blocks):
+        if block.clinician_only and not show_notes:
+            continue
+        for loc, text in block.prose():
+            yield Passage(("blocks", index, *loc), plain(text))
+        for loc, text in block.fragments():
+            if _is_sentence(shown := plain(text)):
+                yield Passage(("blocks", index, *loc), shown)
+
+
+def printed(handout: Handout, edition: Edition = "client") -> Iterator[Passage]:
+    """Every piece of text the handout prints, headings and labels included."""
+    show_notes = edition == "clinician" or handout.audience == "clinician"
+    clinician = handout.audience == "clinician"
+    yield Passage(("title",), plain(handout.title), clinician)
+    yield Passage(("purpose",), plain(handout.purpose), clinician)
+    for index, block in enumerate(handout.blocks):
+        if block.clinician_only and not show_notes:
+            continue
+        for_clinician = clinician or block.clinician_only
+        data = block.model_dump(exclude={"type", "allow", "src"})
+        for loc, text in strings(("blocks", index), data):
+            if loc[-1] not in ("kind", "tone"):
+                yield Passage(loc, plain(text), for_clinician, tuple(block.allow))
+
+
+def strings(loc: Loc, value: object) -> Iterator[tuple[Loc, str]]:
+    """Every string in a block's data, each with where it is."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings((*loc, key), item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from strings((*loc, index), item)
+
+
+def sentences(text: str) -> list[str]:
+    """A passage split into its sentences."""
+    return [s for s in _SENTENCE_SPLIT.split(text) if s.strip()]
+
+
+def clip(text: str, limit: int = 90) -> str:
+    """Text cut to `limit` characters, with an ellipsis where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"

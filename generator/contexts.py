@@ -1,0 +1,80 @@
+"""Render stage, the template contexts: what each kind of page's templates are given."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from markupsafe import Markup
+
+from generator.blocks import BlockModel
+from generator.config import CrisisLine, Practice
+from generator.fonts import FontFace
+from generator.footer import FooterItem, PageFooter
+from generator.geometry import PageGeometry
+from generator.messages import CrisisEntry, Messages
+from generator.model import Edition, Handout, Packet
+from generator.options import RenderOptions
+
+
+class PageContext(TypedDict):
+    """What every page's templates are given: language, messages, branding, footer, profile."""
+
+    page: PageGeometry
+    page_footer: PageFooter
+    # The page geometry as CSS, under the names templates copied from older
+    # versions use.
+    footer_height: str
+    page_number_width: str
+    page_number_lift: str
+    page_number_content: Markup
+    theme_css: str | None
+    language: str
+    messages: Messages
+    crisis_lines: list[CrisisEntry | CrisisLine]
+    practice: Practice | None
+    practice_rows: list[list[FooterItem]]
+    meta_rows: list[list[FooterItem]]
+    logo: dict[str, str] | None
+    accent: str
+    footer_note: str | None
+    paper: str | None
+    profile: RenderOptions
+    author: str
+    document_date: str
+    fallback_fonts: bool
+    client_name: str | None
+    font_faces: tuple[FontFace, ...]
+
+
+class HandoutContext(PageContext):
+    """What a handout's templates are given: the page's, and the handout's own."""
+
+    handout: Handout
+    handout_id: str
+    asset_base: str
+    blocks: list[BlockModel]
+    #: Each shown block's place in the file, which the layout check reports
+    #: text off the page by (placement.misplaced).
+    block_fields: list[str]
+    #: Outside the loop over the blocks (a project's own _handout.html): none.
+    block_field: str
+    edition: Edition
+    show_clinician_notes: bool
+    is_client: bool
+    reviewed_date: str
+
+
+class PacketContext(PageContext):
+    """What every part of a packet is given: the page's, the packet and its edition."""
+
+    packet: Packet
+    trainer: bool
+    show_agenda: bool
+    packet_date: str
+
+
+class PersonalContext(TypedDict):
+    """A page's personal text (a client's or participant's name) and the fonts it needs."""
+
+    client_name: str | None
+    font_faces: tuple[FontFace, ...]

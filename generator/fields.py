@@ -1,0 +1,84 @@
+"""Model stage: the base of every content model, and the field types they share, with limits."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+#: Longest text a single field may hold: a paragraph is a few sentences, and
+#: a runaway field would otherwise take minutes to lay out.
+MAX_TEXT = 5000
+MAX_LINE = 300
+#: Most items one list may have.
+MAX_ITEMS = 100
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _printable(value: str) -> str:
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(
+            f"contains an invisible control character (U+{ord(found.group(0)):04X}); "
+            "retype the text around it"
+        )
+    return value
+
+
+# Text the reader sees: never empty, outer white space dropped, no control
+# characters, and of a size a page can hold.
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
+    AfterValidator(_printable),
+]
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value:
+        raise ValueError("must be one line; join the lines or shorten it")
+    if len(value) > MAX_LINE:
+        raise ValueError(f"is {len(value)} characters; a line holds at most {MAX_LINE}")
+    return value
+
+
+Line = Annotated[Text, AfterValidator(_one_line)]
+
+
+def at_most(limit: int, room: str) -> AfterValidator:
+    """A check that text is at most `limit` characters; `room` says where it goes and how."""
+
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(f"is {len(value)} characters; {room.format(limit=limit)}")
+        return value
+
+    return AfterValidator(check)
+
+
+def fits_footer(limit: int) -> AfterValidator:
+    """A check that text printed in every page's footer is short enough to fit it."""
+    return at_most(
+        limit,
+        "it is printed in the footer of every page, which has room for at most {limit}. Shorten it",
+    )
+
+
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def _language(value: str) -> str:
+    if not _LANGUAGE_RE.match(value):
+        raise ValueError('must be a language tag such as "en", "es" or "fr-CA"')
+    return value
+
+
+LanguageTag = Annotated[str, AfterValidator(_language)]
+
+
+class Model(BaseModel):
+    """Base for every content model: frozen, and strict about unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)

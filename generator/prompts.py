@@ -1,0 +1,65 @@
+"""Model stage: the kinds of prompt a worksheet asks, each declared once, in a registry.
+
+A kind is a `PromptModel` subclass whose `kind` is one literal; the
+worksheet template (templates/blocks/worksheet.html) draws each kind.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from generator.fields import Line, Model, Text
+from generator.registry import Family
+
+
+class PromptModel(Model):
+    """Fields every worksheet prompt has; a subclass whose `kind` is one literal is a kind."""
+
+    #: The prompt's kind in a file; each kind narrows it to its literal.
+    kind: str
+    text: Text
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        PROMPTS.add(cls)
+
+    def boxes(self) -> int:
+        """How many boxes the page draws for the answer, each a piece of the handout's size."""
+        return 0
+
+
+PROMPTS: Family[PromptModel] = Family("kind")
+
+#: One prompt of any registered kind.
+Prompt = Annotated[PromptModel, PROMPTS]
+
+
+class LinesPrompt(PromptModel):
+    """A question answered on blank writing lines."""
+
+    kind: Literal["lines"]
+    lines: int = Field(default=3, ge=1, le=20)
+
+    def boxes(self) -> int:
+        return self.lines
+
+
+class CheckboxesPrompt(PromptModel):
+    """A question answered by ticking any of several options."""
+
+    kind: Literal["checkboxes"]
+    options: list[Text] = Field(min_length=1, max_length=12)
+
+
+class ScalePrompt(PromptModel):
+    """A question answered by circling a number from 0 to 10."""
+
+    kind: Literal["scale"]
+    low: Line
+    high: Line
+
+    def boxes(self) -> int:
+        return 11  # 0 to 10

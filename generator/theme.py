@@ -1,0 +1,141 @@
+"""Config stage, the project's theme: a stylesheet of its own, checked before any build.
+
+The stylesheet is added after the built-in one and fetched, like every
+file a page uses, through the layout's restricted fetcher. What the page
+geometry decides (the page's margins and size, the footer's type) stays
+the geometry's, so that footers and page numbers keep their places: a
+theme that sets them is refused here, naming its line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from generator import files
+from generator.errors import Problem, ProblemsError, display_path
+from generator.yamlfile import Located, problem_at
+
+#: A theme adds to the built-in stylesheet (about 10 KB): far larger is no theme.
+MAX_THEME_BYTES = 256 * 1024
+
+#: What a theme may not set in a rule for the footer: the footer's height is
+#: estimated from the geometry's type.
+_FOOTER_CLASSES = ("page-footer", "packet-footer")
+_FOOTER_TYPE = ("font", "line-height", "letter-spacing", "word-spacing", "padding", "margin")
+#: At-rules that hold rules of their own.
+_GROUPS = ("media", "supports", "layer", "container", "scope")
+_MARGINS_HINT = (
+    "set the margins in handouts.yaml instead (theme: margins: top and sides), "
+    "so that the footer and the page numbers move with them"
+)
+
+
+def check_theme(located: Located, src: str, root: Path) -> None:
+    """Refuse a theme stylesheet that can't be used, naming handouts.yaml or the CSS line."""
+    path, message = _theme_file(src, root)
+    if path is None:
+        raise ProblemsError([problem_at(located, ["theme", "css"], message)])
+    try:
+        text = files.read_bytes(path, MAX_THEME_BYTES).decode("utf-8")
+    except files.FileProblem as exc:
+        message = f"`{src}`: {exc.message}"
+        raise ProblemsError([problem_at(located, ["theme", "css"], message)]) from None
+    except UnicodeDecodeError:
+        message = f"`{src}` is not UTF-8 text; save it as UTF-8"
+        raise ProblemsError([problem_at(located, ["theme", "css"], message)]) from None
+    problems = css_problems(text, display_path(path))
+    if problems:
+        raise ProblemsError(problems)
+
+
+def _theme_file(src: str, root: Path) -> tuple[Path | None, str]:
+    """The real path of a theme stylesheet, or None and why it can't be used."""
+    from generator.content import asset_folders
+
+    if "://" in src or src.startswith(("data:", "file:", "//")):
+        return None, "must be a path to a .css file in the project, not a web address"
+    if Path(src).is_absolute():
+        return None, "must be a path relative to the project's folder, not an absolute path"
+    if Path(src).suffix.lower() != ".css":
+        return None, f"`{src}` is not a stylesheet; a theme is a file ending in .css"
+    path = root / src
+    target = files.inside(path, asset_folders(root))
+    if target is None:
+        if not path.exists() and files.link_out(path) is None:
+            return None, f"there is no file `{src}`; check the name and folder"
+        return None, f"`{src}` {files.outside_message(path)}"
+    try:
+        files.check_file(target, MAX_THEME_BYTES)
+    except files.FileProblem as exc:
+        if exc.message.startswith("file not found"):
+            return None, f"there is no file `{src}`; check the name and folder"
+        hint = "; a theme adds a few rules to the built-in style" if exc.size else ""
+        return None, f"`{src}`: {exc.message}{hint}"
+    return target, ""
+
+
+def css_problems(text: str, shown: str) -> list[Problem]:
+    """The rules of a theme stylesheet that reach outside it or move the page geometry."""
+    import tinycss2
+
+    rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
+    return list(_rule_problems(rules, shown))
+
+
+def _rule_problems(rules: Iterable[Any], shown: str) -> Iterable[Problem]:
+    import tinycss2
+
+    for rule in rules:
+        if rule.type == "at-rule" and rule.lower_at_keyword == "import":
+            yield Problem(
+                path=shown,
+                message="@import is not followed: a theme is one stylesheet; copy the rules "
+                "you need into it",
+                line=rule.source_line,
+                column=rule.source_column,
+            )
+        elif rule.type == "at-rule" and rule.lower_at_keyword == "page":
+            yield from _page_problems(rule, shown)
+        elif rule.type == "at-rule" and rule.lower_at_keyword in _GROUPS and rule.content:
+            inner = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
+            yield from _rule_problems(inner, shown)
+        elif rule.type == "qualified-rule" and _for_footer(rule.prelude):
+            for name, line, column in _declarations(rule.content):
+                if name.startswith(_FOOTER_TYPE):
+                    yield Problem(
+                        path=shown,
+                        message=f"sets the footer's `{name}`; the footer's type and spacing "
+                        "are the page geometry's, which sizes the bottom margin to fit it: change "
+                        "its colour or weight only",
+                        line=line,
+                        column=column,
+                    )
+
+
+def _page_problems(rule: Any, shown: str) -> Iterable[Problem]:
+    """A theme's @page rule may not move the margins, the paper or the margin boxes."""
+    for name, line, column in _declarations(rule.content or []):
+        if name.startswith(("margin", "padding")) or name in ("size", "@"):
+            what = "a margin box" if name == "@" else f"`{name}`"
+            message = f"sets {what} in @page; {_MARGINS_HINT}"
+            yield Problem(path=shown, message=message, line=line, column=column)
+
+
+def _declarations(content: Sequence[Any]) -> Iterable[tuple[str, int, int]]:
+    """The names of a block's declarations, and "@" for a nested at-rule, with where they are."""
+    import tinycss2
+
+    for item in tinycss2.parse_blocks_contents(content, skip_comments=True, skip_whitespace=True):
+        if item.type == "declaration":
+            yield item.lower_name, item.source_line, item.source_column
+        elif item.type == "at-rule":
+            yield "@", item.source_line, item.source_column
+
+
+def _for_footer(prelude: Sequence[Any]) -> bool:
+    import tinycss2
+
+    selector = tinycss2.serialize(prelude)
+    return any(name in selector for name in _FOOTER_CLASSES)

@@ -1,0 +1,97 @@
+"""PDF stage, the time limit: laying out one document stops once it has taken too long."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+from generator.errors import HandoutError
+
+#: How long one document may take to lay out, in seconds, unless the
+#: environment variable sets another: a few seconds is usual, and a
+#: document that takes minutes is one a limit somewhere missed.
+LAYOUT_SECONDS = 60.0
+LAYOUT_SECONDS_VARIABLE = "HANDOUTS_LAYOUT_SECONDS"
+
+
+def layout_seconds() -> float:
+    """The time limit for laying out one document."""
+    raw = os.environ.get(LAYOUT_SECONDS_VARIABLE, "").strip()
+    if not raw:
+        return LAYOUT_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        shown = repr(raw) if len(raw) <= 40 else repr(raw[:40] + "...")
+        raise HandoutError(
+            f"the environment variable {LAYOUT_SECONDS_VARIABLE} is {shown}, which is not "
+            "a number of seconds; set it to the most seconds one document may take to lay "
+            f"out (like 120), or unset it for the default of {LAYOUT_SECONDS:g}"
+        )
+    return seconds
+
+
+class OutOfTime(BaseException):
+    """Raised into the layout when its time is up. A BaseException: WeasyPrint
+    catches Exception around a picture or a font that fails, and would go on."""
+
+
+#: Where an exception raised into the code would be lost or leave things
+#: half done: a finalizer (WeasyPrint removes its font folders in __del__),
+#: logging's own machinery, removing a folder.
+_NOT_HERE = ("__del__", "__exit__", "_exitfunc", "rmtree", "emit", "handle", "callHandlers")
+
+
+def _may_interrupt(frame: FrameType | None) -> bool:
+    inside_engine = False
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name in _NOT_HERE or "weakref" in code.co_filename:
+            return False
+        inside_engine = inside_engine or f"{os.sep}weasyprint{os.sep}" in code.co_filename
+        frame = frame.f_back
+    return inside_engine
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Stop the block with OutOfTime once it has run `seconds`.
+
+    The alarm raises only inside WeasyPrint's own code, never in a finalizer
+    or a logging call, and again every twentieth of a second until the block
+    has ended. Only the main thread gets signals: elsewhere the block runs
+    unbounded.
+    """
+    if not hasattr(signal, "setitimer") or (
+        threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    armed, rung = [True], [False]
+
+    def ring(signum: int, frame: FrameType | None) -> None:
+        rung[0] = True
+        # Raised again at every tick: WeasyPrint catches even this around an
+        # SVG picture, and would draw on.
+        if armed[0] and _may_interrupt(frame):
+            raise OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+    try:
+        yield
+    finally:
+        armed[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    if rung[0]:
+        # Finished after all, but its time ran out (WeasyPrint may have
+        # caught the alarm around an SVG picture and drawn on without it).
+        raise OutOfTime

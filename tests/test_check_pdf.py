@@ -1,0 +1,121 @@
+"""`handouts check --pdf`: what the layout engine says becomes findings, and progress is shown."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from conftest import MINIMAL, Project
+from generator import progress
+from generator.check.pdf import check_pdfs, layout_findings
+from generator.config import find_project
+from generator.images import explain
+from generator.pdf import LayoutStopped, PdfResult
+
+
+@pytest.fixture(autouse=True)
+def _reset() -> Iterator[None]:
+    yield
+    progress.configure(0, False)
+
+
+def test_what_the_layout_engine_said_is_found() -> None:
+    picture = "Failed to load image at 'data:image/png;base64,AAAA': broken data"
+    result = PdfResult(
+        data=b"",
+        errors=(picture, "the structure tree has a figure without alt text"),
+        warnings=("a warning is not a finding",),
+        blocked=("https://example.org/a.png",),
+        failed=(("file:///clinic/assets/x.css", "this is a folder, not a file"),),
+    )
+    found = [(f.rule, f.path, f.message) for f in layout_findings("h.yaml", result)]
+    assert found == [
+        ("pdf.image", "h.yaml", explain(picture)),
+        ("pdf.accessibility", "h.yaml", "the structure tree has a figure without alt text"),
+        ("pdf.accessibility", "h.yaml", "blocked https://example.org/a.png"),
+        (
+            "pdf.accessibility",
+            "h.yaml",
+            "can't use file:///clinic/assets/x.css: this is a folder, not a file",
+        ),
+    ]
+    assert found[0][2].startswith(
+        "a picture written into the page as a data: address could not be used as a picture "
+        "(broken data)"
+    )
+
+
+def test_a_layout_given_up_is_a_finding(
+    project: Project, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def given_up(call: object) -> PdfResult:
+        raise LayoutStopped("laying it out took longer than 0.05 seconds")
+
+    monkeypatch.setattr("generator.check.pdf.lay_out_one", given_up)
+    project.add("h.yaml")
+    result = cli("check", "h", "--pdf", "--json")
+    assert result.exit_code == 1
+    pdf = [f for f in json.loads(result.stdout)["findings"] if f["rule"].startswith("pdf.")]
+    assert pdf == [
+        {
+            "path": "content/handouts/en/h.yaml",
+            "line": None,
+            "column": None,
+            "rule": "pdf.layout",
+            "severity": "error",
+            "message": "laying it out took longer than 0.05 seconds",
+            "suggestion": None,
+        }
+    ]
+
+
+def four_handouts(project: Project) -> list[str]:
+    ids = ["one", "two", "three", "four"]
+    for name in ids:
+        project.add(f"{name}.yaml", MINIMAL)
+    assert len(ids) == progress.BAR_FROM  # just enough for a bar
+    return ids
+
+
+def test_no_bar_and_no_log_when_output_is_not_a_terminal(project: Project, cli) -> None:
+    four_handouts(project)
+    result = cli("check", "--pdf")
+    assert result.exit_code == 0, result.stdout
+    assert result.stderr == ""
+    assert "Checking PDFs" not in result.stdout
+    assert result.stdout.splitlines()[-1] == "8 warnings, 4 notes in 4 files (4 checked)."
+
+
+def test_verbose_logs_each_stage_of_check_pdf(project: Project, cli) -> None:
+    project.add("h.yaml")
+    result = cli("-v", "check", "h", "--pdf")
+    assert result.exit_code == 0, result.stdout
+    stages = [re.sub(r"\d+\.\d\d s$", "N s", line) for line in result.stderr.splitlines()]
+    assert stages == [
+        "handouts: check 1 file: N s",
+        "handouts: render 1 handout for the PDF checks: N s",
+        "handouts: lay out and inspect 1 PDF: N s",
+    ]
+
+
+class Terminal(io.StringIO):
+    """Standard error as a terminal: bars show."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_bar_on_a_terminal(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = four_handouts(project)
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert check_pdfs(find_project(config=None), ids, large_print=False) == []
+    shown = terminal.getvalue()
+    assert "Checking PDFs  [####################################]  100%" in shown
+    # One frame at the start and one after each PDF, at least.
+    assert shown.count("Checking PDFs") >= 5
