@@ -6,10 +6,14 @@ from generator.errors import Problem, ProblemsError
 
 
 def test_problems_are_sorted_by_place_and_keep_the_order_found_within_one() -> None:
-    found = [Problem("b.yaml", 3, 1, "title", "b3")] + [
-        Problem("a.yaml", None, None, "", f"unlocated {n}") for n in range(8)
+    found = [Problem(path="b.yaml", line=3, column=1, field="title", message="b3")] + [
+        Problem(path="a.yaml", line=None, column=None, field="", message=f"unlocated {n}")
+        for n in range(8)
     ]
-    found += [Problem("a.yaml", 2, 5, "blocks[0]", "a2"), found[1]]  # and one twice
+    found += [
+        Problem(path="a.yaml", line=2, column=5, field="blocks[0]", message="a2"),
+        found[1],
+    ]  # and one twice
     error = ProblemsError(found)
     # Problems at one place came in a different order on each run (a set's order).
     assert [p.message for p in error.problems] == [

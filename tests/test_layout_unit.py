@@ -23,7 +23,8 @@ from generator.config import builtin_root, find_project
 from generator.errors import Problem, ProblemsError
 from generator.fonts import font_folders
 from generator.layout import Batch, Job, Places, allowed_folders
-from generator.pdf import HostFont, Layout, LayoutStopped, OffPage, PdfResult
+from generator.pdf import Layout, LayoutStopped, PdfResult
+from generator.placement import HostFont, OffPage
 
 ONE = "content/handouts/en/one.yaml"
 TWO = "content/handouts/en/two.yaml"
@@ -187,7 +188,13 @@ def test_strict_makes_each_warning_a_problem_and_gives_no_pdf(handouts: Project,
     with pytest.raises(ProblemsError) as error:
         made.result()
     assert error.value.problems == [
-        Problem(ONE, None, None, "", f"warning treated as an error (--strict): {UNKNOWN}")
+        Problem(
+            path=ONE,
+            line=None,
+            column=None,
+            field="",
+            message=f"warning treated as an error (--strict): {UNKNOWN}",
+        )
     ]
     assert error.value.summary == "1 problem in 1 file; nothing was written."
     assert made.warnings == ()
@@ -208,8 +215,20 @@ def test_no_pdf_comes_once_a_document_has_problems(handouts: Project, engine) ->
     # Every document was laid out, and every problem is reported at once.
     assert laid.laid_out == ["good", "bad", "later", "worse"]
     assert error.value.problems == [
-        Problem(ONE, None, None, "", "PDF/UA accessibility error: a heading is missing"),
-        Problem(TWO, None, None, "", "PDF/UA accessibility error: a table has no header row"),
+        Problem(
+            path=ONE,
+            line=None,
+            column=None,
+            field="",
+            message="PDF/UA accessibility error: a heading is missing",
+        ),
+        Problem(
+            path=TWO,
+            line=None,
+            column=None,
+            field="",
+            message="PDF/UA accessibility error: a table has no header row",
+        ),
     ]
 
 
@@ -218,7 +237,13 @@ def test_a_layout_given_up_names_its_file(handouts: Project, engine) -> None:
     with pytest.raises(ProblemsError) as error:
         batch(handouts, job("slow", TWO)).result()
     assert error.value.problems == [
-        Problem(TWO, None, None, "", "laying it out took longer than 60 seconds")
+        Problem(
+            path=TWO,
+            line=None,
+            column=None,
+            field="",
+            message="laying it out took longer than 60 seconds",
+        )
     ]
 
 
@@ -237,8 +262,20 @@ def test_a_layout_given_up_is_reported_with_the_other_documents_problems(
     with pytest.raises(ProblemsError) as error:
         batch(handouts, job("bad"), job("slow", TWO)).result()
     assert error.value.problems == [
-        Problem(ONE, None, None, "", "PDF/UA accessibility error: a heading is missing"),
-        Problem(TWO, None, None, "", "laying it out took longer than 60 seconds"),
+        Problem(
+            path=ONE,
+            line=None,
+            column=None,
+            field="",
+            message="PDF/UA accessibility error: a heading is missing",
+        ),
+        Problem(
+            path=TWO,
+            line=None,
+            column=None,
+            field="",
+            message="laying it out took longer than 60 seconds",
+        ),
     ]
 
 
@@ -290,11 +327,11 @@ def test_a_name_no_font_can_print_is_a_problem_where_it_was_given(
         made.result()
     assert error.value.problems == [
         Problem(
-            "people.csv:4",
-            None,
-            None,
-            "",
-            "the name has characters that no font on this computer could print; install "
+            path="people.csv:4",
+            line=None,
+            column=None,
+            field="",
+            message="the name has characters that no font on this computer could print; install "
             "a font that covers them, or write the name another way",
         )
     ]
@@ -497,7 +534,7 @@ def test_text_off_the_page_is_a_problem_at_its_field(
 ) -> None:
     found, source = places
     assert found.off_page(source, [off(where)]) == [
-        Problem(PLACED_PATH, 14, 11, "blocks[1].text", message)
+        Problem(path=PLACED_PATH, line=14, column=11, field="blocks[1].text", message=message)
     ]
 
 
@@ -555,22 +592,22 @@ def test_text_in_one_host_font_is_one_problem(places: tuple[Places, Path]) -> No
     ]
     assert found.host_fonts(source, fonts) == [
         Problem(
-            PLACED_PATH,
-            12,
-            11,
-            "blocks[0].text",
-            "Cyrillic script set in DejaVu Sans, a font on this computer that neither "
+            path=PLACED_PATH,
+            line=12,
+            column=11,
+            field="blocks[0].text",
+            message="Cyrillic script set in DejaVu Sans, a font on this computer that neither "
             "handouts nor the project bundles, so the PDF would look different when built "
             "elsewhere; the bundled fonts lack these characters: put the file of a font that "
             "has them in the project's assets/ folder and declare it with @font-face in a "
             "project template (also in 1 other place of this document)",
         ),
         Problem(
-            PLACED_PATH,
-            14,
-            11,
-            "blocks[1].text",
-            "emoji or symbols that no font here has, printed as empty boxes; put the file of "
+            path=PLACED_PATH,
+            line=14,
+            column=11,
+            field="blocks[1].text",
+            message="emoji or symbols that no font here has, printed as empty boxes; put the file of "
             "a font that has them in the project's assets/ folder and declare it with "
             "@font-face in a project template",
         ),

@@ -79,7 +79,7 @@ FOUR = ["one", "two", "three", "four"]
 def _four(project: Project) -> None:
     for name in FOUR:
         project.add(f"{name}.yaml", MINIMAL)
-    assert progress.BAR_FROM == len(FOUR)  # just enough for a bar
+    assert len(FOUR) == progress.BAR_FROM  # just enough for a bar
 
 
 def test_building_many_handouts_shows_a_bar_on_a_terminal(

@@ -20,8 +20,9 @@ import pytest
 
 import generator.workers as workers_module
 from generator import lifecycle
+from generator.engine import load_engine
 from generator.errors import HandoutError
-from generator.pdf import load_engine
+from generator.signals import STOP_SIGNALS
 from generator.workers import WORKER_LOST, WorkerPool, outcome
 
 pytestmark = pytest.mark.skipif(
@@ -198,7 +199,7 @@ def test_after_a_stop_work_starts_new_workers(pool: WorkerPool) -> None:
 @pytest.fixture
 def stop_signals() -> Iterator[None]:
     """Ctrl-C interrupts, as in a terminal; every stop signal's handler is put back after."""
-    before = {signum: signal.getsignal(signum) for signum in lifecycle.STOP_SIGNALS}
+    before = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
