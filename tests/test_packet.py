@@ -45,6 +45,15 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+@pytest.fixture(scope="module")
+def texts(workshop: dict[str, Path]) -> dict[str, list[str]]:
+    """Each edition's pages as text, read once (a packet's pages take seconds to read)."""
+    return {
+        edition: [flat(page.extract_text()) for page in PdfReader(path).pages]
+        for edition, path in workshop.items()
+    }
+
+
 def test_output_names(workshop: dict[str, Path]) -> None:
     assert workshop["participant"].name == f"{WORKSHOP}.pdf"
     assert workshop["trainer"].name == f"{WORKSHOP}-trainer.pdf"
@@ -53,14 +62,13 @@ def test_output_names(workshop: dict[str, Path]) -> None:
 
 
 @pytest.mark.parametrize("edition", ["participant", "trainer"])
-def test_every_footer_counts_through_the_packet(workshop: dict[str, Path], edition: str) -> None:
-    reader = PdfReader(workshop[edition])
-    total = len(reader.pages)
+def test_every_footer_counts_through_the_packet(texts: dict[str, list[str]], edition: str) -> None:
+    total = len(texts[edition])
     # The trainer edition's facilitator notes take five more pages.
     assert total == {"participant": 25, "trainer": 30}[edition]
     # The cover has no footer; every other page says where it is.
-    for number, page in enumerate(reader.pages[1:], start=2):
-        assert f"Page {number} of {total}" in flat(page.extract_text())
+    for number, text in enumerate(texts[edition][1:], start=2):
+        assert f"Page {number} of {total}" in text
 
 
 def outline(reader: PdfReader) -> list[tuple[int, str, int]]:
@@ -79,12 +87,14 @@ def outline(reader: PdfReader) -> list[tuple[int, str, int]]:
 
 
 @pytest.mark.parametrize("edition", ["participant", "trainer"])
-def test_contents_bookmarks_and_titles_agree(workshop: dict[str, Path], edition: str) -> None:
+def test_contents_bookmarks_and_titles_agree(
+    workshop: dict[str, Path], texts: dict[str, list[str]], edition: str
+) -> None:
     (packet,) = load_packets([builtin_root()], [WORKSHOP])
     reader = PdfReader(workshop[edition])
-    texts = [flat(page.extract_text()) for page in reader.pages]
-    contents_page = next(i for i, t in enumerate(texts) if t.startswith("Contents"))
-    contents = texts[contents_page]
+    pages = texts[edition]
+    contents_page = next(i for i, t in enumerate(pages) if t.startswith("Contents"))
+    contents = pages[contents_page]
     marks = outline(reader)
     sections = [(title, page) for depth, title, page in marks if depth == 0]
     handouts = [(title, page) for depth, title, page in marks if depth == 1]
@@ -103,12 +113,13 @@ def test_contents_bookmarks_and_titles_agree(workshop: dict[str, Path], edition:
         assert int(match.group(1)) == page, title
         # ... and that page opens with the title (text extraction may put a
         # floated label or two first, so allow a short lead-in).
-        assert title in texts[page - 1][:120], f"page {page} does not open with {title}"
+        assert title in pages[page - 1][:120], f"page {page} does not open with {title}"
 
 
-def test_handouts_keep_their_crisis_and_care_notes(workshop: dict[str, Path]) -> None:
-    reader = PdfReader(workshop["participant"])
-    marks = outline(reader)
+def test_handouts_keep_their_crisis_and_care_notes(
+    workshop: dict[str, Path], texts: dict[str, list[str]]
+) -> None:
+    marks = outline(PdfReader(workshop["participant"]))
     client_titles = {
         h.handout.title
         for _, items in load_packets([builtin_root()], [WORKSHOP])[0].sections
@@ -118,17 +129,17 @@ def test_handouts_keep_their_crisis_and_care_notes(workshop: dict[str, Path]) ->
     first_pages = [page for depth, title, page in marks if depth == 1 and title in client_titles]
     assert len(first_pages) == len(client_titles) > 0
     for page in first_pages:
-        text = flat(reader.pages[page - 1].extract_text())
+        text = texts["participant"][page - 1]
         assert "Call or text 988" in text
         assert "does not replace, care from a qualified professional" in text
 
 
-def test_facilitator_notes_only_in_trainer_edition(workshop: dict[str, Path]) -> None:
+def test_facilitator_notes_only_in_trainer_edition(texts: dict[str, list[str]]) -> None:
     (packet,) = load_packets([builtin_root()], [WORKSHOP])
     notes = [flat(plain(n)) for section, _ in packet.sections for n in section.facilitator_notes]
     assert len(notes) == 12  # three for each of the workshop's four sections
-    trainer = flat(" ".join(p.extract_text() for p in PdfReader(workshop["trainer"]).pages))
-    participant = flat(" ".join(p.extract_text() for p in PdfReader(workshop["participant"]).pages))
+    trainer = " ".join(texts["trainer"])
+    participant = " ".join(texts["participant"])
     for note in notes:
         assert note in trainer
         assert note not in participant
