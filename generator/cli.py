@@ -48,7 +48,7 @@ def out_option(function: F) -> F:
     """--out FOLDER: the folder a command writes into."""
     return click.option(
         "--out",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),
         callback=_a_folder,
         help="Folder to write into (default: output/ in the project).",
     )(function)
@@ -331,7 +331,7 @@ def list_command(config_file: Path | None) -> None:
 
 
 @main.command("init")
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", type=click.Path(path_type=Path), callback=_a_folder)
 def init_command(folder: Path) -> None:
     """Create a clinic project in FOLDER: config, content and template folders."""
     from generator.scaffold import init_next_steps, init_project

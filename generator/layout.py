@@ -117,6 +117,9 @@ class Batch:
             if data is not None:
                 yield index, data
         for index, result in self._laid_out():
+            if isinstance(result, Problem):  # given up: the others are still checked
+                problems.append(result)
+                continue
             found = self._check(index, result)
             problems.extend(found)
             data = self._finished(index, result.data) if not found else result.data
@@ -142,7 +145,7 @@ class Batch:
 
         return compact(data)
 
-    def _laid_out(self) -> Iterator[tuple[int, PdfResult]]:
+    def _laid_out(self) -> Iterator[tuple[int, PdfResult | Problem]]:
         futures = {item: index for index, item in self.made.items() if isinstance(item, Future)}
         for future in as_completed(futures):
             index = futures.pop(future)
@@ -153,13 +156,14 @@ class Batch:
             assert not isinstance(item, Future)
             yield index, self._named(index, lay_out_one, item)
 
-    def _named(self, index: int, lay_out: Callable[[T], PdfResult], argument: T) -> PdfResult:
-        """A document laid out, or its layout given up with the file it comes from named."""
+    def _named(
+        self, index: int, lay_out: Callable[[T], PdfResult], argument: T
+    ) -> PdfResult | Problem:
+        """A document laid out, or its layout given up: a problem naming its file."""
         try:
             return lay_out(argument)
         except LayoutStopped as exc:
-            shown = display_path(self.jobs[index].source)
-            raise ProblemsError([Problem(path=shown, message=exc.reason)]) from None
+            return Problem(path=display_path(self.jobs[index].source), message=exc.reason)
 
     def _check(self, index: int, result: PdfResult) -> list[Problem]:
         """One document's problems; its warnings are kept, or are problems if strict."""

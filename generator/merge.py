@@ -81,14 +81,19 @@ def join(parts: Sequence[bytes]) -> pikepdf.Pdf:
         next_key = _append(base, document, nums, next_key, dests, source)
     tree.ParentTreeNextKey = next_key
     if dests:
-        names = base.Root.get("/Names") or base.make_indirect(pikepdf.Dictionary())
-        base.Root.Names = names
-        ordered = pikepdf.Array()
-        for name in sorted(dests):
-            ordered.append(pikepdf.String(name))
-            ordered.append(dests[name])
-        names.Dests = base.make_indirect(pikepdf.Dictionary(Names=ordered))
+        _write_dests(base, dests)
     return base
+
+
+def _write_dests(base: pikepdf.Pdf, dests: dict[str, Any]) -> None:
+    """The joined document's named destinations (link targets), as one sorted name tree."""
+    names = base.Root.get("/Names") or base.make_indirect(pikepdf.Dictionary())
+    base.Root.Names = names
+    ordered = pikepdf.Array()
+    for name in sorted(dests):
+        ordered.append(pikepdf.String(name))
+        ordered.append(dests[name])
+    names.Dests = base.make_indirect(pikepdf.Dictionary(Names=ordered))
 
 
 def _next_key(pdf: pikepdf.Pdf) -> int:
@@ -321,8 +326,11 @@ def put_in_front(base: pikepdf.Pdf, cover: bytes) -> None:
     document = tree.K[0]
     before = len(document.K)
     dests = _named_dests(base)
+    known = len(dests)
     next_key = _append(base, document, tree.ParentTree.Nums, _next_key(base), dests, _open(cover))
     tree.ParentTreeNextKey = next_key
+    if len(dests) > known:  # the cover's own link targets
+        _write_dests(base, dests)
     # Move the cover, added last, to the front: its page and its structure.
     page = base.pages[-1]
     del base.pages[-1]

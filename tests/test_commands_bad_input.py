@@ -58,7 +58,10 @@ def test_init_over_a_file(tmp_path: Path, cli) -> None:
     target.write_text("not a folder")
     result = cli("init", str(target))
     assert result.exit_code == 2
-    assert f"Directory '{target}' is a file." in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for 'FOLDER': this is a file, not a folder; give a folder "
+        "to write into (it is made if it is missing)"
+    )
 
 
 def test_init_where_it_cannot_write(cli) -> None:

@@ -247,11 +247,6 @@ def test_a_layout_given_up_names_its_file(handouts: Project, engine) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG in layout.Batch: a layout given up (LayoutStopped) is raised at once, "
-    "dropping the problems other documents had and leaving the rest unchecked",
-)
 def test_a_layout_given_up_is_reported_with_the_other_documents_problems(
     handouts: Project, engine
 ) -> None:

@@ -306,12 +306,6 @@ def test_a_cover_put_in_front_comes_first_everywhere(parts: list[bytes]) -> None
     assert reader.metadata is not None and reader.metadata.title == "Part A"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG in merge.put_in_front: the cover's named destinations are gathered but "
-    "never written back, so a project cover's link target is lost when the packet has "
-    "several copies (join, used for one copy, keeps them)",
-)
 def test_a_cover_put_in_front_keeps_its_named_destinations(parts: list[bytes]) -> None:
     cover = part("A personal cover", ["Prepared for someone"], dests={"cover": 0})
     reader = PdfReader(io.BytesIO(saved(prepend(cover, saved(join(parts[1:]))))))

@@ -220,8 +220,7 @@ def test_an_out_folder_that_is_not_a_folder(
         "main build [OPTIONS] [IDS]..." if command == "build" else "main packet [OPTIONS] IDS..."
     )
     why = {
-        # Click's own words, which say nothing of what to do (cli.py's --out type).
-        "file": f"Directory '{out}' is a file.",
+        "file": f"this is a file, not a folder; {GIVE_A_FOLDER}",
         "fifo": f"this is a pipe (FIFO), not a folder; {GIVE_A_FOLDER}",
         "dev-null": f"this is a device, not a folder; {GIVE_A_FOLDER}",
         "under-a-file": f"{out.parent} is a file, not a folder; {GIVE_A_FOLDER}",
