@@ -23,20 +23,21 @@ from harness import Run, run
 DATA = Path(__file__).parent / "data"
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
-MINIMAL = """\
-title: Noticing your breath
-purpose: A short way to notice how you are breathing.
-audience: client
-language: en
-version: "1.0"
-reviewed:
-  date: 2026-11-01
-  by: Clinical reviewer
-sources: []
-blocks:
-  - type: paragraph
-    text: You might notice your breath for a moment.
-"""
+
+def handout_text(title: str, purpose: str, blocks: str) -> str:
+    """A valid client handout's YAML: this title and purpose, then `blocks` (list items)."""
+    return (
+        f"title: {title}\npurpose: {purpose}\naudience: client\nlanguage: en\n"
+        'version: "1.0"\nreviewed:\n  date: 2026-11-01\n  by: Clinical reviewer\n'
+        f"sources: []\nblocks:\n{blocks}"
+    )
+
+
+MINIMAL = handout_text(
+    "Noticing your breath",
+    "A short way to notice how you are breathing.",
+    "  - type: paragraph\n    text: You might notice your breath for a moment.\n",
+)
 
 
 #: A packet of the one handout `breath` (MINIMAL saved as breath.yaml).

@@ -10,7 +10,7 @@ from typing import Literal
 import pytest
 from pypdf import PdfReader
 
-from conftest import Project
+from conftest import Project, handout_text
 from generator.blocks import BLOCKS, BlockModel
 from generator.content import load_handout
 from generator.errors import ProblemsError
@@ -22,21 +22,11 @@ CHOICES = (
     "key_points, quote, worksheet, image, clinician_note"
 )
 
-HANDOUT = """\
-title: A new kind of block
-purpose: A handout with a block type the tool did not have.
-audience: client
-language: en
-version: "1.0"
-reviewed:
-  date: 2026-11-01
-  by: Clinical reviewer
-sources: []
-blocks:
-  - type: paragraph
-    text: You might notice your breath.
-  - type: throwaway
-"""
+HANDOUT = handout_text(
+    "A new kind of block",
+    "A handout with a block type the tool did not have.",
+    "  - type: paragraph\n    text: You might notice your breath.\n  - type: throwaway\n",
+)
 
 
 @contextmanager

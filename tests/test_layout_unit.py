@@ -17,7 +17,7 @@ import pytest
 import generator.cache as cache_module
 import generator.layout as layout_module
 import generator.merge as merge_module
-from conftest import MINIMAL, Project
+from conftest import MINIMAL, Project, handout_text
 from generator.cache import CACHE_FOLDER, BuildCache
 from generator.config import builtin_root, find_project
 from generator.errors import Problem, ProblemsError
@@ -190,9 +190,6 @@ def test_strict_makes_each_warning_a_problem_and_gives_no_pdf(handouts: Project,
     assert error.value.problems == [
         Problem(
             path=ONE,
-            line=None,
-            column=None,
-            field="",
             message=f"warning treated as an error (--strict): {UNKNOWN}",
         )
     ]
@@ -217,16 +214,10 @@ def test_no_pdf_comes_once_a_document_has_problems(handouts: Project, engine) ->
     assert error.value.problems == [
         Problem(
             path=ONE,
-            line=None,
-            column=None,
-            field="",
             message="PDF/UA accessibility error: a heading is missing",
         ),
         Problem(
             path=TWO,
-            line=None,
-            column=None,
-            field="",
             message="PDF/UA accessibility error: a table has no header row",
         ),
     ]
@@ -239,9 +230,6 @@ def test_a_layout_given_up_names_its_file(handouts: Project, engine) -> None:
     assert error.value.problems == [
         Problem(
             path=TWO,
-            line=None,
-            column=None,
-            field="",
             message="laying it out took longer than 60 seconds",
         )
     ]
@@ -259,16 +247,10 @@ def test_a_layout_given_up_is_reported_with_the_other_documents_problems(
     assert error.value.problems == [
         Problem(
             path=ONE,
-            line=None,
-            column=None,
-            field="",
             message="PDF/UA accessibility error: a heading is missing",
         ),
         Problem(
             path=TWO,
-            line=None,
-            column=None,
-            field="",
             message="laying it out took longer than 60 seconds",
         ),
     ]
@@ -323,9 +305,6 @@ def test_a_name_no_font_can_print_is_a_problem_where_it_was_given(
     assert error.value.problems == [
         Problem(
             path="people.csv:4",
-            line=None,
-            column=None,
-            field="",
             message="the name has characters that no font on this computer could print; install "
             "a font that covers them, or write the name another way",
         )
@@ -457,22 +436,12 @@ def test_the_key_is_the_documents_html_and_layout(handouts: Project, cache: Buil
 # --- where a laid-out document's text comes from ----------------------------------
 
 
-PLACED = """\
-title: Placed
-purpose: A handout whose text the layout misplaces.
-audience: client
-language: en
-version: "1.0"
-reviewed:
-  date: 2026-11-01
-  by: Clinical reviewer
-sources: []
-blocks:
-  - type: paragraph
-    text: The first paragraph.
-  - type: paragraph
-    text: A paragraph with a very long word in it.
-"""
+PLACED = handout_text(
+    "Placed",
+    "A handout whose text the layout misplaces.",
+    "  - type: paragraph\n    text: The first paragraph.\n"
+    "  - type: paragraph\n    text: A paragraph with a very long word in it.\n",
+)
 
 
 @pytest.fixture

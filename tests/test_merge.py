@@ -42,6 +42,33 @@ def _helvetica(pdf: pikepdf.Pdf) -> pikepdf.Object:
     )
 
 
+def _tagged_annot(
+    pdf: pikepdf.Pdf,
+    document: pikepdf.Object,
+    nums: pikepdf.Array,
+    key: int,
+    page: pikepdf.Object,
+    role: pikepdf.Name,
+    fields: pikepdf.Dictionary,
+) -> pikepdf.Object:
+    """An annotation on `page`, tagged as a `role` element of the document (an OBJR)."""
+    fields.Type = Name.Annot
+    fields.StructParent = key
+    annot = pdf.make_indirect(fields)
+    element = pdf.make_indirect(
+        Dictionary(
+            Type=Name.StructElem,
+            S=role,
+            P=document,
+            Pg=page,
+            K=Dictionary(Type=Name.OBJR, Obj=annot),
+        )
+    )
+    document.K.append(element)
+    nums.extend([key, element])
+    return annot
+
+
 def part(
     title: str,
     texts: Sequence[str],
@@ -78,53 +105,31 @@ def part(
     annots: list[pikepdf.Object] = []
     if link is not None:
         first = pdf.pages[0].obj
-        annot = pdf.make_indirect(
-            Dictionary(
-                Type=Name.Annot,
-                Subtype=Name.Link,
-                Rect=[20, 20, 80, 40],
-                Dest=String(link),
-                StructParent=key,
-            )
+        annot = _tagged_annot(
+            pdf,
+            document,
+            nums,
+            key,
+            first,
+            Name.Link,
+            Dictionary(Subtype=Name.Link, Rect=[20, 20, 80, 40], Dest=String(link)),
         )
-        element = pdf.make_indirect(
-            Dictionary(
-                Type=Name.StructElem,
-                S=Name.Link,
-                P=document,
-                Pg=first,
-                K=Dictionary(Type=Name.OBJR, Obj=annot),
-            )
-        )
-        document.K.append(element)
-        nums.extend([key, element])
         key += 1
         first.Annots = Array([annot])
         annots.append(annot)
     if field is not None:
         last = pdf.pages[-1].obj
-        widget = pdf.make_indirect(
+        widget = _tagged_annot(
+            pdf,
+            document,
+            nums,
+            key,
+            last,
+            Name.Form,
             Dictionary(
-                Type=Name.Annot,
-                Subtype=Name.Widget,
-                FT=Name.Tx,
-                T=String(field),
-                Rect=[20, 150, 180, 170],
-                P=last,
-                StructParent=key,
-            )
+                Subtype=Name.Widget, FT=Name.Tx, T=String(field), Rect=[20, 150, 180, 170], P=last
+            ),
         )
-        element = pdf.make_indirect(
-            Dictionary(
-                Type=Name.StructElem,
-                S=Name.Form,
-                P=document,
-                Pg=last,
-                K=Dictionary(Type=Name.OBJR, Obj=widget),
-            )
-        )
-        document.K.append(element)
-        nums.extend([key, element])
         key += 1
         last.Annots = Array([*last.get("/Annots", []), widget])
         pdf.Root.AcroForm = pdf.make_indirect(Dictionary(Fields=Array([widget])))
