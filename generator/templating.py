@@ -11,6 +11,7 @@ import os
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import jinja2
@@ -20,6 +21,31 @@ from jinja2.sandbox import SandboxedEnvironment
 from generator import files
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.yamlfile import MAX_FILE_BYTES
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates, kept in memory for as long as this process lives.
+
+    Compiling the templates takes longer than rendering a handout with them.
+    Each environment has the same settings, and each template is found again
+    by its file and checked against its source, so an edited template is
+    compiled afresh. Memory only: code is never read back from a file.
+    """
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, tuple[str, CodeType]] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        checksum, code = self.compiled.get(bucket.key, ("", None))
+        if code is not None and checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.code is not None:
+            self.compiled[bucket.key] = (bucket.checksum, bucket.code)
+
+
+_COMPILED = _CompiledTemplates()
 
 
 class Templates:
@@ -36,6 +62,7 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=_COMPILED,
         )
 
     def template(self, name: str, context: Mapping[str, Any], source: Path) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conftest import Project
@@ -85,3 +87,30 @@ def test_packet_template_faults_are_located(project: Project, cli) -> None:
         "templates/packet_divider.html:2: template error: 'generator.model.Packet object' "
         "has no attribute 'nope'"
     )
+
+
+def test_compiled_templates_follow_their_source(tmp_path: Path) -> None:
+    """Templates are compiled once per process; an edit, another project's file of the
+    same name, or a fault added later is still seen at once."""
+    from generator.errors import ProblemsError
+    from generator.templating import Templates
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, text in ((first, "first {{ n }}"), (second, "second {{ n }}")):
+        folder.mkdir()
+        (folder / "page.html").write_text(text)
+    source = tmp_path / "h.yaml"
+
+    def render(folder: Path) -> str:
+        return Templates([folder], [tmp_path]).template("page.html", {"n": 1}, source)
+
+    assert render(first) == "first 1"
+    assert render(second) == "second 1"
+    (first / "page.html").write_text("edited {{ n + 1 }}")
+    assert render(first) == "edited 2"
+    (first / "page.html").write_text("{% if %}")
+    with pytest.raises(ProblemsError) as raised:
+        render(first)
+    assert str(raised.value.problems[0]).startswith(f"{first / 'page.html'}:1: ")
+    (first / "page.html").write_text("edited {{ n + 1 }}")
+    assert render(first) == "edited 2"
