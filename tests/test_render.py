@@ -139,3 +139,21 @@ def test_regional_language_falls_back_to_base_messages(project: Project) -> None
     assert '<html lang="en-GB">' in html
     # British English date order comes from Babel, not from the template.
     assert "Reviewed 1 November 2026" in html
+
+
+def test_the_shared_style_is_the_same_for_every_handout(project: Project) -> None:
+    # The head's first <style> is parsed once per process (stylecache.py), so it must
+    # not depend on the handout: only the second, the margins, may.
+    project.add("short.yaml", MINIMAL.replace("Noticing your breath", "Breath"))
+    long_title = "Noticing your breath, slowly, when the day has been long and loud " * 2
+    project.add("long.yaml", MINIMAL.replace("Noticing your breath", long_title.strip()))
+    styles = [
+        re.findall(r"<style>(.*?)</style>", render(project, name), re.S)
+        for name in ("short.yaml", "long.yaml")
+    ]
+    assert [len(found) for found in styles] == [2, 2]
+    assert styles[0][0] == styles[1][0]
+    # The footer of the long title wraps to more lines: a deeper bottom margin.
+    margins = [re.search(r"@page \{ margin: ([^;]+);", found[1]) for found in styles]
+    assert margins[0] and margins[1]
+    assert margins[0].group(1) != margins[1].group(1)
