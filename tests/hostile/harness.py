@@ -47,6 +47,27 @@ def session_processes(session: int) -> list[int]:
     return found
 
 
+def _tree(leader: int) -> list[int]:
+    """The leader and the processes it started, and theirs (Linux /proc).
+
+    Read while a run goes on, every 20 ms: walking down from the leader reads
+    a few files where `session_processes` reads one for every process on the
+    machine, which took a tenth of a core or more from the run it watched. A process
+    whose parent ended is no longer under the leader; `session_processes`,
+    after the run, finds it.
+    """
+    found, todo = [], [leader]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        try:
+            for task in os.scandir(f"/proc/{pid}/task"):
+                todo.extend(int(child) for child in Path(task.path, "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
 def _rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -143,7 +164,7 @@ def run(
 
     def sample() -> None:
         while not done.is_set():
-            total = sum(_rss_mb(p) for p in session_processes(session))
+            total = sum(_rss_mb(p) for p in _tree(session))
             peak[0] = max(peak[0], total)
             if send is not None and not sent and _due(send[0], after_start, session, started):
                 sent.append(True)
@@ -226,7 +247,7 @@ def _limiter(rlimits: Mapping[int, int]) -> Callable[[], None]:
 def _due(seconds: float, after_start: str | None, session: int, started: float) -> bool:
     if after_start is None:
         return time.monotonic() - started >= seconds
-    for pid in session_processes(session):
+    for pid in _tree(session):
         try:
             line = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
