@@ -124,10 +124,17 @@ def _start_fork_server() -> None:
             signal.signal(signum, handler)
 
 
+#: With WeasyPrint already loaded here, this many documents or fewer are laid
+#: out in this process: a worker's first layout takes about twice as long as
+#: one here (it copies on write what it inherits, and starts with cold
+#: caches), so for two documents workers cost more than they save.
+IN_PROCESS = 2
+
+
 class WorkerPool:
     """Worker processes for laying out documents, started as work comes.
 
-    Workers pay when there are several documents, or when this process has
+    Workers pay when there are more than `IN_PROCESS` documents, or when this process has
     not imported WeasyPrint yet: a worker imports it while this process goes
     on loading and rendering the content. `start()` begins at once:
 
@@ -143,7 +150,7 @@ class WorkerPool:
 
     def __init__(self, documents: int, jobs: int | None):
         self.count = min(documents, max(1, jobs or os.cpu_count() or 1))
-        if documents == 1 and "weasyprint" in sys.modules:
+        if documents <= IN_PROCESS and "weasyprint" in sys.modules:
             self.count = 0
         self.pool: Workers | None = None
         # Set once the thread that starts the workers is done. An event, not

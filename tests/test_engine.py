@@ -231,9 +231,9 @@ def test_a_worker_that_dies_is_an_error_for_the_user_not_a_traceback(project: Pr
     from generator.layout import Batch, Job, Layout
     from generator.workers import WorkerPool
 
-    # One worker (of two documents, one job) is forked from this process, so
+    # One worker (of three documents, one job) is forked from this process, so
     # it runs the stand-in below.
-    with WorkerPool(2, 1) as pool, pytest.MonkeyPatch.context() as patch:
+    with WorkerPool(3, 1) as pool, pytest.MonkeyPatch.context() as patch:
         assert pool.count == 1
         patch.setattr(layout_module, "lay_out_one", _die)
         batch = Batch(

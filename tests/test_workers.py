@@ -101,11 +101,11 @@ def pool() -> Iterator[WorkerPool]:
 
 
 def test_the_number_of_workers_is_the_documents_or_the_jobs_whichever_is_fewer() -> None:
-    assert [WorkerPool(8, 2).count, WorkerPool(2, 8).count, WorkerPool(3, 3).count] == [2, 2, 3]
+    assert [WorkerPool(8, 2).count, WorkerPool(3, 8).count, WorkerPool(4, 4).count] == [2, 3, 4]
     # No --jobs: one a core.
     assert WorkerPool(100, None).count == (os.cpu_count() or 1)
-    # One document, and WeasyPrint already here: no worker is worth starting.
-    assert WorkerPool(1, 4).count == 0
+    # One or two documents, and WeasyPrint already here: no worker is worth starting.
+    assert [WorkerPool(1, 4).count, WorkerPool(2, 8).count, WorkerPool(3, 8).count] == [0, 0, 3]
 
 
 def test_without_workers_the_work_is_done_here() -> None:
