@@ -10,6 +10,8 @@ import sys
 import warnings
 from collections.abc import Iterator
 
+from generator.subset import use_harfbuzz_subsetter
+
 # WeasyPrint is imported inside the functions below: importing it costs most
 # of a second, and `handouts --help` should not pay for it.
 
@@ -28,14 +30,14 @@ def load_engine() -> None:
     the sonames; so a miss may fail at once. If that loads too little, the
     ordinary import runs instead.
     """
-    if "weasyprint" in sys.modules:
-        return
-    with warnings.catch_warnings():
-        # About the machine's libraries, not the document: see ENGINE_NOTICES.
-        warnings.filterwarnings("ignore", "HarfBuzz-Subset", DeprecationWarning)
-        if sys.platform.startswith("linux"):
-            _import_without_library_search()
-        importlib.import_module("weasyprint")
+    if "weasyprint" not in sys.modules:
+        with warnings.catch_warnings():
+            # About the machine's libraries, not the document: see ENGINE_NOTICES.
+            warnings.filterwarnings("ignore", "HarfBuzz-Subset", DeprecationWarning)
+            if sys.platform.startswith("linux"):
+                _import_without_library_search()
+            importlib.import_module("weasyprint")
+    use_harfbuzz_subsetter()
 
 
 def _import_without_library_search() -> None:

@@ -85,6 +85,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def engine_loaded() -> None:
+    """WeasyPrint loaded once in each test process, as a long-running process has it.
+
+    A build of one or two documents then lays them out in the test process
+    rather than forking a worker that imports WeasyPrint again and lays out
+    with cold caches (about half a second more per build). The workers
+    themselves are tested with three documents or more, and in fresh processes
+    (`test_workers`, `test_engine`, the hostile suite), where a command starts
+    the way a person's does.
+    """
+    from generator.engine import load_engine
+
+    load_engine()
+
+
 def tiny_png() -> bytes:
     """A valid 2x2 grey PNG, made here so the tests need no binary files."""
 
