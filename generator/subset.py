@@ -3,7 +3,7 @@
 WeasyPrint keeps only the glyphs a document uses of each font it embeds.
 It does that with the system's HarfBuzz-Subset library, and without one
 (Debian's libharfbuzz-subset0 is often missing) with fontTools, which is
-several times slower: about a sixth of laying out a one-page handout. The
+several times slower: about a tenth of a two-handout build. The
 uharfbuzz wheel carries HarfBuzz with its subsetter, so we do what
 WeasyPrint's own HarfBuzz path does (`Font._harfbuzz_subset` in WeasyPrint
 70), step for step, with it.
