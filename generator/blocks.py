@@ -14,7 +14,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from generator.errors import counted
-from generator.fields import MAX_ITEMS, Line, Model, Text
+from generator.fields import MAX_ITEMS, Line, Model, Rich, RichItem, Text
 from generator.prompts import CheckboxesPrompt, Prompt
 from generator.registry import Family, follows_registry
 
@@ -93,7 +93,7 @@ class Paragraph(BlockModel):
     """A paragraph of inline text."""
 
     type: Literal["paragraph"]
-    text: Text
+    text: Rich
 
     example = """\
 # A paragraph: a few short sentences about one idea.
@@ -111,7 +111,7 @@ class ItemsBlock(BlockModel):
     """A list of short items under an optional title: the shape of lists, steps and key points."""
 
     title: Line | None = None
-    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
+    items: list[RichItem] = Field(min_length=1, max_length=MAX_ITEMS)
 
     def item_lists(self) -> Iterator[tuple[Loc, Sequence[str]]]:
         yield ("items",), self.items
@@ -124,14 +124,14 @@ class TitledList(Model):
     """One titled list inside a group."""
 
     title: Line
-    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
+    items: list[RichItem] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class CompareColumn(Model):
     """One labelled side of a comparison."""
 
     label: Line
-    items: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
+    items: list[RichItem] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class BulletList(ItemsBlock):
@@ -193,7 +193,7 @@ class Callout(BlockModel):
     type: Literal["callout"]
     tone: Literal["info", "gentle", "safety"] = "info"
     title: Line | None = None
-    text: Text
+    text: Rich
 
     example = """\
 # A callout: info, gentle or safety. Say what to do if something is too much.
@@ -236,7 +236,7 @@ class Table(BlockModel):
     type: Literal["table"]
     caption: Line | None = None
     header: list[Text] = Field(min_length=1, max_length=20)
-    rows: list[list[Text]] = Field(min_length=1, max_length=MAX_ITEMS)
+    rows: list[list[Rich]] = Field(min_length=1, max_length=MAX_ITEMS)
 
     example = """\
 # A table: a header row, then rows with one cell per column.
@@ -266,7 +266,7 @@ class Definition(BlockModel):
 
     type: Literal["definition"]
     term: Line
-    meaning: Text
+    meaning: Rich
 
     example = """\
 # A definition: a word the reader needs, in plain words.
@@ -321,7 +321,7 @@ class Worksheet(BlockModel):
 
     type: Literal["worksheet"]
     title: Line | None = None
-    intro: Text | None = None
+    intro: Rich | None = None
     prompts: list[Prompt] = Field(min_length=1, max_length=MAX_ITEMS)
 
     example = """\
@@ -387,7 +387,7 @@ class ClinicianNote(BlockModel):
 
     type: Literal["clinician_note"]
     title: Line | None = None
-    text: Text
+    text: Rich
 
     example = """\
 # A clinician note: printed only in the clinician edition (--edition clinician).

@@ -12,7 +12,7 @@ import click
 from generator.cache import BuildCache
 from generator.config import Project
 from generator.content import HandoutSource, load_sources, select
-from generator.errors import counted
+from generator.errors import counted, warnings_or_errors
 from generator.files import FileProblem
 from generator.layout import Batch, Job
 from generator.model import HandoutFile
@@ -93,6 +93,7 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
 
         with stage(f"read and check {counted(len(sources), 'handout')}"):
             items = load_sources(sources, problems)
+        said = warnings_or_errors([w for i in items for w in i.warnings], strict=request.strict)
         with stage("render the HTML"):
             rendered = render_all(project, items, options)
         targets = [
@@ -102,7 +103,7 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
         if not pdf:
             files = [(t, r.html.encode("utf-8")) for t, r in zip(targets, rendered, strict=True)]
             write_changed(files)
-            return BuildResult(tuple(targets), ())
+            return BuildResult(tuple(targets), said)
         batch = _batch(project, request, options, rendered, cache, workers)
         with (
             stage(f"lay out {counted(len(rendered), 'document')} (or take them from the cache)"),
@@ -115,7 +116,7 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
                 cache.predict(hint, key)
     with stage("write the changed files"):
         write_changed(list(zip(targets, pdfs, strict=True)))
-    return BuildResult(tuple(targets), warnings)
+    return BuildResult(tuple(targets), (*said, *warnings))
 
 
 def _batch(

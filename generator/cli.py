@@ -56,7 +56,11 @@ def out_option(function: F) -> F:
 
 def strict_option(function: F) -> F:
     """--strict: layout warnings fail the command."""
-    return click.option("--strict", is_flag=True, help="Treat layout warnings as errors.")(function)
+    return click.option(
+        "--strict",
+        is_flag=True,
+        help="Treat warnings as errors (layout, and markup that would print as typed).",
+    )(function)
 
 
 def choice_option(*names: str, choices: Sequence[str], help: str) -> Callable[[F], F]:

@@ -12,7 +12,7 @@ from generator.blocks import Image
 from generator.errors import Problem, ProblemsError, display_path
 from generator.fields import MAX_ITEMS
 from generator.model import Handout, HandoutFile, Packet, PacketFile, is_valid_id
-from generator.validation import markup_problems, validate
+from generator.validation import literal_markup, markup_problems, validate
 from generator.yamlfile import (
     MAX_FILE_BYTES,
     Located,
@@ -34,7 +34,8 @@ def load_handout(path: Path, root: Path) -> HandoutFile:
     problems = _check_handout(located, handout, root) + markup_problems(located)
     if problems:
         raise ProblemsError(problems)
-    return HandoutFile(id=path.stem, path=path, root=root, handout=handout)
+    warnings = tuple(literal_markup(located, handout))
+    return HandoutFile(id=path.stem, path=path, root=root, handout=handout, warnings=warnings)
 
 
 def _check_handout(located: Located, handout: Handout, root: Path) -> list[Problem]:
@@ -326,7 +327,8 @@ def load_packets(roots: Sequence[Path], ids: Sequence[str]) -> list[PacketFile]:
         problems.extend(markup_problems(located))
         handouts = resolver.resolve(located, packet.language, [s.handouts for s in packet.sections])
         sections = tuple(zip(packet.sections, handouts, strict=True))
-        packets.append(PacketFile(name, manifests[name], packet, sections))
+        warnings = tuple(literal_markup(located, packet))
+        packets.append(PacketFile(name, manifests[name], packet, sections, warnings))
     if problems:
         raise ProblemsError(problems)
     return packets

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -97,3 +97,11 @@ def counted(number: int, noun: str) -> str:
 
 def _problem_order(problem: Problem) -> tuple[str, int, int, str]:
     return (problem.path, problem.line or 0, problem.column or 0, problem.field)
+
+
+def warnings_or_errors(found: Sequence[Problem], *, strict: bool) -> tuple[str, ...]:
+    """Warnings as a command shows them; under --strict, raised as problems instead."""
+    if strict and found:
+        prefix = "warning treated as an error (--strict): "
+        raise ProblemsError([replace(p, message=prefix + p.message) for p in found])
+    return tuple(dict.fromkeys(str(replace(p, message=f"warning: {p.message}")) for p in found))

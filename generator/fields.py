@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 #: Longest text a single field may hold: a paragraph is a few sentences, and
 #: a runaway field would otherwise take minutes to lay out.
@@ -82,3 +82,41 @@ class Model(BaseModel):
     """Base for every content model: frozen, and strict about unknown fields."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class RichText(str):
+    """Text that may hold paragraphs and lists (see `markup`): its type says how it prints."""
+
+    __slots__ = ()
+
+
+def _rich(depth: int) -> AfterValidator:
+    def check(value: str) -> RichText:
+        from generator.markup import list_depth  # Markdown is loaded only where needed
+
+        if (found := list_depth(value)) > depth:
+            where = " inside a list item" if depth < MAX_LIST_DEPTH else ""
+            raise ValueError(
+                f"has lists nested {found} deep{where}; at most {MAX_LIST_DEPTH} levels "
+                "fit a page in all. Move the innermost items up a level, or into a list of "
+                "their own"
+            )
+        return RichText(value)
+
+    return AfterValidator(check)
+
+
+#: Lists may nest this deep on a page: a list, and a list inside an item.
+MAX_LIST_DEPTH = 2
+
+_RICH = (
+    "Text with **bold**, *italics* and [links](https://...); a blank line starts a new "
+    "paragraph, and lines starting with - or 1. make a list"
+)
+
+#: Rich text in a box, a cell or a column: paragraphs and lists two deep.
+Rich = Annotated[Text, _rich(MAX_LIST_DEPTH), Field(description=_RICH)]
+#: Rich text that is itself a list item: a list inside it is the second level.
+RichItem = Annotated[
+    Text, _rich(MAX_LIST_DEPTH - 1), Field(description=_RICH + ", one level deep here")
+]

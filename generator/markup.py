@@ -1,20 +1,42 @@
-"""Content text's inline markup: bold, italics and safe links, read one way everywhere."""
+"""Content text's markup, read one way everywhere.
+
+Every text may hold bold, italics and safe links. A *rich* text (a box's
+body, a table cell, a list item) may also hold paragraphs, split by a blank
+line, and bulleted or numbered lists, nested two deep: the small block
+subset of Markdown a person pastes from a document. Anything else that
+looks like markup (a `#` heading, a `>` quote, an HTML tag or entity, a
+table drawn with `|`) prints as typed, and `literal` says so, with what to
+write instead.
+"""
 
 from __future__ import annotations
 
 import functools
+import html
+import re
 
 from markdown_it import MarkdownIt
+from markdown_it.common.entities import entities
+from markdown_it.token import Token
 from markupsafe import Markup
 
 
 @functools.cache
 def markdown() -> MarkdownIt:
-    """The one Markdown reader for content text: emphasis and safe links, no HTML."""
+    """The one Markdown reader for inline text: emphasis and safe links, no HTML."""
     # "zero" turns every rule off; we switch on only emphasis and links, and raw
     # HTML stays off, so anything else in content prints as the literal text.
     md = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
     md.enable(["emphasis", "link"])
+    md.validateLink = _safe_link  # type: ignore[method-assign]
+    return md
+
+
+@functools.cache
+def block_markdown() -> MarkdownIt:
+    """The reader for rich text: the inline reader's rules, and paragraphs and lists."""
+    md = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["emphasis", "link", "list"])
     md.validateLink = _safe_link  # type: ignore[method-assign]
     return md
 
@@ -30,6 +52,53 @@ def inline(text: str) -> Markup:
     return Markup(rendered.replace("\n", " "))
 
 
+def _blocks(text: str) -> list[Token]:
+    return block_markdown().parse(str(text))
+
+
+def is_one_paragraph(text: str) -> bool:
+    """Whether rich text is a single paragraph (as most are), with no lists."""
+    tokens = _blocks(text)
+    return len(tokens) == 3 and tokens[0].type == "paragraph_open"
+
+
+def rich(text: str, *, bare: bool = False) -> Markup:
+    """Rich text as HTML: paragraphs and lists, each paragraph's text as `inline` makes it.
+
+    A single paragraph is `<p>` and its text, or with `bare` (a list item or
+    a table cell, whose box is its paragraph) the text alone: the HTML of
+    one paragraph is the same as before rich text.
+    """
+    tokens = _blocks(text)
+    if len(tokens) == 3 and tokens[0].type == "paragraph_open":
+        shown = inline(text)
+        return shown if bare else Markup(f"<p>{shown}</p>")
+    parts = []
+    for token in tokens:
+        if token.type == "inline":
+            parts.append(inline(token.content))
+        elif token.hidden:  # a tight list's paragraph: its text goes straight in the item
+            continue
+        elif token.nesting == 1:  # <p>, <ul>, <ol start="3">, <li>
+            attributes = "".join(f' {k}="{html.escape(str(v))}"' for k, v in token.attrs.items())
+            parts.append(Markup(f"<{token.tag}{attributes}>"))
+        elif token.nesting == -1:
+            parts.append(Markup(f"</{token.tag}>"))
+    return Markup("".join(parts))
+
+
+def list_depth(text: str) -> int:
+    """How deeply lists nest in rich text."""
+    depth = deepest = 0
+    for token in _blocks(text):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+    return deepest
+
+
 def markup_depth(text: str) -> int:
     """How deeply bold, italics and links nest in content text, as `inline` reads it."""
     depth = deepest = 0
@@ -38,3 +107,135 @@ def markup_depth(text: str) -> int:
             depth += token.nesting
             deepest = max(deepest, depth)
     return deepest
+
+
+def plain(text: str) -> str:
+    """Content text, inline or rich, reduced to the words a reader sees."""
+    return " ".join(_words(t.content) for t in _blocks(text) if t.type == "inline").strip()
+
+
+def _words(content: str) -> str:
+    """One paragraph's inline Markdown reduced to its words."""
+    words: list[str] = []
+    for token in markdown().parseInline(content):
+        for child in token.children or []:
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+    return " ".join("".join(words).split())
+
+
+def pieces(text: str) -> list[tuple[str, bool]]:
+    """Rich text's paragraphs and list items, each as plain words, and whether it is in a list."""
+    found: list[tuple[str, bool]] = []
+    lists = 0
+    for token in _blocks(text):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            lists += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            lists -= 1
+        elif token.type == "inline" and (words := _words(token.content)):
+            found.append((words, lists > 0))
+    return found
+
+
+# --- what would print as typed --------------------------------------------------
+
+_LINE_STARTS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (
+        re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)", re.M),
+        "a line starting with # prints as typed, not as a heading",
+        "put a heading in a `section` block before this one, or **bold** the line",
+    ),
+    (
+        re.compile(r"^ {0,3}>", re.M),
+        "a line starting with > prints as typed",
+        "put someone's words in a `quote` block, or take the > out",
+    ),
+    (
+        re.compile(r"^ {0,3}(?:```|~~~)", re.M),
+        "``` prints as typed: code blocks are not part of a handout",
+        "take the ``` lines out",
+    ),
+    (
+        re.compile(r"^ {0,3}\|.*\|[ \t]*$", re.M),
+        "a table drawn with | prints as typed",
+        "use a `table` block, with `header:` and `rows:`",
+    ),
+    (
+        re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M),
+        "a line of --- prints as typed, not as a rule",
+        "take the line out; a new block starts on a new line by itself",
+    ),
+    (
+        re.compile(r"^ {0,3}[•◦▪‣·●○■\u2013\u2014][ \t]", re.M),
+        "lines starting with a pasted bullet (•) print as one run-on paragraph",
+        'start each item with "- " to make a list',
+    ),
+)
+
+_INLINE_ONLY: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (
+        re.compile(r"\n[ \t]*\n"),
+        "a blank line does not start a new paragraph here: the text prints as one paragraph",
+        "join the paragraphs, or give each its own `paragraph` block",
+    ),
+    (
+        re.compile(r"\n[ \t]*(?:[-*+•]|\d{1,9}[.)])[ \t]"),
+        "lines starting with - or 1. print inline here, not as a list",
+        "put the items in a `list` block, or in a field that holds lists "
+        "(a callout's text, a table cell, a list item)",
+    ),
+)
+
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")
+_ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_TAG_ADVICE = {
+    "br": "for a new line, start a new paragraph with a blank line, or make a list",
+    "p": "start a new paragraph with a blank line",
+    "b": "write **bold** instead",
+    "strong": "write **bold** instead",
+    "i": "write *italics* instead",
+    "em": "write *italics* instead",
+    "a": "write a link as [the words](https://...) instead",
+    "ul": 'start each item with "- " to make a list',
+    "ol": 'start each item with "1. " to make a numbered list',
+    "li": 'start each item with "- " to make a list',
+}
+
+
+def literal(text: str, *, rich: bool) -> tuple[str, str, str] | None:
+    """What in `text` would print as typed, by accident: (what it is, its text, what to do).
+
+    A rich text renders paragraphs and lists; any other text renders
+    neither, so a blank line or a line starting with "- " is also found.
+    """
+    checks = _LINE_STARTS if rich else _LINE_STARTS + _INLINE_ONLY
+    found: list[tuple[int, str, str, str]] = []
+    for pattern, message, advice in checks:
+        if match := pattern.search(text):
+            # The line it is on, from the mark on, so that it can be found in the file.
+            end = text.find("\n", match.end())
+            shown = text[match.start() : len(text) if end < 0 else end].strip()
+            found.append((match.start(), message, shown, advice))
+    if match := _TAG.search(text):
+        name = match.group(1).lower()
+        advice = _TAG_ADVICE.get(name, "take the tag out; HTML is not read in content")
+        message = f"the HTML tag {match.group(0)} prints as typed"
+        found.append((match.start(), message, match.group(0), advice))
+    for match in _ENTITY.finditer(text):
+        if match.group(1).startswith("#") or match.group(1) in entities:
+            found.append(
+                (
+                    match.start(),
+                    f"the HTML entity {match.group(0)} prints as typed",
+                    match.group(0),
+                    f"type {html.unescape(match.group(0))} itself",
+                )
+            )
+            break
+    if not found:
+        return None
+    _, message, shown, advice = min(found)
+    return message, shown, advice

@@ -11,6 +11,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from generator.blocks import Block
+from generator.errors import Problem
 from generator.fields import MAX_ITEMS, LanguageTag, Line, Model, Text, at_most, fits_footer
 from generator.prompts import PromptModel
 from generator.registry import follows_registry
@@ -148,6 +149,9 @@ class HandoutFile(ContentFile):
 
     root: Path
     handout: Handout
+    #: Markup that would print as typed (`validation.literal_markup`): a build's
+    #: warnings, errors under --strict.
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def language(self) -> str:
@@ -208,6 +212,16 @@ class PacketFile(ContentFile):
     packet: Packet
     #: The handouts of each section, in the manifest's order.
     sections: tuple[tuple[PacketSection, tuple[HandoutFile, ...]], ...]
+    #: Markup that would print as typed, in the manifest and its handouts.
+    own_warnings: tuple[Problem, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """The manifest's warnings, then each handout's, each once."""
+        found = [*self.own_warnings]
+        for _, handouts in self.sections:
+            found.extend(w for item in handouts for w in item.warnings)
+        return tuple(dict.fromkeys(found))
 
     @property
     def language(self) -> str:

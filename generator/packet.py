@@ -16,7 +16,7 @@ import click
 from generator.assemble import Assembler
 from generator.config import Project
 from generator.content import load_packets
-from generator.errors import Problem, ProblemsError, counted, display_path
+from generator.errors import Problem, ProblemsError, counted, display_path, warnings_or_errors
 from generator.model import PacketFile
 from generator.options import RenderOptions, check_name
 from generator.output import PERSONAL_FOLDER, BuildResult, write_changed
@@ -62,10 +62,11 @@ def build_packets(
         workers.start()
         with stage(f"read and check {counted(len(request.ids), 'packet')}"):
             packets, people = _load(project, request)
+        said = warnings_or_errors([w for p in packets for w in p.warnings], strict=request.strict)
         # Every file of the run is named before anything is laid out.
         targets = _targets(project, request, options, packets, people, pattern)
         files: list[tuple[Path, bytes]] = []
-        warnings: list[str] = []
+        warnings: list[str] = list(said)
         for item, paths in zip(packets, targets, strict=True):
             assembler = Assembler(project, item, options, request, workers)
             copies = assembler.copies(_names(request, options, people))

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from generator.fields import Line, Model, Text
+from generator.fields import Line, Model, Rich, Text
 from generator.registry import Family
 
 
@@ -19,7 +19,7 @@ class PromptModel(Model):
 
     #: The prompt's kind in a file; each kind narrows it to its literal.
     kind: str
-    text: Text
+    text: Rich
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

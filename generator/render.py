@@ -31,7 +31,7 @@ from generator.footer import (
     unbroken_words,
 )
 from generator.geometry import PageGeometry
-from generator.markup import inline
+from generator.markup import inline, is_one_paragraph, plain, rich
 from generator.messages import (
     CrisisEntry,
     Messages,
@@ -80,6 +80,9 @@ class Renderer:
         )
         env = self.templates.env
         env.filters["md"] = inline
+        env.filters["rich"] = rich
+        env.filters["plain"] = plain
+        env.tests["one_paragraph"] = is_one_paragraph
         env.filters["css_string"] = css_string
         env.filters["page_counter"] = page_counter_content
         env.filters["separated"] = separated

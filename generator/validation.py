@@ -17,7 +17,16 @@ from pydantic_core import ErrorDetails
 from generator.errors import Problem, ProblemsError, counted, display_path
 from generator.model import MAX_MARKUP_DEPTH
 from generator.registry import Family
-from generator.yamlfile import Located, M, format_field, key_node, node_at, problem_at
+from generator.yamlfile import (
+    Located,
+    M,
+    format_field,
+    key_node,
+    locate,
+    locate_text,
+    node_at,
+    problem_at,
+)
 
 # --- validating against a model ---------------------------------------------
 
@@ -85,6 +94,46 @@ def markup_problems(located: Located) -> list[Problem]:
 
     walk(located.data, [])
     return problems
+
+
+#: Fields whose values are names and settings, not text a reader sees.
+_NOT_TEXT = frozenset({"type", "kind", "tone", "allow", "src", "language", "audience"})
+
+
+def literal_markup(located: Located, model: BaseModel) -> list[Problem]:
+    """Texts where markup would print as typed, by accident: each a warning at its place.
+
+    A rich text (`fields.RichText`) renders paragraphs and lists; every other
+    text renders neither. See `markup.literal` for what is looked for.
+    """
+    from generator.fields import RichText
+    from generator.markup import literal
+
+    found: list[Problem] = []
+
+    def walk(value: object, loc: list[str | int]) -> None:
+        if isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                if name not in _NOT_TEXT:
+                    walk(getattr(value, name), [*loc, name])
+        elif isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                walk(item, [*loc, index])
+        elif isinstance(value, str) and (hit := literal(value, rich=isinstance(value, RichText))):
+            what, shown, advice = hit
+            line, column = locate_text(located, loc, shown) if shown else locate(located, loc)
+            found.append(
+                Problem(
+                    path=display_path(located.path),
+                    message=f"{what}; {advice}",
+                    line=line,
+                    column=column,
+                    field=format_field(loc),
+                )
+            )
+
+    walk(model, [])
+    return found
 
 
 def _merge_alternatives(problems: list[Problem]) -> list[Problem]:

@@ -359,7 +359,10 @@ def locate_text(located: Located, loc: Sequence[str | int], needle: str) -> tupl
     # A folded YAML text may break a phrase across lines: look for its first word
     # when the whole phrase is not on one line.
     for probe in (" ".join(words), words[0]):
-        pattern = re.compile(r"(?<![\w-])" + re.escape(probe) + r"(?![\w-])", re.IGNORECASE)
+        # Whole words only, where the probe starts or ends with one ("<br>" may touch them).
+        before = r"(?<![\w-])" if re.match(r"\w", probe) else ""
+        after = r"(?![\w-])" if re.search(r"\w$", probe) else ""
+        pattern = re.compile(before + re.escape(probe) + after, re.IGNORECASE)
         for number in range(node.start_mark.line, min(node.end_mark.line + 1, len(source))):
             text = source[number]
             start = node.start_mark.column if number == node.start_mark.line else 0

@@ -41,6 +41,7 @@ EXPECTED = [
     ("structure.action", 11, 3, "warning"),
     ("structure.sources", 9, 10, "warning"),
     ("structure.reviewed", 7, 9, "warning"),
+    ("markup.literal", 47, 26, "warning"),
 ]
 
 
@@ -99,7 +100,7 @@ def test_human_report_groups_by_file(broken: Project, cli) -> None:
     assert lines[0] == "content/handouts/en/breaks-every-rule.yaml"
     assert any(line.split()[:3] == ["24:16", "error", "wording.directive"] for line in lines)
     assert "Instead: \u201cNobody is hurt.\u201d" in result.stdout
-    assert lines[-1] == "5 errors, 9 warnings, 3 notes in 2 files (2 checked)."
+    assert lines[-1] == "5 errors, 10 warnings, 3 notes in 2 files (2 checked)."
 
 
 def test_the_builtin_library_passes_strict_with_pdf(tmp_path: Path, cli, monkeypatch) -> None:

@@ -100,7 +100,7 @@ def test_rules_lists_every_rule_with_its_severity_and_description(cli) -> None:
     result = cli("check", "--rules")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert len(lines) == len(all_rules()) == 29
+    assert len(lines) == len(all_rules()) == 30
     assert lines[0] == (
         "schema                       error   "
         "the file does not match the handout, packet or config format"
@@ -117,7 +117,7 @@ def test_rules_lists_every_rule_with_its_severity_and_description(cli) -> None:
 
 def test_rules_as_json(cli) -> None:
     listed = json.loads(cli("check", "--rules", "--json").stdout)
-    assert len(listed) == 29
+    assert len(listed) == 30
     assert listed[9] == {
         "id": "allow.unknown",
         "severity": "error",
@@ -136,7 +136,7 @@ def test_rules_takes_no_targets(cli) -> None:
 NOT_LISTED = "is neither a wording rule nor a phrase on the word list"
 CANT = (
     "is a check rule that `allow:` can't switch off; it takes the wording rules "
-    "(wording.directive, wording.shaming, wording.promise) or a phrase on the word list"
+    "(wording.directive, wording.shaming, wording.promise), markup.literal or a phrase on the word list"
 )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from generator.blocks import BlockModel
 from generator.check.crisis import crisis_findings, placeholder_findings
 from generator.check.pdf import check_pdfs
 from generator.check.readability import readability_findings
@@ -96,6 +97,7 @@ def check(project: Project, request: CheckRequest) -> Report:
             try:
                 (packet,) = load_packets(project.roots, [packet_id])
                 report.checked.append(display_path(packet.path))
+                report.findings.extend(literal_findings(packet.own_warnings))
             except ProblemsError as exc:
                 report.findings.extend(schema_findings(exc))
         report.findings.extend(crisis_findings(project))
@@ -187,4 +189,22 @@ def check_handout(
     findings += wording_findings(item, located, words)
     findings += structure_findings(item, located)
     findings += allow_findings(item, located, words)
+    findings += literal_findings(item.warnings, item.handout.blocks)
     return findings
+
+
+def literal_findings(
+    warnings: Sequence[Problem], blocks: Sequence[BlockModel] = ()
+) -> list[Problem]:
+    """Markup that would print as typed (found as the file was loaded), as findings.
+
+    A block may allow it (`allow: [markup.literal]`), for a text that means
+    to show the characters.
+    """
+    rule = RULES["markup.literal"]
+    allowed = {f"blocks[{n}]" for n, block in enumerate(blocks) if rule.id in block.allow}
+    return [
+        rule.finding(w.path, w.message, where=(w.line, w.column))
+        for w in warnings
+        if not any(w.field == a or w.field.startswith((a + ".", a + "[")) for a in allowed)
+    ]

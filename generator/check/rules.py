@@ -87,6 +87,7 @@ RULES = registry(
     Rule("structure.sources", "warning", "no sources cited"),
     Rule("structure.reviewed", "warning", "last reviewed more than 12 months ago"),
     Rule("structure.crisis-verified", "warning", "a crisis number last checked over 12 months ago"),
+    Rule("markup.literal", "warning", "Markdown, an HTML tag or an entity that prints as typed"),
     Rule("config.placeholder", "error", "practice details still as `handouts init` wrote them"),
     Rule("pdf.layout", "error", "laying the handout out was given up (too slow, or too nested)"),
     Rule("pdf.image", "error", "a picture the layout engine could not use"),

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from generator.check.report import Loc
+from generator.markup import pieces, plain
 from generator.model import Edition, Handout
 from generator.yamlfile import format_field
 
@@ -32,21 +33,6 @@ class Passage:
         return format_field(self.loc)
 
 
-def plain(text: str) -> str:
-    """Inline Markdown reduced to the words a reader sees."""
-    from generator.markup import markdown
-
-    tokens = markdown().parseInline(text)
-    words: list[str] = []
-    for token in tokens:
-        for child in token.children or []:
-            if child.type in ("text", "code_inline"):
-                words.append(child.content)
-            elif child.type in ("softbreak", "hardbreak"):
-                words.append(" ")
-    return " ".join("".join(words).split())
-
-
 def _is_sentence(text: str) -> bool:
     return bool(_SENTENCE_END.search(text))
 
@@ -64,10 +50,13 @@ def prose(handout: Handout, edition: Edition = "client") -> Iterator[Passage]:
         if block.clinician_only and not show_notes:
             continue
         for loc, text in block.prose():
-            yield Passage(("blocks", index, *loc), plain(text))
+            for shown, in_list in pieces(text):
+                if not in_list or _is_sentence(shown):
+                    yield Passage(("blocks", index, *loc), shown)
         for loc, text in block.fragments():
-            if _is_sentence(shown := plain(text)):
-                yield Passage(("blocks", index, *loc), shown)
+            for shown, _ in pieces(text):
+                if _is_sentence(shown):
+                    yield Passage(("blocks", index, *loc), shown)
 
 
 def printed(handout: Handout, edition: Edition = "client") -> Iterator[Passage]:

@@ -179,14 +179,15 @@ def _why_unknown(entry: str, phrases: frozenset[str]) -> str | None:
 
     Entries are matched without regard to case, as the phrases are in the text.
     """
-    ids = [r.id for r in CATEGORIES.values()]
+    wording = [r.id for r in CATEGORIES.values()]
+    ids = [*wording, RULES["markup.literal"].id]
     said = entry.lower()
     if said in ids or said in phrases:
         return None
     if said in RULES:
         return (
             f"`{entry}` is a check rule that `allow:` can't switch off; it takes the wording "
-            f"rules ({', '.join(ids)}) or a phrase on the word list"
+            f"rules ({', '.join(wording)}), markup.literal or a phrase on the word list"
         )
     close = difflib.get_close_matches(said, [*ids, *sorted(phrases)], n=1)
     hint = (
