@@ -1,75 +1,49 @@
-"""Model stage: the blocks a handout is made of, each type declared once, in a registry.
+"""Model stage: the built-in block types, each declared once (see `blockbase`).
 
-A block type is a `BlockModel` subclass whose `type` is one literal (it
-registers itself under that name) and a template, templates/blocks/<type>.html.
-The list of types, the JSON Schema, the validation messages, the checks and
-the starter handout all read the registry, `BLOCKS`.
+Each is a `BlockModel` subclass whose `type` is one literal, with a template,
+templates/blocks/<type>.html.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
+from generator.blockbase import BLOCKS, Block, BlockModel, Loc, outline
 from generator.errors import counted
-from generator.fields import MAX_ITEMS, Line, Model, Rich, RichItem, Text
+from generator.fields import MAX_ITEMS, Email, Line, Model, Rich, RichItem, Text, WebAddress
 from generator.prompts import CheckboxesPrompt, Prompt
-from generator.registry import Family, follows_registry
+from generator.registry import follows_registry
 
-#: A field's place inside a block, like ("items", 2).
-Loc = tuple[str | int, ...]
-
-
-class BlockModel(Model):
-    """Fields every block has, and what the checks need to know of each type."""
-
-    #: Check rules (like `wording.directive`) or words this block may use on
-    #: purpose; `handouts check` stays quiet about them here.
-    allow: list[Line] = Field(default_factory=list, max_length=MAX_ITEMS)
-    #: The block's name in a file; each block type narrows it to its literal.
-    type: str
-
-    #: The starter handout's example of it: YAML, under a comment on what it is for.
-    example: ClassVar[str] = ""
-    #: Printed in the clinician edition only.
-    clinician_only: ClassVar[bool] = False
-    #: Its words count towards a stretch of text without a heading (structure.chunk).
-    chunked: ClassVar[bool] = True
-    #: Gives the reader something to do (structure.action).
-    action: ClassVar[bool] = False
-    #: Someone's own words, which the wording check leaves as they are.
-    own_voice: ClassVar[bool] = False
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        BLOCKS.add(cls)
-
-    def starts_chunk(self) -> bool:
-        """Whether it starts a new chunk of text under a heading (structure.chunk)."""
-        return False
-
-    def prose(self) -> Iterator[tuple[Loc, str]]:
-        """The running text it adds to readability, each with its field."""
-        return iter(())
-
-    def item_lists(self) -> Iterator[tuple[Loc, Sequence[str]]]:
-        """Its lists, each with its field, as the list-length check counts them."""
-        return iter(())
-
-    def fragments(self) -> Iterator[tuple[Loc, str]]:
-        """Short texts that count as prose when each is a whole sentence: its list items."""
-        for loc, items in self.item_lists():
-            for index, item in enumerate(items):
-                yield (*loc, index), item
-
-
-BLOCKS: Family[BlockModel] = Family("type")
-
-#: One block of any registered type.
-Block = Annotated[BlockModel, BLOCKS]
+# The registry and the base are re-exported: taken from here, they come with
+# every built-in type registered.
+__all__ = [
+    "BLOCKS",
+    "Block",
+    "BlockModel",
+    "BulletList",
+    "Callout",
+    "ClinicianNote",
+    "Compare",
+    "CompareColumn",
+    "Contact",
+    "Definition",
+    "Image",
+    "ItemsBlock",
+    "KeyPoints",
+    "ListGroup",
+    "Paragraph",
+    "Quote",
+    "Section",
+    "Steps",
+    "Subsection",
+    "Table",
+    "TitledList",
+    "Worksheet",
+    "outline",
+]
 
 
 class Section(BlockModel):
@@ -84,6 +58,25 @@ class Section(BlockModel):
   title: "A heading that says what comes next"
 """
     chunked = False
+    heading_level = 1
+
+    def starts_chunk(self) -> bool:
+        return True
+
+
+class Subsection(BlockModel):
+    """A smaller heading inside a section, with its own text under it."""
+
+    type: Literal["subsection"]
+    title: Line
+
+    example = """\
+# A subsection: a smaller heading inside a section, such as one of several options.
+- type: subsection
+  title: "One thing that can help"
+"""
+    chunked = False
+    heading_level = 2
 
     def starts_chunk(self) -> bool:
         return True
@@ -380,6 +373,37 @@ class Image(BlockModel):
     def fragments(self) -> Iterator[tuple[Loc, str]]:
         if self.caption:
             yield ("caption",), self.caption
+
+
+class Contact(BlockModel):
+    """Who to contact and how: an organisation's name, address, phone, email and website."""
+
+    type: Literal["contact"]
+    title: Line | None = None
+    name: Line
+    address: list[Line] = Field(default_factory=list, max_length=6)
+    phone: Line | None = None
+    email: Email | None = None
+    website: WebAddress | None = None
+    hours: Line | None = None
+    note: Rich | None = None
+
+    example = """\
+# Contact details: who the reader can reach, and how. Only the name is needed.
+- type: contact
+  title: "Where to find us"
+  name: "Riverside Community Health"
+  address: ["12 River Street", "Springfield"]
+  phone: "555-0100"
+  email: "hello@riverside.example"
+  website: "https://riverside.example"
+  hours: "Monday to Friday, 9 to 5"
+"""
+    chunked = False
+
+    def prose(self) -> Iterator[tuple[Loc, str]]:
+        if self.note:
+            yield ("note",), self.note
 
 
 class ClinicianNote(BlockModel):

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field
 
-from generator.fields import LanguageTag, Line, Model, Text, fits_footer
+from generator.fields import Email, LanguageTag, Line, Model, Text, WebAddress, fits_footer
 
 Paper = Literal["letter", "a4"]
 Region = Literal["us", "ca", "uk-ie", "au"]
@@ -72,10 +72,6 @@ def _lowercase_choice(value: object) -> object:
 
 
 AccentColour = Annotated[str, AfterValidator(_accent)]
-Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-]
-WebAddress = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https://\S+$")]
 
 
 class Practice(Model):

@@ -56,6 +56,10 @@ class HandoutContext(PageContext):
     #: Each shown block's place in the file, which the layout check reports
     #: text off the page by (placement.misplaced).
     block_fields: list[str]
+    #: How many parts (a heading and what follows it) end before each block,
+    #: and how many are open after the last (blocks.outline).
+    part_ends: list[int]
+    parts_open: int
     #: Outside the loop over the blocks (a project's own _handout.html): none.
     block_field: str
     edition: Edition

@@ -46,6 +46,11 @@ def _one_line(value: str) -> str:
 
 Line = Annotated[Text, AfterValidator(_one_line)]
 
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+]
+WebAddress = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https://\S+$")]
+
 
 def at_most(limit: int, room: str) -> AfterValidator:
     """A check that text is at most `limit` characters; `room` says where it goes and how."""

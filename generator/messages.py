@@ -45,9 +45,10 @@ class Messages(Model):
     sources: Line
     clinician_note: Line
     clinician_edition: Line
-    callout_info: Line
-    callout_gentle: Line
-    callout_safety: Line
+    contact_phone: Line
+    contact_email: Line
+    contact_website: Line
+    contact_hours: Line
     scale_hint: Line
     scale_hint_fillable: Line
     checkbox_hint: Line
@@ -186,6 +187,15 @@ def message_files(
     )
 
 
+#: Messages no template prints any more, and what to do instead.
+RETIRED = {
+    f"callout_{tone}": "a callout's label is now only the `title` its author gives it "
+    "(an untitled callout prints none); delete this line, and give a callout a title "
+    "where it needs one"
+    for tone in ("info", "gentle", "safety")
+}
+
+
 def _merge_messages(paths: Sequence[Path]) -> Messages:
     """The message files merged in order, each key checked in the file that sets it."""
     merged: dict[str, Any] = {}
@@ -196,6 +206,9 @@ def _merge_messages(paths: Sequence[Path]) -> Messages:
         if not isinstance(located.data, dict):
             return validate(located, Messages)  # reports the file's shape
         for key, value in located.data.items():
+            if key in RETIRED:
+                problems.append(problem_at(located, [key], f"is no longer used: {RETIRED[key]}"))
+                continue
             if key == "crisis" and isinstance(value, dict):
                 merged["crisis"] = {**merged.get("crisis", {}), **value}
             else:

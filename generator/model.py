@@ -126,7 +126,12 @@ class Handout(_Bounded):
     noun = "handout"
 
     title: Line
-    purpose: Line
+    #: A line under the title on what the handout is for; the check asks for
+    #: one on a client handout.
+    purpose: Line | None = None
+    #: A second line of title, and who wrote it or where it comes from.
+    subtitle: Line | None = None
+    byline: Line | None = None
     audience: Audience
     language: LanguageTag
     version: Annotated[Line, fits_footer(MAX_VERSION)]

@@ -14,6 +14,7 @@ from babel.dates import format_date
 from markupsafe import Markup
 from pydantic import BaseModel
 
+from generator.blocks import outline
 from generator.config import CrisisLine, Project
 from generator.content import roots_folders
 from generator.contexts import HandoutContext, PacketContext, PageContext, PersonalContext
@@ -122,6 +123,8 @@ class Renderer:
             FooterItem(version + SEPARATOR + fill(messages.reviewed, date=reviewed), whole=True),
         )
         shown = [(i, b) for i, b in enumerate(handout.blocks) if show_notes or not b.clinician_only]
+        blocks = [b for _, b in shown]
+        part_ends, parts_open = outline(blocks)
         page = self.page_context(
             item.language,
             options,
@@ -135,8 +138,10 @@ class Renderer:
             "handout": handout,
             "handout_id": item.id,
             "asset_base": item.path.parent.resolve().as_uri() + "/",
-            "blocks": [b for _, b in shown],
+            "blocks": blocks,
             "block_fields": [f"blocks[{index}]" for index, _ in shown],
+            "part_ends": part_ends,
+            "parts_open": parts_open,
             "block_field": "",
             "edition": options.edition,
             "show_clinician_notes": show_notes,

@@ -18,8 +18,8 @@ from generator.fields import Line, Text
 from generator.schema import json_schema
 
 CHOICES = (
-    "section, paragraph, list, list_group, steps, callout, compare, table, definition, "
-    "key_points, quote, worksheet, image, clinician_note"
+    "section, subsection, paragraph, list, list_group, steps, callout, compare, table, "
+    "definition, key_points, quote, worksheet, image, contact, clinician_note"
 )
 
 HANDOUT = handout_text(

@@ -21,7 +21,7 @@ from generator.config import builtin_root
 OLD_CRISIS = "crisis:\n  - text: Call the county line on 555-0199.\n    verified: 2024-01-15\n"
 
 #: Families whose rules look at something other than a valid handout's content.
-NOT_IN_A_HANDOUT = ("pdf.", "schema", "config.", "allow.")
+NOT_IN_A_HANDOUT = ("pdf.", "schema", "config.", "allow.", "structure.no-purpose")
 RULE_SEVERITIES = {(r.id, r.severity) for r in all_rules()}
 
 EXPECTED = [

@@ -24,6 +24,10 @@ TRIGGERED_ELSEWHERE = {
     "schema": ("test_check.py", "test_schema_problems_are_findings"),
     "config.placeholder": ("test_check.py", "test_every_example_practice_detail_is_found"),
     "structure.crisis-verified": ("test_check.py", "test_every_rule_fires_once_on_the_right_line"),
+    "structure.no-purpose": (
+        "test_outline.py",
+        "test_a_client_handout_without_a_purpose_builds_and_the_check_asks_for_one",
+    ),
     "allow.unknown": ("test_check_rules.py", "test_typos_in_a_blocks_allow_list"),
     "pdf.layout": ("test_check_pdf.py", "test_a_layout_given_up_is_a_finding"),
     "pdf.image": ("test_check_pdf.py", "test_what_the_layout_engine_said_is_found"),
@@ -100,7 +104,7 @@ def test_rules_lists_every_rule_with_its_severity_and_description(cli) -> None:
     result = cli("check", "--rules")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert len(lines) == len(all_rules()) == 30
+    assert len(lines) == len(all_rules()) == 31
     assert lines[0] == (
         "schema                       error   "
         "the file does not match the handout, packet or config format"
@@ -117,7 +121,7 @@ def test_rules_lists_every_rule_with_its_severity_and_description(cli) -> None:
 
 def test_rules_as_json(cli) -> None:
     listed = json.loads(cli("check", "--rules", "--json").stdout)
-    assert len(listed) == 30
+    assert len(listed) == 31
     assert listed[9] == {
         "id": "allow.unknown",
         "severity": "error",

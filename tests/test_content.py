@@ -62,9 +62,9 @@ def test_three_problems_in_one_run(image_project: Project) -> None:
             "  - type: paragraph",
             "  - type: paragraf",
             "content/handouts/en/h.yaml:11:5: blocks[0]: unknown type `paragraf`; "
-            "did you mean `paragraph`? the choices are: section, paragraph, list, list_group, steps, "
-            "callout, compare, table, definition, key_points, quote, worksheet, image, "
-            "clinician_note",
+            "did you mean `paragraph`? the choices are: section, subsection, paragraph, list, "
+            "list_group, steps, callout, compare, table, definition, key_points, quote, "
+            "worksheet, image, contact, clinician_note",
         ),
         (
             "    text: You might notice your breath for a moment.",
@@ -107,8 +107,8 @@ def test_unknown_field_without_close_match_lists_allowed(project: Project) -> No
     path = project.add("h.yaml", MINIMAL + "colour: blue\n")
     assert problems_of(path, project.root) == [
         "content/handouts/en/h.yaml:13:1: colour: unknown field `colour`; the fields "
-        "allowed here are: `audience`, `blocks`, `language`, `purpose`, `reviewed`, "
-        "`sources`, `title`, `version`"
+        "allowed here are: `audience`, `blocks`, `byline`, `language`, `purpose`, `reviewed`, "
+        "`sources`, `subtitle`, `title`, `version`"
     ]
 
 

@@ -79,6 +79,7 @@ RULES = registry(
     Rule("wording.promise", "error", "a promise no handout can keep"),
     Rule("allow.unknown", "error", "an `allow:` entry naming no wording rule or listed phrase"),
     Rule("structure.purpose", "warning", "the purpose line is longer than one plain line"),
+    Rule("structure.no-purpose", "warning", "a client handout with no purpose line"),
     Rule("structure.key-points", "warning", "no key points"),
     Rule("structure.chunk", "warning", "a long stretch of text without a heading"),
     Rule("structure.list-length", "warning", "a list of more than seven items"),

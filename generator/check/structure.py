@@ -51,7 +51,16 @@ def structure_findings(item: HandoutFile, located: Located) -> list[Problem]:
 
 
 def _summary_findings(handout: Handout, located: Located) -> Iterator[Problem]:
-    if len(handout.purpose.split()) > PURPOSE_WORDS:
+    if handout.purpose is None:
+        if handout.audience == "client":
+            yield RULES["structure.no-purpose"].at(
+                located,
+                ("title",),
+                "there is no purpose line; one plain line under the title tells the reader "
+                "at once what this handout is for",
+                "add `purpose:` after the title",
+            )
+    elif len(handout.purpose.split()) > PURPOSE_WORDS:
         yield RULES["structure.purpose"].at(
             located,
             ("purpose",),

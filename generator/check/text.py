@@ -64,7 +64,9 @@ def printed(handout: Handout, edition: Edition = "client") -> Iterator[Passage]:
     show_notes = edition == "clinician" or handout.audience == "clinician"
     clinician = handout.audience == "clinician"
     yield Passage(("title",), plain(handout.title), clinician)
-    yield Passage(("purpose",), plain(handout.purpose), clinician)
+    for field in ("subtitle", "purpose", "byline"):
+        if (text := getattr(handout, field)) is not None:
+            yield Passage((field,), plain(text), clinician)
     for index, block in enumerate(handout.blocks):
         if block.clinician_only and not show_notes:
             continue
