@@ -44,11 +44,18 @@ class BlockModel(Model):
     #: 0 for any other block: a heading and what follows it, to the next heading
     #: of its level or above, are one part of the page (`outline`).
     heading_level: ClassVar[int] = 0
+    #: May stand in a column of a `columns` block (headings, worksheets and
+    #: columns themselves may not).
+    in_columns: ClassVar[bool] = True
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         BLOCKS.add(cls)
+
+    def inner(self) -> Iterator[tuple[Loc, Sequence[BlockModel]]]:
+        """The blocks inside this one, each list with its field (a column's blocks)."""
+        return iter(())
 
     def starts_chunk(self) -> bool:
         """Whether it starts a new chunk of text under a heading (structure.chunk)."""
@@ -73,6 +80,15 @@ BLOCKS: Family[BlockModel] = Family("type")
 
 #: One block of any registered type.
 Block = Annotated[BlockModel, BLOCKS]
+
+
+def walk(blocks: Sequence[BlockModel], at: Loc = ("blocks",)) -> Iterator[tuple[Loc, BlockModel]]:
+    """Every block with its field, each followed by the blocks inside it (in columns)."""
+    for index, block in enumerate(blocks):
+        loc = (*at, index)
+        yield loc, block
+        for field, inside in block.inner():
+            yield from walk(inside, (*loc, *field))
 
 
 def outline(blocks: Sequence[BlockModel]) -> tuple[list[int], int]:

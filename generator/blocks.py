@@ -11,39 +11,18 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from generator.blockbase import BLOCKS, Block, BlockModel, Loc, outline
+# The registry and the base, re-exported: taken from here, they come with
+# every built-in type registered.
+from generator.blockbase import BLOCKS as BLOCKS
+from generator.blockbase import Block as Block
+from generator.blockbase import BlockModel as BlockModel
+from generator.blockbase import Loc
+from generator.blockbase import outline as outline
+from generator.blockbase import walk as walk
 from generator.errors import counted
 from generator.fields import MAX_ITEMS, Email, Line, Model, Rich, RichItem, Text, WebAddress
 from generator.prompts import CheckboxesPrompt, Prompt
 from generator.registry import follows_registry
-
-# The registry and the base are re-exported: taken from here, they come with
-# every built-in type registered.
-__all__ = [
-    "BLOCKS",
-    "Block",
-    "BlockModel",
-    "BulletList",
-    "Callout",
-    "ClinicianNote",
-    "Compare",
-    "CompareColumn",
-    "Contact",
-    "Definition",
-    "Image",
-    "ItemsBlock",
-    "KeyPoints",
-    "ListGroup",
-    "Paragraph",
-    "Quote",
-    "Section",
-    "Steps",
-    "Subsection",
-    "Table",
-    "TitledList",
-    "Worksheet",
-    "outline",
-]
 
 
 class Section(BlockModel):
@@ -59,6 +38,7 @@ class Section(BlockModel):
 """
     chunked = False
     heading_level = 1
+    in_columns = False
 
     def starts_chunk(self) -> bool:
         return True
@@ -77,6 +57,7 @@ class Subsection(BlockModel):
 """
     chunked = False
     heading_level = 2
+    in_columns = False
 
     def starts_chunk(self) -> bool:
         return True
@@ -118,6 +99,10 @@ class TitledList(Model):
 
     title: Line
     items: list[RichItem] = Field(min_length=1, max_length=MAX_ITEMS)
+
+
+#: Most columns a comparison has: a fifth would be too narrow to read.
+MAX_COMPARED = 4
 
 
 class CompareColumn(Model):
@@ -200,15 +185,17 @@ class Callout(BlockModel):
 
 
 class Compare(BlockModel):
-    """Two labelled columns side by side, such as reacting and responding."""
+    """Labelled columns side by side, such as reacting and responding: `left` and
+    `right`, or two to four `columns`."""
 
     type: Literal["compare"]
     title: Line | None = None
-    left: CompareColumn
-    right: CompareColumn
+    left: CompareColumn | None = None
+    right: CompareColumn | None = None
+    columns: list[CompareColumn] = Field(default_factory=list, max_length=MAX_COMPARED)
 
     example = """\
-# A comparison: two labelled columns.
+# A comparison: two labelled columns (or `columns:`, two to four of them).
 - type: compare
   left:
     label: "One way"
@@ -218,9 +205,29 @@ class Compare(BlockModel):
     items: ["Slower", "On purpose"]
 """
 
+    @model_validator(mode="after")
+    def _two_to_four_sides(self) -> Compare:
+        pair = (self.left, self.right)
+        if any(pair) and self.columns:
+            raise ValueError("give `left` and `right`, or `columns`, not both")
+        if any(pair) and not all(pair):
+            raise ValueError("give both `left` and `right`, or two to four `columns`")
+        if not any(pair) and len(self.columns) < 2:
+            raise ValueError(
+                f"a comparison needs two to {MAX_COMPARED} labelled `columns` (or `left` "
+                f"and `right`); it has {len(self.columns)}"
+            )
+        return self
+
+    def sides(self) -> list[tuple[Loc, CompareColumn]]:
+        """Each column, with its field."""
+        if self.left is not None and self.right is not None:
+            return [(("left",), self.left), (("right",), self.right)]
+        return [(("columns", number), column) for number, column in enumerate(self.columns)]
+
     def item_lists(self) -> Iterator[tuple[Loc, Sequence[str]]]:
-        yield ("left", "items"), self.left.items
-        yield ("right", "items"), self.right.items
+        for loc, column in self.sides():
+            yield (*loc, "items"), column.items
 
 
 class Table(BlockModel):
@@ -335,6 +342,7 @@ class Worksheet(BlockModel):
       lines: 2
 """
     action = True
+    in_columns = False
 
     def starts_chunk(self) -> bool:
         return self.title is not None
@@ -424,3 +432,7 @@ class ClinicianNote(BlockModel):
 
     def prose(self) -> Iterator[tuple[Loc, str]]:
         yield ("text",), self.text
+
+
+# Last: a column holds any of the types above.
+from generator.columns import Columns as Columns  # noqa: E402

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import files, images
-from generator.blocks import Image
+from generator.blocks import Image, walk
 from generator.errors import Problem, ProblemsError, display_path
 from generator.fields import MAX_ITEMS
 from generator.model import Handout, HandoutFile, Packet, PacketFile, is_valid_id
@@ -62,11 +62,11 @@ def _check_handout(located: Located, handout: Handout, root: Path) -> list[Probl
                 f"move it to content/handouts/{handout.language}/ or fix the tag",
             )
         )
-    for index, block in enumerate(handout.blocks):
+    for loc, block in walk(handout.blocks):
         if isinstance(block, Image):
             message = image_problem(block.src, located.path.parent, root)
             if message:
-                problems.append(problem_at(located, ["blocks", index, "src"], message))
+                problems.append(problem_at(located, [*loc, "src"], message))
     return problems
 
 

@@ -31,7 +31,7 @@ def crowded(block: Table | Compare, profile: RenderOptions) -> bool:
         ]
         indent = 0.0
     else:
-        columns = [[half.label, *half.items] for half in (block.left, block.right)]
+        columns = [[side.label, *side.items] for _, side in block.sides()]
         indent = page.list_indent * size
     edges = 2 * page.cell_padding + page.cell_border
     needed = 0.0
@@ -39,6 +39,18 @@ def crowded(block: Table | Compare, profile: RenderOptions) -> bool:
         longest = max(text_width(word, bold=True) for text in column for word in text.split())
         needed += longest * size + edges + indent
     return needed > page.text_width
+
+
+#: The narrowest a column of a table or a comparison may be, in ems of body text:
+#: narrower, a column holds a word or two a line, and the columns stack instead.
+MIN_COLUMN_EMS = 9.0
+
+
+def stacked(columns: int, profile: RenderOptions) -> bool:
+    """Whether this many columns side by side would each be narrower than a reader
+    can follow, so that they are set one after another, in reading order."""
+    page = profile.geometry
+    return page.text_width / columns < MIN_COLUMN_EMS * page.body_size
 
 
 def side_by_side(low: str, high: str, profile: RenderOptions) -> bool:

@@ -19,7 +19,7 @@ from generator.config import CrisisLine, Project
 from generator.content import roots_folders
 from generator.contexts import HandoutContext, PacketContext, PageContext, PersonalContext
 from generator.errors import HandoutError, display_path
-from generator.fit import crowded, side_by_side
+from generator.fit import crowded, side_by_side, stacked
 from generator.fonts import font_faces_for, needs_fallback
 from generator.footer import (
     MAX_FOOTER_SHARE,
@@ -92,6 +92,7 @@ class Renderer:
         env.globals["fill_name"] = fill_name
         env.globals["crowded"] = crowded
         env.globals["side_by_side"] = side_by_side
+        env.globals["stacked"] = stacked
         env.globals["unbroken_words"] = unbroken_words
         env.filters["url_from"] = url_from
         self._messages: dict[str, Messages] = {}

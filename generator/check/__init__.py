@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from generator.blocks import BlockModel
+from generator.blocks import BlockModel, walk
 from generator.check.crisis import crisis_findings, placeholder_findings
 from generator.check.pdf import check_pdfs
 from generator.check.readability import readability_findings
@@ -32,7 +32,7 @@ from generator.content import load_handout, load_packets
 from generator.errors import Problem, ProblemsError, counted, display_path
 from generator.model import HandoutFile
 from generator.progress import stage
-from generator.yamlfile import Located, read_yaml
+from generator.yamlfile import Located, format_field, read_yaml
 
 
 def all_rules() -> tuple[Rule, ...]:
@@ -202,7 +202,7 @@ def literal_findings(
     to show the characters.
     """
     rule = RULES["markup.literal"]
-    allowed = {f"blocks[{n}]" for n, block in enumerate(blocks) if rule.id in block.allow}
+    allowed = {format_field(loc) for loc, block in walk(blocks) if rule.id in block.allow}
     return [
         rule.finding(w.path, w.message, where=(w.line, w.column))
         for w in warnings

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from generator.blocks import Image
+from generator.blocks import Image, walk
 from generator.check.rules import RULES
 from generator.check.text import prose, strings
 from generator.errors import Problem
@@ -67,7 +67,7 @@ def _summary_findings(handout: Handout, located: Located) -> Iterator[Problem]:
             f"the purpose is {len(handout.purpose.split())} words; one plain line of "
             f"{PURPOSE_WORDS} words or fewer tells the reader at once what this is for",
         )
-    if not any(b.type == "key_points" for b in handout.blocks):
+    if not any(b.type == "key_points" for _, b in walk(handout.blocks)):
         yield RULES["structure.key-points"].at(
             located,
             ("blocks",),
@@ -77,12 +77,12 @@ def _summary_findings(handout: Handout, located: Located) -> Iterator[Problem]:
 
 
 def _block_findings(handout: Handout, located: Located) -> Iterator[Problem]:
-    for index, block in enumerate(handout.blocks):
+    for at, block in walk(handout.blocks):
         for loc, items in block.item_lists():
             if len(items) > MAX_LIST_ITEMS:
                 yield RULES["structure.list-length"].at(
                     located,
-                    ("blocks", index, *loc),
+                    (*at, *loc),
                     f"this list has {len(items)} items; seven or fewer are easier to hold in mind",
                     "split it into two lists, or group it",
                 )
@@ -92,14 +92,14 @@ def _block_findings(handout: Handout, located: Located) -> Iterator[Problem]:
             if len(words) < 3 or " ".join(words) in _GENERIC_ALT or block.alt.strip() == stem:
                 yield RULES["structure.image-alt"].at(
                     located,
-                    ("blocks", index, "alt"),
+                    (*at, "alt"),
                     f"the alt text \u201c{block.alt}\u201d does not say what the picture shows",
                     "describe it in a short sentence, as you would to someone on the phone",
                 )
 
 
 def _action_findings(handout: Handout, located: Located) -> Iterator[Problem]:
-    if handout.audience != "client" or any(b.action for b in handout.blocks):
+    if handout.audience != "client" or any(b.action for _, b in walk(handout.blocks)):
         return
     if not _ACTION.search(" ".join(p.text for p in prose(handout))):
         yield RULES["structure.action"].at(

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from generator.blocks import walk
 from generator.check.report import Loc
 from generator.markup import pieces, plain
 from generator.model import Edition, Handout
@@ -46,17 +47,17 @@ def prose(handout: Handout, edition: Edition = "client") -> Iterator[Passage]:
     """
     show_notes = edition == "clinician" or handout.audience == "clinician"
 
-    for index, block in enumerate(handout.blocks):
+    for at, block in walk(handout.blocks):
         if block.clinician_only and not show_notes:
             continue
         for loc, text in block.prose():
             for shown, in_list in pieces(text):
                 if not in_list or _is_sentence(shown):
-                    yield Passage(("blocks", index, *loc), shown)
+                    yield Passage((*at, *loc), shown)
         for loc, text in block.fragments():
             for shown, _ in pieces(text):
                 if _is_sentence(shown):
-                    yield Passage(("blocks", index, *loc), shown)
+                    yield Passage((*at, *loc), shown)
 
 
 def printed(handout: Handout, edition: Edition = "client") -> Iterator[Passage]:

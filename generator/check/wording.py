@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from generator.blocks import walk
 from generator.check.report import Loc
 from generator.check.rules import RULES, Rule
 from generator.check.text import clip, printed
@@ -97,10 +98,10 @@ def wording_rules(project: Project) -> WordList:
 
 def wording_findings(item: HandoutFile, located: Located, words: WordList) -> list[Problem]:
     """Each flagged phrase the handout prints, with the sentence reworded where it can be."""
-    quotes = {("blocks", i) for i, b in enumerate(item.handout.blocks) if b.own_voice}
+    quotes = [loc for loc, b in walk(item.handout.blocks) if b.own_voice]
     findings: list[Problem] = []
     for passage in printed(item.handout, "clinician"):
-        if passage.loc[:2] in quotes or passage.loc[-1] == "who":
+        if any(passage.loc[: len(q)] == q for q in quotes) or passage.loc[-1] == "who":
             continue
         # Quoted words are someone's own voice, not the handout speaking.
         text = _QUOTED.sub(lambda m: " " * len(m.group(0)), passage.text)
@@ -150,8 +151,8 @@ def allow_findings(item: HandoutFile, located: Located, words: WordList) -> list
     """Entries of the handout's blocks' `allow:` lists that name nothing this check knows."""
     return [
         finding
-        for index, block in enumerate(item.handout.blocks)
-        for finding in _unknown_entries(located, ("blocks", index, "allow"), block.allow, words)
+        for loc, block in walk(item.handout.blocks)
+        for finding in _unknown_entries(located, (*loc, "allow"), block.allow, words)
     ]
 
 
