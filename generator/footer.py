@@ -194,7 +194,7 @@ def _footer_height(paragraphs: Sequence[_FooterParagraph], page: PageGeometry) -
     """
     footer = page.footer
     height = (
-        (footer.rule + footer.padding)
+        (footer.clearance + footer.rule + footer.padding)
         + footer.lift * POINTS_PER_INCH
         + footer.gap * max(len(paragraphs) - 1, 0)
     )

@@ -44,6 +44,9 @@ class FooterType:
     #: The rule above the footer, and the space between it and the first line (pt).
     rule: float = 0.75
     padding: float = 6.0
+    #: Room kept between the body's last line and the rule (pt): a full page's
+    #: text would otherwise sit on it (pagequality.FOOTER_GAP_PT).
+    clearance: float = 6.0
     #: Space below each footer paragraph (pt).
     gap: float = 2.0
     #: The page number's line height; its box is aligned to the bottom.

@@ -14,9 +14,10 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator import lifecycle
 from generator.engine import ENGINE_NOTICES, captured_weasyprint_logs, load_engine
@@ -25,6 +26,7 @@ from generator.fetcher import Fetches, make_url_fetcher
 from generator.images import bounded_decoding
 from generator.options import SOURCE_DATE_EPOCH
 from generator.output import advice, reason
+from generator.pagequality import PageNote, ends_with_sources_alone, page_quality
 from generator.placement import HostFont, OffPage, misplaced
 from generator.stylecache import drop_styles_at_exit, shared_style
 from generator.timelimit import (
@@ -50,6 +52,10 @@ class Layout:
     tagged: bool = True
     #: A part of a joined packet: see `html_to_pdf`.
     part: bool = False
+    #: Look at how the pages break (`pagequality`), for `check --pdf`: a document
+    #: meant to fit one page says so.
+    quality: bool = False
+    one_page: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,8 @@ def lay_out_one(call: LayoutCall) -> PdfResult:
                 forms=call.layout.forms,
                 tagged=call.layout.tagged,
                 part=call.layout.part,
+                quality=call.layout.quality,
+                one_page=call.layout.one_page,
             )
     except OutOfTime:
         raise LayoutStopped(
@@ -137,6 +145,24 @@ class PdfResult:
     off_page: tuple[OffPage, ...] = ()
     #: Text set in fonts from this computer (see `misplaced`).
     host_fonts: tuple[HostFont, ...] = ()
+    #: How the pages break, when asked (see `pagequality`).
+    page_notes: tuple[PageNote, ...] = ()
+
+
+def _fitted(render: Callable[[str], Any], html: str, records: list[logging.LogRecord]) -> Any:
+    """The document laid out; if its last page holds nothing but the sources, laid
+    out again with them set closer (print.css, [data-fit=end]), where that saves the
+    page. Only the kept layout's log records are kept."""
+    document = render(html)
+    if not ends_with_sources_alone(document):
+        return document
+    said = len(records)
+    tighter = render(html.replace("<html ", '<html data-fit="end" ', 1))
+    if len(tighter.pages) < len(document.pages):
+        del records[:said]
+        return tighter
+    del records[said:]
+    return document
 
 
 def html_to_pdf(
@@ -147,6 +173,8 @@ def html_to_pdf(
     forms: bool = False,
     tagged: bool = True,
     part: bool = False,
+    quality: bool = False,
+    one_page: bool = False,
 ) -> PdfResult:
     """Lay out HTML as a tagged PDF/UA-1 document, in memory (with form fields if asked).
 
@@ -164,9 +192,13 @@ def html_to_pdf(
     with captured_weasyprint_logs() as records, _dated(_document_epoch(html)):
         variant = PDF_VARIANT if tagged else None
         html, parsed = shared_style(html, base_url, allowed, fetcher, fetches, records)
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            pdf_variant=variant, pdf_forms=forms, **parsed
-        )
+
+        def render(text: str) -> Any:
+            return HTML(string=text, base_url=base_url, url_fetcher=fetcher).render(
+                pdf_variant=variant, pdf_forms=forms, **parsed
+            )
+
+        document = _fitted(render, html, records)
         # The identifier is a digest of the file: the same pages, the same file.
         data = document.write_pdf(
             pdf_variant=variant,
@@ -178,6 +210,7 @@ def html_to_pdf(
         # After writing: the fonts a document uses are known once it is drawn.
         missing = any(_NOTDEF.match(r.getMessage()) for r in records)
         off_page, host_fonts = misplaced(document, missing)
+        notes = page_quality(document, one_page=one_page) if quality else ()
     errors = tuple(r.getMessage() for r in records if r.levelno >= logging.ERROR)
     return PdfResult(
         bytes(data),
@@ -187,6 +220,7 @@ def html_to_pdf(
         tuple(fetches.failed),
         off_page,
         host_fonts,
+        notes,
     )
 
 

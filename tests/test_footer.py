@@ -231,7 +231,7 @@ CRISIS = {"default": US_CRISIS, "practice": US_CRISIS, "uk": UK_CRISIS}
 #: front matter and the divider come before it, the clinician's guide after).
 CLIENT_PAGES = {
     ("packet", "default", "letter", False): range(3, 6),
-    ("packet", "practice", "a4", True): range(3, 10),
+    ("packet", "practice", "a4", True): range(3, 9),
 }
 
 

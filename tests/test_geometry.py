@@ -201,7 +201,9 @@ def test_the_bottom_margin_is_the_estimated_footer_height(case: Any) -> None:
     assert len(handout_pages) == len(pages) - others >= 2
     for page in handout_pages:
         assert page.rule is not None
-        assert page.rule[2] == pytest.approx(page.height - built.footer_pt, abs=0.05)
+        # The margin holds the footer, and the room kept above its rule.
+        clearance = built.page.footer.clearance
+        assert page.rule[2] == pytest.approx(page.height - built.footer_pt + clearance, abs=0.05)
 
 
 def test_the_footer_is_whole_on_the_page_below_the_body(case: Any) -> None:
@@ -217,7 +219,10 @@ def test_the_footer_is_whole_on_the_page_below_the_body(case: Any) -> None:
             assert left - 0.5 <= char["x0"] and char["x1"] <= right + 0.5, char["text"]
             assert char["top"] >= page.rule[2], char["text"]
             assert char["bottom"] <= page.height - lift + 0.5, char["text"]
-        assert max(c["bottom"] for c in page.body) < page.rule[2]
+        # Body text keeps its room above the rule (pagequality.FOOTER_GAP_PT).
+        assert (
+            max(c["bottom"] for c in page.body) <= page.rule[2] - built.page.footer.clearance + 0.05
+        )
 
 
 def test_page_numbers_are_where_the_geometry_puts_them(case: Any) -> None:

@@ -427,8 +427,16 @@ def test_the_key_is_the_documents_html_and_layout(handouts: Project, cache: Buil
         cache=cache,
     )
     assert looked_up == [
-        cache.key("document", "<p>x</p>", {"forms": False, "tagged": True, "part": False}),
-        cache.key("document", "<p>x</p>", {"forms": False, "tagged": False, "part": False}),
+        cache.key(
+            "document",
+            "<p>x</p>",
+            {"forms": False, "tagged": True, "part": False, "quality": False, "one_page": False},
+        ),
+        cache.key(
+            "document",
+            "<p>x</p>",
+            {"forms": False, "tagged": False, "part": False, "quality": False, "one_page": False},
+        ),
     ]
     assert len(set(looked_up)) == 2
 

@@ -13,9 +13,11 @@ from generator.errors import HandoutError, Problem, ProblemsError, counted, disp
 from generator.images import explain as explain_image
 from generator.layout import allowed_folders
 from generator.options import RenderOptions
+from generator.pagequality import FOOTER_GAP_PT, MIN_FILL, PageNote
 from generator.pdf import Layout, LayoutCall, LayoutStopped, PdfResult, lay_out_one
 from generator.progress import bar, stage
 from generator.render import Renderer
+from generator.yamlfile import Located, parse_field, read_yaml
 
 MIN_CONTRAST = 4.5
 BODY_MIN = 12.0
@@ -54,15 +56,63 @@ def _check_pdfs(project: Project, ids: Sequence[str], large_print: bool) -> list
         for item, context, rendered in pages:
             shown = display_path(item.path)
             try:
-                call = LayoutCall(rendered.html, rendered.base_url, allowed, Layout())
-                result = lay_out_one(call)
+                # A worksheet handout is meant to fit one page (large print aside).
+                one_page = not large_print and any(
+                    b.type == "worksheet" for b in item.handout.blocks
+                )
+                layout = Layout(quality=True, one_page=one_page)
+                result = lay_out_one(LayoutCall(rendered.html, rendered.base_url, allowed, layout))
             except LayoutStopped as exc:
                 findings.append(RULES["pdf.layout"].finding(shown, exc.reason))
             else:
                 findings += layout_findings(shown, result)
                 footer_pt = context["page_footer"].height
                 findings += inspect_pdf(shown, result.data, footer_pt, minimum)
+                findings += page_findings(read_yaml(item.path), result.page_notes)
             advance(1)
+    return findings
+
+
+#: What each kind of page note says, and what to do about it.
+_PAGE_NOTES = {
+    "sparse": (
+        RULES["pdf.sparse-page"],
+        "page {page} is less than {fill:.0%} full",
+        "shorten what comes after it, or move a long block so that the page fills",
+    ),
+    "stranded-heading": (
+        RULES["pdf.stranded-heading"],
+        "the heading \u201c{text}\u201d is at the foot of page {page}, with its text on the next",
+        "shorten what comes before it by a line or two",
+    ),
+    "lone-line": (
+        RULES["pdf.lone-line"],
+        "a paragraph breaks across pages with one line alone on page {page} (\u201c{text}\u201d)",
+        "shorten it or what comes before it by a line",
+    ),
+    "spilled": (
+        RULES["pdf.spilled"],
+        "this worksheet is meant to fit one page, and runs onto page {page}",
+        "shorten its prompts or its writing lines",
+    ),
+    "near-footer": (
+        RULES["pdf.near-footer"],
+        "on page {page} text comes within {gap:g} pt of the footer's rule",
+        "shorten what is on that page by a line",
+    ),
+}
+
+
+def page_findings(located: Located, notes: Sequence[PageNote]) -> list[Problem]:
+    """How the pages break, each note at the block it is about (or the file)."""
+    findings = []
+    for note in notes:
+        rule, message, advice = _PAGE_NOTES[note.kind]
+        said = message.format(page=note.page, text=note.text, fill=MIN_FILL, gap=FOOTER_GAP_PT)
+        if note.field and not note.field.startswith("config:"):
+            findings.append(rule.at(located, tuple(parse_field(note.field)), said, advice))
+        else:
+            findings.append(rule.finding(display_path(located.path), said, advice))
     return findings
 
 

@@ -99,6 +99,13 @@ RULES = registry(
     Rule("pdf.fonts", "error", "a font is not embedded"),
     Rule("pdf.font-size", "error", "body text smaller than the profile's minimum"),
     Rule("pdf.contrast", "error", "a text colour with too little contrast on white"),
+    Rule("pdf.sparse-page", "warning", "a page, not the last, less than 30% full"),
+    Rule(
+        "pdf.stranded-heading", "warning", "a heading at the foot of a page, its text on the next"
+    ),
+    Rule("pdf.lone-line", "warning", "a paragraph split with one line alone on a page"),
+    Rule("pdf.spilled", "warning", "a one-page worksheet that runs onto a second page"),
+    Rule("pdf.near-footer", "warning", "text within 6 pt of the footer's rule"),
 )
 
 

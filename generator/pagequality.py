@@ -1,0 +1,173 @@
+"""PDF stage, page quality: how well a laid-out document's pages break.
+
+Read from WeasyPrint's boxes, as `placement` reads misplaced text: a page
+left mostly empty, a heading stranded at the foot of a page, a paragraph
+split so that one line stands alone, a one-page worksheet that spilled,
+and text that comes too close to the footer's rule.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.placement import FIELD_ATTRIBUTE
+
+#: Below this share of its text area filled, a page (not the last) looks empty.
+MIN_FILL = 0.30
+#: A heading whose top is in this last share of the text area is stranded.
+FOOT = 0.15
+#: The least room (pt) between body text and the footer's rule.
+FOOTER_GAP_PT = 6.0
+_PX_PER_PT = 96 / 72
+#: Elements whose lines are read as one paragraph.
+_PARAGRAPHS = frozenset({"p", "li", "dd", "dt", "td", "th", "figcaption", "blockquote"})
+_HEADINGS = frozenset({"h2", "h3", "h4"})
+
+
+@dataclass(frozen=True)
+class PageNote:
+    """One way a page breaks badly, where, and the content it comes from."""
+
+    #: "sparse", "stranded-heading", "lone-line", "spilled" or "near-footer".
+    kind: str
+    #: The page, from 1.
+    page: int
+    #: The `data-field` of the block it is in, or "".
+    field: str
+    #: The words it is about (a heading's, a line's), shortened, or "".
+    text: str = ""
+
+
+@dataclass
+class _Walk:
+    """What one page's walk gathers."""
+
+    top: float
+    bottom: float
+    #: The bottom of the lowest line, picture or rule in the page's flow.
+    lowest: float = 0.0
+    #: Lines of each paragraph on this page, by element: (field, first words, count).
+    lines: dict[int, tuple[str, str, int]] = field(default_factory=dict)
+    #: Headings on the page: (top, bottom, field, words).
+    headings: list[tuple[float, float, str, str]] = field(default_factory=list)
+
+
+def page_quality(document: Any, *, one_page: bool) -> tuple[PageNote, ...]:
+    """How a document's pages break; `one_page` when it is meant to fit one page."""
+    from weasyprint.formatting_structure import boxes
+
+    notes: list[PageNote] = []
+    pages_of: dict[int, list[tuple[int, str, str, int]]] = defaultdict(list)
+    count = len(document.pages)
+    for number, page in enumerate(document.pages, start=1):
+        page_box = page._page_box
+        top = page_box.content_box_y()
+        walk = _Walk(top=top, bottom=top + page_box.height, lowest=top)
+        for child in page_box.children:
+            if not isinstance(child, boxes.MarginBox):
+                _walk(walk, child, "")
+        height = walk.bottom - walk.top
+        if number < count and walk.lowest - walk.top < MIN_FILL * height:
+            notes.append(PageNote("sparse", number, ""))
+        rule = _footer_rule(page_box)
+        if rule is not None and walk.lowest > rule - FOOTER_GAP_PT * _PX_PER_PT:
+            notes.append(PageNote("near-footer", number, ""))
+        for heading_top, heading_bottom, where, words in walk.headings:
+            alone = walk.lowest <= heading_bottom + 1  # nothing under it on this page
+            if number < count and alone and heading_top > walk.bottom - FOOT * height:
+                notes.append(PageNote("stranded-heading", number, where, words))
+        for element, (where, words, lines) in walk.lines.items():
+            pages_of[element].append((number, where, words, lines))
+    for fragments in pages_of.values():
+        if len(fragments) > 1:
+            notes.extend(
+                PageNote("lone-line", number, where, words)
+                for number, where, words, lines in fragments
+                if lines == 1
+            )
+    if one_page and count > 1:
+        notes.append(PageNote("spilled", 2, ""))
+    return tuple(sorted(set(notes), key=lambda n: (n.page, n.kind, n.field)))
+
+
+def _walk(walk: _Walk, box: Any, where: str) -> None:
+    from weasyprint.formatting_structure import boxes
+
+    element = box.element
+    tag = ""
+    if element is not None:
+        where = element.get(FIELD_ATTRIBUTE) or where
+        tag = str(element.tag).rsplit("}", 1)[-1]
+    children = getattr(box, "children", ())
+    if isinstance(box, boxes.LineBox | boxes.ReplacedBox) or (
+        isinstance(box, boxes.BlockBox) and not children
+    ):
+        walk.lowest = max(walk.lowest, box.position_y + box.margin_height())
+    if isinstance(box, boxes.LineBox):
+        return
+    if tag in _HEADINGS and isinstance(box, boxes.BlockBox) and box.element_tag == tag:
+        words = " ".join(_text(box).split())[:60]
+        walk.headings.append((box.position_y, box.position_y + box.margin_height(), where, words))
+    if tag in _PARAGRAPHS and isinstance(box, boxes.BlockContainerBox):
+        own = [c for c in children if isinstance(c, boxes.LineBox)]
+        if own:
+            key = id(element)
+            first = " ".join(_text(own[0]).split())[:60]
+            found = walk.lines.get(key)
+            walk.lines[key] = (
+                where,
+                found[1] if found else first,
+                len(own) + (found[2] if found else 0),
+            )
+    for child in children:
+        _walk(walk, child, where)
+
+
+def _text(box: Any) -> str:
+    if hasattr(box, "text"):
+        return str(box.text)
+    return " ".join(_text(c) for c in getattr(box, "children", ()))
+
+
+def _footer_rule(page_box: Any) -> float | None:
+    """The top of the footer's rule: the highest top border in the page's bottom margin."""
+    from weasyprint.formatting_structure import boxes
+
+    found: list[float] = []
+
+    def look(box: Any) -> None:
+        if box.style["border_top_width"] and box.style["border_top_style"] != "none":
+            found.append(box.border_box_y())
+        for child in getattr(box, "children", ()):
+            look(child)
+
+    for child in page_box.children:
+        if isinstance(child, boxes.MarginBox) and child.at_keyword.startswith("@bottom"):
+            look(child)
+    return min(found) if found else None
+
+
+def ends_with_sources_alone(document: Any) -> bool:
+    """Whether the last page of several holds nothing but the list of sources."""
+    from weasyprint.formatting_structure import boxes
+
+    if len(document.pages) < 2:
+        return False
+    seen = {"sources": 0, "other": 0}
+
+    def look(box: Any, inside: bool) -> None:
+        element = box.element
+        if element is not None and not isinstance(box, boxes.TextBox):
+            inside = inside or "sources" in (element.get("class") or "").split()
+        if isinstance(box, boxes.LineBox):
+            seen["sources" if inside else "other"] += 1
+            return
+        for child in getattr(box, "children", ()):
+            look(child, inside)
+
+    for child in document.pages[-1]._page_box.children:
+        if not isinstance(child, boxes.MarginBox):
+            look(child, False)
+    return seen["sources"] > 0 and seen["other"] == 0

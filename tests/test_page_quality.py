@@ -1,0 +1,157 @@
+"""How pages break (pagequality): each kind of bad break made on purpose, found, and
+placed at its page and block; and a page that breaks well says nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pikepdf
+import pytest
+
+from conftest import Project, handout_text
+from generator.engine import load_engine
+from generator.pagequality import PageNote, page_quality
+
+#: A small page whose footer has a rule 20 px below the text area, as a handout's does.
+PAGE = """
+<style>
+@page { size: 400px 400px; margin: 20px 20px 60px 20px;
+        @bottom-center { content: "footer"; border-top: 1px solid black; vertical-align: top; } }
+body { margin: 0; font: 16px/20px sans-serif; }
+p { margin: 0; }
+</style>
+"""
+
+
+def notes(body: str, *, one_page: bool = False) -> tuple[PageNote, ...]:
+    load_engine()
+    from weasyprint import HTML
+
+    return page_quality(HTML(string=PAGE + body).render(), one_page=one_page)
+
+
+def test_a_page_left_mostly_empty() -> None:
+    # 320 px of text area: a line, then a block too tall for what is left.
+    body = '<p>A short start.</p><div data-field="blocks[1]" style="height: 310px; break-inside: avoid; border: 1px solid">x</div>'
+    assert notes(body) == (PageNote("sparse", 1, ""),)
+
+
+def test_a_heading_stranded_at_the_foot() -> None:
+    # Headings keep with what follows (the browser's style and ours): this one is
+    # made not to, as a project's own style might.
+    body = (
+        '<div style="height: 280px"></div><h2 data-field="blocks[1]" style="margin: 0; font-size: 16px; break-after: auto">Small steps</h2>'
+        '<p data-field="blocks[2]" style="orphans: 3">' + "Words that go on. " * 12 + "</p>"
+    )
+    assert PageNote("stranded-heading", 1, "blocks[1]", "Small steps") in notes(body)
+
+
+def test_a_paragraph_with_one_line_alone() -> None:
+    body = (
+        '<div style="height: 300px"></div>'
+        '<p data-field="blocks[1]" style="orphans: 1; widows: 1">'
+        + "Everyone can rest. " * 12
+        + "</p>"
+    )
+    found = notes(body)
+    assert [(n.kind, n.page, n.field) for n in found if n.kind == "lone-line"] == [
+        ("lone-line", 1, "blocks[1]")
+    ]
+    assert found[0].text.startswith("Everyone can rest.")
+
+
+def test_text_too_near_the_footer_rule() -> None:
+    # Sixteen lines of 20 px fill the 320 px text area: the last line's foot is on the rule.
+    body = '<p data-field="blocks[0]">' + "Line of text here. " * 40 + "</p>"
+    assert PageNote("near-footer", 1, "") in notes(body)
+    # With a line to spare, 20 px (15 pt) of room: nothing to say.
+    assert notes('<div style="height: 280px"></div><p>One line.</p>') == ()
+
+
+def test_a_one_page_document_that_spilled() -> None:
+    body = '<div style="height: 300px"></div><p>' + "More words. " * 30 + "</p>"
+    assert PageNote("spilled", 2, "") in notes(body, one_page=True)
+    assert all(n.kind != "spilled" for n in notes(body))
+
+
+@pytest.mark.parametrize("large_print", [False, True])
+def test_check_pdf_places_each_note_at_its_block(
+    project: Project, cli: Any, large_print: bool
+) -> None:
+    # A worksheet whose writing lines need more than a page.
+    prompts = "".join(
+        f"      - kind: lines\n        text: Something you noticed ({n})\n        lines: 6\n"
+        for n in range(6)
+    )
+    text = handout_text(
+        "A long check-in",
+        "A worksheet with room to write.",
+        "  - type: worksheet\n    title: Your turn\n    prompts:\n" + prompts,
+    )
+    project.add("long.yaml", text)
+    args = ["check", "long", "--pdf", "--json", *(["--large-print"] if large_print else [])]
+    report = json.loads(cli(*args).stdout)
+    spilled = [f for f in report["findings"] if f["rule"] == "pdf.spilled"]
+    if large_print:
+        assert spilled == []  # large print is not meant to fit one page
+    else:
+        (finding,) = spilled
+        assert finding["message"] == (
+            "this worksheet is meant to fit one page, and runs onto page 2"
+        )
+        assert finding["severity"] == "warning"
+
+
+def test_each_note_is_a_finding_of_its_rule_at_its_block(project: Project) -> None:
+    from generator.check.pdf import page_findings
+    from generator.yamlfile import read_yaml
+
+    path = project.add(
+        "h.yaml", handout_text("Notes", "Each kind.", "  - type: paragraph\n    text: Hi.\n")
+    )
+    kinds = {
+        "sparse": "pdf.sparse-page",
+        "stranded-heading": "pdf.stranded-heading",
+        "lone-line": "pdf.lone-line",
+        "spilled": "pdf.spilled",
+        "near-footer": "pdf.near-footer",
+    }
+    found = page_findings(
+        read_yaml(path), [PageNote(kind, 2, "blocks[0]", "Hi.") for kind in kinds]
+    )
+    assert [(f.rule, f.severity, f.line, f.column) for f in found] == [
+        (rule, "warning", 11, 5) for rule in kinds.values()
+    ]
+    assert "page 2" in found[0].message
+
+
+SOURCES_PAGE = """<!DOCTYPE html><html lang="en"><head><title>t</title><style>
+@page { size: 400px 400px; margin: 20px; }
+body { margin: 0; font: 16px/20px sans-serif; }
+.sources { line-height: 40px; }
+[data-fit=end] .sources { line-height: 16px; }
+</style></head><body>
+<div style="height: {spacer}px"></div><p>{last}</p>
+<section class="sources"><ul><li>One source</li><li>Another source</li><li>A third</li></ul></section>
+</body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("spacer", "last", "pages"),
+    [
+        (250, "The end of the text.", 1),  # set closer, the sources fit the first page
+        (250, "The end. " * 40, 2),  # the text runs on too: nothing to save
+        (330, "The end of the text.", 2),  # they can't fit, so they stay as they were
+    ],
+)
+def test_sources_alone_on_a_last_page_are_set_closer_where_that_saves_it(
+    spacer: int, last: str, pages: int
+) -> None:
+    from generator.pdf import html_to_pdf
+
+    html = SOURCES_PAGE.replace("{spacer}", str(spacer)).replace("{last}", last)
+    result = html_to_pdf(html, "file:///nowhere/", ())
+    with pikepdf.open(io.BytesIO(result.data)) as pdf:
+        assert len(pdf.pages) == pages
