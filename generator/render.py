@@ -71,6 +71,12 @@ class RenderedHandout:
     base_url: str
 
 
+#: The blocks a paragraph ending in ":" may lead in to (templates/blocks/paragraph.html).
+LEAD_IN_TYPES = frozenset(
+    {"list", "steps", "list_group", "table", "compare", "columns", "image", "key_points"}
+)
+
+
 class Renderer:
     """The project's templates, messages and settings, turning handouts into HTML."""
 
@@ -93,6 +99,8 @@ class Renderer:
         env.globals["crowded"] = crowded
         env.globals["side_by_side"] = side_by_side
         env.globals["stacked"] = stacked
+        #: Blocks a paragraph ending in a colon introduces, and keeps to its page.
+        env.globals["lead_in_types"] = LEAD_IN_TYPES
         env.globals["unbroken_words"] = unbroken_words
         env.filters["url_from"] = url_from
         self._messages: dict[str, Messages] = {}

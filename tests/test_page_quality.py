@@ -155,3 +155,32 @@ def test_sources_alone_on_a_last_page_are_set_closer_where_that_saves_it(
     result = html_to_pdf(html, "file:///nowhere/", ())
     with pikepdf.open(io.BytesIO(result.data)) as pdf:
         assert len(pdf.pages) == pages
+
+
+def test_a_lead_in_keeps_to_the_page_of_its_list(project: Project, cli: Any) -> None:
+    """Wherever the page breaks near it, a paragraph ending in a colon is on the page
+    its list starts on, and is marked as leading in to it."""
+    import pdfplumber
+
+    lead = "  - type: paragraph\n    text: 'Some signs you might notice:'\n"
+    items = "  - type: list\n    items: [Tired, Tense, Restless, Flat, Numb, Jumpy, Far away]\n"
+    after = "  - type: paragraph\n    text: 'Then a paragraph: not a lead-in.'\n"
+    broken = []
+    for filler in range(8, 24):
+        body = "  - type: paragraph\n    text: One line of filler here.\n" * filler
+        text = handout_text("Lead-ins", "Keeping a lead-in.", body + lead + items + after)
+        project.add("lead.yaml", text)
+        result = cli("build", "lead", "--out", "o")
+        assert result.exit_code == 0, result.output
+        with pdfplumber.open(project.root / "o" / "en" / "lead.pdf") as pdf:
+            pages = [page.extract_text() or "" for page in pdf.pages]
+        lead_page = next(n for n, t in enumerate(pages, 1) if "Some signs" in t)
+        list_page = next(n for n, t in enumerate(pages, 1) if "Tired" in t)
+        if lead_page != list_page:
+            broken.append(filler)
+    assert broken == []
+    html = cli("build", "lead", "--format", "html", "--out", "h")
+    assert html.exit_code == 0
+    written = (project.root / "h" / "en" / "lead.html").read_text(encoding="utf-8")
+    assert written.count('class="lead-in"') == 1
+    assert '<p class="lead-in" data-field="blocks[23]">Some signs you might notice:</p>' in written
