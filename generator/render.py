@@ -77,6 +77,10 @@ LEAD_IN_TYPES = frozenset(
 )
 
 
+#: A list of more items than this may break across pages between its items.
+LONG_LIST = 7
+
+
 class Renderer:
     """The project's templates, messages and settings, turning handouts into HTML."""
 
@@ -101,6 +105,8 @@ class Renderer:
         env.globals["stacked"] = stacked
         #: Blocks a paragraph ending in a colon introduces, and keeps to its page.
         env.globals["lead_in_types"] = LEAD_IN_TYPES
+        #: More items than this, and a list may break across pages between them.
+        env.globals["long_list"] = LONG_LIST
         env.globals["unbroken_words"] = unbroken_words
         env.filters["url_from"] = url_from
         self._messages: dict[str, Messages] = {}

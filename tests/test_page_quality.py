@@ -184,3 +184,34 @@ def test_a_lead_in_keeps_to_the_page_of_its_list(project: Project, cli: Any) -> 
     written = (project.root / "h" / "en" / "lead.html").read_text(encoding="utf-8")
     assert written.count('class="lead-in"') == 1
     assert '<p class="lead-in" data-field="blocks[23]">Some signs you might notice:</p>' in written
+
+
+@pytest.mark.parametrize("kind", ["list", "steps"])
+def test_a_long_list_breaks_between_items_and_a_short_one_keeps_together(
+    project: Project, cli: Any, kind: str
+) -> None:
+    import pdfplumber
+
+    filler = "  - type: paragraph\n    text: One line of filler here.\n" * 12
+    long_items = ", ".join(f"Item number {n} on the list" for n in range(1, 15))
+    short_items = ", ".join(f"Short item {n}" for n in range(1, 7))
+
+    def pages_of(items: str, word: str, count: int) -> list[int]:
+        block = f"  - type: {kind}\n    title: A list\n    items: [{items}]\n"
+        project.add("long.yaml", handout_text("Long lists", "Where a list breaks.", filler + block))
+        result = cli("build", "long", "--out", "o")
+        assert result.exit_code == 0, result.output
+        with pdfplumber.open(project.root / "o" / "en" / "long.pdf") as pdf:
+            texts = [" ".join((page.extract_text() or "").split()) + " " for page in pdf.pages]
+        return [
+            next(p for p, t in enumerate(texts, 1) if f"{word} {n} " in t)
+            for n in range(1, count + 1)
+        ]
+
+    # Fourteen items start on the first page, under their title, and go on over.
+    long = pages_of(long_items, "Item number", 14)
+    assert long[0] == 1 and long[-1] == 2
+    assert long.count(1) >= 2 and long.count(2) >= 2
+    assert long == sorted(long)
+    # Six keep together (on the first page here, or all on the next).
+    assert len(set(pages_of(short_items, "Short item", 6))) == 1
