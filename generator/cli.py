@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import click
 
 if TYPE_CHECKING:
-    from generator.config import Project
+    from generator.config import Paper, Project
+    from generator.model import Edition
     from generator.options import RenderOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -369,6 +370,8 @@ def new_command(handout_id: str, force: bool, config_file: Path | None) -> None:
 @click.argument("targets", nargs=-1, metavar="[ID or PATH]...")
 @click.option("--pdf", "check_pdf", is_flag=True, help="Also build each handout and check the PDF.")
 @click.option("--large-print", is_flag=True, help="With --pdf: check the large-print PDF.")
+@click.option("--paper", type=PAPER, help="With --pdf: this paper (default: the config's).")
+@choice_option("--edition", choices=("client", "clinician"), help="With --pdf: this edition.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON, for CI.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (notes never do).")
 @click.option("--rules", "list_rules", is_flag=True, help="List every rule and what it finds.")
@@ -378,6 +381,8 @@ def check_command(
     targets: tuple[str, ...],
     check_pdf: bool,
     large_print: bool,
+    paper: Paper | None,
+    edition: Edition,
     as_json: bool,
     strict: bool,
     list_rules: bool,
@@ -397,7 +402,9 @@ def check_command(
         return
     report = run_check(
         config_file,
-        CheckRequest(targets=targets, pdf=check_pdf, large_print=large_print),
+        CheckRequest(
+            targets=targets, pdf=check_pdf, large_print=large_print, paper=paper, edition=edition
+        ),
         config_as_findings=as_json,
     )
     click.echo(report.as_json() if as_json else report.as_text())

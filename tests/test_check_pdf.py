@@ -15,6 +15,7 @@ from generator import progress
 from generator.check.pdf import check_pdfs, layout_findings
 from generator.config import find_project
 from generator.images import explain
+from generator.options import RenderOptions
 from generator.pdf import LayoutStopped, PdfResult
 
 
@@ -114,7 +115,7 @@ def test_a_bar_on_a_terminal(project: Project, monkeypatch: pytest.MonkeyPatch) 
     ids = four_handouts(project)
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    assert check_pdfs(find_project(config=None), ids, large_print=False) == []
+    assert check_pdfs(find_project(config=None), ids, RenderOptions()) == []
     shown = terminal.getvalue()
     assert "Checking PDFs  [####################################]  100%" in shown
     # One frame at the start and one after each PDF, at least.

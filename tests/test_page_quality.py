@@ -215,3 +215,29 @@ def test_a_long_list_breaks_between_items_and_a_short_one_keeps_together(
     assert long == sorted(long)
     # Six keep together (on the first page here, or all on the next).
     assert len(set(pages_of(short_items, "Short item", 6))) == 1
+
+
+def test_check_pdf_looks_at_the_edition_and_paper_asked_for(project: Project, cli: Any) -> None:
+    # Fits a page for the client; the clinician's note pushes it over.
+    prompts = "".join(
+        f"      - kind: lines\n        text: Something you noticed ({n})\n        lines: 3\n"
+        for n in range(4)
+    )
+    note = "  - type: clinician_note\n    text: " + "Go at the client's pace. " * 120 + "\n"
+    text = handout_text(
+        "A check-in",
+        "A worksheet with room to write.",
+        "  - type: worksheet\n    title: Your turn\n    prompts:\n" + prompts + note,
+    )
+    project.add("notes.yaml", text)
+
+    def spilled(*args: str) -> list[str]:
+        report = json.loads(cli("check", "notes", "--pdf", "--json", *args).stdout)
+        return [f["message"] for f in report["findings"] if f["rule"] == "pdf.spilled"]
+
+    assert spilled() == []
+    assert spilled("--paper", "a4") == []
+    expected = ["this worksheet is meant to fit one page, and runs onto page 2"]
+    assert spilled("--edition", "clinician") == expected
+    assert spilled("--edition", "clinician", "--paper", "a4") == expected
+    assert cli("check", "notes", "--pdf", "--edition", "clinician", "--strict").exit_code == 1

@@ -27,10 +27,11 @@ from generator.check.wording import (
     wording_findings,
     wording_rules,
 )
-from generator.config import Project
+from generator.config import Paper, Project
 from generator.content import load_handout, load_packets
 from generator.errors import Problem, ProblemsError, counted, display_path
-from generator.model import HandoutFile
+from generator.model import Edition, HandoutFile
+from generator.options import RenderOptions
 from generator.progress import stage
 from generator.yamlfile import Located, format_field, read_yaml
 
@@ -57,6 +58,9 @@ class CheckRequest:
     targets: tuple[str, ...] = ()
     pdf: bool = False
     large_print: bool = False
+    #: With `pdf`: the paper (None: the config's) and the edition laid out.
+    paper: Paper | None = None
+    edition: Edition = "client"
 
 
 def run_check(config: Path | None, request: CheckRequest, *, config_as_findings: bool) -> Report:
@@ -105,7 +109,10 @@ def check(project: Project, request: CheckRequest) -> Report:
         report.findings.extend(config_allow_findings(project, words))
     if request.pdf and not any(f.rule == "schema" for f in report.findings):
         ids = [p.stem for p, _ in handouts]
-        report.findings.extend(check_pdfs(project, ids, large_print=request.large_print))
+        options = RenderOptions(
+            paper=request.paper, edition=request.edition, large_print=request.large_print
+        )
+        report.findings.extend(check_pdfs(project, ids, options))
     return report
 
 

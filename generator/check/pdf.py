@@ -24,10 +24,10 @@ BODY_MIN = 12.0
 LARGE_PRINT_MIN = 18.0
 
 
-def check_pdfs(project: Project, ids: Sequence[str], *, large_print: bool) -> list[Problem]:
+def check_pdfs(project: Project, ids: Sequence[str], options: RenderOptions) -> list[Problem]:
     """Build each handout in memory and check its PDF; nothing is written."""
     try:
-        return _check_pdfs(project, ids, large_print)
+        return _check_pdfs(project, ids, options.resolved(project.config))
     except ProblemsError as exc:
         return [
             RULES["schema"].finding(p.path, p.message, where=(p.line, p.column))
@@ -37,8 +37,8 @@ def check_pdfs(project: Project, ids: Sequence[str], *, large_print: bool) -> li
         return [RULES["schema"].finding("(build)", exc.format_message())]
 
 
-def _check_pdfs(project: Project, ids: Sequence[str], large_print: bool) -> list[Problem]:
-    options = RenderOptions(large_print=large_print).resolved(project.config)
+def _check_pdfs(project: Project, ids: Sequence[str], options: RenderOptions) -> list[Problem]:
+    large_print = options.large_print
     with stage(f"render {counted(len(ids), 'handout')} for the PDF checks"):
         handouts = load_handouts(project.roots, ids)
         renderer = Renderer(project)
