@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import struct
 import sys
 import zlib
@@ -99,6 +100,22 @@ def engine_loaded() -> None:
     from generator.engine import load_engine
 
     load_engine()
+
+
+def tag_shape(pdf_path: Path) -> str:
+    """A PDF's structure tree as `S(child child)`: structure elements only, and the
+    Spans WeasyPrint marks each run of text with left out, so the shape shows."""
+    import pikepdf
+
+    def tags(node: Any) -> str:
+        kids = node.get("/K")
+        children = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+        inner = [tags(k) for k in children if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+        name = str(node.get("/S", "/Root"))[1:]
+        return f"{name}({' '.join(inner)})" if inner else name
+
+    with pikepdf.open(pdf_path) as pdf:
+        return re.sub(r"\(Span(?: Span)*\)", "", tags(pdf.Root.StructTreeRoot))
 
 
 def tiny_png() -> bytes:

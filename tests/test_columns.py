@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pdfplumber
-import pikepdf
 import pytest
 
-from conftest import Project, handout_text
+from conftest import Project, handout_text, tag_shape
 
 TRIAGE = handout_text(
     "When worry gets big",
@@ -61,18 +60,9 @@ TRIAGE = handout_text(
 )
 
 
-def tags(node: Any) -> str:
-    kids = node.get("/K")
-    children = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-    inner = [tags(k) for k in children if isinstance(k, pikepdf.Dictionary) and "/S" in k]
-    name = str(node.get("/S", "/Root"))[1:]
-    return f"{name}({' '.join(inner)})" if inner else name
-
-
 def shape(pdf_path: Path) -> str:
-    with pikepdf.open(pdf_path) as pdf:
-        tree = tags(pdf.Root.StructTreeRoot)
-    return re.sub(r"\((?:NonStruct |Span ?)*\)", "", re.sub(r"\(Span(?: Span)*\)", "", tree))
+    """The tag tree, and the NonStruct runs bold words make inside a paragraph left out."""
+    return re.sub(r"\((?:NonStruct |Span ?)*\)", "", tag_shape(pdf_path))
 
 
 def words_at(pdf_path: Path) -> dict[str, tuple[int, float, float]]:

@@ -8,27 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pdfplumber
-import pikepdf
 import pytest
 
-from conftest import MINIMAL, Project
+from conftest import MINIMAL, Project, tag_shape
 from generator.markup import literal, pieces, plain, rich
 
 # --- in the PDF: the tag tree and the page ----------------------------------------
-
-
-def tags(node: Any) -> str:
-    """A structure element and its descendants, as `S(child child)`; marked content left out."""
-    kids = node.get("/K")
-    children = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-    inner = [tags(k) for k in children if isinstance(k, pikepdf.Dictionary) and "/S" in k]
-    name = str(node.get("/S", "/Root"))[1:]
-    return f"{name}({' '.join(inner)})" if inner else name
-
-
-def _words(tree: str) -> str:
-    # Spans are how WeasyPrint marks each run of text: the shape is in the rest.
-    return re.sub(r"\(Span(?: Span)*\)", "", tree)
 
 
 @pytest.fixture
@@ -40,8 +25,7 @@ def built(project: Project, cli: Any) -> Path:
 
 
 def test_lists_and_paragraphs_are_tagged_where_they_stand(built: Path) -> None:
-    with pikepdf.open(built) as pdf:
-        tree = _words(tags(pdf.Root.StructTreeRoot))
+    tree = tag_shape(built)
     # Four paragraphs in the box, after its label: not one run-on paragraph.
     assert "NonStruct(P P P P P)" in tree
     # A list in each of the table's three cells.
