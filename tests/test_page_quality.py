@@ -241,3 +241,28 @@ def test_check_pdf_looks_at_the_edition_and_paper_asked_for(project: Project, cl
     assert spilled("--edition", "clinician") == expected
     assert spilled("--edition", "clinician", "--paper", "a4") == expected
     assert cli("check", "notes", "--pdf", "--edition", "clinician", "--strict").exit_code == 1
+
+
+def test_a_long_table_breaks_between_rows_with_its_header_on_each_page(
+    project: Project, cli: Any
+) -> None:
+    import pdfplumber
+
+    rows = "".join(f"      - [Day {n}, A short walk, Ten minutes]\n" for n in range(1, 41))
+    table = "  - type: table\n    caption: A month of walks\n    header: [When, What, How long]\n"
+    project.add(
+        "walks.yaml", handout_text("Walks", "A table of walks.", table + "    rows:\n" + rows)
+    )
+    result = cli("build", "walks", "--out", "o")
+    assert result.exit_code == 0, result.output
+    with pdfplumber.open(project.root / "o" / "en" / "walks.pdf") as pdf:
+        pages = [page.extract_text() or "" for page in pdf.pages]
+    assert len(pages) >= 2
+    for text in pages:
+        # Each page's part of the table opens with the column headings...
+        assert "When What How long" in text
+    # ...and every row is whole, on one page, in order.
+    found = [
+        n for text in pages for n in range(1, 41) if f"Day {n} A short walk Ten minutes" in text
+    ]
+    assert found == list(range(1, 41))
