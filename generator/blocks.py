@@ -25,42 +25,43 @@ from generator.prompts import CheckboxesPrompt, Prompt
 from generator.registry import follows_registry
 
 
-class Section(BlockModel):
+class HeadingBlock(BlockModel):
+    """A heading that starts a new chunk and a new part of the page: the shape of
+    sections and subsections, which differ in their level."""
+
+    title: Line
+
+    chunked = False
+    in_columns = False
+
+    def starts_chunk(self) -> bool:
+        return True
+
+
+class Section(HeadingBlock):
     """A heading that starts a new chunk of the handout."""
 
     type: Literal["section"]
-    title: Line
 
     example = """\
 # A section starts a new chunk under a heading.
 - type: section
   title: "A heading that says what comes next"
 """
-    chunked = False
     heading_level = 1
-    in_columns = False
-
-    def starts_chunk(self) -> bool:
-        return True
 
 
-class Subsection(BlockModel):
+class Subsection(HeadingBlock):
     """A smaller heading inside a section, with its own text under it."""
 
     type: Literal["subsection"]
-    title: Line
 
     example = """\
 # A subsection: a smaller heading inside a section, such as one of several options.
 - type: subsection
   title: "One thing that can help"
 """
-    chunked = False
     heading_level = 2
-    in_columns = False
-
-    def starts_chunk(self) -> bool:
-        return True
 
 
 class Paragraph(BlockModel):
