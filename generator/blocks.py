@@ -437,3 +437,4 @@ class ClinicianNote(BlockModel):
 
 # Last: a column holds any of the types above.
 from generator.columns import Columns as Columns  # noqa: E402
+from generator.diagram import Diagram as Diagram  # noqa: E402

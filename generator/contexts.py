@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from markupsafe import Markup
 
@@ -52,6 +52,8 @@ class HandoutContext(PageContext):
     handout: Handout
     handout_id: str
     asset_base: str
+    #: Each diagram drawn for this profile, by its block's field (render.Drawing).
+    drawings: dict[str, Any]
     blocks: list[BlockModel]
     #: Each shown block's place in the file, which the layout check reports
     #: text off the page by (placement.misplaced).

@@ -61,6 +61,13 @@ class Messages(Model):
     facilitator: Line
     facilitator_notes: Line
     trainer_edition: Line
+    diagram_zones: Line = Field(description="A zones diagram's alt text begins so, with {count}.")
+    diagram_cascade: Line
+    diagram_ladder: Line
+    diagram_loop: Line
+    diagram_paths: Line
+    diagram_start: Line
+    diagram_or: Line
 
 
 #: The messages with {name} slots, and the slots each is filled with.
@@ -71,6 +78,12 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "prepared_for": ("name",),
     "part": ("number",),
     "facilitator": ("name",),
+    "diagram_zones": ("count",),
+    "diagram_cascade": ("count",),
+    "diagram_ladder": ("count",),
+    "diagram_loop": ("count",),
+    "diagram_paths": ("count",),
+    "diagram_start": ("label",),
 }
 
 

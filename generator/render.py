@@ -18,6 +18,7 @@ from generator.blocks import outline
 from generator.config import CrisisLine, Project
 from generator.content import roots_folders
 from generator.contexts import HandoutContext, PacketContext, PageContext, PersonalContext
+from generator.diagrams import drawings_for
 from generator.errors import HandoutError, display_path
 from generator.fit import crowded, side_by_side, stacked
 from generator.fonts import font_faces_for, needs_fallback
@@ -73,7 +74,7 @@ class RenderedHandout:
 
 #: The blocks a paragraph ending in ":" may lead in to (templates/blocks/paragraph.html).
 LEAD_IN_TYPES = frozenset(
-    {"list", "steps", "list_group", "table", "compare", "columns", "image", "key_points"}
+    {"list", "steps", "list_group", "table", "compare", "columns", "image", "diagram", "key_points"}
 )
 
 
@@ -150,6 +151,9 @@ class Renderer:
         )
         return {
             **page,
+            "drawings": drawings_for(
+                item, shown, page["page_footer"].height, page["accent"], page["messages"], options
+            ),
             "handout": handout,
             "handout_id": item.id,
             "asset_base": item.path.parent.resolve().as_uri() + "/",

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from generator.blocks import Image, walk
+from generator.blocks import Diagram, Image, walk
 from generator.check.rules import RULES
 from generator.check.text import prose, strings
 from generator.errors import Problem
@@ -86,15 +86,21 @@ def _block_findings(handout: Handout, located: Located) -> Iterator[Problem]:
                     f"this list has {len(items)} items; seven or fewer are easier to hold in mind",
                     "split it into two lists, or group it",
                 )
-        if isinstance(block, Image):
-            words = block.alt.lower().strip(" .").split()
-            stem = Path(block.src).stem.lower()
-            if len(words) < 3 or " ".join(words) in _GENERIC_ALT or block.alt.strip() == stem:
+        alt = block.alt if isinstance(block, Image | Diagram) else None
+        if alt is not None:
+            words = alt.lower().strip(" .").split()
+            stem = Path(block.src).stem.lower() if isinstance(block, Image) else None
+            if len(words) < 3 or " ".join(words) in _GENERIC_ALT or alt.strip() == stem:
                 yield RULES["structure.image-alt"].at(
                     located,
                     (*at, "alt"),
-                    f"the alt text \u201c{block.alt}\u201d does not say what the picture shows",
-                    "describe it in a short sentence, as you would to someone on the phone",
+                    f"the alt text \u201c{alt}\u201d does not say what the picture shows",
+                    "describe it in a short sentence, as you would to someone on the phone"
+                    + (
+                        " (or leave `alt` out: the labels are read in order)"
+                        if stem is None
+                        else ""
+                    ),
                 )
 
 
