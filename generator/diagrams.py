@@ -29,7 +29,7 @@ from generator.errors import Problem, ProblemsError, display_path
 from generator.flows import cascade, paths
 from generator.fonts import text_width
 from generator.geometry import POINTS_PER_INCH
-from generator.markup import plain
+from generator.markup import plain_inline
 from generator.messages import Messages, fill
 from generator.model import HandoutFile
 from generator.options import RenderOptions
@@ -85,7 +85,7 @@ def _zones(diagram: Diagram, pen: Pen) -> str:
 
 
 def _longest_line(texts: Sequence[str], pen: Pen, *, bold: bool) -> float:
-    return max((text_width(plain(t), bold=bold) * pen.size for t in texts), default=0.0)
+    return max((text_width(plain_inline(t), bold=bold) * pen.size for t in texts), default=0.0)
 
 
 # --- ladder: graded steps, the lowest first ----------------------------------------------
@@ -116,14 +116,23 @@ def _ladder(steps: Sequence[str], pen: Pen) -> str:
 # --- loop: steps in a circle ------------------------------------------------------------
 
 
-def _loop(steps: Sequence[str], pen: Pen) -> str:
-    """Steps around an ellipse, clockwise from the top, each arrow leading to the next.
+#: A loop of this many steps or fewer goes in a row, where its boxes fit one:
+#: a row with an arrow back takes a third of the height of a circle.
+LOOP_IN_A_ROW = 4
 
-    Boxes as wide as suits the words, narrowed until the ellipse can part them;
-    where none can, the steps go top to bottom with an arrow back up.
+
+def _loop(steps: Sequence[str], pen: Pen) -> str:
+    """Steps in a row with an arrow back, or around an ellipse, clockwise from the top.
+
+    Around the ellipse, boxes are as wide as suits the words, narrowed until
+    the ellipse can part them; where none can, the steps go top to bottom
+    with an arrow back up.
     """
     count = len(steps)
     longest = longest_word(steps, pen.size, bold=False) + 2 * pen.pad
+    across = (pen.width - (count - 1) * pen.gap) / count
+    if count <= LOOP_IN_A_ROW and across >= max(MIN_BOX_EMS * pen.size, longest):
+        return _loop_across(steps, pen, across)
     angles = [-math.pi / 2 + 2 * math.pi * i / count for i in range(count)]
     width = min(max(10 * pen.size, longest), pen.width / 2.3)
     while width >= max(MIN_BOX_EMS * pen.size, longest):
@@ -164,6 +173,22 @@ def _loop_fit(
                 return moved, [[(x, y - top) for x, y in arc] for arc in arcs]
         ry += pen.size * 0.5
     return None
+
+
+def _loop_across(steps: Sequence[str], pen: Pen, width: float) -> str:
+    """The loop as a row: each step to the next, and from the last back under them to the first."""
+    canvas = Canvas(pen)
+    words = [Words.of(pen, width - 2 * pen.pad, None, step) for step in steps]
+    height = max(w.height(pen) for w in words) + 2 * pen.pad
+    boxes = [Box(n * (width + pen.gap), 0, width, height) for n in range(len(steps))]
+    for box, text in zip(boxes, words, strict=True):
+        canvas.box(box, text)
+    for before, after in itertools.pairwise(boxes):
+        canvas.arrow([(before.x + before.w, height / 2), (after.x, height / 2)])
+    first, last = boxes[0].centre[0], boxes[-1].centre[0]
+    under = height + pen.gap
+    canvas.arrow([(last, height), (last, under), (first, under), (first, height)])
+    return canvas.svg(pen.width)
 
 
 def _loop_down(steps: Sequence[str], pen: Pen) -> str:
@@ -241,41 +266,41 @@ def alt_text(diagram: Diagram, messages: Messages) -> str:
     language's template messages, so a translated handout reads whole.
     """
     if diagram.alt:
-        return plain(diagram.alt)
+        return plain_inline(diagram.alt)
     parts: list[str]
     match diagram.kind:
         case "zones":
             intro = fill(messages.diagram_zones, count=len(diagram.zones))
-            parts = [_part(z.label, ", ".join(map(plain, z.notes))) for z in diagram.zones]
+            parts = [_part(z.label, ", ".join(map(plain_inline, z.notes))) for z in diagram.zones]
         case "cascade":
             intro = fill(messages.diagram_cascade, count=len(diagram.stages))
             parts = [_stage_part(s, messages.diagram_or) for s in diagram.stages]
         case "ladder" | "loop":
             said = messages.diagram_ladder if diagram.kind == "ladder" else messages.diagram_loop
             intro = fill(said, count=len(diagram.steps))
-            parts = [_sentence(f"{n}. {plain(s)}") for n, s in enumerate(diagram.steps, 1)]
+            parts = [_sentence(f"{n}. {plain_inline(s)}") for n, s in enumerate(diagram.steps, 1)]
         case "paths":
             intro = fill(messages.diagram_paths, count=len(diagram.paths))
             parts = (
-                [_sentence(fill(messages.diagram_start, label=plain(diagram.start)))]
+                [_sentence(fill(messages.diagram_start, label=plain_inline(diagram.start)))]
                 if (diagram.start)
                 else []
             )
-            parts += [_part(p.label, "; ".join(map(plain, p.steps))) for p in diagram.paths]
+            parts += [_part(p.label, "; ".join(map(plain_inline, p.steps))) for p in diagram.paths]
     return " ".join([intro, *parts])
 
 
 def _part(label: str, rest: str) -> str:
-    label = plain(label)
+    label = plain_inline(label)
     return _sentence(f"{label.rstrip(':')}: {rest}" if rest else label)
 
 
 def _stage_part(stage: Stage, or_word: str) -> str:
     if not stage.branches:
-        return _part(stage.label or "", plain(stage.note or ""))
-    labels = [plain(b.label) for b in stage.branches]
+        return _part(stage.label or "", plain_inline(stage.note or ""))
+    labels = [plain_inline(b.label) for b in stage.branches]
     said = f"{', '.join(labels[:-1])} {or_word} {labels[-1]}"
-    notes = [f"{plain(b.label)}: {plain(b.note)}" for b in stage.branches if b.note]
+    notes = [f"{plain_inline(b.label)}: {plain_inline(b.note)}" for b in stage.branches if b.note]
     return " ".join([_sentence(said), *map(_sentence, notes)])
 
 

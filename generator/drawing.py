@@ -21,7 +21,7 @@ from coloraide import Color
 
 from generator.fonts import text_width
 from generator.geometry import PageGeometry
-from generator.markup import plain
+from generator.markup import plain_inline
 
 #: The body text's colour (print.css), used for every word in a diagram.
 INK = "#1a1a1a"
@@ -67,12 +67,12 @@ class Pen:
 
     @property
     def pad(self) -> float:
-        return self.size * 0.6
+        return self.size * 0.5
 
     @property
     def gap(self) -> float:
         """Room between boxes for an arrow."""
-        return self.size * 1.7
+        return self.size * 1.3
 
 
 def pen_for(page: PageGeometry, accent: str, *, ink_saver: bool, room: float) -> Pen:
@@ -140,10 +140,12 @@ class Words:
     def of(cls, pen: Pen, room: float, label: str | None, *notes: str | None) -> Words:
         words = cls()
         if label:
-            words.lines += [(line, True) for line in wrap(plain(label), room, pen.size, bold=True)]
+            words.lines += [
+                (line, True) for line in wrap(plain_inline(label), room, pen.size, bold=True)
+            ]
         for note in notes:
             if note:
-                words.lines += [(line, False) for line in wrap(plain(note), room, pen.size)]
+                words.lines += [(line, False) for line in wrap(plain_inline(note), room, pen.size)]
         return words
 
     def height(self, pen: Pen) -> float:
@@ -233,6 +235,7 @@ class Canvas:
 
     def line(self, points: Sequence[Point]) -> None:
         """A line through the points, without a head."""
+        self.bottom = max(self.bottom, *(y + self.pen.stroke for _, y in points))
         path = " ".join(
             f"{'M' if i == 0 else 'L'}{x:.2f},{y:.2f}" for i, (x, y) in enumerate(points)
         )

@@ -42,7 +42,7 @@ def _cascade_across(stages: Sequence[Stage], pen: Pen, column: float, gap: float
     """Stages left to right; a stage's branches one above another."""
     canvas = Canvas(pen)
     room = column - 2 * pen.pad
-    between = pen.size * 0.6
+    between = pen.size * 0.4
     columns = [
         [Words.of(pen, room, label, note) for label, note in _stage_boxes(stage)]
         for stage in stages

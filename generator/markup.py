@@ -114,6 +114,12 @@ def plain(text: str) -> str:
     return " ".join(_words(t.content) for t in _blocks(text) if t.type == "inline").strip()
 
 
+def plain_inline(content: str) -> str:
+    """One-paragraph text reduced to its words, as the `md` filter prints it: inline
+    Markdown only, so a label like "1. Notice" keeps its number."""
+    return _words(content)
+
+
 def _words(content: str) -> str:
     """One paragraph's inline Markdown reduced to its words."""
     words: list[str] = []

@@ -152,7 +152,7 @@ class PdfResult:
 def _fitted(render: Callable[[str], Any], html: str, records: list[logging.LogRecord]) -> Any:
     """The document laid out; if its last page holds nothing but the sources, laid
     out again with them set closer (print.css, [data-fit=end]), where that saves the
-    page. Only the kept layout's log records are kept."""
+    page (lists may then break between items too). Only the kept layout's log records are kept."""
     document = render(html)
     if not ends_with_sources_alone(document):
         return document

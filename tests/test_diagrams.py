@@ -473,3 +473,11 @@ def test_an_alt_text_that_says_nothing_is_a_finding(project: Project, cli: Any) 
     found = [f for f in json.loads(result.output)["findings"] if f["rule"] == "structure.image-alt"]
     assert [(f["line"], f["column"]) for f in found] == [(11, 38)]
     assert "leave `alt` out" in found[0]["suggestion"]
+
+
+def test_a_numbered_label_keeps_its_number() -> None:
+    # Labels are one paragraph, read as inline Markdown only: "1." is not a list.
+    shape = diagram(kind="loop", steps=["1. Notice", "2. Name", "3. Choose"])
+    pen = pen_for(page_geometry("letter", large_print=False), "#1f4e4a", ink_saver=False, room=600)
+    texts = [t.text for t in parse(draw(shape, pen)).iter(f"{SVG}text")]
+    assert texts == ["1. Notice", "2. Name", "3. Choose"]

@@ -230,7 +230,7 @@ CRISIS = {"default": US_CRISIS, "practice": US_CRISIS, "uk": UK_CRISIS}
 #: The footed pages of each packet that belong to its client handout (the
 #: front matter and the divider come before it, the clinician's guide after).
 CLIENT_PAGES = {
-    ("packet", "default", "letter", False): range(3, 6),
+    ("packet", "default", "letter", False): range(3, 7),
     ("packet", "practice", "a4", True): range(3, 9),
 }
 
