@@ -89,15 +89,17 @@ class Assembler:
         self.warnings.extend(warnings)
         return pdfs
 
-    def _job(self, html: str, base_url: str, source: Path) -> Job:
+    def _job(self, html: str, base_url: str, source: Path, *, one_page: bool = False) -> Job:
         """A part to lay out; one in the fallback fonts gets them as subsets.
 
         Parts share whole fonts, but WeasyPrint draws a variable font's other
-        weights (the fallbacks') wrongly spaced when it embeds it whole.
+        weights (the fallbacks') wrongly spaced when it embeds it whole. A
+        worksheet is meant to fit one page, and is warned of where it does not.
         """
         layout = None
-        if declares_fallbacks(html):
-            layout = Layout(forms=self.options.fillable, part=False)
+        fallbacks = declares_fallbacks(html)
+        if fallbacks or one_page:
+            layout = Layout(forms=self.options.fillable, part=not fallbacks, one_page=one_page)
         return Job(html, base_url, source, layout=layout)
 
     def start_body(self) -> tuple[Batch, list[tuple[Literal["divider", "handout"], str, int]]]:
@@ -125,7 +127,8 @@ class Assembler:
             for handout in handouts:
                 part = self.renderer.render_part(handout, handout_options)
                 plan.append(("handout", handout.handout.title, number))
-                batch.add(self._job(part.html, part.base_url, handout.path))
+                one_page = handout.one_page(large_print=self.options.large_print)
+                batch.add(self._job(part.html, part.base_url, handout.path, one_page=one_page))
         return batch, plan
 
     def front_and_numbers(self, body: Sequence[Part]) -> tuple[bytes, int, bytes]:

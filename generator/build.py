@@ -131,7 +131,19 @@ def _batch(
     private = "--client-name" if options.personal else None
     return Batch(
         project,
-        [Job(r.html, r.base_url, r.handout.path, options.client_name, private) for r in rendered],
+        [
+            Job(
+                r.html,
+                r.base_url,
+                r.handout.path,
+                options.client_name,
+                private,
+                layout=Layout(forms=options.fillable, one_page=True)
+                if r.handout.one_page(large_print=options.large_print)
+                else None,
+            )
+            for r in rendered
+        ],
         strict=request.strict,
         layout=Layout(forms=options.fillable),
         cache=cache,

@@ -58,6 +58,9 @@ class HandoutContext(PageContext):
     #: Each shown block's place in the file, which the layout check reports
     #: text off the page by (placement.misplaced).
     block_fields: list[str]
+    #: A worksheet's clinician edition: the clinician's notes, each with its
+    #: field, set after the sources on a page of their own.
+    notes_apart: list[tuple[BlockModel, str]]
     #: How many parts (a heading and what follows it) end before each block,
     #: and how many are open after the last (blocks.outline).
     part_ends: list[int]

@@ -17,6 +17,7 @@ from generator.errors import HandoutError, Problem, ProblemsError, counted, disp
 from generator.files import FileProblem, inside, own_folders, read_bytes
 from generator.fonts import FALLBACK_FAMILIES, describe, font_folders
 from generator.images import explain as explain_image
+from generator.pagequality import spill_message
 from generator.pdf import Layout, LayoutCall, LayoutStopped, PdfResult, lay_out_one
 from generator.placement import HostFont, OffPage
 from generator.workers import WorkerPool, outcome
@@ -175,6 +176,11 @@ class Batch:
         # at the content it comes from.
         located = self.places.off_page(job.source, result.off_page)
         located += self.places.host_fonts(job.source, result.host_fonts)
+        located += [
+            self.places.at(job.source, note.field, spill_message(note))
+            for note in result.page_notes
+            if note.kind == "spilled"
+        ]
         if job.private:
             located = [replace(p, message=_withheld(p.message, job.private)) for p in located]
             problems = [replace(p, message=_withheld(p.message, job.private)) for p in problems]
@@ -226,7 +232,7 @@ class Batch:
 
 def _keepable(result: PdfResult) -> bool:
     """Whether a layout may be cached: not with warnings, which a later --strict build must see."""
-    return not (result.warnings or result.off_page or result.host_fonts)
+    return not (result.warnings or result.off_page or result.host_fonts or result.page_notes)
 
 
 #: WeasyPrint's word for a character no font had: it quotes the characters.

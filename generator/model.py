@@ -137,6 +137,14 @@ class Handout(_Bounded):
     version: Annotated[Line, fits_footer(MAX_VERSION)]
     reviewed: Reviewed
     sources: list[Source] = Field(max_length=MAX_ITEMS)
+    #: A worksheet to print on one sheet: every build but large print warns
+    #: where it runs onto a second page, and its clinician edition sets the
+    #: notes for the clinician on a page after the client's.
+    one_page: bool = Field(
+        False,
+        description="Meant to fit one page, like a worksheet: a build warns where it does not "
+        "(large print aside), and the clinician edition puts its notes on a page of their own",
+    )
     blocks: list[Block] = Field(min_length=1, max_length=MAX_BLOCKS)
 
 
@@ -162,6 +170,10 @@ class HandoutFile(ContentFile):
     def language(self) -> str:
         """The handout's language tag."""
         return self.handout.language
+
+    def one_page(self, *, large_print: bool) -> bool:
+        """Whether it is meant to fit one page in this print profile (never in large print)."""
+        return self.handout.one_page and not large_print
 
 
 # --- packets ------------------------------------------------------------------

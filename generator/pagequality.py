@@ -87,9 +87,48 @@ def page_quality(document: Any, *, one_page: bool) -> tuple[PageNote, ...]:
                 for number, where, words, lines in fragments
                 if lines == 1
             )
-    if one_page and count > 1:
-        notes.append(PageNote("spilled", 2, ""))
+    if one_page and (spill := spilled(document)) is not None:
+        notes.append(spill)
     return tuple(sorted(set(notes), key=lambda n: (n.page, n.kind, n.field)))
+
+
+#: What a one-page worksheet's clinician edition sets on a page of its own, after
+#: the client's page (templates/_handout.html): the notes for the clinician.
+APART = "notes-apart"
+
+
+def spill_message(note: PageNote) -> str:
+    """What a build and `check --pdf` say of a one-page worksheet that ran onto another page."""
+    start = f" from \u201c{note.text}\u201d" if note.text else ""
+    return (
+        f"this worksheet is meant to fit one page, and runs onto page {note.page}{start}; "
+        "shorten its prompts, its writing lines or the text around it"
+    )
+
+
+def spilled(document: Any) -> PageNote | None:
+    """Where a document meant to fit one page runs onto another: the first line
+    after the first page that is not in the clinician's notes set apart."""
+    from weasyprint.formatting_structure import boxes
+
+    def first(box: Any, where: str) -> tuple[str, str] | None:
+        element = box.element
+        if element is not None and not isinstance(box, boxes.TextBox):
+            if APART in (element.get("class") or "").split():
+                return None
+            where = element.get(FIELD_ATTRIBUTE) or where
+        if isinstance(box, boxes.LineBox | boxes.ReplacedBox):
+            return where, " ".join(_text(box).split())[:60]
+        for child in getattr(box, "children", ()):
+            if (found := first(child, where)) is not None:
+                return found
+        return None
+
+    for number, page in enumerate(document.pages[1:], start=2):
+        for child in page._page_box.children:
+            if not isinstance(child, boxes.MarginBox) and (found := first(child, "")):
+                return PageNote("spilled", number, found[0], found[1])
+    return None
 
 
 def _walk(walk: _Walk, box: Any, where: str) -> None:

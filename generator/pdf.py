@@ -26,7 +26,7 @@ from generator.fetcher import Fetches, make_url_fetcher
 from generator.images import bounded_decoding
 from generator.options import SOURCE_DATE_EPOCH
 from generator.output import advice, reason
-from generator.pagequality import PageNote, ends_with_sources_alone, page_quality
+from generator.pagequality import PageNote, ends_with_sources_alone, page_quality, spilled
 from generator.placement import HostFont, OffPage, misplaced
 from generator.stylecache import drop_styles_at_exit, shared_style
 from generator.timelimit import (
@@ -52,9 +52,10 @@ class Layout:
     tagged: bool = True
     #: A part of a joined packet: see `html_to_pdf`.
     part: bool = False
-    #: Look at how the pages break (`pagequality`), for `check --pdf`: a document
-    #: meant to fit one page says so.
+    #: Look at how the pages break (`pagequality`), for `check --pdf`.
     quality: bool = False
+    #: Meant to fit one page (a worksheet): whether it did is found in every
+    #: layout, and a build warns where it did not.
     one_page: bool = False
 
 
@@ -149,16 +150,21 @@ class PdfResult:
     page_notes: tuple[PageNote, ...] = ()
 
 
-def _fitted(render: Callable[[str], Any], html: str, records: list[logging.LogRecord]) -> Any:
-    """The document laid out; if its last page holds nothing but the sources, laid
-    out again with them set closer (print.css, [data-fit=end]), where that saves the
-    page (lists may then break between items too). Only the kept layout's log records are kept."""
+def _fitted(
+    render: Callable[[str], Any], html: str, records: list[logging.LogRecord], one_page: bool
+) -> Any:
+    """The document laid out; if its last page holds nothing but the sources, or it
+    is meant to fit one page and does not, laid out again with the sources set
+    closer (print.css, [data-fit=end]: lists may then break between items too),
+    where that saves the page. Only the kept layout's log records are kept."""
     document = render(html)
-    if not ends_with_sources_alone(document):
+    spills = one_page and spilled(document) is not None
+    if not (spills or ends_with_sources_alone(document)):
         return document
     said = len(records)
     tighter = render(html.replace("<html ", '<html data-fit="end" ', 1))
-    if len(tighter.pages) < len(document.pages):
+    saved = spilled(tighter) is None if spills else len(tighter.pages) < len(document.pages)
+    if saved:
         del records[:said]
         return tighter
     del records[said:]
@@ -198,7 +204,7 @@ def html_to_pdf(
                 pdf_variant=variant, pdf_forms=forms, **parsed
             )
 
-        document = _fitted(render, html, records)
+        document = _fitted(render, html, records, one_page)
         # The identifier is a digest of the file: the same pages, the same file.
         data = document.write_pdf(
             pdf_variant=variant,
@@ -210,7 +216,7 @@ def html_to_pdf(
         # After writing: the fonts a document uses are known once it is drawn.
         missing = any(_NOTDEF.match(r.getMessage()) for r in records)
         off_page, host_fonts = misplaced(document, missing)
-        notes = page_quality(document, one_page=one_page) if quality else ()
+        notes = _page_notes(document, quality=quality, one_page=one_page)
     errors = tuple(r.getMessage() for r in records if r.levelno >= logging.ERROR)
     return PdfResult(
         bytes(data),
@@ -222,6 +228,15 @@ def html_to_pdf(
         host_fonts,
         notes,
     )
+
+
+def _page_notes(document: Any, *, quality: bool, one_page: bool) -> tuple[PageNote, ...]:
+    """How the pages break, for `check --pdf`; for a build, only whether a
+    document meant to fit one page stayed on it."""
+    if quality:
+        return page_quality(document, one_page=one_page)
+    spill = spilled(document) if one_page else None
+    return () if spill is None else (spill,)
 
 
 def _warnings(

@@ -14,7 +14,7 @@ from babel.dates import format_date
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from generator.blocks import outline
+from generator.blocks import BlockModel, outline
 from generator.config import CrisisLine, Project
 from generator.content import roots_folders
 from generator.contexts import HandoutContext, PacketContext, PageContext, PersonalContext
@@ -139,6 +139,12 @@ class Renderer:
             FooterItem(version + SEPARATOR + fill(messages.reviewed, date=reviewed), whole=True),
         )
         shown = [(i, b) for i, b in enumerate(handout.blocks) if show_notes or not b.clinician_only]
+        # A worksheet's clinician edition: the client's page whole, sources and
+        # all, then the notes for the clinician on a page of their own.
+        apart: list[tuple[int, BlockModel]] = []
+        if show_notes and handout.audience == "client" and handout.one_page:
+            apart = [(i, b) for i, b in shown if b.clinician_only]
+            shown = [(i, b) for i, b in shown if not b.clinician_only]
         blocks = [b for _, b in shown]
         part_ends, parts_open = outline(blocks)
         page = self.page_context(
@@ -159,6 +165,7 @@ class Renderer:
             "asset_base": item.path.parent.resolve().as_uri() + "/",
             "blocks": blocks,
             "block_fields": [f"blocks[{index}]" for index, _ in shown],
+            "notes_apart": [(b, f"blocks[{index}]") for index, b in apart],
             "part_ends": part_ends,
             "parts_open": parts_open,
             "block_field": "",

@@ -107,7 +107,7 @@ def test_unknown_field_without_close_match_lists_allowed(project: Project) -> No
     path = project.add("h.yaml", MINIMAL + "colour: blue\n")
     assert problems_of(path, project.root) == [
         "content/handouts/en/h.yaml:13:1: colour: unknown field `colour`; the fields "
-        "allowed here are: `audience`, `blocks`, `byline`, `language`, `purpose`, `reviewed`, "
+        "allowed here are: `audience`, `blocks`, `byline`, `language`, `one_page`, `purpose`, `reviewed`, "
         "`sources`, `subtitle`, `title`, `version`"
     ]
 

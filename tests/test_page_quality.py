@@ -71,9 +71,21 @@ def test_text_too_near_the_footer_rule() -> None:
 
 
 def test_a_one_page_document_that_spilled() -> None:
-    body = '<div style="height: 300px"></div><p>' + "More words. " * 30 + "</p>"
-    assert PageNote("spilled", 2, "") in notes(body, one_page=True)
+    body = (
+        '<div style="height: 300px"></div><p data-field="blocks[1]">' + "More words. " * 30 + "</p>"
+    )
+    # Where it runs over: the block, and the first words on the second page.
+    spill = [n for n in notes(body, one_page=True) if n.kind == "spilled"]
+    assert [(n.page, n.field) for n in spill] == [(2, "blocks[1]")]
+    assert spill[0].text.startswith("More words.")
     assert all(n.kind != "spilled" for n in notes(body))
+    # The clinician's notes set apart on a page of their own are not a spill.
+    apart = (
+        '<p>One line.</p><div class="notes-apart" style="break-before: page"><p>A note.</p></div>'
+    )
+    assert all(n.kind != "spilled" for n in notes(apart, one_page=True))
+    after = notes(apart + "<p>Not a note.</p>", one_page=True)
+    assert [n.kind for n in after if n.kind == "spilled"] == ["spilled"]
 
 
 @pytest.mark.parametrize("large_print", [False, True])
@@ -89,7 +101,7 @@ def test_check_pdf_places_each_note_at_its_block(
         "A long check-in",
         "A worksheet with room to write.",
         "  - type: worksheet\n    title: Your turn\n    prompts:\n" + prompts,
-    )
+    ).replace("blocks:", "one_page: true\nblocks:")
     project.add("long.yaml", text)
     args = ["check", "long", "--pdf", "--json", *(["--large-print"] if large_print else [])]
     report = json.loads(cli(*args).stdout)
@@ -98,10 +110,11 @@ def test_check_pdf_places_each_note_at_its_block(
         assert spilled == []  # large print is not meant to fit one page
     else:
         (finding,) = spilled
-        assert finding["message"] == (
-            "this worksheet is meant to fit one page, and runs onto page 2"
+        assert finding["message"].startswith(
+            "this worksheet is meant to fit one page, and runs onto page 2 from \u201cSomething"
         )
-        assert finding["severity"] == "warning"
+        # At the worksheet (line 12: `one_page` comes before the blocks).
+        assert (finding["line"], finding["severity"]) == (12, "warning")
 
 
 def test_each_note_is_a_finding_of_its_rule_at_its_block(project: Project) -> None:
@@ -218,29 +231,31 @@ def test_a_long_list_breaks_between_items_and_a_short_one_keeps_together(
 
 
 def test_check_pdf_looks_at_the_edition_and_paper_asked_for(project: Project, cli: Any) -> None:
-    # Fits a page for the client; the clinician's note pushes it over.
+    # Each prompt is one line on Letter and two on A4's narrower text: nine fit a
+    # Letter page and run onto a second A4 page.
+    prompt = "Something you noticed about your day and how it went, in few words or a list"
     prompts = "".join(
-        f"      - kind: lines\n        text: Something you noticed ({n})\n        lines: 3\n"
-        for n in range(4)
+        f"      - kind: lines\n        text: {prompt} ({n})\n        lines: 1\n" for n in range(9)
     )
-    note = "  - type: clinician_note\n    text: " + "Go at the client's pace. " * 120 + "\n"
+    note = "  - type: clinician_note\n    text: " + "Go at the client's pace. " * 60 + "\n"
     text = handout_text(
         "A check-in",
         "A worksheet with room to write.",
         "  - type: worksheet\n    title: Your turn\n    prompts:\n" + prompts + note,
-    )
+    ).replace("blocks:", "one_page: true\nblocks:")
     project.add("notes.yaml", text)
 
     def spilled(*args: str) -> list[str]:
         report = json.loads(cli("check", "notes", "--pdf", "--json", *args).stdout)
         return [f["message"] for f in report["findings"] if f["rule"] == "pdf.spilled"]
 
-    assert spilled() == []
-    assert spilled("--paper", "a4") == []
-    expected = ["this worksheet is meant to fit one page, and runs onto page 2"]
-    assert spilled("--edition", "clinician") == expected
-    assert spilled("--edition", "clinician", "--paper", "a4") == expected
-    assert cli("check", "notes", "--pdf", "--edition", "clinician", "--strict").exit_code == 1
+    # The clinician edition sets its long note apart, after the client's page.
+    assert spilled() == spilled("--edition", "clinician") == []
+    a4 = spilled("--paper", "a4")
+    assert a4 == spilled("--edition", "clinician", "--paper", "a4")
+    assert len(a4) == 1
+    assert a4[0].startswith("this worksheet is meant to fit one page, and runs onto page 2")
+    assert cli("check", "notes", "--pdf", "--paper", "a4", "--strict").exit_code == 1
 
 
 def test_a_long_table_breaks_between_rows_with_its_header_on_each_page(

@@ -56,11 +56,7 @@ def _check_pdfs(project: Project, ids: Sequence[str], options: RenderOptions) ->
         for item, context, rendered in pages:
             shown = display_path(item.path)
             try:
-                # A worksheet handout is meant to fit one page (large print aside).
-                one_page = not large_print and any(
-                    b.type == "worksheet" for b in item.handout.blocks
-                )
-                layout = Layout(quality=True, one_page=one_page)
+                layout = Layout(quality=True, one_page=item.one_page(large_print=large_print))
                 result = lay_out_one(LayoutCall(rendered.html, rendered.base_url, allowed, layout))
             except LayoutStopped as exc:
                 findings.append(RULES["pdf.layout"].finding(shown, exc.reason))
@@ -92,8 +88,9 @@ _PAGE_NOTES = {
     ),
     "spilled": (
         RULES["pdf.spilled"],
-        "this worksheet is meant to fit one page, and runs onto page {page}",
-        "shorten its prompts or its writing lines",
+        "this worksheet is meant to fit one page, and runs onto page {page} "
+        "from \u201c{text}\u201d",
+        "shorten its prompts, its writing lines or the text around it",
     ),
     "near-footer": (
         RULES["pdf.near-footer"],

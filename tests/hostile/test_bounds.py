@@ -220,7 +220,7 @@ def test_nesting_just_within_the_limit_is_read(project: Project) -> None:
     path = project.add("nested.yaml", MINIMAL + nested)
     assert problems(path, project.root) == [
         "content/handouts/en/nested.yaml:13:1: x: unknown field `x`; the fields allowed here "
-        "are: `audience`, `blocks`, `byline`, `language`, `purpose`, `reviewed`, `sources`, "
+        "are: `audience`, `blocks`, `byline`, `language`, `one_page`, `purpose`, `reviewed`, `sources`, "
         "`subtitle`, `title`, `version`"
     ]
 
@@ -229,7 +229,7 @@ def test_nesting_past_the_limit_is_refused(project: Project) -> None:
     path = project.add("nested.yaml", MINIMAL + "x: " + "[" * 60 + "]" * 60 + "\n")
     assert problems(path, project.root) == [
         "content/handouts/en/nested.yaml:13:1: x: unknown field `x`; the fields allowed here "
-        "are: `audience`, `blocks`, `byline`, `language`, `purpose`, `reviewed`, `sources`, "
+        "are: `audience`, `blocks`, `byline`, `language`, `one_page`, `purpose`, `reviewed`, `sources`, "
         "`subtitle`, `title`, `version`",
         "content/handouts/en/nested.yaml:13:54: the YAML is nested too deeply (more than 50 "
         "levels)",
