@@ -24,6 +24,7 @@ from generator.merge import (
 )
 from generator.model import PacketFile
 from generator.options import RenderOptions
+from generator.pagequality import PageNote
 from generator.pdf import Layout
 from generator.progress import bar, stage
 from generator.render import Renderer, personal_context
@@ -60,8 +61,14 @@ class Assembler:
         options: RenderOptions,
         request: PacketRequest,
         workers: WorkerPool | None = None,
+        *,
+        quality: bool = False,
     ):
         self.project = project
+        #: Look at how each part's pages break (`check --pdf`): see `part_notes`.
+        self.quality = quality
+        #: Each part's file, its first page in the packet and how its pages break.
+        self.part_notes: list[tuple[Path, int, tuple[PageNote, ...]]] = []
         self.item = item
         # Names go on the covers only (see `copies`): no other part carries one.
         self.options = replace(options, client_name=None)
@@ -70,6 +77,7 @@ class Assembler:
         self.renderer = Renderer(project)
         self.cache = BuildCache(project)
         self.warnings: list[str] = []
+        self.front_notes: tuple[PageNote, ...] = ()
         self.context = self.renderer.packet_context(item, self.options, trainer=self.trainer)
         self.workers = workers
 
@@ -79,7 +87,12 @@ class Assembler:
             self.project,
             jobs,
             strict=self.request.strict,
-            layout=Layout(forms=self.options.fillable, tagged=tagged, part=True),
+            layout=Layout(
+                forms=self.options.fillable,
+                tagged=tagged,
+                part=True,
+                quality=self.quality and tagged,
+            ),
             cache=self.cache if cache else None,
             workers=self.workers,
         )
@@ -99,7 +112,12 @@ class Assembler:
         layout = None
         fallbacks = declares_fallbacks(html)
         if fallbacks or one_page:
-            layout = Layout(forms=self.options.fillable, part=not fallbacks, one_page=one_page)
+            layout = Layout(
+                forms=self.options.fillable,
+                part=not fallbacks,
+                one_page=one_page,
+                quality=self.quality,
+            )
         return Job(html, base_url, source, layout=layout)
 
     def start_body(self) -> tuple[Batch, list[tuple[Literal["divider", "handout"], str, int]]]:
@@ -162,6 +180,7 @@ class Assembler:
             front_batch = self._start([self._job(page.html, page.base_url, self.item.path)])
             numbers_batch = self._start([Job(numbers_html, "", self.item.path)], tagged=False)
             (pdf,) = self._wait(front_batch)
+            self.front_notes = front_batch.notes.get(0, ())
             laid_out, _ = pages_and_outline(pdf)
             if laid_out == pages:
                 (numbers,) = self._wait(numbers_batch)
@@ -197,6 +216,16 @@ class Assembler:
         with stage(f"{packet}: lay out {counted(len(names), 'cover')}"):
             covers = self._wait(covers_batch)
             self.check_covers(covers, names)
+        self.part_notes = [
+            (self.item.path, 1, covers_batch.notes.get(0, ())),
+            (self.item.path, 2, self.front_notes),
+        ]
+        start = 2 + front_pages
+        for index, part in enumerate(body):
+            self.part_notes.append(
+                (body_batch.jobs[index].source, start, body_batch.notes.get(index, ()))
+            )
+            start += part.pages
         if self.workers is not None:
             # All is laid out: joining needs the workers' memory more than they do.
             self.workers.stop()

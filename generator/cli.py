@@ -372,6 +372,7 @@ def new_command(handout_id: str, force: bool, config_file: Path | None) -> None:
 @click.option("--large-print", is_flag=True, help="With --pdf: check the large-print PDF.")
 @click.option("--paper", type=PAPER, help="With --pdf: this paper (default: the config's).")
 @choice_option("--edition", choices=("client", "clinician"), help="With --pdf: this edition.")
+@click.option("--fillable", is_flag=True, help="With --pdf: check the fillable PDF.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON, for CI.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (notes never do).")
 @click.option("--rules", "list_rules", is_flag=True, help="List every rule and what it finds.")
@@ -383,6 +384,7 @@ def check_command(
     large_print: bool,
     paper: Paper | None,
     edition: Edition,
+    fillable: bool,
     as_json: bool,
     strict: bool,
     list_rules: bool,
@@ -402,9 +404,7 @@ def check_command(
         return
     report = run_check(
         config_file,
-        CheckRequest(
-            targets=targets, pdf=check_pdf, large_print=large_print, paper=paper, edition=edition
-        ),
+        CheckRequest(targets, check_pdf, large_print, paper, edition, fillable),
         config_as_findings=as_json,
     )
     click.echo(report.as_json() if as_json else report.as_text())

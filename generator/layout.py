@@ -17,7 +17,7 @@ from generator.errors import HandoutError, Problem, ProblemsError, counted, disp
 from generator.files import FileProblem, inside, own_folders, read_bytes
 from generator.fonts import FALLBACK_FAMILIES, describe, font_folders
 from generator.images import explain as explain_image
-from generator.pagequality import spill_message
+from generator.pagequality import PageNote, spill_message
 from generator.pdf import Layout, LayoutCall, LayoutStopped, PdfResult, lay_out_one
 from generator.placement import HostFont, OffPage
 from generator.workers import WorkerPool, outcome
@@ -88,6 +88,8 @@ class Batch:
         #: Each laid-out document's warnings, by its place: located where the
         #: content allows, and kept apart from problems until shown.
         self.said: dict[int, list[Problem]] = {}
+        #: How each laid-out document's pages break, by its place (Layout.quality).
+        self.notes: dict[int, tuple[PageNote, ...]] = {}
         for job in jobs:
             self.add(job)
 
@@ -170,6 +172,7 @@ class Batch:
         """One document's problems; its warnings are kept, or are problems if strict."""
         job = self.jobs[index]
         shown = display_path(job.source)
+        self.notes[index] = result.page_notes
         problems = _pdf_problems(shown, result)
         warnings = list(result.warnings)
         # Text off the page, or in a font the project does not bundle: located

@@ -50,3 +50,24 @@ def test_the_library_breaks_its_pages_well(
             if note.kind in ("lone-line", "stranded-heading", "near-footer")
         ]
     assert found == []
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [(), ("--edition", "clinician", "--paper", "a4", "--large-print")],
+    ids=["participants-letter", "trainer-a4-large-print"],
+)
+def test_the_built_in_packet_passes_the_page_checks(tmp_path: Path, flags: tuple[str, ...]) -> None:
+    import json
+
+    from conftest import invoke_in
+
+    code, output = invoke_in(
+        tmp_path, "check", "self-attunement-workshop", "--pdf", "--strict", "--json", *flags
+    )
+    report = json.loads(output)
+    assert (
+        report["checked"] == ["content/packets/self-attunement-workshop.yaml"] or report["checked"]
+    )
+    assert [f for f in report["findings"] if f["rule"].startswith("pdf.")] == []
+    assert code == 0, output

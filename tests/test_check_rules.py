@@ -88,7 +88,14 @@ def test_every_rule_the_code_names_is_registered_and_every_registered_rule_is_us
                 named.setdefault(node.slice.value, []).append(path.name)
     assert set(named) == set(RULES)
     assert named["pdf.tagged"] == ["pdf.py"]
-    assert sorted(named["schema"]) == ["__init__.py", "__init__.py", "pdf.py", "pdf.py", "rules.py"]
+    assert sorted(named["schema"]) == [
+        "__init__.py",
+        "__init__.py",
+        "packets.py",
+        "pdf.py",
+        "pdf.py",
+        "rules.py",
+    ]
 
 
 def test_a_rule_is_registered_once() -> None:

@@ -100,3 +100,25 @@ def test_the_built_in_worksheets_fit_a_page_in_every_profile(
         # The client's page alone, or the client's page and then the clinician's.
         assert len(pages) == (2 if edition == "clinician" else 1), path
         assert "Where these ideas come from" in pages[0]
+
+
+def test_check_pdf_finds_a_packets_part_that_runs_over_on_the_packets_page(
+    project: Project, cli: Any
+) -> None:
+    import json
+
+    project.add("long.yaml", worksheet(6, 6))
+    packets = project.root / "content" / "packets"
+    packets.mkdir(parents=True)
+    (packets / "pair.yaml").write_text(
+        "title: A pair\naudience: client\nlanguage: en\nsections:\n"
+        "  - title: One\n    handouts: [long]\n",
+        encoding="utf-8",
+    )
+    result = cli("check", "pair", "--pdf", "--json")
+    found = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "pdf.spilled"]
+    # The cover is page 1, the contents page 2, the divider page 3: the
+    # worksheet starts on page 4 and runs onto page 5.
+    assert [(f["path"], f["line"]) for f in found] == [("content/handouts/en/long.yaml", 12)]
+    assert "runs onto page 5 from" in found[0]["message"]
+    assert cli("check", "pair", "--pdf", "--strict").exit_code == 1

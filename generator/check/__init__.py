@@ -15,6 +15,7 @@ from pathlib import Path
 
 from generator.blocks import BlockModel, walk
 from generator.check.crisis import crisis_findings, placeholder_findings
+from generator.check.packets import check_packet_pdfs
 from generator.check.pdf import check_pdfs
 from generator.check.readability import readability_findings
 from generator.check.report import Report
@@ -61,6 +62,8 @@ class CheckRequest:
     #: With `pdf`: the paper (None: the config's) and the edition laid out.
     paper: Paper | None = None
     edition: Edition = "client"
+    #: With `pdf`: the fillable profile (form fields).
+    fillable: bool = False
 
 
 def run_check(config: Path | None, request: CheckRequest, *, config_as_findings: bool) -> Report:
@@ -110,9 +113,15 @@ def check(project: Project, request: CheckRequest) -> Report:
     if request.pdf and not any(f.rule == "schema" for f in report.findings):
         ids = [p.stem for p, _ in handouts]
         options = RenderOptions(
-            paper=request.paper, edition=request.edition, large_print=request.large_print
+            paper=request.paper,
+            edition=request.edition,
+            large_print=request.large_print,
+            fillable=request.fillable,
         )
-        report.findings.extend(check_pdfs(project, ids, options))
+        # No ids means every handout to the loader: a packet asked for alone is checked alone.
+        if ids:
+            report.findings.extend(check_pdfs(project, ids, options))
+        report.findings.extend(check_packet_pdfs(project, packets, options))
     return report
 
 

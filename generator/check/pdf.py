@@ -56,7 +56,11 @@ def _check_pdfs(project: Project, ids: Sequence[str], options: RenderOptions) ->
         for item, context, rendered in pages:
             shown = display_path(item.path)
             try:
-                layout = Layout(quality=True, one_page=item.one_page(large_print=large_print))
+                layout = Layout(
+                    forms=options.fillable,
+                    quality=True,
+                    one_page=item.one_page(large_print=large_print),
+                )
                 result = lay_out_one(LayoutCall(rendered.html, rendered.base_url, allowed, layout))
             except LayoutStopped as exc:
                 findings.append(RULES["pdf.layout"].finding(shown, exc.reason))
