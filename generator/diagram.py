@@ -8,13 +8,32 @@ move.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from generator.blockbase import BlockModel, Loc
 from generator.fields import Line, Model, Text, at_most
+
+
+def _drawable(value: str) -> str:
+    """Text a diagram can draw. WeasyPrint draws an SVG's text a letter at a time,
+    so letters that join (Arabic), run right to left (Hebrew) or combine with
+    marks (Devanagari, Thai) would print broken; accents are composed first."""
+    composed = unicodedata.normalize("NFC", value)
+    for char in composed:
+        joins = unicodedata.bidirectional(char) in ("R", "AL")
+        if joins or unicodedata.category(char) in ("Mn", "Mc", "Me"):
+            raise ValueError(
+                f"has {unicodedata.name(char, 'a character').lower()}: a diagram draws each "
+                "letter on its own, so a script whose letters join, combine or run right to "
+                "left would print broken. Give this idea as steps, a list or a table, which "
+                "set such text properly"
+            )
+    return composed
+
 
 #: A label in a box: a few words, wrapped to the box.
 Label = Annotated[
@@ -22,10 +41,13 @@ Label = Annotated[
     at_most(
         60, "a label in a diagram holds at most {limit}; put more in a note or the text around it"
     ),
+    AfterValidator(_drawable),
 ]
 #: A note under a label: one short sentence.
 Note = Annotated[
-    Line, at_most(100, "a note in a diagram holds at most {limit}; put more in the text around it")
+    Line,
+    at_most(100, "a note in a diagram holds at most {limit}; put more in the text around it"),
+    AfterValidator(_drawable),
 ]
 
 DiagramKind = Literal["zones", "cascade", "ladder", "loop", "paths"]

@@ -481,3 +481,36 @@ def test_a_numbered_label_keeps_its_number() -> None:
     pen = pen_for(page_geometry("letter", large_print=False), "#1f4e4a", ink_saver=False, room=600)
     texts = [t.text for t in parse(draw(shape, pen)).iter(f"{SVG}text")]
     assert texts == ["1. Notice", "2. Name", "3. Choose"]
+
+
+@pytest.mark.parametrize(
+    ("label", "named"),
+    [
+        ("\u0644\u0627\u062d\u0638 \u0645\u0627 \u064a\u062d\u062f\u062b", "arabic letter lam"),
+        ("\u05e9\u05dc\u05d5\u05dd", "hebrew letter shin"),
+        ("\u0928\u092e\u0938\u094d\u0924\u0947", "devanagari sign virama"),
+        ("\u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35", "thai character mai han-akat"),
+    ],
+    ids=["arabic", "hebrew", "devanagari", "thai"],
+)
+def test_a_script_a_diagram_cannot_draw_is_refused_at_its_label(
+    project: Project, cli: Any, label: str, named: str
+) -> None:
+    # WeasyPrint draws an SVG's text a letter at a time: joined, combined or
+    # right-to-left letters would print broken, so they are refused, not drawn.
+    block = f'{{type: diagram, kind: loop, steps: ["{label}", Name it, Offer it]}}'
+    project.add("h.yaml", handout_text("Pictures", "A picture.", f"  - {block}\n"))
+    result = cli("build", "h")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("content/handouts/en/h.yaml:11:41: blocks[0].steps[0]: has ")
+    assert named in result.stderr and "steps, a list or a table" in result.stderr
+    assert project.output_files() == {}
+
+
+def test_accents_typed_as_combining_marks_are_composed() -> None:
+    shape = diagram(
+        kind="loop", steps=["Cafe\u0301 time", "Tie\u0302\u0301ng Vie\u0323\u0302t", "c"]
+    )
+    pen = pen_for(page_geometry("letter", large_print=False), "#1f4e4a", ink_saver=False, room=600)
+    texts = [t.text for t in parse(draw(shape, pen)).iter(f"{SVG}text")]
+    assert texts[:2] == ["Caf\u00e9 time", "Ti\u1ebfng Vi\u1ec7t"]
