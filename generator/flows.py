@@ -16,17 +16,14 @@ from generator.drawing import MIN_BOX_EMS, Box, Canvas, Pen, Point, Words, longe
 # --- cascade: stages with arrows ------------------------------------------------------
 
 
-def _stage_texts(stage: Stage) -> list[str]:
-    if stage.branches:
-        return [t for b in stage.branches for t in (b.label, b.note or "")]
-    return [stage.label or "", stage.note or ""]
-
-
 def cascade(stages: Sequence[Stage], pen: Pen) -> str:
+    """Stages joined by arrows: across the page where each stage's column holds its
+    longest word, else down it."""
     count = len(stages)
     gap = pen.gap * 1.4
     column = (pen.width - (count - 1) * gap) / count
-    longest = max(longest_word(_stage_texts(s), pen.size, bold=True) for s in stages)
+    texts = [t or "" for s in stages for pair in _stage_boxes(s) for t in pair]
+    longest = longest_word(texts, pen.size, bold=True)
     if column >= max(MIN_BOX_EMS * pen.size, longest + 2 * pen.pad):
         return _cascade_across(stages, pen, column, gap)
     return _cascade_down(stages, pen)
@@ -148,6 +145,8 @@ def _midpoint(a: Point, b: Point) -> Point:
 
 
 def paths(paths: Sequence[DiagramPath], start: str | None, marked: int | None, pen: Pen) -> str:
+    """Paths side by side where each column holds nine ems and its longest word,
+    else one after another."""
     count = len(paths)
     gap = pen.size * 1.2
     column = (pen.width - (count - 1) * gap) / count
@@ -190,7 +189,7 @@ def _paths_across(
             box = Box(x, y, column, height)
             is_marked = number == marked
             canvas.box(box, column_words[row], marked=is_marked, fill=row == 0 or is_marked)
-            if (row == 0 and start) or row > 0:
+            if row > 0 or start:  # from the box above, or from the start
                 canvas.arrow([(x + column / 2, y - pen.gap), (x + column / 2, y)])
         y += height + pen.gap
     return canvas.svg(pen.width)
