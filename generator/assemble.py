@@ -75,7 +75,8 @@ class Assembler:
         self.request = request
         self.trainer = request.edition == "trainer"
         self.renderer = Renderer(project)
-        self.cache = BuildCache(project)
+        # `check --pdf` writes nothing, the cache included.
+        self.cache: BuildCache | None = None if quality else BuildCache(project)
         self.warnings: list[str] = []
         self.front_notes: tuple[PageNote, ...] = ()
         self.context = self.renderer.packet_context(item, self.options, trainer=self.trainer)

@@ -122,3 +122,5 @@ def test_check_pdf_finds_a_packets_part_that_runs_over_on_the_packets_page(
     assert [(f["path"], f["line"]) for f in found] == [("content/handouts/en/long.yaml", 12)]
     assert "runs onto page 5 from" in found[0]["message"]
     assert cli("check", "pair", "--pdf", "--strict").exit_code == 1
+    # Checked in memory: no output, and no cache either.
+    assert sorted(p.name for p in project.root.iterdir()) == ["content"]
