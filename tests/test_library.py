@@ -145,13 +145,13 @@ PAGES = {
     "self-attunement-clinician-guide": 4,
     "when-self-compassion-feels-out-of-reach": 2,
     "withdrawal-response": 3,
-    # The clinician editions of the four handouts with a diagram take a page more:
-    # the diagram and the clinician's note do not both fit their two pages.
-    "body-alarm-system-clinician": 3,
+    "body-alarm-system-clinician": 2,
     "coming-back-from-withdrawal-clinician": 3,
     "daily-check-in-clinician": 2,
     "early-signs-and-supports-clinician": 2,
     "intentional-self-attunement-clinician": 3,
+    # The clinician editions of the three handouts with a diagram take a page more:
+    # the diagram and the clinician's note do not both fit their pages.
     "reacting-and-responding-clinician": 3,
     "when-self-compassion-feels-out-of-reach-clinician": 3,
     "withdrawal-response-clinician": 4,
