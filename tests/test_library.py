@@ -150,9 +150,9 @@ PAGES = {
     "daily-check-in-clinician": 2,
     "early-signs-and-supports-clinician": 2,
     "intentional-self-attunement-clinician": 3,
-    # The clinician editions of the three handouts with a diagram take a page more:
+    "reacting-and-responding-clinician": 2,
+    # The clinician editions of two handouts with a diagram take a page more:
     # the diagram and the clinician's note do not both fit their pages.
-    "reacting-and-responding-clinician": 3,
     "when-self-compassion-feels-out-of-reach-clinician": 3,
     "withdrawal-response-clinician": 4,
 }
