@@ -29,6 +29,9 @@ class BlockModel(Model):
     allow: list[Line] = Field(default_factory=list, max_length=MAX_ITEMS)
     #: The block's name in a file; each block type narrows it to its literal.
     type: str
+    #: A practice the reader does in order, which the sequencing check reads
+    #: (steps and worksheets always are): mark a list of things to try this way.
+    practice: bool = False
 
     #: The starter handout's example of it: YAML, under a comment on what it is for.
     example: ClassVar[str] = ""
@@ -40,6 +43,8 @@ class BlockModel(Model):
     action: ClassVar[bool] = False
     #: Someone's own words, which the wording check leaves as they are.
     own_voice: ClassVar[bool] = False
+    #: Always a practice done in order (steps, a worksheet's prompts).
+    always_practice: ClassVar[bool] = False
     #: A heading's level in the handout's outline (1 a section, 2 a subsection),
     #: 0 for any other block: a heading and what follows it, to the next heading
     #: of its level or above, are one part of the page (`outline`).
@@ -68,6 +73,25 @@ class BlockModel(Model):
     def item_lists(self) -> Iterator[tuple[Loc, Sequence[str]]]:
         """Its lists, each with its field, as the list-length check counts them."""
         return iter(())
+
+    def is_practice(self) -> bool:
+        """Whether the sequencing check reads it as a practice."""
+        return self.always_practice or self.practice
+
+    def practice_steps(self) -> Iterator[tuple[Loc, str]]:
+        """Its steps in the order the reader meets them, each with its field."""
+        for loc, items in self.item_lists():
+            for index, item in enumerate(items):
+                yield (*loc, index), item
+
+    def lead_in(self) -> Iterator[tuple[Loc, str]]:
+        """What it prints before its steps (its title or introduction)."""
+        title = getattr(self, "title", None)
+        if isinstance(title, str):
+            yield ("title",), title
+        intro = getattr(self, "intro", None)
+        if isinstance(intro, str):
+            yield ("intro",), intro
 
     def fragments(self) -> Iterator[tuple[Loc, str]]:
         """Short texts that count as prose when each is a whole sentence: its list items."""

@@ -164,6 +164,7 @@ class Steps(ItemsBlock):
     - "**Choose.** Pick one small thing to try."
 """
     action = True
+    always_practice = True
 
 
 class Callout(BlockModel):
@@ -343,6 +344,7 @@ class Worksheet(BlockModel):
       lines: 2
 """
     action = True
+    always_practice = True
     in_columns = False
 
     def starts_chunk(self) -> bool:
@@ -359,6 +361,10 @@ class Worksheet(BlockModel):
 
     def fragments(self) -> Iterator[tuple[Loc, str]]:
         return iter(())  # its options are choices to tick, not sentences to read
+
+    def practice_steps(self) -> Iterator[tuple[Loc, str]]:
+        for number, prompt in enumerate(self.prompts):
+            yield ("prompts", number, "text"), prompt.text
 
 
 class Image(BlockModel):

@@ -132,6 +132,11 @@ def _words(content: str) -> str:
     return " ".join("".join(words).split())
 
 
+def inline_sources(text: str) -> list[str]:
+    """Rich text's paragraphs and list items, each as its inline Markdown (italics kept)."""
+    return [t.content for t in _blocks(text) if t.type == "inline" and t.content.strip()]
+
+
 def pieces(text: str) -> list[tuple[str, bool]]:
     """Rich text's paragraphs and list items, each as plain words, and whether it is in a list."""
     found: list[tuple[str, bool]] = []

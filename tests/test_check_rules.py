@@ -12,8 +12,9 @@ from test_check import EXPECTED
 
 from conftest import MINIMAL, Project
 from generator.check import all_rules
+from generator.check.parse import wording_data
 from generator.check.rules import RULES, Rule, registry
-from generator.check.wording import CATEGORIES, _builtin_wording
+from generator.check.wording import CATEGORIES
 
 TESTS = Path(__file__).resolve().parent
 GENERATOR = TESTS.parent / "generator"
@@ -106,7 +107,7 @@ def test_a_rule_is_registered_once() -> None:
 
 
 def test_the_word_list_has_a_rule_per_category() -> None:
-    assert set(_builtin_wording()) == set(CATEGORIES)
+    assert set(wording_data()) - {"roles"} == set(CATEGORIES)
     assert [r.id for r in CATEGORIES.values()] == [
         "wording.directive",
         "wording.shaming",
@@ -121,7 +122,7 @@ def test_rules_lists_every_rule_with_its_severity_and_description(cli) -> None:
     result = cli("check", "--rules")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert len(lines) == len(all_rules()) == 36
+    assert len(lines) == len(all_rules()) == 38
     assert lines[0] == (
         "schema                       error   "
         "the file does not match the handout, packet or config format"
@@ -138,8 +139,8 @@ def test_rules_lists_every_rule_with_its_severity_and_description(cli) -> None:
 
 def test_rules_as_json(cli) -> None:
     listed = json.loads(cli("check", "--rules", "--json").stdout)
-    assert len(listed) == 36
-    assert listed[9] == {
+    assert len(listed) == 38
+    assert listed[11] == {
         "id": "allow.unknown",
         "severity": "error",
         "description": "an `allow:` entry naming no wording rule or listed phrase",
@@ -157,7 +158,8 @@ def test_rules_takes_no_targets(cli) -> None:
 NOT_LISTED = "is neither a wording rule nor a phrase on the word list"
 CANT = (
     "is a check rule that `allow:` can't switch off; it takes the wording rules "
-    "(wording.directive, wording.shaming, wording.promise), markup.literal or a phrase on the word list"
+    "(wording.directive, wording.shaming, wording.promise), the sequencing rules, markup.literal "
+    "or a phrase on the word list"
 )
 
 
@@ -194,7 +196,7 @@ def test_typos_in_a_blocks_allow_list(project: Project, cli) -> None:
             20,
             9,
             f"`xyzzy` {NOT_LISTED}; `handouts check --rules` lists the rules, and "
-            "generator/data/wording.yaml the phrases",
+            "docs/wording.md what each flags",
         ),
         (21, 9, f"`shoud` {NOT_LISTED}; did you mean `should`?"),
     ]

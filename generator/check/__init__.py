@@ -20,6 +20,7 @@ from generator.check.pdf import check_pdfs
 from generator.check.readability import readability_findings
 from generator.check.report import Report
 from generator.check.rules import RULES, Rule, schema_findings
+from generator.check.sequencing import sequencing_findings
 from generator.check.structure import structure_findings
 from generator.check.wording import (
     WordList,
@@ -199,10 +200,11 @@ def _root_of(path: Path, project: Project) -> Path:
 def check_handout(
     project: Project, item: HandoutFile, located: Located, words: WordList
 ) -> list[Problem]:
-    """Readability, wording, structure and `allow:` findings for one valid handout."""
+    """Readability, wording, sequencing, structure and `allow:` findings for one valid handout."""
     findings: list[Problem] = []
     findings += readability_findings(project, item, located)
     findings += wording_findings(item, located, words)
+    findings += sequencing_findings(item, located)
     findings += structure_findings(item, located)
     findings += allow_findings(item, located, words)
     findings += literal_findings(item.warnings, item.handout.blocks)

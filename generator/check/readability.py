@@ -124,6 +124,10 @@ def readability_findings(project: Project, item: HandoutFile, located: Located) 
     return findings
 
 
+#: An acronym or initialism: "PTSD", "EMDR", "GPs".
+_ACRONYM = re.compile(r"[A-Z]{2,}s?")
+
+
 def _hardest_parts(item: HandoutFile, located: Located) -> list[Problem]:
     textstat = _textstat()
     found = [
@@ -145,6 +149,8 @@ def _hardest_parts(item: HandoutFile, located: Located) -> list[Problem]:
     hard: dict[str, Loc] = {}
     for passage in prose(item.handout):
         for word in re.findall(r"[A-Za-z][A-Za-z'-]+", passage.text):
+            if _ACRONYM.fullmatch(word):
+                continue  # "PTSD" is said letter by letter, and is how the reader knows it
             if textstat.syllable_count(word) >= 4:
                 hard.setdefault(word.lower(), passage.loc)
     for word, loc in list(hard.items())[:5]:

@@ -77,6 +77,10 @@ RULES = registry(
     Rule("wording.directive", "error", "an order where an invitation would do"),
     Rule("wording.shaming", "error", "a word that can sound like blame or a label"),
     Rule("wording.promise", "error", "a promise no handout can keep"),
+    Rule("sequencing.body-first", "error", "a practice that starts with the breath or body"),
+    Rule(
+        "sequencing.stop-after", "error", "a practice that turns inward, with no way to stop first"
+    ),
     Rule("allow.unknown", "error", "an `allow:` entry naming no wording rule or listed phrase"),
     Rule("structure.purpose", "warning", "the purpose line is longer than one plain line"),
     Rule("structure.no-purpose", "warning", "a client handout with no purpose line"),

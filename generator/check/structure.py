@@ -8,9 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from generator.blocks import Diagram, Image, walk
+from generator.check.orders import imperatives
+from generator.check.parse import parse
 from generator.check.rules import RULES
 from generator.check.text import prose, strings
 from generator.errors import Problem
+from generator.markup import plain
 from generator.model import Handout, HandoutFile
 from generator.yamlfile import Located
 
@@ -22,7 +25,11 @@ MAX_LIST_ITEMS = 7
 STALE_AFTER = dt.timedelta(days=365)
 PURPOSE_WORDS = 25
 
-_ACTION = re.compile(r"\b(you (might|can|could|may)|try)\b\s+\w+", re.IGNORECASE)
+#: An invitation to do something: "you might try", "it can help to", "try".
+_ACTION = re.compile(
+    r"\b(you (might|can|could|may)|try|it (can|may|might) help to|some people find)\b\s+\w+",
+    re.IGNORECASE,
+)
 _GENERIC_ALT = {
     "image",
     "picture",
@@ -107,7 +114,7 @@ def _block_findings(handout: Handout, located: Located) -> Iterator[Problem]:
 def _action_findings(handout: Handout, located: Located) -> Iterator[Problem]:
     if handout.audience != "client" or any(b.action for _, b in walk(handout.blocks)):
         return
-    if not _ACTION.search(" ".join(p.text for p in prose(handout))):
+    if not _offers_something_to_do(handout):
         yield RULES["structure.action"].at(
             located,
             ("blocks",),
@@ -115,6 +122,16 @@ def _action_findings(handout: Handout, located: Located) -> Iterator[Problem]:
             "step are easier to use",
             "add a `steps` block of small things to try",
         )
+
+
+def _offers_something_to_do(handout: Handout) -> bool:
+    """An invitation ("you might try…") or a plain step ("Seek professional help.") in
+    the text or a list."""
+    texts = [p.text for p in prose(handout)]
+    texts += [plain(t) for _, b in walk(handout.blocks) for _, t in b.fragments()]
+    if _ACTION.search(" ".join(texts)):
+        return True
+    return any(imperatives(s) for doc in parse(texts) for s in doc.sents)
 
 
 def _upkeep_findings(handout: Handout, located: Located) -> Iterator[Problem]:

@@ -27,6 +27,8 @@ class Passage:
     for_clinician: bool = False
     #: Check rules or words the block allows itself.
     allow: tuple[str, ...] = ()
+    #: The text as written, Markdown and all.
+    source: str = ""
 
     @property
     def field(self) -> str:
@@ -64,10 +66,10 @@ def printed(handout: Handout, edition: Edition = "client") -> Iterator[Passage]:
     """Every piece of text the handout prints, headings and labels included."""
     show_notes = edition == "clinician" or handout.audience == "clinician"
     clinician = handout.audience == "clinician"
-    yield Passage(("title",), plain(handout.title), clinician)
+    yield Passage(("title",), plain(handout.title), clinician, source=handout.title)
     for field in ("subtitle", "purpose", "byline"):
         if (text := getattr(handout, field)) is not None:
-            yield Passage((field,), plain(text), clinician)
+            yield Passage((field,), plain(text), clinician, source=text)
     for index, block in enumerate(handout.blocks):
         if block.clinician_only and not show_notes:
             continue
@@ -75,7 +77,7 @@ def printed(handout: Handout, edition: Edition = "client") -> Iterator[Passage]:
         data = block.model_dump(exclude={"type", "allow", "src"})
         for loc, text in strings(("blocks", index), data):
             if loc[-1] not in ("kind", "tone"):
-                yield Passage(loc, plain(text), for_clinician, tuple(block.allow))
+                yield Passage(loc, plain(text), for_clinician, tuple(block.allow), text)
 
 
 def strings(loc: Loc, value: object) -> Iterator[tuple[Loc, str]]:

@@ -1,86 +1,74 @@
-"""Check stage, wording: words that order, blame or promise, and the `allow:` lists."""
+"""Check stage, wording: text that orders, blames or promises, and the `allow:` lists.
+
+Each family has its module (orders, labels, promises), reading spaCy's parse
+of each sentence (parse); this one runs them over what a handout prints,
+adds the project's own phrases, and honours `allow:`.
+"""
 
 from __future__ import annotations
 
 import difflib
-import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING
 
 from generator.blocks import walk
+from generator.check import labels, orders, promises
+from generator.check.orders import directives
+from generator.check.parse import Hit, Voiced, parse, sentences, voiced, wording_data
 from generator.check.report import Loc
 from generator.check.rules import RULES, Rule
-from generator.check.text import clip, printed
+from generator.check.text import Passage, clip, printed
 from generator.config import Project
 from generator.errors import Problem
+from generator.markup import inline_sources
 from generator.model import HandoutFile
 from generator.yamlfile import Located, read_yaml
 
-_QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
-#: The word list's categories (generator/data/wording.yaml), each found by its rule.
-#: These are also the rules an `allow:` list can switch off.
+#: The wording families, each found by its rule. These are also the rules an
+#: `allow:` list can switch off.
 CATEGORIES: dict[str, Rule] = {
     "directive": RULES["wording.directive"],
     "shaming": RULES["wording.shaming"],
     "promise": RULES["wording.promise"],
 }
+#: The sequencing rules, which a practice may allow too.
+SEQUENCING = ("sequencing.body-first", "sequencing.stop-after")
+#: Fields that hold a heading: "What You Need to Know" is a title, not an order.
+_HEADINGS = ("title", "subtitle", "label")
 
 
 @dataclass(frozen=True)
 class WordingRule:
-    """One flagged phrase: its rule, a gentler alternative, and why."""
+    """One phrase of the project's own (`wording.extra`): its rule, and what to say instead."""
 
     phrase: str
     rule: Rule
     alternative: str | None
-    explanation: str
-
-
-WordingRules = tuple[tuple[re.Pattern[str], WordingRule], ...]
 
 
 @dataclass(frozen=True)
 class WordList:
-    """A project's word list: the phrases it flags, and every phrase an `allow:` may name."""
+    """What a project's wording check flags, what it lets be, and every name `allow:` may use."""
 
-    rules: WordingRules
+    #: The project's own phrases, matched as written.
+    extras: tuple[tuple[re.Pattern[str], WordingRule], ...]
+    #: Rule ids and triggers the project allows everywhere (`wording.allow`).
+    allowed: frozenset[str]
+    #: Every trigger an `allow:` may name.
     phrases: frozenset[str]
 
 
-@functools.cache
-def _builtin_wording() -> dict[str, Any]:
-    path = Path(__file__).resolve().parent.parent / "data" / "wording.yaml"
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return data
-
-
 def wording_rules(project: Project) -> WordList:
-    """The built-in word list, with the project's additions and allowances."""
-    data = _builtin_wording()
-    allowed = {a.lower() for a in project.config.wording.allow}
-    rules: dict[str, WordingRule] = {}
-    for category, entry in data.items():
-        for phrase, alternative in entry["phrases"].items():
-            rules[phrase] = WordingRule(
-                phrase, CATEGORIES[category], alternative, entry["explanation"]
-            )
-    for extra in project.config.wording.extra:
-        rules[extra.phrase.lower()] = WordingRule(
-            extra.phrase.lower(),
-            CATEGORIES[extra.rule],
-            extra.suggestion,
-            data[extra.rule]["explanation"],
-        )
-    ordered = sorted(
-        (r for p, r in rules.items() if p not in allowed and r.rule.id not in allowed),
-        key=lambda r: -len(r.phrase),
-    )
+    """The project's additions to the wording rules, and what it allows."""
+    extras = {
+        e.phrase.lower(): WordingRule(e.phrase.lower(), CATEGORIES[e.rule], e.suggestion)
+        for e in project.config.wording.extra
+    }
     return WordList(
         tuple(
             (
@@ -90,46 +78,104 @@ def wording_rules(project: Project) -> WordList:
                 ),
                 r,
             )
-            for r in ordered
+            for r in sorted(extras.values(), key=lambda r: -len(r.phrase))
         ),
-        frozenset(rules),
+        frozenset(a.lower() for a in project.config.wording.allow),
+        triggers() | frozenset(extras),
     )
 
 
+def triggers() -> frozenset[str]:
+    """Every trigger the built-in rules name in a finding, as `allow:` may name it."""
+    return orders.TRIGGERS | labels.LABELS | promises.TRIGGERS
+
+
 def wording_findings(item: HandoutFile, located: Located, words: WordList) -> list[Problem]:
-    """Each flagged phrase the handout prints, with the sentence reworded where it can be."""
+    """Each order, label or promise the handout prints, with a better sentence where sure."""
     quotes = [loc for loc, b in walk(item.handout.blocks) if b.own_voice]
+    passages = [
+        p
+        for p in printed(item.handout, "clinician")
+        if not any(p.loc[: len(q)] == q for q in quotes) and p.loc[-1] != "who"
+    ]
+    pieces = [(p, v) for p in passages for v in map(voiced, inline_sources(p.source))]
     findings: list[Problem] = []
-    for passage in printed(item.handout, "clinician"):
-        if any(passage.loc[: len(q)] == q for q in quotes) or passage.loc[-1] == "who":
-            continue
-        # Quoted words are someone's own voice, not the handout speaking.
-        text = _QUOTED.sub(lambda m: " " * len(m.group(0)), passage.text)
-        allowed = {a.lower() for a in passage.allow}
-        taken: list[tuple[int, int]] = []
-        for pattern, wording in words.rules:
-            if wording.rule.id == "wording.directive" and passage.for_clinician:
-                continue
-            if wording.rule.id in allowed or wording.phrase in allowed:
-                continue
-            for match in pattern.finditer(text):
-                if any(match.start() < end and start < match.end() for start, end in taken):
-                    continue
-                taken.append((match.start(), match.end()))
-                findings.append(
-                    wording.rule.at(
-                        located,
-                        passage.loc,
-                        f"\u201c{match.group(0)}\u201d {wording.explanation}",
-                        _rewrite(passage.text, match, wording.alternative),
-                        text=match.group(0),
-                    )
-                )
+    for (passage, piece), doc in zip(pieces, parse([v.text for _, v in pieces]), strict=True):
+        allowed = words.allowed | {a.lower() for a in passage.allow}
+        findings.extend(_finding(located, passage, h) for h in _hits(passage, piece, doc, allowed))
+        findings.extend(_extra_findings(located, passage, piece.text, words, allowed))
     return findings
 
 
+def _hits(passage: Passage, piece: Voiced, doc: Doc, allowed: frozenset[str]) -> Iterator[Hit]:
+    heading = passage.loc[-1] in _HEADINGS
+    return judged(doc, piece, orders=not (heading or passage.for_clinician), allowed=allowed)
+
+
+def judged(
+    doc: Doc, piece: Voiced, *, orders: bool = True, allowed: frozenset[str] = frozenset()
+) -> Iterator[Hit]:
+    """A parsed text's hits, the first of each family in each sentence, less those allowed."""
+    for sentence in sentences(doc):
+        found: dict[str, Hit] = {}
+        hits = [
+            *(directives(sentence, piece) if orders else ()),
+            *labels.labels(sentence, piece),
+            *promises.promises(sentence, piece),
+        ]
+        for h in hits:
+            if CATEGORIES[h.family].id not in allowed and h.phrase not in allowed:
+                found.setdefault(h.family, h)
+        yield from sorted(found.values(), key=lambda h: h.start)
+
+
+def judge(texts: Sequence[str], *, heading: bool = False) -> list[list[Hit]]:
+    """The hits in each of some texts (inline Markdown), as the check finds them in a handout."""
+    pieces = [voiced(t) for t in texts]
+    docs = parse([p.text for p in pieces])
+    return [list(judged(d, p, orders=not heading)) for p, d in zip(pieces, docs, strict=True)]
+
+
+def _finding(located: Located, passage: Passage, found: Hit) -> Problem:
+    kind = wording_data()[found.family]["kinds"][found.kind]
+    return CATEGORIES[found.family].at(
+        located,
+        passage.loc,
+        f"\u201c{found.said}\u201d {kind['explanation']}",
+        found.rewrite or kind["pattern"],
+        text=found.said,
+    )
+
+
+def _extra_findings(
+    located: Located, passage: Passage, text: str, words: WordList, allowed: frozenset[str]
+) -> Iterator[Problem]:
+    """The project's own phrases, wherever the handout prints them outside quotes."""
+    taken: list[tuple[int, int]] = []
+    for pattern, extra in words.extras:
+        if extra.rule.id in allowed or extra.phrase in allowed:
+            continue
+        if extra.rule.id == "wording.directive" and passage.for_clinician:
+            continue
+        for match in pattern.finditer(_QUOTED.sub(lambda m: " " * len(m.group(0)), text)):
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue
+            taken.append((match.start(), match.end()))
+            yield extra.rule.at(
+                located,
+                passage.loc,
+                f"\u201c{match.group(0)}\u201d "
+                + wording_data()[extra.rule.id.removeprefix("wording.")]["explanation"],
+                _rewrite(text, match, extra.alternative),
+                text=match.group(0),
+            )
+
+
+_QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
+
+
 def _rewrite(text: str, match: re.Match[str], alternative: str | None) -> str | None:
-    """The sentence the phrase sits in, with the gentler wording put in."""
+    """The sentence the phrase sits in, with the project's own wording put in."""
     if not alternative:
         return None
     start = max(text.rfind(". ", 0, match.start()) + 2, 0) if ". " in text[: match.start()] else 0
@@ -181,19 +227,21 @@ def _why_unknown(entry: str, phrases: frozenset[str]) -> str | None:
     Entries are matched without regard to case, as the phrases are in the text.
     """
     wording = [r.id for r in CATEGORIES.values()]
-    ids = [*wording, RULES["markup.literal"].id]
+    ids = [*wording, *SEQUENCING, RULES["markup.literal"].id]
     said = entry.lower()
     if said in ids or said in phrases:
         return None
     if said in RULES:
         return (
             f"`{entry}` is a check rule that `allow:` can't switch off; it takes the wording "
-            f"rules ({', '.join(wording)}), markup.literal or a phrase on the word list"
+            f"rules ({', '.join(wording)}), the sequencing rules, markup.literal or a "
+            "phrase on the word list"
         )
-    close = difflib.get_close_matches(said, [*ids, *sorted(phrases)], n=1)
+    family = [r.id for r in CATEGORIES.values() if r.id.endswith(f".{said}")]
+    close = family or difflib.get_close_matches(said, [*ids, *sorted(phrases)], n=1)
     hint = (
         f"did you mean `{close[0]}`?"
         if close
-        else "`handouts check --rules` lists the rules, and generator/data/wording.yaml the phrases"
+        else "`handouts check --rules` lists the rules, and docs/wording.md what each flags"
     )
     return f"`{entry}` is neither a wording rule nor a phrase on the word list; {hint}"

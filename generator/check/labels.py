@@ -1,0 +1,204 @@
+"""Check stage, wording: words that blame or label a person (`wording.shaming`).
+
+"Broken", "weak", "a failure" label when said of a person, their body or
+mind ("your broken nervous system", "you are weak"), or of what the person
+does ("skipping it is a failure"). They don't when said of a thing ("a
+broken arm heals", "the plan failed"), when the sentence rejects the label
+("you are not crazy", "trauma does not make you weak"), or when it reports
+how someone feels ("you may feel like a failure").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from generator.check.parse import (
+    MIND,
+    PEOPLE,
+    Hit,
+    Voiced,
+    denied_above,
+    hit,
+    opens_an_order,
+    reported,
+    respell,
+    subjects,
+    wording_data,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+
+_WORDS = wording_data()["shaming"]
+#: Words that label, when said of a person.
+LABELS = frozenset(_WORDS["labels"])
+#: Labels that are always of a person ("victims of abuse").
+PEOPLE_WORDS = frozenset(_WORDS["people_words"])
+
+
+def labels(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
+    """Each word in the sentence that labels a person."""
+    for token in sentence:
+        word = _word(token)
+        if word is None or voiced.inside(token) or _in_a_name(token):
+            continue
+        first = token.doc[token.i - 2] if "-" in word else token
+        if word not in PEOPLE_WORDS and "-" not in word and _compound(token):
+            continue
+        if denied_above(token, by_orders=False) or reported(token):
+            continue
+        if (
+            word in PEOPLE_WORDS
+            or _of_a_person(token)
+            or _of_a_person(first)
+            or _after_a_copula(first)
+        ):
+            yield hit("shaming", "label", word, first, token, _respelled(sentence, token))
+
+
+def _word(token: Token) -> str | None:
+    """The label a token ends, hyphenated words whole ("non-compliant"); None if none."""
+    doc = token.doc
+    if token.i + 1 < len(doc) and doc[token.i + 1].text == "-" and not token.whitespace_:
+        return None  # the first part of "non-compliant": its last part is the word
+    if token.i >= 2 and doc[token.i - 1].text == "-" and not doc[token.i - 1].whitespace_:
+        whole = f"{doc[token.i - 2].lower_}-{token.lower_}"
+        return whole if whole in LABELS else None  # "treatment-resistant" is a term
+    if token.lower_ in LABELS or token.lemma_.lower() in LABELS:
+        return token.lower_
+    return None
+
+
+def _in_a_name(token: Token) -> bool:
+    """Part of a proper name: "the Office for Victims of Crime" (but in a title, every
+    word has a capital: "Supporting Victims of Grooming")."""
+    if token.i == token.sent.start or not token.text[:1].isupper():
+        return False
+    return not _title_case(token.sent)
+
+
+def _title_case(sentence: Span) -> bool:
+    """Whether a sentence is a title, its longer words all with capitals."""
+    words = [t for t in sentence if t.is_alpha and len(t) > 3]
+    return sum(t.text[:1].isupper() for t in words) >= 0.8 * len(words)
+
+
+def _compound(token: Token) -> bool:
+    """A part of a term: "heart failure", "kidney damage"."""
+    return any(c.dep_ == "compound" for c in token.children)
+
+
+def _of_a_person(token: Token) -> bool:
+    """Whether the label is said of a person, their body or mind, or what they do."""
+    if token.pos_ == "VERB" and _verb_of_a_person(token):
+        return True
+    if token.dep_ in ("amod", "compound") and token.head.pos_ == "ADJ":
+        return _of_a_person(token.head)  # "pathetic and self-indulgent", taken as one
+    if token.dep_ in ("amod", "compound"):
+        return _personal(token.head)
+    # "your failure to attend", "a weakness of character"
+    if any(c.dep_ == "poss" and _personal(c) for c in token.children):
+        return True
+    for prep in (c for c in token.children if c.dep_ == "prep" and c.lower_ in ("of", "to")):
+        if any(_personal(o) for o in prep.children):
+            return True
+    return _said_of_a_person(token)
+
+
+def _verb_of_a_person(verb: Token) -> bool:
+    """ "You failed", "trauma damaged your brain", "soldiers are damaged"; not "the plan failed"."""
+    if verb.lemma_.lower() == "damage":
+        done_to = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]
+        return any(_personal(o) for o in done_to)
+    return any(_personal(s) for s in subjects(verb))
+
+
+def _said_of_a_person(token: Token) -> bool:
+    """Whether the clause the label completes is about a person ("you are weak") or their act
+    ("skipping it is a failure", "it is pathetic to still be upset")."""
+    said = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if said:
+        return any(_personal(s) for s in said)  # "make you weak"
+    for above in token.ancestors:
+        if above.pos_ not in ("VERB", "AUX"):
+            continue
+        found = subjects(above)
+        if not found:
+            if opens_an_order(above) or (above.dep_ == "ROOT" and above.tag_ == "VB"):
+                return True  # an order to the reader: "Don't be so dramatic"
+            continue  # "stop being so lazy": the subject is further up
+        act = [c for c in (*token.children, *above.children) if c.dep_ == "xcomp"]
+        if any(s.lower_ == "it" for s in found) and act:
+            return True  # "it is pathetic to still be upset": the act is the reader's
+        objects = [o for o in above.children if o.dep_ == "dobj"]
+        return any(_personal(s) or _an_act(s) for s in found) or any(map(_personal, objects))
+    return False
+
+
+#: Words that make what follows a description of the subject ("is", "being"), and
+#: words that may stand between them and the label ("is often just a bit lazy").
+_COPULAS = frozenset(wording_data()["roles"]["copulas"])
+_BETWEEN = frozenset(wording_data()["roles"]["between"])
+_CLAUSE_BREAKS = frozenset({";", ":", "\u2014", "\u2013", "(", ")"})
+
+
+def _after_a_copula(token: Token) -> bool:
+    """ "… is often just being dramatic": the label said of whoever the clause is about,
+    read from the words when a long sentence defeats the parser."""
+    doc, start = token.doc, token.sent.start
+    i = token.i - 1
+    while i >= start and doc[i].lower_ in _BETWEEN:
+        i -= 1
+    if i < start or doc[i].lower_ not in _COPULAS:
+        return False
+    for j in range(i - 1, start - 1, -1):
+        if doc[j].text in _CLAUSE_BREAKS:
+            return False
+        if _personal(doc[j]) or (j == start and _an_act(doc[j])):
+            return True
+    return opens_an_order(doc[start]) or doc[start].lower_ in ("stop", "quit")
+
+
+def _an_act(word: Token) -> bool:
+    """Something done, as the subject: "skipping it", "needing help"."""
+    return word.tag_ == "VBG" or word.dep_ == "csubj"
+
+
+def _personal(word: Token) -> bool:
+    """A person, a person's body or mind ("your nervous system"), or someone's name."""
+    lower = word.lower_
+    if lower in PEOPLE or lower in MIND:
+        return True
+    if lower == "system":
+        return any(c.lower_ == "nervous" for c in word.children)
+    if any(c.dep_ == "relcl" and any(w.lower_ == "who" for w in c.children) for c in word.children):
+        return True  # "teenagers who…": whoever "who" stands for is a person
+    # A capital word the dictionary doesn't know is a name ("Maria", "Tomasz"); the
+    # tagger takes any capital at the start for one, but "Trauma" is a word.
+    if not word.text[:1].isupper() or word.pos_ not in ("PROPN", "NOUN"):
+        return False
+    from lemminflect import getAllLemmas  # it brings spaCy in: only once a sentence is parsed
+
+    return not getAllLemmas(lower)
+
+
+def _respelled(sentence: Span, token: Token) -> str | None:
+    """ "Victims of abuse" as "People who have lived through abuse", when that is sure."""
+    if token.lower_ not in PEOPLE_WORDS:
+        return None
+    prep = [c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"]
+    if len(prep) != 1 or token.i + 1 != prep[0].i or not list(prep[0].children):
+        return None
+    det = [c for c in token.lefts]
+    first = det[0] if det else token
+    if token.lower_ == "victims" and not det:
+        new = "people who have lived through"
+    elif token.lower_ == "victim" and det and det[0].lower_ in ("a", "the") and len(det) == 1:
+        new = f"{det[0].text.lower()} person who has lived through"
+    else:
+        return None
+    if _title_case(sentence):
+        new = " ".join(w if w in ("a", "the") else w.capitalize() for w in new.split())
+    return f"\u201c{respell(sentence, first, prep[0], new)}\u201d"

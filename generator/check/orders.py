@@ -1,0 +1,256 @@
+"""Check stage, wording: directives, the handout ordering its reader (`wording.directive`).
+
+Two shapes order: "you" with an obligation in the present ("you should",
+"you must", "you have to"), and an imperative that forbids, insists or
+commands a feeling ("Don't…", "Never…", "Always…", "Just relax", "Stop
+worrying"). A plain step ("Look around the room.") is an instruction the
+reader can take or leave, and handouts need those.
+
+Not orders: someone else as the subject ("a person must have symptoms"), a
+thought reported ("it can feel like you should…"), an obligation denied ("you
+do not have to"), a condition ("if you need to talk"), a hedge ("you might
+need to"), the past or future ("you had to", "you will need to"), questions,
+and what is in quotation marks or italics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from generator.check.parse import (
+    OTHER_MODALS,
+    YOU,
+    Hit,
+    Voiced,
+    aux_words,
+    conditional,
+    hit,
+    in_noun_phrase,
+    negated,
+    question,
+    reported,
+    respell,
+    subjects,
+    wording_data,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+#: Modals of obligation, as `allow:` names them.
+OBLIGING_MODALS = {"should": "should", "must": "must", "ought": "ought to"}
+#: Verbs that take "to" and oblige in the present: "you have to", "you need to", "you've got to".
+OBLIGING_VERBS = frozenset({"have", "need", "get"})
+_WORDS = wording_data()["directive"]
+#: Imperatives that command a feeling or a state of mind, with the word each needs.
+STATES: dict[str, str | None] = _WORDS["states"]
+#: "Be …" orders that command a state.
+BE_STATES = frozenset(_WORDS["be"])
+#: Every trigger a directive finding names, as `allow:` may name it.
+TRIGGERS = frozenset(
+    {
+        *OBLIGING_MODALS.values(),
+        *(f"{verb} to" for verb in ("have", "need", "got")),
+        "had better",
+        "don't",
+        "do not",
+        "never",
+        "always",
+        "stop",
+        "quit",
+        "try to",
+        *(f"{verb} {word}" if word else verb for verb, word in STATES.items()),
+        *(f"be {state}" for state in BE_STATES),
+    }
+)
+#: "Stop" or "quit" with these after it is a way out offered, not an order.
+OPT_OUTS = ("any time", "anytime", "at any point", "whenever", "if you", "if it")
+
+
+def directives(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
+    """Each order the sentence gives its reader."""
+    if question(sentence):
+        return
+    for token in sentence:
+        if voiced.inside(token):
+            continue
+        found = _obligation(sentence, token)
+        if found is not None:
+            yield found
+    for verb in imperatives(sentence):
+        if not voiced.inside(verb):
+            found = _imperative_order(sentence, verb)
+            if found is not None:
+                yield found
+
+
+# --- "you should", "you have to" ---------------------------------------------------
+
+
+def _obligation(sentence: Span, token: Token) -> Hit | None:
+    """An obligation on "you" in the present, with this token as its modal or verb."""
+    found = _obliging(sentence, token)
+    if found is None:
+        return None
+    phrase, first, last, verb = found
+    if not any(s.lower_ in YOU for s in subjects(verb)):
+        return None
+    if conditional(verb) or reported(verb) or in_noun_phrase(verb):
+        return None
+    return hit(
+        "directive", "obligation", phrase, first, last, _invitation(sentence, phrase, first, last)
+    )
+
+
+def _obliging(sentence: Span, token: Token) -> tuple[str, Token, Token, Token] | None:
+    """(phrase, its first and last token, the verb it obliges) where the token obliges."""
+    doc = sentence.doc
+    if token.tag_ == "MD" and token.lower_ in OBLIGING_MODALS:
+        verb = token.head
+        if verb.tag_ == "VBN" and "have" in aux_words(verb):
+            return None  # "you must have felt alone": a guess about the past
+        if verb.lemma_ == "have" and _to_verb(verb) and negated(verb):
+            return None  # "you shouldn't have to carry this alone" takes a weight off
+        last = doc[token.i + 1] if token.lower_ == "ought" and token.i + 1 < len(doc) else token
+        return OBLIGING_MODALS[token.lower_], token, last, verb
+    if token.lower_ == "better" and token.i > 0 and doc[token.i - 1].lower_ in ("had", "'d"):
+        return "had better", doc[token.i - 1], token, token.head
+    if token.lemma_ not in OBLIGING_VERBS or (to := _to_verb(token)) is None:
+        return None
+    if token.lemma_ == "get":
+        if token.lower_ != "got" or not aux_words(token) & {"have", "'ve", "has", "'s"}:
+            return None
+        first = next(c for c in token.lefts if c.lower_ in ("have", "'ve", "has", "'s"))
+        return "got to", first, to[0], token
+    if token.tag_ not in ("VBP", "VBZ") or aux_words(token) & OTHER_MODALS or negated(token):
+        return None  # "you had to", "you may have to", "you do not have to"
+    return f"{token.lemma_} to", token, to[0], token
+
+
+def _to_verb(verb: Token) -> tuple[Token, Token] | None:
+    """("to", the verb) of a "to" clause the verb takes: "have [to rest]"."""
+    for child in verb.children:
+        if child.dep_ == "xcomp":
+            to = [c for c in child.lefts if c.lower_ == "to"]
+            if to:
+                return to[0], child
+    return None
+
+
+#: What an obligation says, put without ordering: advice helps, a need matters.
+REPHRASED = {
+    "should": "it can help to",
+    "ought to": "it can help to",
+    "had better": "it can help to",
+    "must": "it's important to",
+    "have to": "it's important to",
+    "need to": "it's important to",
+    "got to": "it's important to",
+}
+
+
+#: Verbs after which an obligation is an expectation of a feeling, not advice.
+_STATES_OF_MIND = frozenset({"be", "feel", "seem"})
+
+
+def _invitation(sentence: Span, phrase: str, first: Token, last: Token) -> str | None:
+    """ "You should talk to someone" as "It can help to talk to someone", when that is sure:
+    "you" just before, the verb just after, nothing denied."""
+    doc = sentence.doc
+    you = doc[first.i - 1] if first.i > sentence.start else None
+    if you is None or you.lower_ != "you" or last.i + 1 >= sentence.end:
+        return None
+    action = doc[last.i + 1]
+    if action.tag_ != "VB" or negated(action) or negated(first.head):
+        return None  # "you must not skip it": a rewrite would turn it around
+    if action.lemma_ in _STATES_OF_MIND:
+        return None  # "you should be over it by now" is pressure, not advice to reword
+    return f"\u201c{respell(sentence, you, last, REPHRASED[phrase])}\u201d"
+
+
+# --- "Don't…", "Never…", "Always…", "Just relax" -----------------------------------
+
+
+#: Words an imperative may open with: "Just relax", "Please don't…", "Never…".
+_OPENERS = frozenset({"just", "simply", "please", "now", "so", "then", "and", "do", "n't", "not"})
+
+
+def imperatives(sentence: Span) -> list[Token]:
+    """The verbs the sentence uses to tell the reader to do something."""
+    root = sentence.root
+    verbs = [root, *(c for c in root.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"))]
+    # An order before a colon or a comma can hang off what follows ("Be brave: the
+    # fear will fade"): the word that opens the sentence counts too.
+    opener = _opening_word(sentence)
+    if opener is not None and opener not in verbs:
+        verbs.insert(0, opener)
+    return [v for v in verbs if _is_imperative(v, opener)]
+
+
+def _opening_word(sentence: Span) -> Token | None:
+    for token in sentence:
+        if token.lower_ not in _OPENERS and token.lower_ not in ("never", "always"):
+            return token if token.is_alpha else None
+    return None
+
+
+def _is_imperative(verb: Token, opener: Token | None) -> bool:
+    if subjects(verb) or aux_words(verb) - {"do", "n't", "not", "let"}:
+        return False
+    if verb.tag_ == "VB" and (verb.dep_ == "ROOT" or verb.i == getattr(opener, "i", -1)):
+        return True
+    if verb.dep_ == "conj" and verb.tag_ == "VB":
+        # "Take a breath and stop worrying", not "feelings can arrive… and stay".
+        return _is_imperative(verb.head, opener)
+    # The tagger can take a lone "Relax." for an interjection, "calm" for an adjective
+    # (but "Letting go…" opening a sentence is its subject, not an order).
+    if verb.tag_.startswith("VB") or opener is None or verb.i != opener.i:
+        return False
+    return verb.lemma_.lower() in STATES
+
+
+def _imperative_order(sentence: Span, verb: Token) -> Hit | None:
+    first = min((c for c in verb.lefts if c.dep_ in ("neg", "aux", "advmod")), default=verb)
+    lefts = {c.lower_ for c in verb.lefts}
+    if "never" in lefts or (negated(verb) and "do" in aux_words(verb)):
+        phrase = "never" if "never" in lefts else "do not" if "not" in lefts else "don't"
+        return hit("directive", "prohibition", phrase, first, verb, None)
+    if "always" in lefts:
+        return hit("directive", "always", "always", first, verb, None)
+    state = _state(sentence, verb)
+    if state is not None:
+        phrase, last = state
+        return hit("directive", "state", phrase, first, last, None)
+    return None
+
+
+def _state(sentence: Span, verb: Token) -> tuple[str, Token] | None:
+    """(phrase, its last token) when the imperative commands a feeling or a state of mind."""
+    lemma = verb.lemma_.lower()
+    if lemma == "go" and any(c.lower_ == "let" for c in verb.lefts):
+        return "let go", verb  # "Let go of the past": "let" taken for a helper verb
+    if lemma == "try":
+        inner = next((c for c in verb.children if c.dep_ == "xcomp"), None)
+        if inner is not None and (negated(inner) or _state(sentence, inner)):
+            return "try to", inner
+        return None
+    if lemma in ("stop", "quit"):
+        doing = [c for c in verb.children if c.tag_ == "VBG" and c.dep_ in ("xcomp", "dobj")]
+        if doing and not any(o in sentence.text.lower() for o in OPT_OUTS):
+            return lemma, doing[0]
+        return None
+    if lemma == "be":
+        states = [c for c in verb.children if c.dep_ == "acomp" and c.lower_ in BE_STATES]
+        return (f"be {states[0].lower_}", states[0]) if states else None
+    if lemma not in STATES:
+        return None
+    needed = STATES[lemma]
+    if needed is None:
+        objects = [c for c in verb.children if c.dep_ == "dobj" and c.lower_ != "yourself"]
+        # "Relax your shoulders" is a step; "Just relax" and "Forget the past" are not.
+        return (lemma, verb) if lemma == "forget" or not objects else None
+    part = next((c for c in verb.rights if c.lower_.startswith(needed)), None)
+    if part is None or (lemma == "move" and part.nbor(1).lower_ == "to"):
+        return None
+    return f"{lemma} {needed}", part

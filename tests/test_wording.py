@@ -1,0 +1,182 @@
+"""The wording rules on labelled sentences: precision and recall per family, every
+suggestion they make (a golden file, read line by line), and the documented examples."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.check.parse import Hit
+from generator.check.wording import CATEGORIES, judge
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+#: Labelled sentences, each with the families that must fire ([] for none). The
+#: two held-out sets were written apart from the rules and the first set, to see
+#: how the rules do on sentences they were not tuned on (the README gives those
+#: first figures); all three count here.
+CORPORA = tuple(
+    TESTS / "data" / f"wording-corpus{part}.yaml" for part in ("", "-heldout", "-heldout-2")
+)
+GOLDEN = TESTS / "golden" / "wording-suggestions.txt"
+FAMILIES = tuple(CATEGORIES)
+#: The bar each family must clear on the corpus.
+PRECISION, RECALL = 0.95, 0.90
+
+
+def _corpus() -> list[dict[str, object]]:
+    entries: list[dict[str, object]] = []
+    for path in CORPORA:
+        entries.extend(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return entries
+
+
+def _judged(entries: list[dict[str, object]]) -> list[list[Hit]]:
+    """Each entry's hits, headings judged as headings."""
+    found: dict[int, list[Hit]] = {}
+    for heading in (False, True):
+        chosen = [i for i, e in enumerate(entries) if (e["where"] == "heading") is heading]
+        hits = judge([str(entries[i]["text"]) for i in chosen], heading=heading)
+        found.update(zip(chosen, hits, strict=True))
+    return [found[i] for i in range(len(entries))]
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[tuple[dict[str, object], list[Hit]]]:
+    entries = _corpus()
+    return list(zip(entries, _judged(entries), strict=True))
+
+
+def _scores(corpus: list[tuple[dict[str, object], list[Hit]]]) -> dict[str, tuple[float, float]]:
+    counts: Counter[tuple[str, str]] = Counter()
+    for entry, hits in corpus:
+        got = {h.family for h in hits}
+        wanted = set(entry["rules"])  # type: ignore[call-overload]
+        for family in FAMILIES:
+            if family in got:
+                counts[family, "tp" if family in wanted else "fp"] += 1
+            elif family in wanted:
+                counts[family, "fn"] += 1
+    return {
+        f: (
+            counts[f, "tp"] / max(1, counts[f, "tp"] + counts[f, "fp"]),
+            counts[f, "tp"] / max(1, counts[f, "tp"] + counts[f, "fn"]),
+        )
+        for f in FAMILIES
+    }
+
+
+def test_the_corpus_is_large_and_labelled_with_known_families() -> None:
+    entries = _corpus()
+    assert len(entries) >= 300
+    assert len({str(e["text"]) for e in entries}) == len(entries), "a sentence twice"
+    for entry in entries:
+        assert set(entry["rules"]) <= set(FAMILIES), entry  # type: ignore[call-overload]
+        assert entry["where"] in ("sentence", "heading"), entry
+    for family in FAMILIES:
+        assert sum(family in e["rules"] for e in entries) >= 50  # type: ignore[operator]
+    assert sum(not e["rules"] for e in entries) >= 150
+
+
+def test_every_family_is_precise_and_finds_what_it_should(corpus) -> None:  # type: ignore[no-untyped-def]
+    misses = [
+        (family, entry["text"], sorted(h.family for h in hits))
+        for entry, hits in corpus
+        for family in FAMILIES
+        if (family in {h.family for h in hits}) != (family in entry["rules"])
+    ]
+    for family, (precision, recall) in _scores(corpus).items():
+        assert precision >= PRECISION, (family, precision, misses)
+        assert recall >= RECALL, (family, recall, misses)
+
+
+def test_the_readme_reports_the_figures_the_corpus_gives(corpus) -> None:  # type: ignore[no-untyped-def]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for family, (precision, recall) in _scores(corpus).items():
+        row = f"| `wording.{family}` | {precision:.2f} | {recall:.2f} |"
+        assert row in readme, f"README should say {row}"
+    assert f"{len(corpus)} labelled sentences" in readme
+
+
+def _golden_lines(corpus: list[tuple[dict[str, object], list[Hit]]]) -> list[str]:
+    lines = []
+    for entry, hits in corpus:
+        for h in hits:
+            if h.rewrite:
+                lines.append(f"{entry['text']}\n    {h.family}: {h.said} \u2192 {h.rewrite}")
+    return lines
+
+
+def test_every_rewrite_the_corpus_gets_is_in_the_golden_file(corpus) -> None:  # type: ignore[no-untyped-def]
+    """A rewrite is offered only when it is sure to be grammatical: each one the rules
+    make on the corpus is listed here, and was read as a sentence when it changed."""
+    text = "\n".join(_golden_lines(corpus)) + "\n"
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_rewrites_keep_the_sentence_whole(corpus) -> None:  # type: ignore[no-untyped-def]
+    rewrites = [(e, h) for e, hits in corpus for h in hits if h.rewrite]
+    assert len(rewrites) >= 40
+    for entry, h in rewrites:
+        assert h.rewrite is not None
+        said = h.rewrite.strip("\u201c\u201d")
+        assert said[:1].isupper(), (entry["text"], said)
+        assert "  " not in said and " ," not in said and not said.startswith(" ")
+        assert said.rstrip("\u201d").endswith((".", "!", "?")) == str(entry["text"]).endswith(
+            (".", "!", "?")
+        )
+        # Only the flagged words change: the rest of the sentence is as written.
+        assert said != entry["text"]
+
+
+def test_a_finding_without_a_rewrite_offers_a_pattern(corpus) -> None:  # type: ignore[no-untyped-def]
+    from generator.check.parse import wording_data
+
+    kinds = {(h.family, h.kind) for _, hits in corpus for h in hits if not h.rewrite}
+    assert len(kinds) >= 6
+    for family, kind in kinds:
+        pattern = wording_data()[family]["kinds"][kind]["pattern"]
+        assert "\u201c" in pattern, (family, kind)
+
+
+# --- the documented examples --------------------------------------------------------
+
+_DOC = ROOT / "docs" / "wording.md"
+_EXAMPLE = re.compile(r"^- (flags|passes): \u201c(.+)\u201d$")
+
+
+def _documented() -> list[tuple[str, str, bool]]:
+    """(family, sentence, whether it is flagged) for each example in docs/wording.md."""
+    family = ""
+    found = []
+    for line in _DOC.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## `wording."):
+            family = line.removeprefix("## `wording.").split("`")[0]
+        elif (match := _EXAMPLE.match(line)) and family:
+            found.append((family, match.group(2), match.group(1) == "flags"))
+    return found
+
+
+def test_every_family_documents_what_it_flags_and_what_it_does_not() -> None:
+    documented = _documented()
+    for family in FAMILIES:
+        assert sum(f == family and flags for f, _, flags in documented) >= 5, family
+        assert sum(f == family and not flags for f, _, flags in documented) >= 5, family
+
+
+def test_the_documented_examples_do_what_the_page_says() -> None:
+    documented = _documented()
+    hits = judge([text for _, text, _ in documented])
+    wrong = [
+        (family, text, flags)
+        for (family, text, flags), found in zip(documented, hits, strict=True)
+        if (family in {h.family for h in found}) != flags
+    ]
+    assert wrong == []
