@@ -185,9 +185,9 @@ def test_a_fillable_packet_keeps_every_worksheets_fields(project: Project, cli) 
         # Both worksheets' fields, each radio button of a scale its own field.
         assert names == Counter(
             {
-                "daily-check-in-3-1-scale": 12,
                 "daily-check-in-3-2-scale": 12,
-                **dict.fromkeys(["daily-check-in-3-3-line-1", "daily-check-in-3-4-line-1"], 1),
+                "daily-check-in-3-3-scale": 12,
+                **dict.fromkeys(["daily-check-in-3-1-line-1", "daily-check-in-3-4-line-1"], 1),
                 **{f"daily-check-in-3-5-option-{n}": 1 for n in range(1, 7)},
                 **{f"early-signs-and-supports-3-1-option-{n}": 1 for n in range(1, 5)},
                 **dict.fromkeys(

@@ -364,7 +364,7 @@ def test_large_print_sizes_measured_from_the_pdf(project: Project, cli) -> None:
                 assert all(c["top"] > lowest_body for c in small)
                 assert all(c["size"] >= 13.95 for c in small)
                 footer = "".join(c["text"] for c in small)
-                assert "Version1.0" in footer.replace(" ", "")
+                assert re.search(r"Version1\.\d", footer.replace(" ", ""))
         with pikepdf.open(path) as pdf:
             box = [round(float(v)) for v in pdf.pages[0].mediabox]
             assert box == [0, 0, 612, 792]

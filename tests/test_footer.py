@@ -230,8 +230,8 @@ CRISIS = {"default": US_CRISIS, "practice": US_CRISIS, "uk": UK_CRISIS}
 #: The footed pages of each packet that belong to its client handout (the
 #: front matter and the divider come before it, the clinician's guide after).
 CLIENT_PAGES = {
-    ("packet", "default", "letter", False): range(3, 7),
-    ("packet", "practice", "a4", True): range(3, 9),
+    ("packet", "default", "letter", False): range(3, 6),
+    ("packet", "practice", "a4", True): range(3, 10),
 }
 
 
@@ -318,7 +318,7 @@ def test_large_print_footer_uses_the_text_width(
                 "This handout supports, and does not replace, care from a qualified",
                 "professional.",
                 "The withdrawal response",
-                "Version 1.0 · Reviewed November 29, 2026",
+                "Version 1.1 · Reviewed November 29, 2026",
             ]
         else:
             assert texts[:2] == [

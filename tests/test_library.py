@@ -151,10 +151,10 @@ PAGES = {
     "early-signs-and-supports-clinician": 2,
     "intentional-self-attunement-clinician": 3,
     "reacting-and-responding-clinician": 2,
-    # The clinician editions of two handouts with a diagram take a page more:
-    # the diagram and the clinician's note do not both fit their pages.
+    # The clinician edition of a handout with a diagram takes a page more:
+    # the diagram and the clinician's note do not both fit its pages.
     "when-self-compassion-feels-out-of-reach-clinician": 3,
-    "withdrawal-response-clinician": 4,
+    "withdrawal-response-clinician": 3,
 }
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import Project, handout_text
+from conftest import DATA, Project, handout_text
 
 # The first step of the library's "1-2-3" practice as it was printed before the
 # content guide's order was applied: breath and body first, the way out after.
@@ -197,23 +197,29 @@ def test_a_block_can_allow_a_sequencing_rule(project: Project, cli) -> None:
     assert [r for r, _, _ in _found(project, cli, blocks)] == ["sequencing.body-first"]
 
 
-def test_the_four_practices_the_library_revision_must_reorder_are_flagged(cli) -> None:
-    """On today's library: the practices issue 18 revises. When it lands, this list
-    empties and the library passes `check --strict` (test_check)."""
-    found = json.loads(cli("check", "--json").stdout)["findings"]
-    flagged = sorted(
-        (f["path"].rsplit("/", 1)[-1].removesuffix(".yaml"), f["rule"])
-        for f in found
-        if f["rule"].startswith("sequencing.")
+#: The library's practices as they were before the content guide's order was
+#: applied to them (copies of the files then): each is flagged, as it should be.
+BEFORE = DATA / "before-revision"
+FLAGGED_BEFORE = {
+    "daily-check-in": ["sequencing.body-first", "sequencing.stop-after"],
+    "intentional-self-attunement": ["sequencing.stop-after"],
+    "reacting-and-responding": ["sequencing.body-first", "sequencing.stop-after"],
+    "when-self-compassion-feels-out-of-reach": ["sequencing.body-first"],
+    "withdrawal-response": ["sequencing.stop-after"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLAGGED_BEFORE))
+def test_the_library_practices_as_they_were_are_flagged(project: Project, cli, name: str) -> None:
+    project.add(f"{name}.yaml", (BEFORE / f"{name}.yaml").read_text(encoding="utf-8"))
+    found = json.loads(cli("check", name, "--json").stdout)["findings"]
+    assert (
+        sorted(f["rule"] for f in found if f["rule"].startswith("sequencing."))
+        == (FLAGGED_BEFORE[name])
     )
-    assert flagged == SEQUENCING_TODAY
 
 
-#: The library's sequencing findings until its revision (issue 18).
-SEQUENCING_TODAY = [
-    ("daily-check-in", "sequencing.body-first"),
-    ("daily-check-in", "sequencing.stop-after"),
-    ("intentional-self-attunement", "sequencing.stop-after"),
-    ("when-self-compassion-feels-out-of-reach", "sequencing.body-first"),
-    ("withdrawal-response", "sequencing.stop-after"),
-]
+def test_every_practice_in_the_library_now_starts_outward_with_the_stop_first(cli) -> None:
+    assert sorted(p.stem for p in BEFORE.glob("*.yaml")) == sorted(FLAGGED_BEFORE)
+    found = json.loads(cli("check", "--json").stdout)["findings"]
+    assert [f for f in found if f["rule"].startswith("sequencing.")] == []
