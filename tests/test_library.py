@@ -145,14 +145,14 @@ PAGES = {
     "self-attunement-clinician-guide": 4,
     "when-self-compassion-feels-out-of-reach": 2,
     "withdrawal-response": 3,
-    "body-alarm-system-clinician": 2,
     "coming-back-from-withdrawal-clinician": 3,
     "daily-check-in-clinician": 2,
     "early-signs-and-supports-clinician": 2,
     "intentional-self-attunement-clinician": 3,
     "reacting-and-responding-clinician": 2,
-    # The clinician edition of a handout with a diagram takes a page more:
-    # the diagram and the clinician's note do not both fit its pages.
+    # The clinician editions of these handouts with a diagram take a page more:
+    # the diagram and the clinician's note do not both fit their pages.
+    "body-alarm-system-clinician": 3,
     "when-self-compassion-feels-out-of-reach-clinician": 3,
     "withdrawal-response-clinician": 3,
 }
