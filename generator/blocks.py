@@ -21,7 +21,7 @@ from generator.blockbase import outline as outline
 from generator.blockbase import walk as walk
 from generator.errors import counted
 from generator.fields import MAX_ITEMS, Email, Line, Model, Rich, RichItem, Text, WebAddress
-from generator.prompts import CheckboxesPrompt, Prompt
+from generator.prompts import CheckboxesPrompt, Prompt, fits_a_page
 from generator.registry import follows_registry
 
 
@@ -365,6 +365,10 @@ class Worksheet(BlockModel):
     def practice_steps(self) -> Iterator[tuple[Loc, str]]:
         for number, prompt in enumerate(self.prompts):
             yield ("prompts", number, "text"), prompt.text
+
+    def kept_whole(self) -> bool:
+        """Short enough to keep on one page: moved whole rather than split (print.css)."""
+        return fits_a_page(self.prompts, bool(self.title) + bool(self.intro))
 
 
 class Image(BlockModel):

@@ -6,6 +6,7 @@ worksheet template (templates/blocks/worksheet.html) draws each kind.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -30,6 +31,10 @@ class PromptModel(Model):
         """How many boxes the page draws for the answer, each a piece of the handout's size."""
         return 0
 
+    def rows(self) -> int:
+        """About how many lines of the page its answer takes."""
+        return 2
+
 
 PROMPTS: Family[PromptModel] = Family("kind")
 
@@ -46,12 +51,18 @@ class LinesPrompt(PromptModel):
     def boxes(self) -> int:
         return self.lines
 
+    def rows(self) -> int:
+        return self.lines
+
 
 class CheckboxesPrompt(PromptModel):
     """A question answered by ticking any of several options."""
 
     kind: Literal["checkboxes"]
     options: list[Text] = Field(min_length=1, max_length=12)
+
+    def rows(self) -> int:
+        return (len(self.options) + 1) // 2  # two columns
 
 
 class ScalePrompt(PromptModel):
@@ -63,3 +74,13 @@ class ScalePrompt(PromptModel):
 
     def boxes(self) -> int:
         return 11  # 0 to 10
+
+
+#: A worksheet of about this many lines or fewer fits on a page; a longer one
+#: breaks between its prompts, where the page ends.
+WHOLE_ROWS = 20
+
+
+def fits_a_page(prompts: Sequence[PromptModel], headings: int) -> bool:
+    """Whether prompts (under this many lines of title and introduction) fit a page."""
+    return sum(1 + p.rows() for p in prompts) + headings <= WHOLE_ROWS

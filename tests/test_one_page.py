@@ -124,3 +124,28 @@ def test_check_pdf_finds_a_packets_part_that_runs_over_on_the_packets_page(
     assert cli("check", "pair", "--pdf", "--strict").exit_code == 1
     # Checked in memory: no output, and no cache either.
     assert sorted(p.name for p in project.root.iterdir()) == ["content"]
+
+
+def test_a_short_worksheet_moves_whole_to_the_next_page(project: Project, cli: Any) -> None:
+    # Text that leaves less of page 1 than four short prompts need.
+    filler = "  - type: paragraph\n    text: " + "Some words to read before you start. " * 45 + "\n"
+    body = "".join(PROMPT.format(n=n, lines=2) for n in range(4))
+    blocks = filler + "  - type: worksheet\n    title: Your turn\n    prompts:\n" + body
+    project.add("split.yaml", handout_text("A check-in", "Room to write.", blocks))
+    result = cli("build", "split", "--strict")
+    assert result.exit_code == 0, result.stderr
+    pages = pages_text(Path(result.stdout.strip()))
+    holding = [i for i, text in enumerate(pages) if "Something you noticed" in text]
+    # On page 2, whole; page 1 had room for some of it, not all.
+    assert holding == [1] and "Your turn" in pages[1]
+    assert all(f"Something you noticed ({n})" in pages[holding[0]] for n in range(4))
+
+
+def test_a_worksheet_longer_than_a_page_still_breaks_between_its_prompts(
+    project: Project, cli: Any
+) -> None:
+    project.add("long.yaml", worksheet(6, 6, one_page=False))
+    result = cli("build", "long", "--strict")
+    first, *_ = pages_text(Path(result.stdout.strip()))
+    # It starts where it stands on page 1, not on a page of its own.
+    assert "Your turn" in first and "Something you noticed (0)" in first
