@@ -489,6 +489,7 @@ def test_builtin_library_needs_no_config() -> None:
         "reacting-and-responding",
         "self-attunement-clinician-guide",
         "when-self-compassion-feels-out-of-reach",
+        "when-someone-pulls-away",
         "window-of-tolerance",
         "withdrawal-response",
     ]

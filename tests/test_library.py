@@ -67,6 +67,7 @@ def test_the_library_has_its_handouts() -> None:
         "coming-back-from-withdrawal",
         "early-signs-and-supports",
         "window-of-tolerance",
+        "when-someone-pulls-away",
         "self-attunement-clinician-guide",
     }
     assert set(ids(LIBRARY)) == expected
@@ -147,6 +148,7 @@ PAGES = {
     "when-self-compassion-feels-out-of-reach": 2,
     "withdrawal-response": 3,
     "window-of-tolerance": 2,
+    "when-someone-pulls-away": 2,
     "coming-back-from-withdrawal-clinician": 3,
     "daily-check-in-clinician": 2,
     "early-signs-and-supports-clinician": 2,
@@ -158,6 +160,7 @@ PAGES = {
     "when-self-compassion-feels-out-of-reach-clinician": 3,
     "withdrawal-response-clinician": 3,
     "window-of-tolerance-clinician": 3,
+    "when-someone-pulls-away-clinician": 3,
 }
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from generator.check.parse import (
+    CONDITIONS,
     OTHER_MODALS,
     YOU,
     Hit,
@@ -201,7 +202,11 @@ def _is_imperative(verb: Token, opener: Token | None) -> bool:
     if verb.tag_ == "VB" and (verb.dep_ == "ROOT" or verb.i == getattr(opener, "i", -1)):
         return True
     if verb.dep_ == "conj" and verb.tag_ == "VB":
-        # "Take a breath and stop worrying", not "feelings can arrive… and stay".
+        # "Take a breath and stop worrying", not "feelings can arrive… and stay", nor
+        # "get help if they talk of death, stop eating…" (the list is the condition's).
+        between = verb.doc[verb.head.i + 1 : verb.i]
+        if any(t.lower_ in CONDITIONS and t.dep_ == "mark" for t in between):
+            return False
         return _is_imperative(verb.head, opener)
     # The tagger can take a lone "Relax." for an interjection, "calm" for an adjective
     # (but "Letting go…" opening a sentence is its subject, not an order).
