@@ -68,6 +68,7 @@ def test_the_library_has_its_handouts() -> None:
         "early-signs-and-supports",
         "window-of-tolerance",
         "when-someone-pulls-away",
+        "from-noticing-to-kindness",
         "self-attunement-clinician-guide",
     }
     assert set(ids(LIBRARY)) == expected
@@ -149,6 +150,7 @@ PAGES = {
     "withdrawal-response": 3,
     "window-of-tolerance": 2,
     "when-someone-pulls-away": 2,
+    "from-noticing-to-kindness": 2,
     "coming-back-from-withdrawal-clinician": 3,
     "daily-check-in-clinician": 2,
     "early-signs-and-supports-clinician": 2,
@@ -161,6 +163,7 @@ PAGES = {
     "withdrawal-response-clinician": 3,
     "window-of-tolerance-clinician": 3,
     "when-someone-pulls-away-clinician": 3,
+    "from-noticing-to-kindness-clinician": 3,
 }
 
 
