@@ -131,7 +131,9 @@ def spilled(document: Any) -> PageNote | None:
     return None
 
 
-def _walk(walk: _Walk, box: Any, where: str) -> None:
+def _walk(walk: _Walk, box: Any, where: str, repeated: bool = False) -> None:
+    """Note the page's lowest line, its headings and its paragraphs' lines. A table's
+    header row repeats on every page it spans (`repeated`): it is not a paragraph split."""
     from weasyprint.formatting_structure import boxes
 
     element = box.element
@@ -149,7 +151,8 @@ def _walk(walk: _Walk, box: Any, where: str) -> None:
     if tag in _HEADINGS and isinstance(box, boxes.BlockBox) and box.element_tag == tag:
         words = " ".join(_text(box).split())[:60]
         walk.headings.append((box.position_y, box.position_y + box.margin_height(), where, words))
-    if tag in _PARAGRAPHS and isinstance(box, boxes.BlockContainerBox):
+    repeated = repeated or tag == "thead"
+    if tag in _PARAGRAPHS and isinstance(box, boxes.BlockContainerBox) and not repeated:
         own = [c for c in children if isinstance(c, boxes.LineBox)]
         if own:
             key = id(element)
@@ -161,7 +164,7 @@ def _walk(walk: _Walk, box: Any, where: str) -> None:
                 len(own) + (found[2] if found else 0),
             )
     for child in children:
-        _walk(walk, child, where)
+        _walk(walk, child, where, repeated)
 
 
 def _text(box: Any) -> str:

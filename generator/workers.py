@@ -59,12 +59,13 @@ class Workers(ProcessPoolExecutor):
     def stop(self) -> None:
         """End the workers without waiting for their work: any work left is not wanted."""
         # Without this, leaving would wait for each worker to finish importing.
-        processes = list((getattr(self, "_processes", None) or {}).values())
+        # The dict itself, not a copy: a worker the pool starts as it shuts down
+        # is added to it, and must be stopped too.
+        workers = getattr(self, "_processes", None) or {}
         manager = getattr(self, "_executor_manager_thread", None)
         results = getattr(self, "_result_queue", None)
         self.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
+        _terminate(workers)
         # A worker stopped while it sends a result leaves half of it, and the
         # thread that tends the workers waits for the rest for ever. This
         # process never sends results: with its end closed, that thread finds
@@ -74,8 +75,19 @@ class Workers(ProcessPoolExecutor):
         # That thread ends soon after the workers. Left to the exit, it may
         # close its wake-up pipe as Python writes to it there: an OSError
         # traceback (a race later Pythons fix, gh-125451).
-        if manager is not None:
-            manager.join()
+        # A worker started after the first round, or one left waiting on a queue's
+        # lock that a stopped worker held, keeps that thread waiting for it for
+        # ever (a test run hung so, once): stop it again until it ends.
+        while manager is not None and manager.is_alive():
+            manager.join(timeout=0.5)
+            _terminate(workers)
+
+
+def _terminate(workers: dict[int, Any]) -> None:
+    """Stop each worker still running."""
+    for process in list(workers.values()):
+        if process.is_alive():
+            process.terminate()
 
 
 def _fork_server() -> BaseContext | None:

@@ -69,7 +69,7 @@ def test_packets_honour_the_config(clinic: Project, cli) -> None:
         assert "Riverside Counselling" in text
     assert all("988" not in t for t in texts)
     # The region's crisis line on each of the client handout's pages.
-    assert ["Samaritans" in t for t in texts] == [False] * 3 + [True] * 3 + [False] * 5
+    assert ["Samaritans" in t for t in texts] == [False] * 3 + [True] * 3 + [False] * 6
 
 
 def test_custom_crisis_lines(project: Project, cli) -> None:

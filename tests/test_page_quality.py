@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+import pdfplumber
 import pikepdf
 import pytest
 
@@ -281,3 +282,26 @@ def test_a_long_table_breaks_between_rows_with_its_header_on_each_page(
         n for text in pages for n in range(1, 41) if f"Day {n} A short walk Ten minutes" in text
     ]
     assert found == list(range(1, 41))
+
+
+def test_a_tables_header_repeated_on_the_next_page_is_not_a_lone_line(
+    project: Project, cli: Any
+) -> None:
+    rows = "".join(
+        f'      - ["Row {n}", "Something that may help, in a few words", "How to offer it"]\n'
+        for n in range(40)
+    )
+    text = handout_text(
+        "A long table",
+        "A table over two pages.",
+        '  - type: table\n    header: ["Handout", "When it may help", "How"]\n    rows:\n' + rows,
+    )
+    project.add("table.yaml", text)
+    report = json.loads(cli("check", "table", "--pdf", "--json").stdout)
+    found = [f for f in report["findings"] if f["rule"].startswith("pdf.")]
+    assert [f for f in found if f["rule"] == "pdf.lone-line"] == []
+    # It does span pages: the header is printed on each.
+    built = cli("build", "table")
+    with pdfplumber.open(built.stdout.strip()) as pdf:
+        heads = [p.extract_text().count("When it may help") for p in pdf.pages]
+    assert len(heads) >= 2 and all(h == 1 for h in heads)
