@@ -145,7 +145,7 @@ PAGES = {
     "early-signs-and-supports": 1,
     "intentional-self-attunement": 2,
     "reacting-and-responding": 2,
-    "self-attunement-clinician-guide": 6,
+    "self-attunement-clinician-guide": 5,
     "when-self-compassion-feels-out-of-reach": 2,
     "withdrawal-response": 3,
     "window-of-tolerance": 2,
