@@ -168,20 +168,15 @@ def _opens_denied(token: Token) -> bool:
     sentence = token.sent
     if sentence[0].lower_ not in ("no", "nothing", "none", "nobody", "neither"):
         return False
+    if len(sentence) > 1 and (sentence[1].lower_ == "matter" or sentence[1].is_punct):
+        return False  # "No matter what…", "No, …": nothing denied
     between = token.doc[sentence.start : token.i]
     return not any(t.text in (";", ":") or t.lower_ == "but" for t in between)
 
 
 def denied_over(token: Token) -> bool:
     """Whether a clause the word is part of, above it, is denied ("no one can promise it")."""
-    below = token
-    for above in token.ancestors:
-        if below.dep_ not in _DENIED_THROUGH:
-            return False
-        if negated(above) or _denies(above):
-            return True
-        below = above
-    return False
+    return token.dep_ in _DENIED_THROUGH and token.head.i != token.i and denied_above(token.head)
 
 
 def conditional(token: Token) -> bool:
