@@ -182,13 +182,14 @@ def test_a_fillable_packet_keeps_every_worksheets_fields(project: Project, cli) 
     with pikepdf.open(Path(result.stdout.strip())) as pdf:
         pages = {page.objgen for page in pdf.pages}
         names = Counter(str(field.T) for field in pdf.Root.AcroForm.Fields if "/T" in field)
-        # Both worksheets' fields, each radio button of a scale its own field.
+        # Both worksheets' fields: every writing line and every option its own field.
         assert names == Counter(
             {
-                "daily-check-in-3-2-scale": 12,
-                "daily-check-in-3-3-scale": 12,
-                **dict.fromkeys(["daily-check-in-3-1-line-1", "daily-check-in-3-4-line-1"], 1),
-                **{f"daily-check-in-3-5-option-{n}": 1 for n in range(1, 7)},
+                **dict.fromkeys(["daily-check-in-3-1-line-1", "daily-check-in-3-2-line-1"], 1),
+                **{f"daily-check-in-3-3-option-{n}": 1 for n in range(1, 4)},
+                **{f"daily-check-in-3-4-option-{n}": 1 for n in range(1, 4)},
+                "daily-check-in-3-5-line-1": 1,
+                **{f"daily-check-in-3-6-option-{n}": 1 for n in range(1, 5)},
                 **{f"early-signs-and-supports-3-1-option-{n}": 1 for n in range(1, 5)},
                 **dict.fromkeys(
                     [
@@ -204,8 +205,8 @@ def test_a_fillable_packet_keeps_every_worksheets_fields(project: Project, cli) 
             }
         )
         widgets = [a for page in pdf.pages for a in page.obj.get("/Annots", []) if a.get("/FT")]
-        assert len(widgets) == 40
-        assert [widget.P.objgen in pages for widget in widgets] == [True] * 40
+        assert len(widgets) == 23
+        assert [widget.P.objgen in pages for widget in widgets] == [True] * 23
 
 
 def test_a_part_is_compressed_with_each_font_compressed_once(project: Project) -> None:

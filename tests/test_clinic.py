@@ -10,7 +10,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from conftest import MINIMAL, Project, tiny_png
+from conftest import MINIMAL, Project, handout_text, tiny_png
 from generator.config import builtin_root
 from generator.content import load_handouts
 
@@ -379,8 +379,8 @@ def test_fillable_check_in_has_a_field_per_line_checkbox_and_scale(project: Proj
     lines = sum(p.lines for p in prompts if p.kind == "lines")
     boxes = sum(len(p.options) for p in prompts if p.kind == "checkboxes")
     scales = sum(1 for p in prompts if p.kind == "scale")
-    # The handout's worksheet: two one-line answers, six options, two scales.
-    assert (lines, boxes, scales) == (2, 6, 2)
+    # The handout's worksheet: three one-line answers and ten options in three groups.
+    assert (lines, boxes, scales) == (3, 10, 0)
     with pikepdf.open(project.root / "output/en/daily-check-in-fillable.pdf") as pdf:
         fields = list(pdf.Root.AcroForm.Fields)
         text = [f for f in fields if f.get("/FT") == "/Tx"]
@@ -393,6 +393,20 @@ def test_fillable_check_in_has_a_field_per_line_checkbox_and_scale(project: Proj
         assert len(radio_groups) == scales
         assert all(len(group.Kids) == 11 for group in radio_groups)
         assert all(str(f.get("/TU", "")) for f in text + checkboxes + radio_groups)
+
+
+def test_a_fillable_scale_is_one_radio_group_of_eleven(project: Project, cli) -> None:
+    # No built-in worksheet has a 0 to 10 scale since the check-in's three zones.
+    blocks = (
+        "  - type: worksheet\n    prompts:\n      - kind: scale\n"
+        "        text: How settled do I feel?\n        low: not at all\n        high: very\n"
+    )
+    project.add("scale.yaml", handout_text("A scale", "One scale to fill in.", blocks))
+    assert cli("build", "scale", "--fillable", "--strict").exit_code == 0
+    with pikepdf.open(project.root / "output/en/scale-fillable.pdf") as pdf:
+        groups = [f for f in pdf.Root.AcroForm.Fields if "/Kids" in f]
+        assert len(groups) == 1 and len(groups[0].Kids) == 11
+        assert str(groups[0].get("/TU", "")).startswith("How settled do I feel?")
 
 
 def test_ink_saver_has_no_background_fills(project: Project, cli) -> None:
