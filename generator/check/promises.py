@@ -29,6 +29,7 @@ from generator.check.parse import (
     reported,
     respell,
     subjects,
+    to_clause,
     wording_data,
 )
 
@@ -91,7 +92,7 @@ def _future(sentence: Span, token: Token, voiced: Voiced) -> tuple[Hit, Token] |
         first, last, verb = token, token, token.head
         while verb.dep_ in ("aux", "auxpass") and verb.head.i != verb.i:
             verb = verb.head  # "will be gone": "be" leans on "gone"
-    elif token.lower_ == "going" and aux_words(token) and (to := _to(token)):
+    elif token.lower_ == "going" and aux_words(token) and (to := to_clause(token)):
         first = min(c for c in token.lefts if c.dep_ == "aux")
         last, verb = to
     else:
@@ -107,15 +108,6 @@ def _future(sentence: Span, token: Token, voiced: Voiced) -> tuple[Hit, Token] |
     kind = "safety" if end.lower_ == "safe" else "outcome"
     found = hit("promise", kind, " ".join(["will", *outcome]), first, end, None)
     return _with_rewrite(found, sentence, first, last, verb), verb
-
-
-def _to(going: Token) -> tuple[Token, Token] | None:
-    for child in going.children:
-        if child.dep_ == "xcomp":
-            to = [c for c in child.lefts if c.lower_ == "to"]
-            if to:
-                return to[0], child
-    return None
 
 
 def _outcome(verb: Token) -> Token | None:
@@ -154,7 +146,7 @@ def _with_rewrite(found: Hit, sentence: Span, first: Token, last: Token, verb: T
     if _never_again(verb) or verb.lemma_ == "happen" or any(w in lower for w in _ABSOLUTE):
         return found
     futures = [t for t in sentence if t.tag_ == "MD" and t.lower_ in ("will", "'ll")]
-    if len(futures) + sum(t.lower_ == "going" and _to(t) is not None for t in sentence) > 1:
+    if len(futures) + sum(t.lower_ == "going" and to_clause(t) is not None for t in sentence) > 1:
         return found  # "it will lift and you'll be fine": one "may" would leave a promise
     new, until = "may", last
     if verb.lemma_.lower() == "fix" and verb.i == last.i + 1:

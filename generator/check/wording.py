@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from generator.blocks import walk
 from generator.check import labels, orders, promises
 from generator.check.orders import directives
-from generator.check.parse import Hit, Voiced, parse, sentences, voiced, wording_data
+from generator.check.parse import QUOTED, Hit, Voiced, parse, sentences, voiced, wording_data
 from generator.check.report import Loc
 from generator.check.rules import RULES, Rule
 from generator.check.text import Passage, clip, printed
@@ -157,7 +157,7 @@ def _extra_findings(
             continue
         if extra.rule.id == "wording.directive" and passage.for_clinician:
             continue
-        for match in pattern.finditer(_QUOTED.sub(lambda m: " " * len(m.group(0)), text)):
+        for match in pattern.finditer(QUOTED.sub(lambda m: " " * len(m.group(0)), text)):
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
             taken.append((match.start(), match.end()))
@@ -169,9 +169,6 @@ def _extra_findings(
                 _rewrite(text, match, extra.alternative),
                 text=match.group(0),
             )
-
-
-_QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
 
 
 def _rewrite(text: str, match: re.Match[str], alternative: str | None) -> str | None:
