@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from generator.blocks import ClinicianNote, walk
 from generator.cache import BuildCache
 from generator.config import Project
 from generator.errors import HandoutError, counted, display_path
@@ -22,7 +23,7 @@ from generator.merge import (
     stamp,
     to_bytes,
 )
-from generator.model import PacketFile
+from generator.model import HandoutFile, PacketFile
 from generator.options import RenderOptions
 from generator.pagequality import PageNote
 from generator.pdf import Layout
@@ -126,7 +127,9 @@ class Assembler:
 
         Also returns each part's place in the bookmarks.
         """
-        handout_options = replace(self.options, edition="clinician" if self.trainer else "client")
+        # Participants and trainer see the same client pages; the trainer's
+        # notes on them are on each section's divider.
+        handout_options = replace(self.options, edition="client")
         plan: list[tuple[Literal["divider", "handout"], str, int]] = []
         batch = self._start()
         for number, (section, handouts) in enumerate(self.item.sections, start=1):
@@ -134,7 +137,11 @@ class Assembler:
                 "title": section.title,
                 "intro": section.intro,
                 "facilitator_notes": section.facilitator_notes,
-                "handouts": [{"title": h.handout.title} for h in handouts],
+                "vignettes": section.vignettes,
+                "handouts": [
+                    {"title": h.handout.title, "notes": _notes(h) if self.trainer else []}
+                    for h in handouts
+                ],
             }
             page = self.renderer.render_packet_page(
                 self.item,
@@ -150,8 +157,13 @@ class Assembler:
                 batch.add(self._job(part.html, part.base_url, handout.path, one_page=one_page))
         return batch, plan
 
-    def front_and_numbers(self, body: Sequence[Part]) -> tuple[bytes, int, bytes]:
+    def front_and_numbers(
+        self, body: Sequence[Part], back: Sequence[bytes], certificate: bool
+    ) -> tuple[bytes, int, bytes]:
         """The agenda and contents, and the page numbers of the whole packet.
+
+        `back`: the pages after the handouts, already laid out; `certificate`:
+        whether a certificate ends each copy.
 
         The contents' page numbers allow for the front matter's own length, so
         its length is guessed first; the numbers, which need the total, are
@@ -161,6 +173,7 @@ class Assembler:
         entries = sum(1 + len(handouts) for _, handouts in self.item.sections)
         pages = int(self.context["show_agenda"]) + max(1, -(-entries // 24))
         body_pages = sum(part.pages for part in body)
+        back_pages = sum(pages_and_outline(pdf)[0] for pdf in back)
         for _ in range(5):
             start = 1 + 1 + pages  # the cover, then the front matter, then the body
             parts = iter(body)
@@ -173,11 +186,20 @@ class Assembler:
                     view["handouts"].append(entry)
                     start += next(parts).pages
                 sections.append(view)
+            after = _back_entries(back, start)
+            if certificate:
+                after.append(
+                    {"title": self.context["messages"].certificate, "page": start + back_pages}
+                )
             page = self.renderer.render_packet_page(
-                self.item, "packet_front.html", {**self.context, "sections": sections}
+                self.item,
+                "packet_front.html",
+                {**self.context, "sections": sections, "back": after},
             )
-            total = 1 + pages + body_pages
-            numbers_html = self.renderer.render_numbers(self.item, self.options, total)
+            total = 1 + pages + body_pages + back_pages + int(certificate)
+            numbers_html = self.renderer.render_numbers(
+                self.item, self.options, total, last_unnumbered=certificate
+            )
             front_batch = self._start([self._job(page.html, page.base_url, self.item.path)])
             numbers_batch = self._start([Job(numbers_html, "", self.item.path)], tagged=False)
             (pdf,) = self._wait(front_batch)
@@ -205,18 +227,25 @@ class Assembler:
         packet = self.item.id
         with stage(f"{packet}: render the parts and lay them out (or take them from the cache)"):
             body_batch, plan = self.start_body()
+            back_batch = self._start(self.back_jobs())
+            nameless = all(name is None for name in names)
             covers_batch = self._start(
-                self.cover_jobs(names), cache=all(name is None for name in names)
+                self.personal_jobs("packet_cover.html", names), cache=nameless
             )
+            certificates_batch = self._start(self.certificate_jobs(names), cache=nameless)
             # Each part is read as it comes back (cached ones first), while the workers go on.
             read = {index: (pdf, *pages_and_outline(pdf)) for index, pdf in body_batch.as_ready()}
             body = [Part(*place, *read[index]) for index, place in enumerate(plan)]
             self.warnings.extend(body_batch.warnings)
+            back = self._wait(back_batch)
+        certificate = self.item.packet.certificate is not None
         with stage(f"{packet}: lay out the contents and the page numbers"):
-            front, front_pages, numbers = self.front_and_numbers(body)
+            front, front_pages, numbers = self.front_and_numbers(body, back, certificate)
         with stage(f"{packet}: lay out {counted(len(names), 'cover')}"):
             covers = self._wait(covers_batch)
-            self.check_covers(covers, names)
+            certificates = self._wait(certificates_batch)
+            self.check_one_page(covers, names, "cover")
+            self.check_one_page(certificates, names, "certificate")
         self.part_notes = [
             (self.item.path, 1, covers_batch.notes.get(0, ())),
             (self.item.path, 2, self.front_notes),
@@ -227,13 +256,18 @@ class Assembler:
                 (body_batch.jobs[index].source, start, body_batch.notes.get(index, ()))
             )
             start += part.pages
+        if back:
+            self.part_notes.append((self.item.path, start, back_batch.notes.get(0, ())))
+            start += pages_and_outline(back[0])[0]
+        if certificates:
+            self.part_notes.append((self.item.path, start, certificates_batch.notes.get(0, ())))
         if self.workers is not None:
             # All is laid out: joining needs the workers' memory more than they do.
             self.workers.stop()
-        bookmarks = self.bookmarks(front, front_pages, body)
-        parts = [front, *(part.pdf for part in body)]
+        bookmarks = self.bookmarks(front, front_pages, body, back, certificates[:1])
+        parts = [front, *(part.pdf for part in body), *back]
         with stage(f"{packet}: join {'the copy' if len(covers) == 1 else f'{len(covers)} copies'}"):
-            return self.join_copies(covers, parts, numbers, bookmarks)
+            return self.join_copies(covers, parts, numbers, bookmarks, certificates)
 
     def join_copies(
         self,
@@ -241,18 +275,23 @@ class Assembler:
         parts: Sequence[bytes],
         numbers: bytes,
         bookmarks: list[Bookmark],
+        certificates: Sequence[bytes] = (),
     ) -> list[bytes]:
-        """Each cover in front of the parts, numbered and bookmarked: one copy per cover."""
+        """Each cover in front of the parts, and its certificate (if any) after them,
+        numbered and bookmarked: one copy per cover."""
+        lasts: list[bytes | None] = [*certificates] if certificates else [None] * len(covers)
         if len(covers) == 1:
-            # One copy: its cover is simply the first part.
-            whole = join([covers[0], *parts])
+            # One copy: its cover is simply the first part, its certificate the last.
+            whole = join([covers[0], *parts, *certificates])
             stamp(whole, numbers, first=1)
             set_outline(whole, bookmarks)
             return [to_bytes(whole)]
         shared = join(parts)
         stamp(shared, numbers, offset=1)
         rest = to_bytes(shared)
-        finishing = [CopyJob(cover, rest, bookmarks) for cover in covers]
+        finishing = [
+            CopyJob(cover, rest, bookmarks, last) for cover, last in zip(covers, lasts, strict=True)
+        ]
         workers = self.workers
         futures = [workers.submit(_finish, job) if workers else None for job in finishing]
         done: list[bytes] = []
@@ -262,23 +301,40 @@ class Assembler:
                 advance(1)
         return done
 
-    def check_covers(
-        self, covers: Sequence[bytes], names: Sequence[tuple[str, str] | None]
+    def check_one_page(
+        self, parts: Sequence[bytes], names: Sequence[tuple[str, str] | None], what: str
     ) -> None:
-        """Refuse a cover longer than a page: page numbers and contents count on one."""
-        for cover, who in zip(covers, names, strict=True):
-            pages, _ = pages_and_outline(cover)
+        """Refuse a cover or certificate longer than a page: page numbers count on one."""
+        for part, who in zip(parts, names, strict=False):
+            pages, _ = pages_and_outline(part)
             if pages != 1:
                 # Where the name was given, never the name itself.
                 copy = f" of the copy for {who[1]}" if who is not None else ""
                 raise HandoutError(
-                    f"{display_path(self.item.path)}: the cover{copy} takes {pages} pages, "
-                    "but a cover must fit on one; shorten the packet's title, subtitle, "
+                    f"{display_path(self.item.path)}: the {what}{copy} takes {pages} pages, "
+                    f"but a {what} must fit on one; shorten the packet's title, subtitle, "
                     "organisation or facilitator"
                 )
 
-    def cover_jobs(self, names: Sequence[tuple[str, str] | None]) -> list[Job]:
-        """One cover per name; a named cover is personal, so it is never cached.
+    def back_jobs(self) -> list[Job]:
+        """The pages after the handouts (notes, evaluation), if the packet has any."""
+        packet = self.item.packet
+        if not packet.notes_pages and packet.evaluation is None:
+            return []
+        lines = 14 if self.options.large_print else 22
+        page = self.renderer.render_packet_page(
+            self.item, "packet_back.html", {**self.context, "notes_lines": lines}
+        )
+        return [self._job(page.html, page.base_url, self.item.path)]
+
+    def certificate_jobs(self, names: Sequence[tuple[str, str] | None]) -> list[Job]:
+        """One certificate of attendance per name, if the packet gives one."""
+        if self.item.packet.certificate is None:
+            return []
+        return self.personal_jobs("packet_certificate.html", names)
+
+    def personal_jobs(self, template: str, names: Sequence[tuple[str, str] | None]) -> list[Job]:
+        """One cover (or certificate) per name; a named one is personal, so never cached.
 
         A name the body font lacks characters for brings the fallback fonts,
         which are embedded as subsets: whole, they would add megabytes to
@@ -289,7 +345,7 @@ class Assembler:
             name, given_in = who if who is not None else (None, None)
             page = self.renderer.render_packet_page(
                 self.item,
-                "packet_cover.html",
+                template,
                 {**self.context, **personal_context(name, self.context["fallback_fonts"])},
             )
             layout = None
@@ -298,8 +354,15 @@ class Assembler:
             jobs.append(Job(page.html, page.base_url, self.item.path, name, given_in, layout))
         return jobs
 
-    def bookmarks(self, front: bytes, front_pages: int, body: Sequence[Part]) -> list[Bookmark]:
-        """Agenda and contents, then section → handout → the handout's headings."""
+    def bookmarks(
+        self,
+        front: bytes,
+        front_pages: int,
+        body: Sequence[Part],
+        back: Sequence[bytes],
+        certificate: Sequence[bytes],
+    ) -> list[Bookmark]:
+        """Agenda and contents, section → handout → its headings, then what comes after."""
         marks = [
             Bookmark(mark.title, mark.page + 1) for mark in outline_of(front) if mark.page >= 0
         ]
@@ -316,6 +379,10 @@ class Assembler:
                 ]
                 marks[-1].children.append(Bookmark(part.title, page, inner))
             page += part.pages
+        for pdf in [*back, *certificate]:
+            pages, outline = pages_and_outline(pdf)
+            marks.extend(Bookmark(m.title, page + m.page) for m in outline if m.page >= 0)
+            page += pages
         return marks
 
 
@@ -326,10 +393,32 @@ class CopyJob:
     cover: bytes
     rest: bytes
     bookmarks: list[Bookmark]
+    #: The copy's certificate, after the shared pages.
+    last: bytes | None = None
 
 
 def _finish(job: CopyJob) -> bytes:
-    """One copy: its cover in front of the shared pages, and the bookmarks."""
-    joined = prepend(job.cover, job.rest)
+    """One copy: its cover in front of the shared pages, its certificate after, the bookmarks."""
+    joined = prepend(job.cover, job.rest, job.last)
     set_outline(joined, job.bookmarks)
     return to_bytes(joined)
+
+
+def _back_entries(back: Sequence[bytes], start: int) -> list[dict[str, Any]]:
+    """The contents' entries for the pages after the handouts, from their headings."""
+    entries: list[dict[str, Any]] = []
+    for pdf in back:
+        pages, outline = pages_and_outline(pdf)
+        entries += [{"title": m.title, "page": start + m.page} for m in outline if m.page >= 0]
+        start += pages
+    return entries
+
+
+def _notes(item: HandoutFile) -> list[ClinicianNote]:
+    """A client handout's notes for the clinician, wherever they are in it.
+
+    A clinician's handout prints its own, in both editions.
+    """
+    if item.handout.audience != "client":
+        return []
+    return [block for _, block in walk(item.handout.blocks) if isinstance(block, ClinicianNote)]

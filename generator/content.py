@@ -13,6 +13,7 @@ from generator.errors import Problem, ProblemsError, display_path
 from generator.fields import MAX_ITEMS
 from generator.model import Handout, HandoutFile, Packet, PacketFile, is_valid_id
 from generator.validation import literal_markup, markup_problems, validate
+from generator.workshop import workshop_problems
 from generator.yamlfile import (
     MAX_FILE_BYTES,
     Located,
@@ -325,6 +326,7 @@ def load_packets(roots: Sequence[Path], ids: Sequence[str]) -> list[PacketFile]:
                 resolver.resolve(located, language, raw_sections)
             continue
         problems.extend(markup_problems(located))
+        problems.extend(workshop_problems(located, packet))
         handouts = resolver.resolve(located, packet.language, [s.handouts for s in packet.sections])
         sections = tuple(zip(packet.sections, handouts, strict=True))
         warnings = tuple(literal_markup(located, packet))

@@ -14,6 +14,7 @@ from generator.geometry import PageGeometry
 from generator.messages import CrisisEntry, Messages
 from generator.model import Edition, Handout, Packet
 from generator.options import RenderOptions
+from generator.workshop import AgendaRow
 
 
 class PageContext(TypedDict):
@@ -80,6 +81,11 @@ class PacketContext(PageContext):
     trainer: bool
     show_agenda: bool
     packet_date: str
+    agenda: list[AgendaRow]
+    #: When a timed agenda ends ("13:00"); "" when it is not timed.
+    agenda_end: str
+    #: The certificate's hours, written as the language writes numbers.
+    certificate_hours: str
 
 
 class PersonalContext(TypedDict):

@@ -309,15 +309,29 @@ def set_outline(pdf: pikepdf.Pdf, bookmarks: Sequence[Bookmark]) -> None:
         outline.root.extend(item(mark) for mark in bookmarks)
 
 
-def prepend(cover: bytes, rest: bytes) -> pikepdf.Pdf:
-    """A one-page cover put in front of a joined document, cheaply.
+def prepend(cover: bytes, rest: bytes, last: bytes | None = None) -> pikepdf.Pdf:
+    """A one-page cover put in front of a joined document, and a last page after, cheaply.
 
-    The document is opened as it is and only the cover's objects are copied
-    in, so a hundred personalised copies cost a hundred small copies.
+    The document is opened as it is and only the cover's (and the last
+    page's) objects are copied in, so a hundred personalised copies cost a
+    hundred small copies.
     """
     base = pikepdf.open(io.BytesIO(rest))
     put_in_front(base, cover)
+    if last is not None:
+        put_at_end(base, last)
     return base
+
+
+def put_at_end(base: pikepdf.Pdf, part: bytes) -> None:
+    """Add a part's pages after a joined document's, in place."""
+    tree = base.Root.StructTreeRoot
+    dests = _named_dests(base)
+    known = len(dests)
+    next_key = _append(base, tree.K[0], tree.ParentTree.Nums, _next_key(base), dests, _open(part))
+    tree.ParentTreeNextKey = next_key
+    if len(dests) > known:
+        _write_dests(base, dests)
 
 
 def put_in_front(base: pikepdf.Pdf, cover: bytes) -> None:
@@ -353,7 +367,8 @@ def stamp(pdf: pikepdf.Pdf, numbers: bytes, *, first: int = 0, offset: int = 0) 
     it needs no place in the structure tree.
     """
     layer = pikepdf.open(io.BytesIO(numbers))
-    overlays = list(layer.pages)[first + offset :]
+    # Numbers pages past the document's own are for a last page added later.
+    overlays = list(layer.pages)[first + offset :][: len(pdf.pages) - first]
     for page, overlay in zip(list(pdf.pages)[first:], overlays, strict=True):
         if not overlay.obj.get("/Contents"):
             continue

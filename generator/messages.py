@@ -61,6 +61,26 @@ class Messages(Model):
     facilitator: Line
     facilitator_notes: Line
     trainer_edition: Line
+    agenda_length: Line
+    agenda_ends: Line
+    objectives: Line
+    facilitator_script: Line
+    knowledge_check: Line
+    knowledge_choice: Line
+    knowledge_start: Line
+    knowledge_end: Line
+    knowledge_answer: Line
+    evaluation: Line
+    evaluation_statement: Line
+    #: The five points of an evaluation's rating scale, from the lowest.
+    rating_scale: list[Line] = Field(min_length=5, max_length=5)
+    notes: Line
+    certificate: Line
+    certificate_certifies: Line
+    certificate_took_part: Line
+    certificate_hours: Line
+    certificate_date: Line
+    certificate_signed: Line
     diagram_zones: Line = Field(description="A zones diagram's alt text begins so, with {count}.")
     diagram_cascade: Line
     diagram_ladder: Line
@@ -78,6 +98,10 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "prepared_for": ("name",),
     "part": ("number",),
     "facilitator": ("name",),
+    "agenda_length": ("minutes",),
+    "agenda_ends": ("time",),
+    "knowledge_answer": ("choice",),
+    "certificate_hours": ("hours",),
     "diagram_zones": ("count",),
     "diagram_cascade": ("count",),
     "diagram_ladder": ("count",),

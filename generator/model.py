@@ -15,6 +15,15 @@ from generator.errors import Problem
 from generator.fields import MAX_ITEMS, LanguageTag, Line, Model, Text, at_most, fits_footer
 from generator.prompts import PromptModel
 from generator.registry import follows_registry
+from generator.workshop import (
+    MAX_MINUTES,
+    MAX_NOTE_PAGES,
+    Certificate,
+    Evaluation,
+    KnowledgeCheck,
+    PagesOfItems,
+    Vignette,
+)
 
 Audience = Literal["client", "clinician"]
 Edition = Literal["client", "clinician"]
@@ -189,8 +198,12 @@ class AgendaItem(Model):
             "a time is kept on one line, which has room for at most {limit}, like 9:00-10:30",
         ),
     ]
+    #: How long it runs; with lengths, `time` is a start ("9:00") and the end is worked out.
+    minutes: int | None = Field(default=None, ge=1, le=MAX_MINUTES)
     title: Line
     note: Text | None = None
+    #: What the facilitator says and does, step by step: the trainer's edition only.
+    script: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
 
 
 class PacketSection(Model):
@@ -202,6 +215,8 @@ class PacketSection(Model):
         Field(min_length=1, max_length=MAX_ITEMS)
     )
     facilitator_notes: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
+    #: Made-up cases to practise on, printed on the divider in both editions.
+    vignettes: list[Vignette] = Field(default_factory=list, max_length=MAX_ITEMS)
 
 
 class Packet(_Bounded):
@@ -219,7 +234,16 @@ class Packet(_Bounded):
     agenda: list[AgendaItem] = Field(default_factory=list, max_length=MAX_ITEMS)
     #: The participants' edition shows the agenda only when this is true.
     agenda_for_participants: bool = False
+    #: What participants will be able to do by the end, printed with the agenda.
+    objectives: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
+    #: Pages before the handouts: group agreements, looking after yourself.
+    pages: list[PagesOfItems] = Field(default_factory=list, max_length=MAX_ITEMS)
+    knowledge_check: KnowledgeCheck | None = None
     sections: list[PacketSection] = Field(min_length=1, max_length=MAX_ITEMS)
+    #: After the handouts: pages for notes, the evaluation form, the certificate.
+    notes_pages: int = Field(default=0, ge=0, le=MAX_NOTE_PAGES)
+    evaluation: Evaluation | None = None
+    certificate: Certificate | None = None
 
 
 @dataclass(frozen=True)

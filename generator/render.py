@@ -11,6 +11,7 @@ from urllib.parse import quote, urljoin
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from markupsafe import Markup
 from pydantic import BaseModel
 
@@ -47,6 +48,7 @@ from generator.messages import (
 from generator.model import HandoutFile, PacketFile
 from generator.options import RenderOptions
 from generator.templating import Templates
+from generator.workshop import agenda_rows
 
 
 def url_from(src: str, base: str) -> str:
@@ -346,6 +348,8 @@ class Renderer:
         """What every part of a packet shares: the packet, its sections, the edition."""
         packet = item.packet
         messages = self.messages(item.language)
+        agenda, agenda_end = agenda_rows(packet)
+        hours = packet.certificate.hours if packet.certificate else 0.0
         meta = [FooterItem(packet.title)]
         if trainer:
             meta.append(FooterItem(messages.trainer_edition, whole=True))
@@ -366,6 +370,9 @@ class Renderer:
             "trainer": trainer,
             "show_agenda": bool(packet.agenda) and (trainer or packet.agenda_for_participants),
             "packet_date": self.date(packet.date, item.language) if packet.date else "",
+            "agenda": agenda,
+            "agenda_end": agenda_end,
+            "certificate_hours": format_decimal(hours, locale=_locale(item.language)),
         }
         if packet.organisation:
             context["author"] = packet.organisation
@@ -378,11 +385,17 @@ class Renderer:
         html = self.template(template, context, item.path)
         return RenderedPacket(item, html, item.path.parent.resolve().as_uri() + "/")
 
-    def render_numbers(self, item: PacketFile, options: RenderOptions, pages: int) -> str:
-        """A document of `pages` blank pages numbered like a packet's footers."""
+    def render_numbers(
+        self, item: PacketFile, options: RenderOptions, pages: int, *, last_unnumbered: bool
+    ) -> str:
+        """A document of `pages` blank pages numbered like a packet's footers.
+
+        The first page (the cover) has no number; nor has the last, a certificate.
+        """
         context = {
             **self.page_context(item.language, options, (), date=packet_date(item)),
             "pages": pages,
+            "last_unnumbered": last_unnumbered,
         }
         return self.templates.env.get_template("packet_numbers.html").render(context)
 

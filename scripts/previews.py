@@ -1,4 +1,6 @@
-"""Make docs/previews.png: the first page of a few built-in handouts, side by side.
+"""Make docs/previews.png: the first page of a few built-in handouts, side by side;
+and docs/workshop-previews.png: the workshop packet's own pages (agenda,
+knowledge check, facilitator script, evaluation and a certificate).
 
 Run after changing templates or content: `python scripts/previews.py`.
 Needs the docs extra (`pip install -e '.[docs]'`) for pypdfium2, which renders
@@ -23,23 +25,52 @@ WIDTH = 340  # pixels per page in the strip
 GAP = 24
 
 
-def first_page(pdf: Path) -> Image.Image:
-    """The first page of a PDF as an image WIDTH pixels wide, with a thin border."""
+WORKSHOP = "self-attunement-workshop"
+#: The workshop's pages to show: (edition, the text the page opens with).
+WORKSHOP_PAGES = (
+    ("participant", "Agenda"),
+    ("participant", "Knowledge check"),
+    ("trainer", "Facilitator script"),
+    ("participant", "Your feedback"),
+    ("participant", "Certificate of attendance"),
+)
+
+
+def first_page(pdf: Path, opening: str | None = None) -> Image.Image:
+    """The first page of a PDF (or the first that opens with `opening`) as an
+    image WIDTH pixels wide, with a thin border."""
     document = pypdfium2.PdfDocument(pdf)
-    page = document[0]
+    index = 0
+    if opening is not None:
+        index = next(
+            i
+            for i in range(len(document))
+            if document[i].get_textpage().get_text_range().lstrip().startswith(opening)
+        )
+    page = document[index]
     scale = WIDTH / page.get_width()
     image = page.render(scale=scale).to_pil().convert("RGB")
     document.close()
     return ImageOps.expand(image, border=1, fill=(150, 150, 150))
 
 
-def main_script() -> int:
-    with tempfile.TemporaryDirectory() as out:
-        result = CliRunner().invoke(main, ["build", *HANDOUTS, "--out", out, "--strict"])
+def workshop_pages(out: str) -> list[Image.Image] | None:
+    """The workshop's own pages, from both editions; a made-up name on the certificate."""
+    paths = {}
+    for edition in ("participant", "trainer"):
+        args = ["packet", WORKSHOP, "--edition", edition, "--out", out, "--strict"]
+        if edition == "participant":
+            args += ["--client-name", "Alex Rivera"]
+        result = CliRunner().invoke(main, args)
         if result.exit_code != 0:
             sys.stderr.write(result.output)
-            return 1
-        pages = [first_page(Path(line)) for line in result.stdout.splitlines()]
+            return None
+        paths[edition] = Path(result.stdout.strip())
+    return [first_page(paths[edition], opening) for edition, opening in WORKSHOP_PAGES]
+
+
+def save_strip(pages: list[Image.Image], name: str) -> Path:
+    """The pages side by side on white, saved in docs/."""
     height = max(p.height for p in pages)
     sheet = Image.new(
         "RGB",
@@ -50,9 +81,23 @@ def main_script() -> int:
     for page in pages:
         sheet.paste(page, (x, GAP))
         x += page.width + GAP
-    target = ROOT / "docs" / "previews.png"
+    target = ROOT / "docs" / name
     sheet.save(target, optimize=True)
-    sys.stdout.write(f"{target}\n")
+    return target
+
+
+def main_script() -> int:
+    with tempfile.TemporaryDirectory() as out:
+        result = CliRunner().invoke(main, ["build", *HANDOUTS, "--out", out, "--strict"])
+        if result.exit_code != 0:
+            sys.stderr.write(result.output)
+            return 1
+        pages = [first_page(Path(line)) for line in result.stdout.splitlines()]
+        workshop = workshop_pages(out)
+        if workshop is None:
+            return 1
+    for strip, name in ((pages, "previews.png"), (workshop, "workshop-previews.png")):
+        sys.stdout.write(f"{save_strip(strip, name)}\n")
     return 0
 
 

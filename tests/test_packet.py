@@ -64,12 +64,14 @@ def test_output_names(workshop: dict[str, Path]) -> None:
 @pytest.mark.parametrize("edition", ["participant", "trainer"])
 def test_every_footer_counts_through_the_packet(texts: dict[str, list[str]], edition: str) -> None:
     total = len(texts[edition])
-    # The trainer edition's facilitator notes take five more pages, and the
-    # clinician notes of the two handouts whose diagram crowds them one more each.
-    assert total == {"participant": 26, "trainer": 33}[edition]
-    # The cover has no footer; every other page says where it is.
-    for number, text in enumerate(texts[edition][1:], start=2):
+    # The trainer edition adds the facilitator script (two pages) and, on each
+    # divider, the notes for its handouts (a page more for each of five).
+    assert total == {"participant": 40, "trainer": 47}[edition]
+    # The cover and the certificate have no footer; every other page says where it is.
+    for number, text in enumerate(texts[edition][1:-1], start=2):
         assert f"Page {number} of {total}" in text
+    assert "Certificate of attendance" in texts[edition][-1]
+    assert not re.search(r"Page \d+ of", texts[edition][0] + texts[edition][-1])
 
 
 def outline(reader: PdfReader) -> list[tuple[int, str, int]]:
@@ -102,11 +104,16 @@ def test_contents_bookmarks_and_titles_agree(
 
     expected_sections = [section.title for section, _ in packet.sections]
     expected_handouts = [h.handout.title for _, items in packet.sections for h in items]
-    assert [t for t, _ in sections if t not in ("Agenda", "Contents")] == expected_sections
+    front = ["Agenda", "Contents", *(page.title for page in packet.packet.pages)]
+    front += ["Knowledge check", *(["Facilitator script"] if edition == "trainer" else [])]
+    back = ["Notes", "Your feedback", "Certificate of attendance"]
+    assert [t for t, _ in sections] == [*front, *expected_sections, *back]
     assert [t for t, _ in handouts] == expected_handouts
 
     for title, page in [*sections, *handouts]:
-        if title in ("Agenda", "Contents"):
+        if title in front:
+            # Short front pages may share a page: the title is on it, if not first.
+            assert title in pages[page - 1], f"page {page} does not have {title}"
             continue
         # The contents page gives the same number as the bookmark ...
         match = re.search(re.escape(title) + r" (\d+)", contents)
@@ -138,14 +145,15 @@ def test_handouts_keep_their_crisis_and_care_notes(
 def test_facilitator_notes_only_in_trainer_edition(texts: dict[str, list[str]]) -> None:
     (packet,) = load_packets([builtin_root()], [WORKSHOP])
     notes = [flat(plain(n)) for section, _ in packet.sections for n in section.facilitator_notes]
-    assert len(notes) == 12  # three for each of the workshop's four sections
+    assert len(notes) == 14  # three for each section, and one for each case in Part 4
     trainer = " ".join(texts["trainer"])
     participant = " ".join(texts["participant"])
     for note in notes:
         assert note in trainer
         assert note not in participant
     assert "Facilitator notes" not in participant
-    assert "Agenda" in trainer and "Agenda" not in participant
+    # The agenda is for everyone in this workshop (agenda_for_participants).
+    assert "Agenda" in trainer and "Agenda" in participant
 
 
 def test_packet_metadata(workshop: dict[str, Path]) -> None:

@@ -70,7 +70,8 @@ def _tallest_footer(
 ) -> float:
     """The tallest footer of the packet's parts (pt): text below it is page furniture."""
     renderer = Renderer(project)
-    handout_options = replace(options, edition="clinician" if edition == "trainer" else "client")
+    # Both editions' handouts are the client's (see `Assembler.start_body`).
+    handout_options = replace(options, edition="client")
     heights = [
         renderer.packet_context(item, options, trainer=edition == "trainer")["page_footer"].height
     ]

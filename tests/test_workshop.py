@@ -1,0 +1,302 @@
+"""A workshop's own pages: the timed agenda, front and back matter, scripts and certificates."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from conftest import Project, handout_text
+from generator.workshop import Clock, clock, schedule, schedule_problems, total_minutes
+
+#: A client handout with a note for the clinician, to see where the note goes.
+NOTED = handout_text(
+    "Looking around the room",
+    "A short way to come back to the room.",
+    "  - type: paragraph\n    text: You might look around and name three things you see.\n"
+    "  - type: clinician_note\n    text: Offer this before any inward step.\n",
+)
+
+WORKSHOP = """\
+title: A practice morning
+audience: clinician
+language: en
+facilitator: Jordan Lee
+agenda_for_participants: true
+objectives:
+  - Guide a short practice that starts outward.
+agenda:
+  - time: "9:00"
+    minutes: 15
+    title: Arriving
+    script: [Show the way to the quiet room.]
+  - time: "9:15"
+    minutes: 50
+    title: Practice
+    script: ["**Pairs (20 min):** share the process, not the content."]
+  - time: "10:05"
+    minutes: 10
+    title: Questions and closing
+pages:
+  - title: Our group agreements
+    items: [Watching is a full way to take part.]
+knowledge_check:
+  intro: Tick one answer in each column.
+  questions:
+    - ask: When should a client hear how to stop a practice?
+      choices: [Before the first step, After the last step, Only if asked]
+      answer: 1
+      why: Knowing the way out first is part of safety.
+sections:
+  - title: Looking outward
+    handouts: [noted]
+    facilitator_notes: [Keep eyes open as the default.]
+    vignettes:
+      - title: "Case 1: Robin"
+        text: Robin goes quiet when asked about the week.
+notes_pages: 1
+evaluation:
+  intro: No name needed.
+  ratings: [The pace was right for me., The aims were clear.]
+  questions: [What would you change?]
+certificate:
+  hours: 1.25
+"""
+
+
+@pytest.fixture
+def workshop(project: Project) -> Project:
+    project.add("noted.yaml", NOTED)
+    packets = project.root / "content" / "packets"
+    packets.mkdir(parents=True)
+    (packets / "morning.yaml").write_text(WORKSHOP, encoding="utf-8")
+    return project
+
+
+def pages_text(path: Path) -> list[str]:
+    return [" ".join((page.extract_text() or "").split()) for page in PdfReader(path).pages]
+
+
+# --- the timed agenda -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("9:00", 540), ("09:05", 545), ("13.30", 810), ("0:00", 0), ("23:59", 1439)],
+)
+def test_a_start_time_is_a_clock_time(text: str, expected: int) -> None:
+    found = clock(text)
+    assert found is not None and found.minutes == expected
+
+
+@pytest.mark.parametrize("text", ["9", "9:00 am", "24:00", "9:60", "nine", "9:00-10:30", ""])
+def test_anything_else_is_not_a_start_time(text: str) -> None:
+    assert clock(text) is None
+
+
+def test_ends_are_worked_out_in_the_manifests_own_style() -> None:
+    slots = schedule([("9:00", 20), ("9.20", 45), ("10:05", None)])
+    assert [str(s.end) for s in slots[:2]] == ["9:20", "10.05"]
+    assert slots[2].end is None
+    assert str(Clock(23 * 60 + 50 + 20)) == "0:10"
+    assert total_minutes([("9:00", 20), ("9:20", 100)]) == 120
+    assert total_minutes([("9:00", None)]) is None
+
+
+def test_an_untimed_agenda_is_not_checked() -> None:
+    assert list(schedule_problems([("Morning", None), ("9:00-10:30", None)])) == []
+
+
+def test_a_timed_agenda_is_checked_item_by_item() -> None:
+    found = list(
+        schedule_problems([("9:00", 30), ("9:15", 30), ("about ten", 10), ("11:00", None)])
+    )
+    assert [(index, field) for index, field, _ in found] == [
+        (2, "time"),
+        (3, "minutes"),
+        (1, "time"),
+    ]
+    assert "starts at 9:15, but the item before it runs to 9:30" in found[2][2]
+
+
+# --- the manifest's mistakes, located ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (
+            '  - time: "9:15"\n    minutes: 50',
+            '  - time: "9:10"\n    minutes: 50',
+            r"morning\.yaml:\d+:\d+: agenda\[1\]\.time: starts at 9:10, but the item before "
+            r"it runs to 9:15",
+        ),
+        (
+            '  - time: "10:05"\n    minutes: 10',
+            '  - time: "10:05"',
+            r"agenda\[2\]\.minutes: is missing; the other items give their length",
+        ),
+        (
+            '  - time: "10:05"',
+            '  - time: "after the break"',
+            r"agenda\[2\]\.time: \"after the break\" is not a start time",
+        ),
+        (
+            "      answer: 1\n",
+            "      answer: 4\n",
+            r"knowledge_check\.questions\[0\]: `answer` is 4, but there are 3 choices",
+        ),
+        (
+            "  hours: 1.25",
+            "  hours: 2",
+            r"certificate\.hours: is 2, but the agenda runs 1 h 15 min from start to end",
+        ),
+        ("  hours: 1.25", "  hours: 1.3", r"certificate\.hours: .*multiple of 0\.25"),
+        ("notes_pages: 1", "notes_pages: 40", r"notes_pages: .*10"),
+        (
+            "  ratings: [The pace was right for me., The aims were clear.]\n"
+            "  questions: [What would you change?]\n",
+            "  intro: Thanks.\n",
+            r"evaluation: give `ratings`, `questions` or both",
+        ),
+        (
+            '    vignettes:\n      - title: "Case 1: Robin"\n',
+            '    vignettes:\n      - name: "Case 1: Robin"\n',
+            r"sections\[0\]\.vignettes\[0\]",
+        ),
+    ],
+)
+def test_a_mistake_in_the_workshop_pages_is_located_and_nothing_is_written(
+    workshop: Project, cli, before: str, after: str, expected: str
+) -> None:
+    path = workshop.root / "content" / "packets" / "morning.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert before in text
+    path.write_text(text.replace(before, after, 1), encoding="utf-8")
+    result = cli("packet", "morning")
+    assert result.exit_code != 0
+    assert re.search(expected, result.output), result.output
+    assert "Traceback" not in result.output
+    assert workshop.output_files() == {}
+
+
+# --- the pages ------------------------------------------------------------------
+
+
+def test_participants_get_the_client_pages_and_the_trainer_adds_script_notes_and_answers(
+    workshop: Project, cli
+) -> None:
+    texts = {}
+    for edition in ("participant", "trainer"):
+        result = cli("packet", "morning", "--edition", edition, "--strict")
+        assert result.exit_code == 0, result.output
+        texts[edition] = pages_text(Path(result.stdout.strip()))
+    participant, trainer = (" ".join(texts[e]) for e in ("participant", "trainer"))
+    for both in (participant, trainer):
+        # The agenda's times, lengths and end are worked out from the start times.
+        assert "9:00–9:15 15 min" in both and "10:05–10:15 10 min" in both
+        assert "We finish at 10:15." in both
+        assert "By the end, you will be able to: Guide a short practice" in both
+        assert "Our group agreements" in both and "Knowledge check" in both
+        assert "a. Before the first step" in both
+        assert "Case 1: Robin Robin goes quiet" in both
+        assert "Your feedback" in both and "Strongly disagree" in both
+        assert "Certificate of attendance" in both and "1.25 hours" in both
+    for trainer_only in (
+        "Facilitator script",
+        "Show the way to the quiet room.",
+        "Answer: a Knowing the way out first",
+        "Keep eyes open as the default.",
+    ):
+        assert trainer_only in trainer and trainer_only not in participant
+    # The handout's note is on the trainer's divider; both editions' handout
+    # pages are the client's, word for word.
+    note = "Offer this before any inward step."
+    assert note not in participant
+    divider = next(t for t in texts["trainer"] if t.startswith("Part 1"))
+    assert note in divider
+
+    def unnumbered(pages: list[str]) -> list[str]:
+        return [re.sub(r"Page \d+ of \d+", "", t) for t in pages if t.startswith("Looking around")]
+
+    assert unnumbered(texts["participant"]) == unnumbered(texts["trainer"]) != []
+    assert not any(note in t for t in texts["trainer"] if t.startswith("Looking around"))
+
+
+def test_the_contents_lists_the_pages_after_the_handouts(workshop: Project, cli) -> None:
+    result = cli("packet", "morning")
+    assert result.exit_code == 0, result.output
+    texts = pages_text(Path(result.stdout.strip()))
+    contents = next(t for t in texts if t.startswith("Contents"))
+    for title in ("Notes", "Your feedback", "Certificate of attendance"):
+        page = int(re.search(re.escape(title) + r" (\d+)", contents).group(1))  # type: ignore[union-attr]
+        assert texts[page - 1].startswith(title), (title, page)
+    assert texts[-1].startswith("Certificate of attendance")
+    # The certificate is the last page and, like the cover, has no page number.
+    assert not re.search(r"Page \d+ of", texts[-1])
+    assert f"Page {len(texts) - 1} of {len(texts)}" in texts[-2]
+
+
+NAMES = ["Alex Rivera", "Nguyễn Thị Mai", "Σοφία Παπαδοπούλου"]
+
+
+def test_each_participant_gets_a_certificate_with_their_name_only_on_the_page(
+    workshop: Project, cli
+) -> None:
+    csv = workshop.root / "people.csv"
+    csv.write_text("name\n" + "\n".join(NAMES) + "\n", encoding="utf-8")
+    result = cli("packet", "morning", "--participants", str(csv))
+    assert result.exit_code == 0, result.output
+    paths = [Path(line) for line in result.stdout.splitlines()]
+    assert len(paths) == 3
+    for name in NAMES:
+        assert name not in result.output
+    for path, name in zip(paths, NAMES, strict=True):
+        texts = pages_text(path)
+        # Text extraction may split a letter from its combining mark: compare without spaces.
+        last = texts[-1].replace(" ", "")
+        assert f"Thiscertifiesthat{name}tookpartinApracticemorning".replace(" ", "") in last
+        assert "Signed: Jordan Lee" in texts[-1]
+        others = [n.replace(" ", "") for n in NAMES if n != name]
+        assert not any(other in "".join(texts).replace(" ", "") for other in others)
+        with pikepdf.open(path) as pdf:
+            info = " ".join(str(v) for v in pdf.docinfo.values())
+            with pdf.open_metadata() as xmp:
+                said = info + str(xmp)
+            marks = [item.title for item in pdf.open_outline().root]
+        for part in name.split():
+            assert part not in said
+        assert marks[-1] == "Certificate of attendance"
+        assert not any(name in mark for mark in marks)
+    for file in workshop.root.rglob("*"):
+        assert not any(part.lower() in file.name.lower() for n in NAMES for part in n.split())
+
+
+def test_the_certificate_without_a_name_has_a_line_to_write_it_on(workshop: Project, cli) -> None:
+    result = cli("packet", "morning")
+    assert result.exit_code == 0, result.output
+    last = pages_text(Path(result.stdout.strip()))[-1]
+    assert "This certifies that took part in A practice morning" in last
+
+
+def test_a_fillable_workshop_has_its_checks_and_form_as_fields(workshop: Project, cli) -> None:
+    result = cli("packet", "morning", "--fillable", "--strict")
+    assert result.exit_code == 0, result.output
+    with pikepdf.open(Path(result.stdout.strip())) as pdf:
+        fields = list(pdf.Root.AcroForm.Fields)
+        groups = {str(f.T): len(f.Kids) for f in fields if "/Kids" in f}
+        names = Counter(str(f.T) for f in fields if "/T" in f and "/Parent" not in f)
+    # The knowledge check: one choice of three at the start, one at the end;
+    # the form: one of five for each statement, then the open question's lines.
+    assert groups == {
+        "knowledge-1-start": 3,
+        "knowledge-1-end": 3,
+        "evaluation-1": 5,
+        "evaluation-2": 5,
+    }
+    assert sum(n.startswith("evaluation-question-1-") for n in names) == 3
+    assert names["notes-1"] == 1
