@@ -52,6 +52,9 @@ class BlockModel(Model):
     #: May stand in a column of a `columns` block (headings, worksheets and
     #: columns themselves may not).
     in_columns: ClassVar[bool] = True
+    #: Printed after the sources, on pages of its own (a card to cut out), so
+    #: the handout's reading pages stay together.
+    at_end: ClassVar[bool] = False
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

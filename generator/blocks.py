@@ -92,9 +92,6 @@ class ItemsBlock(BlockModel):
         yield ("items",), self.items
 
 
-# The lists inside a list group and a comparison.
-
-
 class TitledList(Model):
     """One titled list inside a group."""
 
@@ -446,5 +443,6 @@ class ClinicianNote(BlockModel):
 
 
 # Last: a column holds any of the types above.
+from generator.card import PocketCard as PocketCard  # noqa: E402
 from generator.columns import Columns as Columns  # noqa: E402
 from generator.diagram import Diagram as Diagram  # noqa: E402

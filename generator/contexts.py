@@ -62,6 +62,8 @@ class HandoutContext(PageContext):
     #: A worksheet's clinician edition: the clinician's notes, each with its
     #: field, set after the sources on a page of their own.
     notes_apart: list[tuple[BlockModel, str]]
+    #: Blocks printed after the sources, each on a page of its own (cards to cut out).
+    at_end: list[tuple[BlockModel, str]]
     #: How many parts (a heading and what follows it) end before each block,
     #: and how many are open after the last (blocks.outline).
     part_ends: list[int]

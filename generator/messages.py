@@ -52,6 +52,7 @@ class Messages(Model):
     scale_hint: Line
     scale_hint_fillable: Line
     checkbox_hint: Line
+    card_cut_hint: Line
     crisis: dict[str, CrisisEntry]
     contents: Line
     agenda: Line

@@ -147,6 +147,9 @@ class Renderer:
         if show_notes and handout.audience == "client" and handout.one_page:
             apart = [(i, b) for i, b in shown if b.clinician_only]
             shown = [(i, b) for i, b in shown if not b.clinician_only]
+        # Cards to cut out come after the sources, each on a page of its own.
+        at_end = [(i, b) for i, b in shown if b.at_end]
+        shown = [(i, b) for i, b in shown if not b.at_end]
         blocks = [b for _, b in shown]
         part_ends, parts_open = outline(blocks)
         page = self.page_context(
@@ -168,6 +171,7 @@ class Renderer:
             "blocks": blocks,
             "block_fields": [f"blocks[{index}]" for index, _ in shown],
             "notes_apart": [(b, f"blocks[{index}]") for index, b in apart],
+            "at_end": [(b, f"blocks[{index}]") for index, b in at_end],
             "part_ends": part_ends,
             "parts_open": parts_open,
             "block_field": "",

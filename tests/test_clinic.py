@@ -499,6 +499,7 @@ def test_builtin_library_needs_no_config() -> None:
         "coming-back-from-withdrawal",
         "daily-check-in",
         "early-signs-and-supports",
+        "feeling-far-away",
         "from-noticing-to-kindness",
         "intentional-self-attunement",
         "reacting-and-responding",

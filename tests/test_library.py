@@ -69,6 +69,7 @@ def test_the_library_has_its_handouts() -> None:
         "window-of-tolerance",
         "when-someone-pulls-away",
         "from-noticing-to-kindness",
+        "feeling-far-away",
         "self-attunement-clinician-guide",
     }
     assert set(ids(LIBRARY)) == expected
@@ -133,7 +134,9 @@ def test_client_handouts_fit_their_pages(item: HandoutFile, built: dict[str, Pat
     if item.handout.one_page:
         assert count == 1, "a one-page worksheet fits its page"
     else:
-        assert 1 <= count <= 3
+        # Reading pages: a sheet of pocket cards to cut out is a page after them.
+        cards = sum(block.type == "pocket_card" for block in item.handout.blocks)
+        assert 1 <= count - cards <= 3
     assert pages(built[f"{item.id}-clinician"]) >= count
 
 
@@ -151,6 +154,9 @@ PAGES = {
     "window-of-tolerance": 2,
     "when-someone-pulls-away": 2,
     "from-noticing-to-kindness": 2,
+    # Its pocket cards take the last page, after the sources.
+    "feeling-far-away": 4,
+    "feeling-far-away-clinician": 4,
     "coming-back-from-withdrawal-clinician": 3,
     "daily-check-in-clinician": 2,
     "early-signs-and-supports-clinician": 2,
