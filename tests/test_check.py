@@ -109,7 +109,7 @@ def test_the_builtin_library_passes_strict_with_pdf(tmp_path: Path, cli, monkeyp
     monkeypatch.chdir(tmp_path)
     result = cli("check", "--strict", "--pdf")
     assert result.exit_code == 0, result.stdout
-    assert result.stdout.splitlines()[-1].endswith("(14 checked).")
+    assert result.stdout.splitlines()[-1].endswith("(15 checked).")
     assert "error" not in result.stdout and "warning" not in result.stdout
 
 
@@ -310,7 +310,7 @@ def test_schema_validates_the_builtin_files(cli, kind: str, files: list[Path]) -
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     # Every built-in file of the kind: twelve handouts, the workshop packet, the starter config.
-    assert len(files) == {"handout": 13, "packet": 1, "config": 1}[kind]
+    assert len(files) == {"handout": 14, "packet": 1, "config": 1}[kind]
     for path in files:
         data = as_json_data(yaml.safe_load(path.read_text(encoding="utf-8")))
         errors = [e.message for e in validator.iter_errors(data)]

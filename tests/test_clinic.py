@@ -504,6 +504,7 @@ def test_builtin_library_needs_no_config() -> None:
         "intentional-self-attunement",
         "reacting-and-responding",
         "self-attunement-clinician-guide",
+        "staged-safety-plan",
         "when-self-compassion-feels-out-of-reach",
         "when-someone-pulls-away",
         "window-of-tolerance",

@@ -70,6 +70,7 @@ def test_the_library_has_its_handouts() -> None:
         "when-someone-pulls-away",
         "from-noticing-to-kindness",
         "feeling-far-away",
+        "staged-safety-plan",
         "self-attunement-clinician-guide",
     }
     assert set(ids(LIBRARY)) == expected
@@ -157,6 +158,9 @@ PAGES = {
     # Its pocket cards take the last page, after the sources.
     "feeling-far-away": 4,
     "feeling-far-away-clinician": 4,
+    # The plan fills its second page; the clinician's note takes a third.
+    "staged-safety-plan": 2,
+    "staged-safety-plan-clinician": 3,
     "coming-back-from-withdrawal-clinician": 3,
     "daily-check-in-clinician": 2,
     "early-signs-and-supports-clinician": 2,
