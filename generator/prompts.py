@@ -60,9 +60,16 @@ class CheckboxesPrompt(PromptModel):
 
     kind: Literal["checkboxes"]
     options: list[Text] = Field(min_length=1, max_length=12)
+    #: A last option with room to write what it is, such as "Something else":
+    #: a line on paper, a text field in a fillable PDF.
+    other: Line | None = None
+
+    def boxes(self) -> int:
+        return 1 if self.other else 0  # the line to write on
 
     def rows(self) -> int:
-        return (len(self.options) + 1) // 2  # two columns
+        count = len(self.options) + (1 if self.other else 0)
+        return (count + 1) // 2  # two columns
 
 
 class ScalePrompt(PromptModel):

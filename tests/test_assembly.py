@@ -189,7 +189,10 @@ def test_a_fillable_packet_keeps_every_worksheets_fields(project: Project, cli) 
                 **{f"daily-check-in-3-3-option-{n}": 1 for n in range(1, 4)},
                 **{f"daily-check-in-3-4-option-{n}": 1 for n in range(1, 4)},
                 "daily-check-in-3-5-line-1": 1,
-                **{f"daily-check-in-3-6-option-{n}": 1 for n in range(1, 5)},
+                **{f"daily-check-in-3-6-option-{n}": 1 for n in range(1, 4)},
+                # "Something else": a box to tick, and a field to say what.
+                "daily-check-in-3-6-other": 1,
+                "daily-check-in-3-6-other-text": 1,
                 **{f"early-signs-and-supports-3-1-option-{n}": 1 for n in range(1, 5)},
                 **dict.fromkeys(
                     [
@@ -205,8 +208,8 @@ def test_a_fillable_packet_keeps_every_worksheets_fields(project: Project, cli) 
             }
         )
         widgets = [a for page in pdf.pages for a in page.obj.get("/Annots", []) if a.get("/FT")]
-        assert len(widgets) == 23
-        assert [widget.P.objgen in pages for widget in widgets] == [True] * 23
+        assert len(widgets) == 24
+        assert [widget.P.objgen in pages for widget in widgets] == [True] * 24
 
 
 def test_a_part_is_compressed_with_each_font_compressed_once(project: Project) -> None:

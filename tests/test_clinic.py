@@ -377,10 +377,12 @@ def test_fillable_check_in_has_a_field_per_line_checkbox_and_scale(project: Proj
     (item,) = load_handouts(find_project().roots, ["daily-check-in"])
     prompts = [p for b in item.handout.blocks if b.type == "worksheet" for p in b.prompts]
     lines = sum(p.lines for p in prompts if p.kind == "lines")
-    boxes = sum(len(p.options) for p in prompts if p.kind == "checkboxes")
+    others = sum(1 for p in prompts if p.kind == "checkboxes" and p.other)
+    boxes = sum(len(p.options) for p in prompts if p.kind == "checkboxes") + others
     scales = sum(1 for p in prompts if p.kind == "scale")
-    # The handout's worksheet: three one-line answers and ten options in three groups.
-    assert (lines, boxes, scales) == (3, 10, 0)
+    # The handout's worksheet: three one-line answers, and nine options in three
+    # groups and "Something else", a box with a line to say what.
+    assert (lines, boxes, scales, others) == (3, 10, 0, 1)
     with pikepdf.open(project.root / "output/en/daily-check-in-fillable.pdf") as pdf:
         fields = list(pdf.Root.AcroForm.Fields)
         text = [f for f in fields if f.get("/FT") == "/Tx"]
@@ -388,7 +390,7 @@ def test_fillable_check_in_has_a_field_per_line_checkbox_and_scale(project: Proj
         checkboxes = [
             f for f in fields if f.get("/FT") == "/Btn" and "/Kids" not in f and "/Parent" not in f
         ]
-        assert len(text) == lines
+        assert len(text) == lines + others
         assert len(checkboxes) == boxes
         assert len(radio_groups) == scales
         assert all(len(group.Kids) == 11 for group in radio_groups)

@@ -350,7 +350,7 @@ def test_large_print_footer_uses_the_text_width(
                 "This handout supports, and does not replace, care from a qualified",
                 "professional.",
                 "The withdrawal response",
-                "Version 1.1 · Reviewed November 29, 2026",
+                "Version 1.2 · Reviewed November 30, 2026",
             ]
         else:
             assert texts[:2] == [

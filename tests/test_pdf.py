@@ -103,7 +103,7 @@ def test_text_is_extractable_with_footer(builtin_pdfs: dict[str, Path]) -> None:
         assert f"Page {number} of {len(pages)}" in flat
         assert "Call or text 988" in flat
         assert "does not replace, care from a qualified professional" in flat
-        assert "Version 1.1" in flat
+        assert "Version 1.2" in flat
 
 
 def test_content_script_and_template_syntax_print_literally(project: Project, cli) -> None:
