@@ -41,6 +41,10 @@ class BlockModel(Model):
     chunked: ClassVar[bool] = True
     #: Gives the reader something to do (structure.action).
     action: ClassVar[bool] = False
+    #: A picture that carries an idea: a diagram or an image (structure.visual).
+    visual: ClassVar[bool] = False
+    #: Something the reader fills in or keeps: a worksheet, a card (structure.tool).
+    tool: ClassVar[bool] = False
     #: Someone's own words, which the wording check leaves as they are.
     own_voice: ClassVar[bool] = False
     #: Always a practice done in order (steps, a worksheet's prompts).

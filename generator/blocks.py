@@ -20,7 +20,7 @@ from generator.blockbase import Loc
 from generator.blockbase import outline as outline
 from generator.blockbase import walk as walk
 from generator.errors import counted
-from generator.fields import MAX_ITEMS, Email, Line, Model, Rich, RichItem, Text, WebAddress
+from generator.fields import MAX_ITEMS, Line, Model, Rich, RichItem, Text
 from generator.prompts import CheckboxesPrompt, Prompt, fits_a_page
 from generator.registry import follows_registry
 
@@ -341,6 +341,7 @@ class Worksheet(BlockModel):
       lines: 2
 """
     action = True
+    tool = True
     always_practice = True
     in_columns = False
 
@@ -385,41 +386,11 @@ class Image(BlockModel):
 #   alt: "What the picture shows, for someone who cannot see it"
 #   caption: "An optional caption"
 """
+    visual = True
 
     def fragments(self) -> Iterator[tuple[Loc, str]]:
         if self.caption:
             yield ("caption",), self.caption
-
-
-class Contact(BlockModel):
-    """Who to contact and how: an organisation's name, address, phone, email and website."""
-
-    type: Literal["contact"]
-    title: Line | None = None
-    name: Line
-    address: list[Line] = Field(default_factory=list, max_length=6)
-    phone: Line | None = None
-    email: Email | None = None
-    website: WebAddress | None = None
-    hours: Line | None = None
-    note: Rich | None = None
-
-    example = """\
-# Contact details: who the reader can reach, and how. Only the name is needed.
-- type: contact
-  title: "Where to find us"
-  name: "Riverside Community Health"
-  address: ["12 River Street", "Springfield"]
-  phone: "555-0100"
-  email: "hello@riverside.example"
-  website: "https://riverside.example"
-  hours: "Monday to Friday, 9 to 5"
-"""
-    chunked = False
-
-    def prose(self) -> Iterator[tuple[Loc, str]]:
-        if self.note:
-            yield ("note",), self.note
 
 
 class ClinicianNote(BlockModel):
@@ -445,4 +416,5 @@ class ClinicianNote(BlockModel):
 # Last: a column holds any of the types above.
 from generator.card import PocketCard as PocketCard  # noqa: E402
 from generator.columns import Columns as Columns  # noqa: E402
+from generator.contact import Contact as Contact  # noqa: E402
 from generator.diagram import Diagram as Diagram  # noqa: E402

@@ -42,6 +42,7 @@ class PocketCard(BlockModel):
     - "Listen for the nearest sound."
 """
     action = True
+    tool = True
     always_practice = True
     # Its words are the card's, printed again on each copy: not a stretch of text.
     chunked = False

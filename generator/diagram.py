@@ -163,6 +163,7 @@ class Diagram(BlockModel):
 """
     # Its labels are read with the picture, not as a stretch of running text.
     chunked = False
+    visual = True
     # A diagram is as wide as the page's text: a column is too narrow for one.
     in_columns = False
 

@@ -60,7 +60,8 @@ def page_quality(document: Any, *, one_page: bool) -> tuple[PageNote, ...]:
 
     notes: list[PageNote] = []
     pages_of: dict[int, list[tuple[int, str, str, int]]] = defaultdict(list)
-    count = len(document.pages)
+    # The reading ends before the first page set apart (or at the document's end).
+    count = reading_pages(document)
     for number, page in enumerate(document.pages, start=1):
         page_box = page._page_box
         top = page_box.content_box_y()
@@ -95,6 +96,25 @@ def page_quality(document: Any, *, one_page: bool) -> tuple[PageNote, ...]:
 #: What a one-page worksheet's clinician edition sets on a page of its own, after
 #: the client's page (templates/_handout.html): the notes for the clinician.
 APART = "notes-apart"
+#: What starts a page of its own after the reading pages, by design: the notes
+#: set apart, and sheets of cards to cut out. The page before one is the last
+#: page of the reading, which may be short; a one-page worksheet has these too.
+OWN_PAGE = frozenset({APART, "pocket-cards"})
+
+
+def _starts_own_page(page: Any) -> bool:
+    """Whether a page begins with something set on pages of its own (`OWN_PAGE`)."""
+    from weasyprint.formatting_structure import boxes
+
+    flow = [c for c in page._page_box.children if not isinstance(c, boxes.MarginBox)]
+    box = flow[0] if flow else None
+    while box is not None and not isinstance(box, boxes.LineBox | boxes.TextBox):
+        element = box.element
+        if element is not None and OWN_PAGE & set((element.get("class") or "").split()):
+            return True
+        children = getattr(box, "children", ())
+        box = children[0] if children else None
+    return False
 
 
 def spill_message(note: PageNote) -> str:
@@ -114,7 +134,7 @@ def spilled(document: Any) -> PageNote | None:
     def first(box: Any, where: str) -> tuple[str, str] | None:
         element = box.element
         if element is not None and not isinstance(box, boxes.TextBox):
-            if APART in (element.get("class") or "").split():
+            if OWN_PAGE & set((element.get("class") or "").split()):
                 return None
             where = element.get(FIELD_ATTRIBUTE) or where
         if isinstance(box, boxes.LineBox | boxes.ReplacedBox):
@@ -191,11 +211,21 @@ def _footer_rule(page_box: Any) -> float | None:
     return min(found) if found else None
 
 
+def reading_pages(document: Any) -> int:
+    """How many pages the reading takes: those before the first page set apart
+    (`OWN_PAGE`: cards to cut out, notes set apart), or all."""
+    return next(
+        (n for n, page in enumerate(document.pages) if n and _starts_own_page(page)),
+        len(document.pages),
+    )
+
+
 def ends_with_sources_alone(document: Any) -> bool:
-    """Whether the last page of several holds nothing but the list of sources."""
+    """Whether the reading's last page, of several, holds nothing but the list of sources."""
     from weasyprint.formatting_structure import boxes
 
-    if len(document.pages) < 2:
+    last = reading_pages(document)
+    if last < 2:
         return False
     seen = {"sources": 0, "other": 0}
 
@@ -209,7 +239,7 @@ def ends_with_sources_alone(document: Any) -> bool:
         for child in getattr(box, "children", ()):
             look(child, inside)
 
-    for child in document.pages[-1]._page_box.children:
+    for child in document.pages[last - 1]._page_box.children:
         if not isinstance(child, boxes.MarginBox):
             look(child, False)
     return seen["sources"] > 0 and seen["other"] == 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from generator.fields import Line, Model, Rich, Text
 from generator.registry import Family
@@ -47,12 +47,22 @@ class LinesPrompt(PromptModel):
 
     kind: Literal["lines"]
     lines: int = Field(default=3, ge=1, le=20)
+    #: A short answer (a date, a name) on a line after the prompt's words, not under them.
+    inline: bool = False
+
+    @model_validator(mode="after")
+    def _inline_is_one_line(self) -> LinesPrompt:
+        if self.inline and self.lines != 1:
+            raise ValueError(
+                "an `inline` answer is one line; give `lines: 1`, or leave out `inline`"
+            )
+        return self
 
     def boxes(self) -> int:
         return self.lines
 
     def rows(self) -> int:
-        return self.lines
+        return 0 if self.inline else self.lines  # inline: on the prompt's own line
 
 
 class CheckboxesPrompt(PromptModel):

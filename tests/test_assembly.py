@@ -185,23 +185,25 @@ def test_a_fillable_packet_keeps_every_worksheets_fields(project: Project, cli) 
         # Both worksheets' fields: every writing line and every option its own field.
         assert names == Counter(
             {
-                **dict.fromkeys(["daily-check-in-3-1-line-1", "daily-check-in-3-2-line-1"], 1),
-                **{f"daily-check-in-3-3-option-{n}": 1 for n in range(1, 4)},
-                **{f"daily-check-in-3-4-option-{n}": 1 for n in range(1, 4)},
-                "daily-check-in-3-5-line-1": 1,
-                **{f"daily-check-in-3-6-option-{n}": 1 for n in range(1, 4)},
+                # The check-in's worksheet is its fourth block, after the
+                # key points, the loop and the heading.
+                **dict.fromkeys(["daily-check-in-4-1-line-1", "daily-check-in-4-2-line-1"], 1),
+                **{f"daily-check-in-4-3-option-{n}": 1 for n in range(1, 4)},
+                **{f"daily-check-in-4-4-option-{n}": 1 for n in range(1, 4)},
+                "daily-check-in-4-5-line-1": 1,
+                **{f"daily-check-in-4-6-option-{n}": 1 for n in range(1, 4)},
                 # "Something else": a box to tick, and a field to say what.
-                "daily-check-in-3-6-other": 1,
-                "daily-check-in-3-6-other-text": 1,
-                **{f"early-signs-and-supports-3-1-option-{n}": 1 for n in range(1, 5)},
+                "daily-check-in-4-6-other": 1,
+                "daily-check-in-4-6-other-text": 1,
+                **{f"early-signs-and-supports-4-1-option-{n}": 1 for n in range(1, 5)},
                 **dict.fromkeys(
                     [
-                        "early-signs-and-supports-3-2-line-1",
-                        "early-signs-and-supports-3-3-line-1",
-                        "early-signs-and-supports-3-3-line-2",
-                        "early-signs-and-supports-3-4-line-1",
-                        "early-signs-and-supports-3-4-line-2",
-                        "early-signs-and-supports-3-5-line-1",
+                        "early-signs-and-supports-4-2-line-1",
+                        "early-signs-and-supports-4-3-line-1",
+                        "early-signs-and-supports-4-3-line-2",
+                        "early-signs-and-supports-4-4-line-1",
+                        "early-signs-and-supports-4-4-line-2",
+                        "early-signs-and-supports-4-5-line-1",
                     ],
                     1,
                 ),

@@ -19,7 +19,7 @@ from generator.schema import json_schema
 
 CHOICES = (
     "section, subsection, paragraph, list, list_group, steps, callout, compare, table, "
-    "definition, key_points, quote, worksheet, image, contact, clinician_note, pocket_card, columns, diagram"
+    "definition, key_points, quote, worksheet, image, clinician_note, pocket_card, columns, contact, diagram"
 )
 
 HANDOUT = handout_text(

@@ -122,3 +122,35 @@ def test_a_card_is_a_practice_the_sequencing_check_reads(project: Project, cli) 
     project.add("cards.yaml", handout_text("Cards", "A card to keep.", INTRO + fixed))
     found = json.loads(cli("check", "cards", "--json").stdout)["findings"]
     assert [f for f in found if f["rule"].startswith("sequencing.")] == []
+
+
+def test_the_reading_may_end_short_before_the_cards(project: Project, cli) -> None:
+    # A page and a little more of reading: its short last page is the reading's
+    # end, as a handout's last page is, though the card sheet comes after it.
+    para = (
+        "  - type: paragraph\n    text: "
+        + "You might look around the room and name what you see. " * 9
+        + "\n"
+    )
+    blocks = para * 5 + para.replace("see. " * 9, "see. " * 4) + card(TITLE, ["Look around."], STOP)
+    project.add("cards.yaml", handout_text("Cards", "A card to keep.", blocks))
+    result = cli("build", "cards", "--strict")
+    assert result.exit_code == 0, result.output
+    texts = pages(Path(result.stdout.strip()))
+    assert len(texts) == 3 and texts[-1].count(TITLE) == 4
+    # The reading's second page is short: the sparse-page rule would flag it
+    # on a page that is not the reading's last.
+    assert texts[1].count("You might look around") < texts[0].count("You might look around") / 3
+    found = json.loads(cli("check", "cards", "--pdf", "--json").stdout)["findings"]
+    assert [f["rule"] for f in found if f["rule"].startswith("pdf.")] == []
+
+
+def test_a_one_page_worksheet_may_have_its_cards_after_it(project: Project, cli) -> None:
+    blocks = INTRO + card(TITLE, ["Look around."], STOP)
+    text = handout_text("Cards", "A card to keep.", blocks).replace(
+        "audience: client", "audience: client\none_page: true"
+    )
+    project.add("cards.yaml", text)
+    result = cli("build", "cards", "--strict")
+    assert result.exit_code == 0, result.output
+    assert len(pages(Path(result.stdout.strip()))) == 2

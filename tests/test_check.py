@@ -20,8 +20,16 @@ from generator.config import builtin_root
 
 OLD_CRISIS = "crisis:\n  - text: Call the county line on 555-0199.\n    verified: 2024-01-15\n"
 
-#: Families whose rules look at something other than a valid handout's content.
-NOT_IN_A_HANDOUT = ("pdf.", "schema", "config.", "allow.", "structure.no-purpose")
+#: Families whose rules look at something other than a valid handout's content,
+#: and `structure.visual`: this handout has a picture, for `structure.image-alt`.
+NOT_IN_A_HANDOUT = (
+    "pdf.",
+    "schema",
+    "config.",
+    "allow.",
+    "structure.no-purpose",
+    "structure.visual",
+)
 RULE_SEVERITIES = {(r.id, r.severity) for r in all_rules()}
 
 EXPECTED = [
@@ -41,6 +49,7 @@ EXPECTED = [
     ("structure.list-length", 36, 7, "warning"),
     ("structure.image-alt", 46, 10, "warning"),
     ("structure.action", 11, 3, "warning"),
+    ("structure.tool", 11, 3, "warning"),
     ("structure.sources", 9, 10, "warning"),
     ("structure.reviewed", 7, 9, "warning"),
     ("markup.literal", 47, 26, "warning"),
@@ -102,7 +111,7 @@ def test_human_report_groups_by_file(broken: Project, cli) -> None:
     assert lines[0] == "content/handouts/en/breaks-every-rule.yaml"
     assert any(line.split()[:3] == ["24:11", "error", "wording.directive"] for line in lines)
     assert "Instead: \u201cIt can help to rest.\u201d" in result.stdout
-    assert lines[-1] == "7 errors, 10 warnings, 3 notes in 2 files (2 checked)."
+    assert lines[-1] == "7 errors, 11 warnings, 3 notes in 2 files (2 checked)."
 
 
 def test_the_builtin_library_passes_strict_with_pdf(tmp_path: Path, cli, monkeypatch) -> None:
@@ -123,6 +132,8 @@ def test_strict_fails_on_warnings_but_never_on_notes(project: Project, cli) -> N
             "sources:\n  - {author: Kristin Neff, title: Self-Compassion, year: 2011}",
         )
         + "  - type: key_points\n    items: [Noticing can help.]\n"
+        + PICTURE
+        + TOOL
     )
     project.add("clean.yaml", clean)
     result = cli("check", "clean", "--strict")
@@ -406,7 +417,8 @@ def test_every_example_practice_detail_is_found(tmp_path: Path, cli, monkeypatch
 
 def test_counts_are_in_the_right_number(project: Project, cli) -> None:
     cited = "sources:\n  - {author: Kristin Neff, title: Self-Compassion, year: 2011}"
-    project.add("h.yaml", MINIMAL.replace("sources: []", cited))  # one sentence, no key points
+    # One sentence; no key points, picture or tool.
+    project.add("h.yaml", MINIMAL.replace("sources: []", cited))
     note = next(
         f
         for f in findings(cli("check", "h", "--json"))
@@ -415,7 +427,7 @@ def test_counts_are_in_the_right_number(project: Project, cli) -> None:
     assert note["message"] == (
         "only 1 sentence: SMOG needs about 30 to be reliable, so treat its grade as a rough guide"
     )
-    assert cli("check", "h").stdout.splitlines()[-1] == "1 warning, 1 note in 1 file (1 checked)."
+    assert cli("check", "h").stdout.splitlines()[-1] == "3 warnings, 1 note in 1 file (1 checked)."
     packets = project.root / "content" / "packets"
     packets.mkdir()
     (packets / "mini.yaml").write_text(
@@ -456,6 +468,41 @@ def test_crisis_dates_come_from_the_message_file_the_pages_use(project: Project,
             "suggestion": None,
         }
     ]
+
+
+# --- structure.visual and structure.tool: a picture and something to use ------------
+
+TOOL = "  - type: worksheet\n    prompts:\n      - {kind: lines, text: One thing I noticed, lines: 1}\n"
+PICTURE = "  - type: diagram\n    kind: ladder\n    steps: [Look around, Name it, Choose]\n"
+CARD = "  - type: pocket_card\n    title: Back to the room\n    steps: [Look around.]\n"
+
+
+@pytest.mark.parametrize(
+    ("audience", "blocks", "missing"),
+    [
+        ("client", "", {"structure.visual", "structure.tool"}),
+        ("client", TOOL, {"structure.visual"}),
+        ("client", PICTURE, {"structure.tool"}),
+        ("client", PICTURE + TOOL, set()),
+        ("client", PICTURE + CARD, set()),
+        # A clinician's handout is not held to a client's picture and tool.
+        ("clinician", "", set()),
+    ],
+)
+def test_a_client_handout_needs_a_picture_and_a_tool(
+    project: Project, cli, audience: str, blocks: str, missing: set[str]
+) -> None:
+    text = handout_text("Noticing", "A small way to notice.", MINIMAL_BLOCK + blocks)
+    project.add("h.yaml", text.replace("audience: client", f"audience: {audience}"))
+    found = findings(cli("check", "h", "--json"))
+    rules = {f["rule"] for f in found} & {"structure.visual", "structure.tool"}
+    assert rules == missing
+    for finding in found:
+        if finding["rule"] in missing:
+            assert (finding["line"], finding["severity"]) == (11, "warning")
+
+
+MINIMAL_BLOCK = "  - type: paragraph\n    text: You might look around the room.\n"
 
 
 # --- structure.action and hard words, read as a reader would ----------------------

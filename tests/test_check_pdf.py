@@ -89,7 +89,8 @@ def test_no_bar_and_no_log_when_output_is_not_a_terminal(project: Project, cli) 
     assert result.exit_code == 0, result.stdout
     assert result.stderr == ""
     assert "Checking PDFs" not in result.stdout
-    assert result.stdout.splitlines()[-1] == "8 warnings, 4 notes in 4 files (4 checked)."
+    # Each: no key points, no sources, no picture and no tool (warnings); few sentences (a note).
+    assert result.stdout.splitlines()[-1] == "16 warnings, 4 notes in 4 files (4 checked)."
 
 
 def test_verbose_logs_each_stage_of_check_pdf(project: Project, cli) -> None:

@@ -30,6 +30,7 @@ TRIGGERED_ELSEWHERE = {
         "test_a_client_handout_without_a_purpose_builds_and_the_check_asks_for_one",
     ),
     "allow.unknown": ("test_check_rules.py", "test_typos_in_a_blocks_allow_list"),
+    "structure.visual": ("test_check.py", "test_a_client_handout_needs_a_picture_and_a_tool"),
     "pdf.layout": ("test_check_pdf.py", "test_a_layout_given_up_is_a_finding"),
     "pdf.image": ("test_check_pdf.py", "test_what_the_layout_engine_said_is_found"),
     "pdf.accessibility": ("test_check_pdf.py", "test_what_the_layout_engine_said_is_found"),
@@ -122,7 +123,7 @@ def test_rules_lists_every_rule_with_its_severity_and_description(cli) -> None:
     result = cli("check", "--rules")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert len(lines) == len(all_rules()) == 38
+    assert len(lines) == len(all_rules()) == 40
     assert lines[0] == (
         "schema                       error   "
         "the file does not match the handout, packet or config format"
@@ -139,7 +140,7 @@ def test_rules_lists_every_rule_with_its_severity_and_description(cli) -> None:
 
 def test_rules_as_json(cli) -> None:
     listed = json.loads(cli("check", "--rules", "--json").stdout)
-    assert len(listed) == 38
+    assert len(listed) == 40
     assert listed[11] == {
         "id": "allow.unknown",
         "severity": "error",
@@ -235,7 +236,7 @@ def test_typos_in_the_projects_wording_allow(project: Project, cli) -> None:
         "mean `wording.promise`?",
         f"  2:45    error   allow.unknown                `config.placeholder` {CANT}",
         "",
-        "3 errors, 2 warnings, 1 note in 2 files (2 checked).",
+        "3 errors, 4 warnings, 1 note in 2 files (2 checked).",
     ]
 
 

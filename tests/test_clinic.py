@@ -42,11 +42,13 @@ def test_branding_and_region_on_every_page(clinic: Project, cli) -> None:
     result = cli("build", "withdrawal-response", "--strict")
     assert result.exit_code == 0, result.output
     texts = page_texts(clinic.root / "output/en/withdrawal-response.pdf")
-    assert len(texts) == 3
+    assert len(texts) == 4  # three pages to read, and the pocket cards
     for text in texts:
         assert "Riverside Counselling" in text
         assert "Samaritans free on 116 123" in text
         assert "988" not in text
+    # Each of the four cards carries the region's line too, as does the footer.
+    assert texts[-1].count("Samaritans free on 116 123") == 5
     with pikepdf.open(clinic.root / "output/en/withdrawal-response.pdf") as pdf:
         assert str(pdf.docinfo["/Author"]) == "Riverside Counselling"
     with pdfplumber.open(clinic.root / "output/en/withdrawal-response.pdf") as pdf:
@@ -69,7 +71,7 @@ def test_packets_honour_the_config(clinic: Project, cli) -> None:
         assert "Riverside Counselling" in text
     assert all("988" not in t for t in texts)
     # The region's crisis line on each of the client handout's pages.
-    assert ["Samaritans" in t for t in texts] == [False] * 3 + [True] * 3 + [False] * 6
+    assert ["Samaritans" in t for t in texts] == [False] * 3 + [True] * 4 + [False] * 6
 
 
 def test_custom_crisis_lines(project: Project, cli) -> None:

@@ -64,7 +64,7 @@ def test_three_problems_in_one_run(image_project: Project) -> None:
             "content/handouts/en/h.yaml:11:5: blocks[0]: unknown type `paragraf`; "
             "did you mean `paragraph`? the choices are: section, subsection, paragraph, list, "
             "list_group, steps, callout, compare, table, definition, key_points, quote, "
-            "worksheet, image, contact, clinician_note, pocket_card, columns, diagram",
+            "worksheet, image, clinician_note, pocket_card, columns, contact, diagram",
         ),
         (
             "    text: You might notice your breath for a moment.",

@@ -9,6 +9,7 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
+from generator.blocks import walk
 from generator.check.readability import readability
 from generator.check.text import printed
 from generator.cli import main
@@ -113,6 +114,11 @@ def test_every_handout_meets_the_structure_rules(item: HandoutFile) -> None:
     types = [b.type for b in handout.blocks]
     assert "key_points" in types, "a key points block"
     assert "section" in types, "chunks under headings"
+    if handout.audience == "client":
+        # A picture that carries the main idea, and a tool to fill in or keep.
+        inside = [block for _, block in walk(handout.blocks)]
+        assert any(b.type in ("diagram", "image") for b in inside), "a picture"
+        assert any(b.type in ("worksheet", "pocket_card") for b in inside), "a tool"
     assert handout.sources, "sources cited"
     for block in handout.blocks:
         for field in ("items",):
@@ -143,37 +149,35 @@ def test_client_handouts_fit_their_pages(item: HandoutFile, built: dict[str, Pat
 
 #: Each built-in PDF's pages: a handout that grows a page is a change to look at.
 PAGES = {
-    "body-alarm-system": 2,
-    "coming-back-from-withdrawal": 2,
+    # Client editions. A pocket card sheet is a page after the reading ones.
+    "body-alarm-system": 3,
+    "coming-back-from-withdrawal": 3,
     "daily-check-in": 1,
     "early-signs-and-supports": 1,
-    "intentional-self-attunement": 2,
-    "reacting-and-responding": 2,
-    "self-attunement-clinician-guide": 5,
-    "when-self-compassion-feels-out-of-reach": 2,
-    "withdrawal-response": 3,
-    "window-of-tolerance": 2,
-    "when-someone-pulls-away": 2,
+    "feeling-far-away": 4,  # three to read, and the cards
     "from-noticing-to-kindness": 2,
-    # Its pocket cards take the last page, after the sources.
-    "feeling-far-away": 4,
-    "feeling-far-away-clinician": 4,
-    # The plan fills its second page; the clinician's note takes a third.
+    "intentional-self-attunement": 4,  # three to read, and the cards
+    "reacting-and-responding": 3,
+    "self-attunement-clinician-guide": 5,
     "staged-safety-plan": 2,
-    "staged-safety-plan-clinician": 3,
+    "when-self-compassion-feels-out-of-reach": 3,
+    "when-someone-pulls-away": 2,
+    "window-of-tolerance": 2,
+    "withdrawal-response": 4,  # three to read, and the cards
+    # Clinician editions: the notes for the clinician may take a page more.
+    "body-alarm-system-clinician": 3,
     "coming-back-from-withdrawal-clinician": 3,
     "daily-check-in-clinician": 2,
     "early-signs-and-supports-clinician": 2,
-    "intentional-self-attunement-clinician": 3,
-    "reacting-and-responding-clinician": 2,
-    # The clinician editions of these handouts with a diagram take a page more:
-    # the diagram and the clinician's note do not both fit their pages.
-    "body-alarm-system-clinician": 3,
-    "when-self-compassion-feels-out-of-reach-clinician": 3,
-    "withdrawal-response-clinician": 3,
-    "window-of-tolerance-clinician": 3,
-    "when-someone-pulls-away-clinician": 3,
+    "feeling-far-away-clinician": 4,
     "from-noticing-to-kindness-clinician": 3,
+    "intentional-self-attunement-clinician": 4,
+    "reacting-and-responding-clinician": 3,
+    "staged-safety-plan-clinician": 3,
+    "when-self-compassion-feels-out-of-reach-clinician": 3,
+    "when-someone-pulls-away-clinician": 3,
+    "window-of-tolerance-clinician": 3,
+    "withdrawal-response-clinician": 4,
 }
 
 

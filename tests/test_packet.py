@@ -66,7 +66,7 @@ def test_every_footer_counts_through_the_packet(texts: dict[str, list[str]], edi
     total = len(texts[edition])
     # The trainer edition adds the facilitator script (two pages) and, on each
     # divider, the clinician notes of its handouts (a page or two more each).
-    assert total == {"participant": 46, "trainer": 54}[edition]
+    assert total == {"participant": 53, "trainer": 61}[edition]
     # The cover and the certificate have no footer; every other page says where it is.
     for number, text in enumerate(texts[edition][1:-1], start=2):
         assert f"Page {number} of {total}" in text

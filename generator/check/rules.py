@@ -88,6 +88,8 @@ RULES = registry(
     Rule("structure.chunk", "warning", "a long stretch of text without a heading"),
     Rule("structure.list-length", "warning", "a list of more than seven items"),
     Rule("structure.action", "warning", "nothing for the reader to do"),
+    Rule("structure.visual", "warning", "a client handout with no diagram or picture"),
+    Rule("structure.tool", "warning", "a client handout with no tool (a worksheet or a card)"),
     Rule("structure.image-alt", "warning", "alt text that does not describe the picture"),
     Rule("structure.sources", "warning", "no sources cited"),
     Rule("structure.reviewed", "warning", "last reviewed more than 12 months ago"),

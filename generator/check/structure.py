@@ -53,6 +53,7 @@ def structure_findings(item: HandoutFile, located: Located) -> list[Problem]:
         *_chunk_findings(item, located),
         *_block_findings(handout, located),
         *_action_findings(handout, located),
+        *_picture_and_tool_findings(handout, located),
         *_upkeep_findings(handout, located),
     ]
 
@@ -121,6 +122,29 @@ def _action_findings(handout: Handout, located: Located) -> Iterator[Problem]:
             "there is nothing for the reader to do; handouts that offer one concrete "
             "step are easier to use",
             "add a `steps` block of small things to try",
+        )
+
+
+def _picture_and_tool_findings(handout: Handout, located: Located) -> Iterator[Problem]:
+    """A client handout needs a picture that carries its idea and a tool to use
+    (PEMAT-P items 15 and 23, the CDC index's visual)."""
+    if handout.audience != "client":
+        return
+    blocks = [block for _, block in walk(handout.blocks)]
+    if not any(block.visual for block in blocks):
+        yield RULES["structure.visual"].at(
+            located,
+            ("blocks",),
+            "there is no diagram or picture; one that carries the main idea makes a "
+            "handout easier to understand and remember",
+            "add a `diagram` (zones, cascade, ladder, loop or paths) of the main idea",
+        )
+    if not any(block.tool for block in blocks):
+        yield RULES["structure.tool"].at(
+            located,
+            ("blocks",),
+            "there is no tool to use: nothing to fill in or keep",
+            "add a short `worksheet` (a few prompts) or a `pocket_card` of the steps",
         )
 
 
