@@ -300,3 +300,24 @@ def test_a_fillable_workshop_has_its_checks_and_form_as_fields(workshop: Project
     }
     assert sum(n.startswith("evaluation-question-1-") for n in names) == 3
     assert names["notes-1"] == 1
+
+
+def test_without_the_agenda_the_objectives_stand_under_their_own_heading(
+    workshop: Project, cli
+) -> None:
+    path = workshop.root / "content" / "packets" / "morning.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("agenda_for_participants: true\n", ""),
+        encoding="utf-8",
+    )
+    result = cli("packet", "morning", "--strict")
+    assert result.exit_code == 0, result.output
+    front = pages_text(Path(result.stdout.strip()))[1]
+    assert front.startswith("By the end, you will be able to Guide a short practice")
+    assert "9:00–9:15" not in front and "Agenda" not in front
+    marks = [
+        item.title
+        for item in PdfReader(result.stdout.strip()).outline
+        if not isinstance(item, list)
+    ]
+    assert marks[0] == "By the end, you will be able to"
