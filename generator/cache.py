@@ -169,7 +169,6 @@ class BuildCache:
                 CACHE_FORMAT,
                 _version("handouts"),
                 _version("weasyprint"),
-                _version("fontpkg-atkinson-hyperlegible"),
                 _version("fontpkg-noto-sans"),
                 _version("fontpkg-noto-sans-arabic"),
             ):

@@ -1,6 +1,7 @@
 """Fonts: the body typeface, the fallbacks for personal text, and what they can print.
 
-Handouts are set in Atkinson Hyperlegible. A person's name (a client's, a
+Handouts are set in Atkinson Hyperlegible, in our copy with a plain zero
+(data/fonts, made by scripts/plain_zero.py). A person's name (a client's, a
 participant's) may be in any script, so personal text falls back to the
 bundled Noto Sans (Latin, Greek, Cyrillic, Vietnamese) and Noto Sans Arabic,
 then to the fonts this computer has. A name with a character none of them
@@ -26,7 +27,17 @@ from typing import Any
 
 import fontpkg
 
-BODY_FAMILY = "atkinson-hyperlegible"
+#: The body face's family, as the stylesheets name it, and its files: regular
+#: to bold italic, with the slash taken out of the zero (a lay reader can take
+#: "3Ø" for a letter). OFL: the licence is beside them.
+BODY_FAMILY = "Atkinson Hyperlegible"
+BODY_FONTS = Path(__file__).resolve().parent / "data" / "fonts"
+_BODY_FILES = (
+    ("AtkinsonHyperlegible-Regular.ttf", 400, "normal"),
+    ("AtkinsonHyperlegible-Italic.ttf", 400, "italic"),
+    ("AtkinsonHyperlegible-Bold.ttf", 700, "normal"),
+    ("AtkinsonHyperlegible-BoldItalic.ttf", 700, "italic"),
+)
 #: Font packages for personal text, in order, and the family name each gets in
 #: our CSS: our own names, so an installed font of the same name never stands in.
 FALLBACK_FAMILIES = (
@@ -52,7 +63,7 @@ class FontFace:
     url: str
 
 
-def _faces(package: str, family: str | None = None) -> tuple[FontFace, ...]:
+def _faces(package: str, family: str) -> tuple[FontFace, ...]:
     found = fontpkg.family(package)
     faces = []
     for font in found.files:
@@ -60,14 +71,22 @@ def _faces(package: str, family: str | None = None) -> tuple[FontFace, ...]:
         # WeasyPrint takes no weight range: a variable font is declared once for
         # each weight the templates use, and WeasyPrint sets its axis to it.
         for weight in [font.weight] if font.weight else [400, 700]:
-            faces.append(FontFace(family or found.name, weight, font.style, url))
+            faces.append(FontFace(family, weight, font.style, url))
     return tuple(faces)
+
+
+def body_font_files() -> tuple[tuple[Path, int, str], ...]:
+    """The body face's files, each with its weight and style."""
+    return tuple((BODY_FONTS / name, weight, style) for name, weight, style in _BODY_FILES)
 
 
 @functools.cache
 def body_font_faces() -> tuple[FontFace, ...]:
     """The body family's files as @font-face facts, regular to bold italic."""
-    return _faces(BODY_FAMILY)
+    return tuple(
+        FontFace(BODY_FAMILY, weight, style, path.as_uri())
+        for path, weight, style in body_font_files()
+    )
 
 
 @functools.cache
@@ -98,34 +117,34 @@ def declares_fallbacks(html: str) -> bool:
 @functools.cache
 def font_folders() -> tuple[Path, ...]:
     """Folders the PDF stage may read font files from."""
-    packages = [BODY_FAMILY, *(package for package, _ in FALLBACK_FAMILIES)]
-    return tuple(
-        sorted(
-            {Path(font.path).resolve().parent for p in packages for font in fontpkg.family(p).files}
-        )
-    )
+    fallbacks = {
+        Path(font.path).resolve().parent
+        for package, _ in FALLBACK_FAMILIES
+        for font in fontpkg.family(package).files
+    }
+    return tuple(sorted({BODY_FONTS, *fallbacks}))
 
 
-def _coverage(package: str) -> frozenset[int]:
+def _coverage(paths: Iterable[Path]) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     covered: set[int] = set()
-    for font in fontpkg.family(package).files:
-        with TTFont(font.path, lazy=True) as opened:
+    for path in paths:
+        with TTFont(path, lazy=True) as opened:
             covered.update(opened.getBestCmap() or {})
     return frozenset(covered)
 
 
 @functools.cache
 def _body_coverage() -> frozenset[int]:
-    return _coverage(BODY_FAMILY)
+    return _coverage(path for path, _, _ in body_font_files())
 
 
 @functools.cache
 def _bundled_coverage() -> frozenset[int]:
     covered = set(_body_coverage())
     for package, _ in FALLBACK_FAMILIES:
-        covered |= _coverage(package)
+        covered |= _coverage(Path(font.path) for font in fontpkg.family(package).files)
     return frozenset(covered)
 
 

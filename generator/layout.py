@@ -15,7 +15,7 @@ from generator.config import Project
 from generator.content import asset_folders
 from generator.errors import HandoutError, Problem, ProblemsError, counted, display_path
 from generator.files import FileProblem, inside, own_folders, read_bytes
-from generator.fonts import FALLBACK_FAMILIES, describe, font_folders
+from generator.fonts import BODY_FAMILY, FALLBACK_FAMILIES, describe, font_folders
 from generator.images import explain as explain_image
 from generator.pagequality import PageNote, spill_message
 from generator.pdf import Layout, LayoutCall, LayoutStopped, PdfResult, lay_out_one
@@ -266,7 +266,7 @@ _GENERIC_FAMILIES = frozenset(
 )
 
 
-_BUILT_IN_FAMILIES = frozenset({"Atkinson Hyperlegible", *(name for _, name in FALLBACK_FAMILIES)})
+_BUILT_IN_FAMILIES = frozenset({BODY_FAMILY, *(name for _, name in FALLBACK_FAMILIES)})
 
 
 #: Template files larger than this are not searched for a font's name.

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.fonts import BODY_FAMILY, WIDTHS
+from generator.fonts import WIDTHS, body_font_files
 
 # One worker runs this whole module, so its module-scoped fixture is built once.
 pytestmark = pytest.mark.xdist_group("test_footer")
@@ -361,19 +361,18 @@ def test_large_print_footer_uses_the_text_width(
 
 def font_widths() -> dict[str, Any]:
     """The body face's advance widths, read from its font files."""
-    import fontpkg
     from fontTools.ttLib import TTFont
 
     tables: dict[str, Any] = {
         "about": "Advance widths of the body face, regular (400) and bold (700), in "
         "thousandths of an em. Written by UPDATE_GOLDEN=1 pytest tests/test_footer.py."
     }
-    for font in fontpkg.family(BODY_FAMILY).files:
-        if font.style == "normal":
-            face = TTFont(font.path)
+    for path, weight, style in body_font_files():
+        if style == "normal":
+            face = TTFont(path)
             assert face["head"].unitsPerEm == 1000
             advances = face["hmtx"].metrics
-            tables[str(font.weight)] = {
+            tables[str(weight)] = {
                 chr(code): advances[glyph][0]
                 for code, glyph in sorted(face.getBestCmap().items())
                 if code >= 0x20

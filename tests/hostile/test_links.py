@@ -21,12 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import fontpkg
 import pikepdf
 import pytest
 
 from conftest import MINIMAL, Project
 from generator.config import builtin_root
+from generator.fonts import body_font_files
 
 #: What every outside file holds: it must never reach anything the run writes.
 SECRET = "OUTSIDE-SECRET-5c1e"
@@ -63,7 +63,7 @@ def png(width: int, height: int, text: str | None = None) -> bytes:
 
 
 def body_font() -> Path:
-    return Path(fontpkg.family("atkinson-hyperlegible").files[0].path)
+    return body_font_files()[0][0]
 
 
 def builtin_text(name: str) -> str:
