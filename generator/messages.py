@@ -31,6 +31,8 @@ class CrisisEntry(Model):
 
     text: Line
     verified: dt.date
+    #: Where the number and its services were checked: a web page, or who was asked.
+    source: Line | None = None
 
 
 class Messages(Model):

@@ -73,8 +73,25 @@ class Source(Model):
     url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
 
 
+class TranslationOf(Model):
+    """The handout a translation was made from, and that handout's version then.
+
+    `handouts check` warns when the source's version is newer: the
+    translation has fallen behind what it came from.
+    """
+
+    language: LanguageTag = Field(description="The language of the handout translated from")
+    version: Annotated[
+        Line, at_most(MAX_VERSION, "a version is at most {limit}, like 1.2")
+    ] = Field(description="The source handout's version when it was translated")
+    id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = Field(
+        default=None,
+        description="The source handout's id, when it is not this handout's own",
+    )
+
+
 #: Fields that hold names for the program, not text for the reader.
-_NOT_TEXT = frozenset({"type", "kind", "allow", "handouts"})
+_NOT_TEXT = frozenset({"type", "kind", "allow", "handouts", "translation_of"})
 
 
 def text_size(value: object) -> tuple[int, int]:
@@ -144,6 +161,8 @@ class Handout(_Bounded):
     audience: Audience
     language: LanguageTag
     version: Annotated[Line, fits_footer(MAX_VERSION)]
+    #: A translation names the handout it was translated from, and its version.
+    translation_of: TranslationOf | None = None
     reviewed: Reviewed
     sources: list[Source] = Field(max_length=MAX_ITEMS)
     #: A worksheet to print on one sheet: every build but large print warns
