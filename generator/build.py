@@ -11,7 +11,7 @@ import click
 
 from generator.cache import BuildCache
 from generator.config import Project
-from generator.content import HandoutSource, load_sources, select
+from generator.content import load_sources
 from generator.errors import counted, warnings_or_errors
 from generator.files import FileProblem
 from generator.layout import Batch, Job
@@ -21,6 +21,7 @@ from generator.output import BuildResult, output_folder, write_changed
 from generator.pdf import Layout
 from generator.progress import bar, stage
 from generator.request import BuildRequest
+from generator.sources import HandoutSource, run_languages, select
 from generator.workers import WorkerPool
 
 if TYPE_CHECKING:  # imported by `build` itself, once the workers have started
@@ -74,7 +75,8 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
     options = request.options.resolved(project.config)
     check_name(options.client_name, "--client-name")
     name = chosen_name(request.out_name, request.format) if request.out_name is not None else None
-    sources, problems = select(project.roots, request.ids)
+    languages = run_languages(project, request.language)
+    sources, problems = select(project.roots, request.ids, languages)
     if name is not None and len(sources) != 1 and not problems:
         raise click.UsageError(
             f"--out-name names one file, but {len(sources)} handouts were asked for; "

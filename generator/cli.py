@@ -55,6 +55,18 @@ def out_option(function: F) -> F:
     )(function)
 
 
+def language_option(function: F) -> F:
+    """--language/--lang TAG: only the handouts in this language."""
+    return click.option(
+        "--language",
+        "--lang",
+        "language",
+        metavar="TAG",
+        help="Only the handouts in this language, such as es "
+        "(default: every language in the config's `languages`).",
+    )(function)
+
+
 def strict_option(function: F) -> F:
     """--strict: layout warnings fail the command."""
     return click.option(
@@ -235,6 +247,7 @@ def main(verbose: int, quiet: bool) -> None:
     help="html writes the exact HTML that would be laid out, for debugging.",
 )
 @strict_option
+@language_option
 @profile_options
 def build_command(
     ids: tuple[str, ...],
@@ -243,6 +256,7 @@ def build_command(
     edition: str,
     output_format: str,
     strict: bool,
+    language: str | None,
     jobs: int | None,
     config_file: Path | None,
     **profile: Any,
@@ -259,6 +273,7 @@ def build_command(
         format="html" if output_format == "html" else "pdf",
         strict=strict,
         jobs=jobs,
+        language=language,
     )
     result = build(_project(config_file), request)
     _report(result.written, result.warnings)
@@ -320,28 +335,64 @@ def packet_command(
 
 
 @main.command("list")
+@language_option
 @config_option
 @reads_only
-def list_command(config_file: Path | None) -> None:
-    """List the handouts: id, language, audience, title and where each comes from."""
+def list_command(language: str | None, config_file: Path | None) -> None:
+    """List the handouts: id, language, audience, title, where each comes from, and
+    how its translations stand (current, behind, missing)."""
     from generator.content import load_handouts
+    from generator.sources import discover, run_languages
+    from generator.translations import standing
 
     project = _project(config_file)
-    for item in load_handouts(project.roots):
+    languages = run_languages(project, language)
+    sources, _ = discover(project.roots)
+    status = standing(sources, project.languages, project.config.language)
+    for item in load_handouts(project.roots, (), languages):
         handout = item.handout
+        key = (handout.language, item.id)
+        if key in status.translations:
+            said = status.translations[key].describe()
+        elif key in status.missing:
+            said = "missing: " + ", ".join(status.missing[key])
+        else:
+            said = "source" if handout.language == project.config.language else "untranslated"
         click.echo(
             f"{item.id}\t{handout.language}\t{handout.audience}\t{handout.title}"
-            f"\t{project.origin(item.path)}"
+            f"\t{project.origin(item.path)}\t{said}"
         )
+
+
+def _language_list(
+    context: click.Context, parameter: click.Parameter, value: str | None
+) -> tuple[str, ...]:
+    """A comma-separated list of language tags, each checked."""
+    from generator.fields import language_problem
+
+    if value is None:
+        return ("en",)
+    tags = tuple(dict.fromkeys(t.strip() for t in value.split(",") if t.strip()))
+    for tag in tags or ("",):
+        problem = language_problem(tag)
+        if problem is not None:
+            raise click.BadParameter(f"`{tag}` {problem}", context, parameter)
+    return tags
 
 
 @main.command("init")
 @click.argument("folder", type=click.Path(path_type=Path), callback=_a_folder)
-def init_command(folder: Path) -> None:
+@click.option(
+    "--languages",
+    metavar="TAGS",
+    callback=_language_list,
+    help="The languages to publish in, the main one first, such as en,es (default: en).",
+)
+def init_command(folder: Path, languages: tuple[str, ...]) -> None:
     """Create a clinic project in FOLDER: config, content and template folders."""
     from generator.scaffold import init_next_steps, init_project
 
-    for path in init_project(folder):
+    for path in init_project(folder, languages):
         click.echo(path)
     click.echo(f"\n{init_next_steps(folder)}", err=True)
 
@@ -376,6 +427,7 @@ def new_command(handout_id: str, force: bool, config_file: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON, for CI.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (notes never do).")
 @click.option("--rules", "list_rules", is_flag=True, help="List every rule and what it finds.")
+@language_option
 @config_option
 @reads_only
 def check_command(
@@ -388,6 +440,7 @@ def check_command(
     as_json: bool,
     strict: bool,
     list_rules: bool,
+    language: str | None,
     config_file: Path | None,
 ) -> None:
     """Check handouts for reading level, wording, structure and (with --pdf) accessibility.
@@ -404,7 +457,7 @@ def check_command(
         return
     report = run_check(
         config_file,
-        CheckRequest(targets, check_pdf, large_print, paper, edition, fillable),
+        CheckRequest(targets, check_pdf, large_print, paper, edition, fillable, language),
         config_as_findings=as_json,
     )
     click.echo(report.as_json() if as_json else report.as_text())

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
 from generator.fields import Email, LanguageTag, Line, Model, Text, WebAddress, fits_footer
 
@@ -106,16 +106,25 @@ MAX_CRISIS_LINES = 3
 
 
 class Targets(Model):
-    """Reading-level ceilings for one audience; None leaves a formula unchecked."""
+    """Reading-level targets for one audience; None leaves a formula unchecked.
+
+    English handouts are held to grade ceilings (Flesch-Kincaid, SMOG), Spanish
+    ones to ease floors (Fernández Huerta, Szigriszt-Pazos: higher is easier).
+    """
 
     flesch_kincaid: float | None = Field(default=None, ge=0, le=20)
     smog: float | None = Field(default=None, ge=0, le=25)
+    fernandez_huerta: float | None = Field(default=None, ge=0, le=120)
+    szigriszt_pazos: float | None = Field(default=None, ge=0, le=120)
 
 
 class Readability(Model):
-    """Reading-level targets by audience (client defaults: FK 7, SMOG 9)."""
+    """Reading-level targets by audience (client defaults: FK 7, SMOG 9; for Spanish,
+    Fernández Huerta 80 and Szigriszt-Pazos 65)."""
 
-    client: Targets = Targets(flesch_kincaid=7.0, smog=9.0)
+    client: Targets = Targets(
+        flesch_kincaid=7.0, smog=9.0, fernandez_huerta=80.0, szigriszt_pazos=65.0
+    )
     clinician: Targets = Targets()
 
 
@@ -177,11 +186,32 @@ class ProjectConfig(Model):
         default="us", union_mode="left_to_right"
     )
     paper: Annotated[Paper, BeforeValidator(_lowercase_choice)] = "letter"
+    #: The main language: the one new handouts start in and translations come from.
     language: LanguageTag = "en"
+    #: Every language the project publishes in: `build` makes each, and `check`
+    #: warns where a handout has no translation in one of them.
+    languages: Annotated[list[LanguageTag], Field(min_length=1, max_length=20)] | None = None
     footer_note: Annotated[Line, fits_footer(160)] | None = None
     readability: Readability = Field(default_factory=Readability)
     wording: Wording = Field(default_factory=Wording)
     theme: Theme = Field(default_factory=Theme)
+
+    @field_validator("languages")
+    @classmethod
+    def _main_language_is_declared(
+        cls, value: list[str] | None, info: ValidationInfo
+    ) -> list[str] | None:
+        main = info.data.get("language")
+        if value is not None and main is not None and main not in value:
+            raise ValueError(
+                f"does not include `{main}`, the main `language`; add it to the list "
+                "or change `language`"
+            )
+        return list(dict.fromkeys(value)) if value is not None else None
+
+
+#: The languages the built-in library is written in (its handouts.yaml, were it to have one).
+LIBRARY_LANGUAGES = ("en", "es")
 
 
 @dataclass(frozen=True)
@@ -201,6 +231,15 @@ class Project:
         if self.root.resolve() == builtin.resolve():
             return (builtin,)
         return (self.root, builtin)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the project publishes in: declared, or the library's, or the main one."""
+        if self.config.languages is not None:
+            return tuple(self.config.languages)
+        if self.is_library:
+            return LIBRARY_LANGUAGES
+        return (self.config.language,)
 
     @property
     def is_library(self) -> bool:

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import files, images
 from generator.blocks import Image, walk
 from generator.errors import Problem, ProblemsError, display_path
 from generator.fields import MAX_ITEMS
 from generator.model import Handout, HandoutFile, Packet, PacketFile, is_valid_id
+from generator.sources import (
+    HANDOUT_SUFFIXES,
+    HandoutSource,
+    discover,
+    roots_folders,
+    select,
+    unknown_id,
+    unusable,
+)
 from generator.validation import literal_markup, markup_problems, validate
 from generator.workshop import workshop_problems
 from generator.yamlfile import (
-    MAX_FILE_BYTES,
     Located,
     format_field,
     locate,
@@ -23,8 +32,10 @@ from generator.yamlfile import (
     read_yaml,
 )
 
+if TYPE_CHECKING:
+    pass
+
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
-HANDOUT_SUFFIXES = (".yaml", ".yml")
 # --- handouts -----------------------------------------------------------------
 
 
@@ -80,11 +91,6 @@ def asset_folders(root: Path) -> tuple[Path, ...]:
     return files.own_folders(root)
 
 
-def roots_folders(roots: Iterable[Path]) -> tuple[Path, ...]:
-    """Every folder files may be read from: each root's content, assets and templates."""
-    return tuple(folder for root in roots for folder in files.own_folders(root))
-
-
 def image_problem(src: str, base: Path, root: Path) -> str | None:
     """Why an image path can't be used, or None when it is fine."""
     if "://" in src or src.startswith(("data:", "file:", "//")):
@@ -118,115 +124,11 @@ def image_problem(src: str, base: Path, root: Path) -> str | None:
     return images.check_file(target, display_path(target))
 
 
-@dataclass(frozen=True)
-class HandoutSource:
-    """A handout file that exists, before it is read."""
-
-    id: str
-    language: str
-    path: Path
-    root: Path
-
-
-def discover(roots: Sequence[Path]) -> tuple[list[HandoutSource], list[Problem]]:
-    """Every handout file in the content roots, the first root winning an id."""
-    chosen: dict[tuple[str, str], HandoutSource] = {}
-    problems: list[Problem] = []
-    seen_roots: set[Path] = set()
-    allowed = roots_folders(roots)
-    for root in roots:
-        resolved = root.resolve()
-        if resolved in seen_roots:
-            continue
-        seen_roots.add(resolved)
-        base = root / "content" / "handouts"
-        if not base.is_dir():
-            continue
-        in_this_root: dict[tuple[str, str], Path] = {}
-        for folder in sorted(p for p in base.iterdir() if p.is_dir()):
-            for path in sorted(folder.iterdir()):
-                if path.suffix not in HANDOUT_SUFFIXES:
-                    continue
-                unusable = _unusable(path, allowed, "handout")
-                if unusable is not None:
-                    problems.append(unusable)
-                    continue
-                key = (folder.name, path.stem.lower())
-                if key in in_this_root:
-                    other = display_path(in_this_root[key])
-                    problems.append(
-                        Problem(
-                            path=display_path(path),
-                            message=f"the handout id `{path.stem}` is also used by {other}; "
-                            "rename or remove one of them",
-                        )
-                    )
-                    continue
-                in_this_root[key] = path
-        for (language, _), path in in_this_root.items():
-            chosen.setdefault(
-                (language, path.stem),
-                HandoutSource(path.stem, language, path, root),
-            )
-    problems.extend(_variant_clashes(chosen.values()))
-    return sorted(chosen.values(), key=lambda s: (s.language, s.id)), problems
-
-
-#: What a build adds to a handout's id in its file name, in order (see
-#: `build.output_name`): an id that is another's id plus some of these would
-#: share a file name with one of that handout's editions.
-VARIANT_SUFFIXES = ("-clinician", "-a4", "-large-print", "-fillable", "-ink-saver")
-
-
-def _variant_clashes(found: Iterable[HandoutSource]) -> list[Problem]:
-    sources = list(found)
-    ids = {(s.language, s.id) for s in sources}
-    problems: list[Problem] = []
-    for source in sources:
-        base = source.id
-        for suffix in reversed(VARIANT_SUFFIXES):
-            base = base.removesuffix(suffix)
-            if base != source.id and (source.language, base) in ids:
-                problems.append(
-                    Problem(
-                        path=display_path(source.path),
-                        message=f"the id `{source.id}` is `{base}` with `{source.id[len(base) :]}` "
-                        f"added, which is how a variant of `{base}` is named "
-                        f"({source.id}.pdf); rename this file, so that neither file "
-                        "replaces the other",
-                    )
-                )
-                break
-    return problems
-
-
-def unknown_id(name: str, known: Iterable[str], what: str, where: str) -> Problem:
-    """An id that names nothing, with the closest real one offered."""
-    close = difflib.get_close_matches(name, sorted(known), n=1)
-    hint = f"did you mean `{close[0]}`? " if close else ""
-    return Problem(path=name, message=f"no {what} with this id; {hint}{where}")
-
-
-def select(
-    roots: Sequence[Path], ids: Sequence[str] = ()
-) -> tuple[list[HandoutSource], list[Problem]]:
-    """The handout files for the given ids (all when none), and any problems finding them."""
-    sources, problems = discover(roots)
-    if ids:
-        known = sorted({s.id for s in sources})
-        wanted = set(ids)
-        for name in ids:
-            if name not in known:
-                problems.append(
-                    unknown_id(name, known, "handout", "`handouts list` shows them all")
-                )
-        sources = [s for s in sources if s.id in wanted]
-    return sources, problems
-
-
-def load_handouts(roots: Sequence[Path], ids: Sequence[str] = ()) -> list[HandoutFile]:
+def load_handouts(
+    roots: Sequence[Path], ids: Sequence[str] = (), languages: Sequence[str] | None = None
+) -> list[HandoutFile]:
     """Load and validate the named handouts (all when none), reporting every problem."""
-    sources, problems = select(roots, ids)
+    sources, problems = select(roots, ids, languages)
     return load_sources(sources, problems)
 
 
@@ -244,29 +146,6 @@ def load_sources(
     if problems:
         raise ProblemsError(problems)
     return handouts
-
-
-def _unusable(path: Path, allowed: Sequence[Path], what: str) -> Problem | None:
-    """Why a file found in a content folder can't be read: it leads outside, or is no file.
-
-    Found by its name, it is meant as content: a link out of the project, a
-    pipe or a folder there is an error, not something to pass over in silence.
-    """
-    shown = display_path(path)
-    real = files.inside(path, allowed)
-    if real is None:
-        return Problem(path=shown, message=files.outside_message(path))
-    try:
-        files.check_file(real, MAX_FILE_BYTES)
-    except files.FileProblem as exc:
-        if exc.size is not None:
-            return None  # reported with the file's size when it is read
-        if exc.message.startswith("file not found"):
-            message = "is a link to a file that does not exist; fix the link or remove it"
-        else:
-            message = f"{exc.message}; a {what} is a YAML file: move this out of the folder"
-        return Problem(path=shown, message=message)
-    return None
 
 
 # --- packets ------------------------------------------------------------------
@@ -306,9 +185,9 @@ def load_packets(roots: Sequence[Path], ids: Sequence[str]) -> list[PacketFile]:
     for name in dict.fromkeys(ids):
         if name not in manifests:
             continue
-        unusable = _unusable(manifests[name], allowed, "packet")
-        if unusable is not None:
-            problems.append(unusable)
+        refused = unusable(manifests[name], allowed, "packet")
+        if refused is not None:
+            problems.append(refused)
             continue
         try:
             located = read_yaml(manifests[name])
@@ -421,14 +300,18 @@ class _HandoutResolver:
                     )
                 close = difflib.get_close_matches(handout_id, self.known[language], n=1)
                 hint = f"did you mean `{close[0]}`? " if close else ""
-            self.problems.append(
-                problem_at(
-                    located,
-                    loc,
-                    f"no `{language}` handout with the id `{handout_id}`; "
-                    f"{hint}`handouts list` shows them all",
+            elsewhere = sorted(lang for (lang, i) in self.available if i == handout_id)
+            message = f"no `{language}` handout with the id `{handout_id}`; "
+            if elsewhere:
+                # A packet is in one language: say so, rather than "did you mean".
+                message += (
+                    f"there is one in {', '.join(f'`{e}`' for e in elsewhere)}, but this packet "
+                    f"is in `{language}`: translate it into content/handouts/{language}/, "
+                    "or take it out of this packet"
                 )
-            )
+            else:
+                message += f"{hint}`handouts list` shows them all"
+            self.problems.append(problem_at(located, loc, message))
             return None
         if source.path not in self.loaded:
             try:

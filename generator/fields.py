@@ -74,9 +74,17 @@ def fits_footer(limit: int) -> AfterValidator:
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
-def _language(value: str) -> str:
+def language_problem(value: str) -> str | None:
+    """Why a text is not a language tag, or None when it is one."""
     if not _LANGUAGE_RE.match(value):
-        raise ValueError('must be a language tag such as "en", "es" or "fr-CA"')
+        return 'must be a language tag such as "en", "es" or "fr-CA"'
+    return None
+
+
+def _language(value: str) -> str:
+    problem = language_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 

@@ -1,7 +1,7 @@
 """Fonts: the body typeface, the fallbacks for personal text, and what they can print.
 
 Handouts are set in Atkinson Hyperlegible, in our copy with a plain zero
-(data/fonts, made by scripts/plain_zero.py). A person's name (a client's, a
+(data/fonts, made by scripts/body_font.py). A person's name (a client's, a
 participant's) may be in any script, so personal text falls back to the
 bundled Noto Sans (Latin, Greek, Cyrillic, Vietnamese) and Noto Sans Arabic,
 then to the fonts this computer has. A name with a character none of them

@@ -81,9 +81,9 @@ class TranslationOf(Model):
     """
 
     language: LanguageTag = Field(description="The language of the handout translated from")
-    version: Annotated[
-        Line, at_most(MAX_VERSION, "a version is at most {limit}, like 1.2")
-    ] = Field(description="The source handout's version when it was translated")
+    version: Annotated[Line, at_most(MAX_VERSION, "a version is at most {limit}, like 1.2")] = (
+        Field(description="The source handout's version when it was translated")
+    )
     id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = Field(
         default=None,
         description="The source handout's id, when it is not this handout's own",

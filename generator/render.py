@@ -17,7 +17,6 @@ from pydantic import BaseModel
 
 from generator.blocks import BlockModel, outline
 from generator.config import CrisisLine, Project
-from generator.content import roots_folders
 from generator.contexts import HandoutContext, PacketContext, PageContext, PersonalContext
 from generator.diagrams import drawings_for
 from generator.errors import HandoutError, display_path
@@ -47,6 +46,7 @@ from generator.messages import (
 )
 from generator.model import HandoutFile, PacketFile
 from generator.options import RenderOptions
+from generator.sources import roots_folders
 from generator.templating import Templates
 from generator.workshop import agenda_rows
 

@@ -31,6 +31,8 @@ class BuildRequest(Request):
     format: OutputFormat = "pdf"
     #: A file name the user chose, for a single handout.
     out_name: str | None = None
+    #: Only handouts in this language (default: every language the project declares).
+    language: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

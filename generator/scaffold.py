@@ -38,8 +38,12 @@ they are given, nothing else.
 """
 
 
-def init_project(folder: Path) -> list[Path]:
-    """Create a ready clinic project in a folder; refuse to touch an existing one."""
+def init_project(folder: Path, languages: Sequence[str] = ("en",)) -> list[Path]:
+    """Create a ready clinic project in a folder; refuse to touch an existing one.
+
+    With several languages, the first is the main one, and each gets its
+    content folder.
+    """
     config = folder / CONFIG_NAME
     if config.exists():
         raise HandoutError(
@@ -49,7 +53,7 @@ def init_project(folder: Path) -> list[Path]:
     if folder.exists() and not folder.is_dir():
         raise HandoutError(f"{folder} is a file, not a folder; choose another name")
     contents = {
-        config: (SCAFFOLD / "handouts.yaml").read_text(encoding="utf-8"),
+        config: _config_text(languages),
         folder / ".gitignore": "output/\n.handouts-cache/\n",
         folder / "templates" / "README.txt": TEMPLATES_README,
     }
@@ -58,7 +62,7 @@ def init_project(folder: Path) -> list[Path]:
     made: list[Path] = []
     sub = folder
     try:
-        for sub in (folder / name for name in INIT_FOLDERS):
+        for sub in (folder / name for name in _folders(languages)):
             make_folders(sub, made)
     except OSError as exc:
         remove_folders(made)
@@ -77,6 +81,22 @@ def init_project(folder: Path) -> list[Path]:
 
 
 INIT_FOLDERS = ("content/handouts/en", "content/packets", "templates", "assets")
+
+
+def _folders(languages: Sequence[str]) -> tuple[str, ...]:
+    handouts = tuple(f"content/handouts/{language}" for language in languages)
+    return (*handouts, *INIT_FOLDERS[1:])
+
+
+def _config_text(languages: Sequence[str]) -> str:
+    """The starter config, in the main language, declaring every language when several."""
+    text = (SCAFFOLD / "handouts.yaml").read_text(encoding="utf-8")
+    text = text.replace("\nlanguage: en\n", f"\nlanguage: {languages[0]}\n")
+    if len(languages) > 1:
+        text = text.replace("# languages: [en, es]\n", f"languages: [{', '.join(languages)}]\n")
+    return text
+
+
 #: What to do instead, when a project's disk is full.
 ELSEWHERE = "move the project to a disk with space"
 

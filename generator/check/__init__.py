@@ -22,6 +22,7 @@ from generator.check.report import Report
 from generator.check.rules import RULES, Rule, schema_findings
 from generator.check.sequencing import sequencing_findings
 from generator.check.structure import structure_findings
+from generator.check.translations import translation_findings
 from generator.check.wording import (
     WordList,
     allow_findings,
@@ -35,6 +36,7 @@ from generator.errors import Problem, ProblemsError, counted, display_path
 from generator.model import Edition, HandoutFile
 from generator.options import RenderOptions
 from generator.progress import stage
+from generator.sources import run_languages
 from generator.yamlfile import Located, format_field, read_yaml
 
 
@@ -65,6 +67,8 @@ class CheckRequest:
     edition: Edition = "client"
     #: With `pdf`: the fillable profile (form fields).
     fillable: bool = False
+    #: Only handouts in this language (default: every language the project declares).
+    language: str | None = None
 
 
 def run_check(config: Path | None, request: CheckRequest, *, config_as_findings: bool) -> Report:
@@ -89,7 +93,12 @@ def run_check(config: Path | None, request: CheckRequest, *, config_as_findings:
 def check(project: Project, request: CheckRequest) -> Report:
     """Run every check on the chosen handouts and packets (everything when none)."""
     report = Report()
-    handouts, packets = _targets(project, request.targets, report)
+    try:
+        languages = run_languages(project, request.language)
+    except ProblemsError as exc:
+        report.findings.extend(schema_findings(exc))
+        return report
+    handouts, packets = _targets(project, request.targets, languages, report)
     words = wording_rules(project)
     with stage(f"check {counted(len(handouts) + len(packets), 'file')}"):
         for path, root in handouts:
@@ -108,6 +117,7 @@ def check(project: Project, request: CheckRequest) -> Report:
                 report.findings.extend(literal_findings(packet.own_warnings))
             except ProblemsError as exc:
                 report.findings.extend(schema_findings(exc))
+        report.findings.extend(translation_findings(project, [path for path, _ in handouts]))
         report.findings.extend(crisis_findings(project))
         report.findings.extend(placeholder_findings(project))
         report.findings.extend(config_allow_findings(project, words))
@@ -121,18 +131,22 @@ def check(project: Project, request: CheckRequest) -> Report:
         )
         # No ids means every handout to the loader: a packet asked for alone is checked alone.
         if ids:
-            report.findings.extend(check_pdfs(project, ids, options))
+            # The languages of the files checked, a file named by its path included.
+            written = sorted({path.parent.name for path, _ in handouts})
+            report.findings.extend(check_pdfs(project, ids, options, written))
         report.findings.extend(check_packet_pdfs(project, packets, options))
     return report
 
 
 def _targets(
-    project: Project, targets: Sequence[str], report: Report
+    project: Project, targets: Sequence[str], languages: Sequence[str], report: Report
 ) -> tuple[list[tuple[Path, Path]], list[str]]:
     """Handout files (with their content root) and packet ids to check."""
-    from generator.content import discover, discover_packets
+    from generator.content import discover_packets
+    from generator.sources import discover
 
     sources, problems = discover(project.roots)
+    sources = [s for s in sources if s.language in languages]
     report.findings.extend(schema_findings(ProblemsError(problems)) if problems else [])
     packets = discover_packets(project.roots)
     if project.config_path is not None:
@@ -180,8 +194,8 @@ def _targets(
 
 def _links_out(path: Path, project: Project) -> bool:
     """Whether a file named in the project's folders is a link that leads out of them."""
-    from generator.content import roots_folders
     from generator.files import inside
+    from generator.sources import roots_folders
 
     folders = roots_folders(project.roots)
     named = Path(os.path.abspath(path))

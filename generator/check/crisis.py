@@ -30,19 +30,22 @@ def crisis_findings(project: Project) -> list[Problem]:
                 )
             )
         ]
-    try:
-        return _region_findings(project, str(config.crisis))
-    except ProblemsError as exc:
-        return schema_findings(exc)
-    except HandoutError:
-        return []  # no messages for the language: every build says so
+    findings: list[Problem] = []
+    for language in project.languages:
+        try:
+            findings += _region_findings(project, str(config.crisis), language)
+        except ProblemsError as exc:
+            findings += schema_findings(exc)
+        except HandoutError:
+            pass  # no messages for the language: every build says so
+    return findings
 
 
-def _region_findings(project: Project, region: str) -> list[Problem]:
+def _region_findings(project: Project, region: str, language: str) -> list[Problem]:
     """The region's crisis line, from the message file the pages take it from."""
     from generator.render import Renderer
 
-    paths = Renderer(project).message_files(project.config.language)
+    paths = Renderer(project).message_files(language)
     # The last file that has the region is the one the pages print it from.
     for path in reversed(paths):
         located = read_yaml(path)

@@ -24,10 +24,15 @@ BODY_MIN = 12.0
 LARGE_PRINT_MIN = 18.0
 
 
-def check_pdfs(project: Project, ids: Sequence[str], options: RenderOptions) -> list[Problem]:
-    """Build each handout in memory and check its PDF; nothing is written."""
+def check_pdfs(
+    project: Project,
+    ids: Sequence[str],
+    options: RenderOptions,
+    languages: Sequence[str] | None = None,
+) -> list[Problem]:
+    """Build each handout (in these languages) in memory and check its PDF; nothing is written."""
     try:
-        return _check_pdfs(project, ids, options.resolved(project.config))
+        return _check_pdfs(project, ids, options.resolved(project.config), languages)
     except ProblemsError as exc:
         return [
             RULES["schema"].finding(p.path, p.message, where=(p.line, p.column))
@@ -37,10 +42,15 @@ def check_pdfs(project: Project, ids: Sequence[str], options: RenderOptions) -> 
         return [RULES["schema"].finding("(build)", exc.format_message())]
 
 
-def _check_pdfs(project: Project, ids: Sequence[str], options: RenderOptions) -> list[Problem]:
+def _check_pdfs(
+    project: Project,
+    ids: Sequence[str],
+    options: RenderOptions,
+    languages: Sequence[str] | None,
+) -> list[Problem]:
     large_print = options.large_print
     with stage(f"render {counted(len(ids), 'handout')} for the PDF checks"):
-        handouts = load_handouts(project.roots, ids)
+        handouts = load_handouts(project.roots, ids, languages)
         renderer = Renderer(project)
         pages = [
             (item, renderer.handout_context(item, options), renderer.render(item, options))

@@ -21,10 +21,17 @@ SMOG_MIN_SENTENCES = 30
 
 @dataclass(frozen=True)
 class Readability:
-    """Reading-level scores for a handout's prose."""
+    """Reading-level scores for a handout's prose.
+
+    All four are worked out; which of them mean anything depends on the
+    language (`grades`): the English grades for English, the Spanish ease
+    scores for Spanish.
+    """
 
     flesch_kincaid: float
     smog: float
+    fernandez_huerta: float
+    szigriszt_pazos: float
     sentences: int
     words: int
 
@@ -32,6 +39,12 @@ class Readability:
     def smog_reliable(self) -> bool:
         """Whether there are enough sentences for SMOG to mean much."""
         return self.sentences >= SMOG_MIN_SENTENCES
+
+
+def formulas(language: str) -> str | None:
+    """Which formulas a language is scored with: "en", "es", or None (no formula)."""
+    base = language.split("-", maxsplit=1)[0].lower()
+    return base if base in ("en", "es") else None
 
 
 @functools.cache
@@ -62,25 +75,54 @@ def _textstat() -> Any:
 
 
 def readability(handout: Handout, edition: Edition = "client") -> Readability:
-    """Flesch-Kincaid grade and SMOG over the prose a handout prints."""
+    """Reading-level scores over the prose a handout prints."""
     textstat = _textstat()
     textstat.set_lang(handout.language.split("-")[0])
     text = " ".join(p.text for p in prose(handout, edition))
     return Readability(
         flesch_kincaid=float(textstat.flesch_kincaid_grade(text)),
         smog=float(textstat.smog_index(text)),
+        fernandez_huerta=float(textstat.fernandez_huerta(text)),
+        szigriszt_pazos=float(textstat.szigriszt_pazos(text)),
         sentences=int(textstat.sentence_count(text)),
         words=int(textstat.lexicon_count(text)),
     )
 
 
 def readability_findings(project: Project, item: HandoutFile, located: Located) -> list[Problem]:
-    """Grades over the audience's targets, and then the longest sentences and hardest words."""
+    """Scores past the audience's targets, and then the longest sentences and hardest words."""
     handout = item.handout
     targets: Targets = getattr(project.config.readability, handout.audience)
-    if targets.flesch_kincaid is None and targets.smog is None:
-        return []
-    score = readability(handout)
+    family = formulas(handout.language)
+    if family == "es":
+        if targets.fernandez_huerta is None and targets.szigriszt_pazos is None:
+            return []
+        score = readability(handout)
+        findings = _spanish(handout.audience, score, targets, located)
+    elif family == "en":
+        if targets.flesch_kincaid is None and targets.smog is None:
+            return []
+        score = readability(handout)
+        findings = _english(handout.audience, score, targets, located)
+        if not score.smog_reliable:
+            findings.append(
+                RULES["readability.smog-unreliable"].at(
+                    located,
+                    ("blocks",),
+                    f"only {counted(score.sentences, 'sentence')}: SMOG needs about "
+                    f"{SMOG_MIN_SENTENCES} to be reliable, so treat its grade as a rough guide",
+                )
+            )
+    else:
+        return []  # no formula made for this language
+    if any(f.severity == "error" for f in findings):
+        findings += _hardest_parts(item, located, family)
+    return findings
+
+
+def _english(
+    audience: str, score: Readability, targets: Targets, located: Located
+) -> list[Problem]:
     grades = (
         (
             RULES["readability.flesch-kincaid"],
@@ -98,37 +140,61 @@ def readability_findings(project: Project, item: HandoutFile, located: Located) 
             "fewer words of three or more syllables",
         ),
     )
-    findings = [
+    return [
         over.at(
             located,
             ("blocks",),
-            f"reads at {name} grade {grade:.1f}; the target for {handout.audience} "
+            f"reads at {name} grade {grade:.1f}; the target for {audience} "
             f"handouts is {target:g} or lower",
             advice,
         )
         for over, name, grade, target, advice in grades
         if target is not None and grade > target
     ]
-    too_hard = bool(findings)
-    if not score.smog_reliable:
-        findings.append(
-            RULES["readability.smog-unreliable"].at(
-                located,
-                ("blocks",),
-                f"only {counted(score.sentences, 'sentence')}: SMOG needs about "
-                f"{SMOG_MIN_SENTENCES} to be reliable, so treat its grade as a rough guide",
-            )
+
+
+def _spanish(
+    audience: str, score: Readability, targets: Targets, located: Located
+) -> list[Problem]:
+    ease = (
+        (
+            RULES["readability.fernandez-huerta"],
+            "Fernández Huerta",
+            score.fernandez_huerta,
+            targets.fernandez_huerta,
+            "shorter sentences (under 15 words) and shorter, everyday words; the notes "
+            "below name the longest sentences and hardest words",
+        ),
+        (
+            RULES["readability.szigriszt-pazos"],
+            "Szigriszt-Pazos",
+            score.szigriszt_pazos,
+            targets.szigriszt_pazos,
+            "fewer long words (of four syllables or more) and shorter sentences",
+        ),
+    )
+    return [
+        under.at(
+            located,
+            ("blocks",),
+            f"scores {value:.1f} on {name} (higher is easier); the target for {audience} "
+            f"handouts is {target:g} or more",
+            advice,
         )
-    if too_hard:
-        findings += _hardest_parts(item, located)
-    return findings
+        for under, name, value, target, advice in ease
+        if target is not None and value < target
+    ]
 
 
 #: An acronym or initialism: "PTSD", "EMDR", "GPs".
 _ACRONYM = re.compile(r"[A-Z]{2,}s?")
 
 
-def _hardest_parts(item: HandoutFile, located: Located) -> list[Problem]:
+#: Syllables that make a word hard: Spanish words run longer than English ones.
+_HARD_SYLLABLES = {"en": 4, "es": 5}
+
+
+def _hardest_parts(item: HandoutFile, located: Located, family: str) -> list[Problem]:
     textstat = _textstat()
     found = [
         (len(sentence.split()), sentence, passage.loc)
@@ -148,10 +214,10 @@ def _hardest_parts(item: HandoutFile, located: Located) -> list[Problem]:
     ]
     hard: dict[str, Loc] = {}
     for passage in prose(item.handout):
-        for word in re.findall(r"[A-Za-z][A-Za-z'-]+", passage.text):
+        for word in re.findall(r"[^\W\d_][\w'-]+", passage.text):
             if _ACRONYM.fullmatch(word):
                 continue  # "PTSD" is said letter by letter, and is how the reader knows it
-            if textstat.syllable_count(word) >= 4:
+            if textstat.syllable_count(word) >= _HARD_SYLLABLES[family]:
                 hard.setdefault(word.lower(), passage.loc)
     for word, loc in list(hard.items())[:5]:
         findings.append(

@@ -71,12 +71,23 @@ RULES = registry(
     Rule("schema", "error", "the file does not match the handout, packet or config format"),
     Rule("readability.flesch-kincaid", "error", "Flesch-Kincaid grade above the audience's target"),
     Rule("readability.smog", "error", "SMOG grade above the audience's target"),
+    Rule(
+        "readability.fernandez-huerta",
+        "error",
+        "a Spanish handout below the audience's Fernández Huerta target (higher is easier)",
+    ),
+    Rule(
+        "readability.szigriszt-pazos",
+        "error",
+        "a Spanish handout below the audience's Szigriszt-Pazos (INFLESZ) target",
+    ),
     Rule("readability.smog-unreliable", "note", "under 30 sentences: SMOG is only a rough guide"),
     Rule("readability.long-sentence", "note", "one of the longest sentences"),
-    Rule("readability.hard-word", "note", "one of the hardest words (four or more syllables)"),
+    Rule("readability.hard-word", "note", "one of the hardest words (4+ syllables; 5+ in Spanish)"),
     Rule("wording.directive", "error", "an order where an invitation would do"),
     Rule("wording.shaming", "error", "a word that can sound like blame or a label"),
     Rule("wording.promise", "error", "a promise no handout can keep"),
+    Rule("wording.register", "error", "a Spanish handout that calls the reader both tú and usted"),
     Rule("sequencing.body-first", "error", "a practice that starts with the breath or body"),
     Rule(
         "sequencing.stop-after", "error", "a practice that turns inward, with no way to stop first"
@@ -94,6 +105,13 @@ RULES = registry(
     Rule("structure.sources", "warning", "no sources cited"),
     Rule("structure.reviewed", "warning", "last reviewed more than 12 months ago"),
     Rule("structure.crisis-verified", "warning", "a crisis number last checked over 12 months ago"),
+    Rule("translation.behind", "warning", "a translation made from an older version of its source"),
+    Rule(
+        "translation.missing",
+        "warning",
+        "a handout with no translation in a language the project publishes in",
+    ),
+    Rule("translation.source", "error", "a translation whose source handout or version is wrong"),
     Rule("markup.literal", "warning", "Markdown, an HTML tag or an entity that prints as typed"),
     Rule("config.placeholder", "error", "practice details still as `handouts init` wrote them"),
     Rule("pdf.layout", "error", "laying the handout out was given up (too slow, or too nested)"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from generator.blocks import walk
-from generator.check import labels, orders, promises
+from generator.check import labels, orders, promises, spanish
 from generator.check.orders import directives
 from generator.check.parse import QUOTED, Hit, Voiced, parse, sentences, voiced, wording_data
 from generator.check.report import Loc
@@ -87,7 +87,17 @@ def wording_rules(project: Project) -> WordList:
 
 def triggers() -> frozenset[str]:
     """Every trigger the built-in rules name in a finding, as `allow:` may name it."""
-    return orders.TRIGGERS | labels.LABELS | promises.TRIGGERS
+    es = spanish.data()
+    spanish_words = {
+        *es["directive"]["obligation"],
+        *es["directive"]["commands"],
+        *es["directive"]["states"],
+        *es["shaming"]["labels"],
+        *es["register"]["tu_words"],
+        *es["register"]["tu_verbs"],
+        *es["register"]["usted_words"],
+    }
+    return orders.TRIGGERS | labels.LABELS | promises.TRIGGERS | frozenset(spanish_words)
 
 
 def wording_findings(item: HandoutFile, located: Located, words: WordList) -> list[Problem]:
@@ -99,6 +109,8 @@ def wording_findings(item: HandoutFile, located: Located, words: WordList) -> li
         if not any(p.loc[: len(q)] == q for q in quotes) and p.loc[-1] != "who"
     ]
     pieces = [(p, v) for p in passages for v in map(voiced, inline_sources(p.source))]
+    if item.handout.language.split("-")[0].lower() == "es":
+        return _spanish_findings(located, pieces, words)
     findings: list[Problem] = []
     for (passage, piece), doc in zip(pieces, parse([v.text for _, v in pieces]), strict=True):
         allowed = words.allowed | {a.lower() for a in passage.allow}
@@ -134,6 +146,52 @@ def judge(texts: Sequence[str], *, heading: bool = False) -> list[list[Hit]]:
     pieces = [voiced(t) for t in texts]
     docs = parse([p.text for p in pieces])
     return [list(judged(d, p, orders=not heading)) for p, d in zip(pieces, docs, strict=True)]
+
+
+def _spanish_findings(
+    located: Located, pieces: Sequence[tuple[Passage, Voiced]], words: WordList
+) -> list[Problem]:
+    """A Spanish handout's orders, labels, promises and changes of tú and usted."""
+    register = spanish.register_of([piece for _, piece in pieces])
+    findings: list[Problem] = []
+    for passage, piece in pieces:
+        allowed = words.allowed | {a.lower() for a in passage.allow}
+        orders = not (passage.loc[-1] in _HEADINGS or passage.for_clinician)
+        for found in spanish.spanish_hits(piece, orders=orders, register=register):
+            rule = RULES["wording.register"] if found.family == "register" else None
+            rule = rule or CATEGORIES[found.family]
+            if rule.id in allowed or found.phrase in allowed:
+                continue
+            findings.append(_spanish_finding(located, passage, found, rule, register))
+        findings.extend(_extra_findings(located, passage, piece.text, words, allowed))
+    return findings
+
+
+def _spanish_finding(
+    located: Located, passage: Passage, found: Hit, rule: Rule, register: str
+) -> Problem:
+    if found.family == "register":
+        other = "tú" if register == "usted" else "usted"
+        explanation = (
+            f"speaks to the reader as {other}, where the rest of this handout says "
+            f"{register}; keep to one form (docs/content-guide-es.md)"
+        )
+    else:
+        explanation = wording_data()[found.family]["kinds"][found.kind]["explanation"]
+    return rule.at(
+        located,
+        passage.loc,
+        f"\u201c{found.said}\u201d {explanation}",
+        spanish.data()["patterns"][found.kind if found.family == "directive" else found.family],
+        text=found.said,
+    )
+
+
+def judge_spanish(
+    texts: Sequence[str], *, heading: bool = False, register: str = "usted"
+) -> list[list[Hit]]:
+    """The hits in each of some Spanish texts, as the check finds them in a handout."""
+    return [spanish.spanish_hits(voiced(t), orders=not heading, register=register) for t in texts]
 
 
 def _finding(located: Located, passage: Passage, found: Hit) -> Problem:
@@ -223,7 +281,7 @@ def _why_unknown(entry: str, phrases: frozenset[str]) -> str | None:
 
     Entries are matched without regard to case, as the phrases are in the text.
     """
-    wording = [r.id for r in CATEGORIES.values()]
+    wording = [*(r.id for r in CATEGORIES.values()), RULES["wording.register"].id]
     ids = [*wording, *SEQUENCING, RULES["markup.literal"].id]
     said = entry.lower()
     if said in ids or said in phrases:

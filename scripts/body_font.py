@@ -1,17 +1,22 @@
-"""Make generator/data/fonts/: Atkinson Hyperlegible with a plain zero.
+"""Make generator/data/fonts/: Atkinson Hyperlegible with a plain zero, and the
+Unicode hyphens it lacks.
 
 The typeface draws its zero with a slash ("3Ø-second", "9:ØØ"), and has no
 plain-zero alternate. Lay readers can take the slashed form for a letter, so
 the handouts print a zero without the slash, in the same face and at the same
-width: only that glyph changes (see README, "Fonts").
+width: only that glyph changes (see README, "What every PDF has").
+
+It also has no U+2010 HYPHEN or U+2011 NON-BREAKING HYPHEN. A line broken
+inside a word (Spanish text is hyphenated) ends in U+2010, which would then
+be drawn from another font: both are mapped to the face's own hyphen.
 
 The slashed zero is an outer oval and two half-counters cut by the slash.
 The plain zero keeps the oval and joins the half-counters into one counter:
 each half's arc is kept, and the two gaps the slash left are closed with a
 curve along the arcs' own tangents.
 
-Run after upgrading fontpkg-atkinson-hyperlegible: `python scripts/plain_zero.py`.
-`tests/test_plain_zero.py` checks that the files here are what this makes.
+Run after upgrading fontpkg-atkinson-hyperlegible: `python scripts/body_font.py`.
+`tests/test_body_font.py` checks that the files here are what this makes.
 """
 
 from __future__ import annotations
@@ -128,15 +133,28 @@ def _draw(pen: TTGlyphPen, contour: Contour) -> None:
     pen.closePath()
 
 
+#: Characters the face lacks that are drawn with its own hyphen.
+HYPHENS = (0x2010, 0x2011)
+
+
+def add_hyphens(font: TTFont) -> None:
+    """Map the Unicode hyphens to the glyph of the hyphen-minus, in every Unicode cmap."""
+    glyph = font.getBestCmap()[0x2D]
+    for table in font["cmap"].tables:
+        if table.isUnicode():
+            for code in HYPHENS:
+                table.cmap.setdefault(code, glyph)
+
+
 def _mark(font: TTFont) -> None:
     """Say in the font's own names that it is a modified version (OFL, section 2)."""
     names = font["name"]
     for record in list(names.names):
         if record.nameID == 5:
             text = record.toUnicode()
-            if "plain zero" not in text:
+            if "psychoeducation handouts" not in text:
                 names.setName(
-                    f"{text}; plain zero (psychoeducation handouts)",
+                    f"{text}; plain zero, hyphens (psychoeducation handouts)",
                     5,
                     record.platformID,
                     record.platEncID,
@@ -149,6 +167,7 @@ def derived(source: Path) -> bytes:
     # The file's own date is kept, so the same source makes the same bytes.
     with TTFont(source, recalcTimestamp=False) as font:
         plain_zero(font)
+        add_hyphens(font)
         _mark(font)
         out = io.BytesIO()
         font.save(out)

@@ -1,0 +1,88 @@
+"""Check stage, translations: a translation behind its source, or a source with none."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator.check.rules import RULES
+from generator.config import Project
+from generator.errors import Problem
+from generator.sources import discover
+from generator.translations import Translation, standing
+from generator.yamlfile import read_yaml
+
+
+def translation_findings(project: Project, checked: Sequence[Path]) -> list[Problem]:
+    """Findings on the checked files: translations behind or without a source, and
+    handouts in the main language with no translation in a declared language."""
+    sources, _ = discover(project.roots)
+    result = standing(sources, project.languages, project.config.language)
+    wanted = {path.resolve() for path in checked}
+    findings: list[Problem] = []
+    for translation in result.translations.values():
+        if translation.source.path.resolve() in wanted:
+            findings.extend(_translation(translation))
+    by_key = {(s.language, s.id): s for s in sources}
+    for key, gaps in result.missing.items():
+        source = by_key[key]
+        if source.path.resolve() not in wanted:
+            continue
+        first = gaps[0]
+        findings.append(
+            RULES["translation.missing"].at(
+                read_yaml(source.path),
+                ("language",),
+                f"no translation in {', '.join(f'`{g}`' for g in gaps)}, which the project "
+                "publishes in (`languages` in handouts.yaml)",
+                f"translate it into content/handouts/{first}/{source.id}.yaml, with "
+                f"`translation_of` naming `{source.language}` and this version",
+            )
+        )
+    return findings
+
+
+def _translation(translation: Translation) -> list[Problem]:
+    located = read_yaml(translation.source.path)
+    named = f"`{translation.of_language}` handout `{translation.of_id}`"
+    if translation.of_language == translation.source.language:
+        return [
+            RULES["translation.source"].at(
+                located,
+                ("translation_of", "language"),
+                f"names `{translation.of_language}`, this handout's own language",
+                "name the language it was translated from",
+            )
+        ]
+    state = translation.state
+    if state == "no source":
+        return [
+            RULES["translation.source"].at(
+                located,
+                ("translation_of",),
+                f"there is no {named} for this to be a translation of",
+                "fix the language or the id, or remove `translation_of`",
+            )
+        ]
+    if state == "behind":
+        return [
+            RULES["translation.behind"].at(
+                located,
+                ("translation_of", "version"),
+                f"translated from version {translation.of_version} of the {named}, which is "
+                f"now at version {translation.current}",
+                "bring the translation up to date with it, then set this version to "
+                f'"{translation.current}"',
+            )
+        ]
+    if state == "ahead":
+        return [
+            RULES["translation.source"].at(
+                located,
+                ("translation_of", "version"),
+                f"names version {translation.of_version}, but the {named} is at "
+                f"version {translation.current}, an earlier one",
+                "check the version it was translated from",
+            )
+        ]
+    return []

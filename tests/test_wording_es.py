@@ -1,0 +1,175 @@
+"""The Spanish wording rules on labelled Spanish sentences: precision and recall per
+family, the register (tú among usted) in whole handouts, and findings with file and line."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from conftest import Project
+from generator.check.parse import Hit
+from generator.check.spanish import data
+from generator.check.wording import judge_spanish
+from generator.cli import main
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+#: The first set the rules were written against; the held-out set, written apart
+#: and then used to widen the word lists (so no longer unseen); and a second
+#: held-out set, written by someone who had not seen the rules, measured as it came.
+CORPORA = {
+    part: TESTS / "data" / f"wording-corpus-es{part}.yaml"
+    for part in ("", "-heldout", "-heldout-2")
+}
+FAMILIES = ("directive", "shaming", "promise", "register")
+PRECISION, RECALL = 0.95, 0.90
+
+
+def _entries(*parts: str) -> list[dict[str, object]]:
+    entries: list[dict[str, object]] = []
+    for part in parts or tuple(CORPORA):
+        entries.extend(yaml.safe_load(CORPORA[part].read_text(encoding="utf-8")))
+    return entries
+
+
+def _judged(entries: list[dict[str, object]]) -> list[list[Hit]]:
+    return [judge_spanish([str(e["text"])], heading=e["where"] == "heading")[0] for e in entries]
+
+
+def scores(entries: list[dict[str, object]]) -> dict[str, tuple[float, float]]:
+    counts: Counter[tuple[str, str]] = Counter()
+    for entry, hits in zip(entries, _judged(entries), strict=True):
+        got = {h.family for h in hits}
+        wanted = set(entry["rules"])  # type: ignore[call-overload]
+        for family in FAMILIES:
+            if family in got:
+                counts[family, "tp" if family in wanted else "fp"] += 1
+            elif family in wanted:
+                counts[family, "fn"] += 1
+    return {
+        f: (
+            counts[f, "tp"] / max(1, counts[f, "tp"] + counts[f, "fp"]),
+            counts[f, "tp"] / max(1, counts[f, "tp"] + counts[f, "fn"]),
+        )
+        for f in FAMILIES
+    }
+
+
+def test_the_corpus_is_large_and_labelled_with_known_families() -> None:
+    entries = _entries()
+    assert len(entries) >= 150
+    assert len({str(e["text"]) for e in entries}) == len(entries), "a sentence twice"
+    for entry in entries:
+        assert set(entry["rules"]) <= set(FAMILIES), entry  # type: ignore[call-overload]
+        assert entry["where"] in ("sentence", "heading"), entry
+    for family in FAMILIES:
+        assert sum(family in e["rules"] for e in entries) >= 30, family  # type: ignore[operator]
+    assert sum(not e["rules"] for e in entries) >= 100
+
+
+def test_every_family_is_precise_and_finds_what_it_should() -> None:
+    entries = _entries()
+    judged = _judged(entries)
+    misses = [
+        (family, entry["text"], sorted(h.family for h in hits))
+        for entry, hits in zip(entries, judged, strict=True)
+        for family in FAMILIES
+        if (family in {h.family for h in hits}) != (family in entry["rules"])  # type: ignore[operator]
+    ]
+    for family, (precision, recall) in scores(entries).items():
+        assert precision >= PRECISION, (family, precision, misses)
+        assert recall >= RECALL, (family, recall, misses)
+
+
+def test_the_readme_reports_each_set_as_measured() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for part in CORPORA:
+        entries = _entries(part)
+        for family, (precision, recall) in scores(entries).items():
+            row = f"| {part or 'first'} | `{family}` | {precision:.2f} | {recall:.2f} |"
+            assert row.replace("| -", "| ") in readme, f"README should say {row}"
+    assert f"{len(_entries())} labelled Spanish sentences" in readme
+
+
+@pytest.mark.parametrize(
+    ("text", "family", "said"),
+    [
+        ("Usted debe hablar con su médico hoy.", "directive", "debe"),
+        ("No se rinda ahora.", "directive", "No se rinda"),
+        ("Tranquilícese.", "directive", "Tranquilícese"),
+        ("Las personas que se aíslan son débiles.", "shaming", "débiles"),
+        ("Con este método, ya está a salvo.", "promise", "ya está a salvo"),
+        ("Si quieres, puedes parar.", "register", "quieres"),
+    ],
+)
+def test_each_family_names_the_words_it_flags(text: str, family: str, said: str) -> None:
+    (hits,) = judge_spanish([text])
+    assert [(h.family, h.said) for h in hits if h.family == family] == [(family, said)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No tiene que decidir nada hoy.",
+        "Su terapeuta debe pedirle permiso antes de grabar.",
+        "Usted no está roto.",
+        "Se rompió un vaso: el vaso está roto.",
+        "Nadie puede garantizar que el miedo se vaya.",
+        "*Tú puedes con esto*, se dice a veces.",
+        "«Ya estoy a salvo», pensó.",
+        "¿Tiene que irse ya?",
+    ],
+)
+def test_denied_reported_quoted_and_asked_text_is_left_alone(text: str) -> None:
+    assert judge_spanish([text]) == [[]]
+
+
+def test_a_heading_is_not_judged_for_orders_but_for_labels() -> None:
+    assert judge_spanish(["Lo que debe saber"], heading=True) == [[]]
+    (hits,) = judge_spanish(["Cómo tratar a los pacientes manipuladores"], heading=True)
+    assert [h.family for h in hits] == ["shaming"]
+
+
+def test_register_follows_the_form_the_handout_mostly_speaks_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One tú sentence in an usted handout is flagged at its line; a handout all in
+    tú is left alone (a clinic may choose tú); in a mostly-tú handout, usted is flagged."""
+    usted = (
+        "title: Su sueño\npurpose: Ideas para dormir un poco mejor.\naudience: client\n"
+        'language: es\nversion: "1.0"\nreviewed:\n  date: 2026-11-01\n  by: Equipo\n'
+        "sources: []\nblocks:\n"
+        "  - type: paragraph\n    text: Usted puede probar una rutina corta. Siéntese un momento.\n"
+        "  - type: paragraph\n    text: Si quieres, apaga la luz antes.\n"
+    )
+    tu = usted.replace(
+        "Usted puede probar una rutina corta. Siéntese un momento.",
+        "Tú puedes probar una rutina corta. Siéntate un momento.",
+    )
+    project = Project(tmp_path)
+    project.add("usted.yaml", usted, language="es")
+    project.add("tu.yaml", tu, language="es")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "--language", "es"])
+    out = result.output
+    assert "usted.yaml\n  15:" in out and "wording.register" in out, out
+    assert "\u201cquieres\u201d speaks to the reader as tú" in out
+    assert "tu.yaml" not in out.split("usted.yaml")[0] or "tu.yaml\n" not in out
+    assert result.exit_code == 1
+
+    mostly_tu = tu.replace("Si quieres, apaga la luz antes.", "Usted puede apagar la luz antes.")
+    project.add("tu.yaml", mostly_tu, language="es")
+    result = CliRunner().invoke(main, ["check", "--language", "es", "tu"])
+    assert "\u201cUsted\u201d speaks to the reader as usted" in result.output, result.output
+
+
+def test_the_word_list_has_a_pattern_for_every_kind_it_can_find() -> None:
+    patterns = data()["patterns"]
+    for kind in ("obligation", "prohibition", "always", "state"):
+        assert patterns[kind].startswith(("ofrezca", "diga", "ofrézcalo"))
+    for family in ("shaming", "promise", "register"):
+        assert family in patterns
