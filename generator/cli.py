@@ -2,158 +2,31 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+from generator.cli_options import (
+    PAPER,
+    a_folder,
+    choice_option,
+    config_option,
+    language_list,
+    language_option,
+    out_option,
+    profile_options,
+    reads_only,
+    render_options,
+    strict_option,
+)
 
 if TYPE_CHECKING:
     from generator.config import Paper, Project
     from generator.model import Edition
-    from generator.options import RenderOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-PAPER = click.Choice(["letter", "a4"], case_sensitive=False)
-
-
-def _a_folder(
-    context: click.Context, parameter: click.Parameter, value: Path | None
-) -> Path | None:
-    """An output folder that is a file, a pipe or a device (or lies under one) is refused."""
-    from generator.files import not_a_folder
-
-    problem = not_a_folder(value) if value is not None else None
-    if problem:
-        raise click.BadParameter(
-            f"{problem}; give a folder to write into (it is made if it is missing)",
-            context,
-            parameter,
-        )
-    return value
-
-
-def config_option(function: F) -> F:
-    """--config FILE: use this config (and its folder as the project)."""
-    return click.option(
-        "--config",
-        "config_file",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="The project's config file (default: handouts.yaml in this folder or above).",
-    )(function)
-
-
-def out_option(function: F) -> F:
-    """--out FOLDER: the folder a command writes into."""
-    return click.option(
-        "--out",
-        type=click.Path(path_type=Path),
-        callback=_a_folder,
-        help="Folder to write into (default: output/ in the project).",
-    )(function)
-
-
-def language_option(function: F) -> F:
-    """--language/--lang TAG: only the handouts in this language."""
-    return click.option(
-        "--language",
-        "--lang",
-        "language",
-        metavar="TAG",
-        help="Only the handouts in this language, such as es "
-        "(default: every language in the config's `languages`).",
-    )(function)
-
-
-def strict_option(function: F) -> F:
-    """--strict: layout warnings fail the command."""
-    return click.option(
-        "--strict",
-        is_flag=True,
-        help="Treat warnings as errors (layout, and markup that would print as typed).",
-    )(function)
-
-
-def choice_option(*names: str, choices: Sequence[str], help: str) -> Callable[[F], F]:
-    """An option that takes one of `choices`; the first is the default, shown in --help."""
-    return click.option(
-        *names, type=click.Choice(list(choices)), default=choices[0], show_default=True, help=help
-    )
-
-
-def profile_options(function: F) -> F:
-    """The print profile options that `build` and `packet` share."""
-    options = [
-        click.option("--paper", type=PAPER, help="Paper size (default: letter, or the config's)."),
-        click.option(
-            "--large-print",
-            is_flag=True,
-            help="18 pt body text, larger bold headings, 1-inch margins, one column.",
-        ),
-        click.option(
-            "--fillable",
-            is_flag=True,
-            help="Worksheet lines, checkboxes and scales become PDF form fields to fill in "
-            "on screen. The file is larger: form fonts are embedded whole.",
-        ),
-        click.option(
-            "--ink-saver", is_flag=True, help="No background fills: rules and borders only."
-        ),
-        click.option(
-            "--client-name",
-            metavar="NAME",
-            help='Print "Prepared for NAME" under the title. The name goes on the page only: '
-            "never into the file's metadata or name.",
-        ),
-        click.option(
-            "--jobs",
-            "-j",
-            type=click.IntRange(min=1, max=64),
-            help="Worker processes for laying out PDFs (default: one per core).",
-        ),
-        config_option,
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
-
-
-def reads_only(function: F) -> F:
-    """For a command that never writes: its errors don't say "nothing was written"."""
-
-    @functools.wraps(function)
-    def command(*args: Any, **kwargs: Any) -> Any:
-        from generator.errors import ProblemsError
-
-        try:
-            return function(*args, **kwargs)
-        except ProblemsError as exc:
-            raise exc.read_only() from None
-
-    return cast(F, command)
-
-
-def _options(
-    *,
-    paper: str | None,
-    large_print: bool,
-    fillable: bool,
-    ink_saver: bool,
-    client_name: str | None,
-    edition: str = "client",
-) -> RenderOptions:
-    from generator.options import RenderOptions, collapse_spaces
-
-    return RenderOptions(
-        paper="a4" if paper and paper.lower() == "a4" else ("letter" if paper else None),
-        edition="clinician" if edition == "clinician" else "client",
-        large_print=large_print,
-        fillable=fillable,
-        ink_saver=ink_saver,
-        client_name=collapse_spaces(client_name) if client_name is not None else None,
-    )
 
 
 def _project(config_file: Path | None) -> Project:
@@ -269,7 +142,7 @@ def build_command(
         ids=ids,
         out=out,
         out_name=out_name,
-        options=_options(edition=edition, **profile),
+        options=render_options(edition=edition, **profile),
         format="html" if output_format == "html" else "pdf",
         strict=strict,
         jobs=jobs,
@@ -323,7 +196,7 @@ def packet_command(
         request = PacketRequest(
             ids=ids,
             out=out,
-            options=_options(**profile),
+            options=render_options(**profile),
             edition="trainer" if edition == "trainer" else "participant",
             strict=strict,
             participants=participants,
@@ -339,8 +212,8 @@ def packet_command(
 @config_option
 @reads_only
 def list_command(language: str | None, config_file: Path | None) -> None:
-    """List the handouts: id, language, audience, title, where each comes from, and
-    how its translations stand (current, behind, missing)."""
+    """List the handouts: id, language, audience, title and where each comes from; and
+    how translations stand (current, behind; missing, where the config declares languages)."""
     from generator.content import load_handouts
     from generator.sources import discover, run_languages
     from generator.translations import standing
@@ -348,44 +221,30 @@ def list_command(language: str | None, config_file: Path | None) -> None:
     project = _project(config_file)
     languages = run_languages(project, language)
     sources, _ = discover(project.roots)
-    status = standing(sources, project.languages, project.config.language)
+    status = standing(sources, project.declared_languages, project.config.language)
+    declared = bool(project.declared_languages)
     for item in load_handouts(project.roots, (), languages):
         handout = item.handout
         key = (handout.language, item.id)
-        if key in status.translations:
-            said = status.translations[key].describe()
-        elif key in status.missing:
-            said = "missing: " + ", ".join(status.missing[key])
-        else:
-            said = "source" if handout.language == project.config.language else "untranslated"
-        click.echo(
+        line = (
             f"{item.id}\t{handout.language}\t{handout.audience}\t{handout.title}"
-            f"\t{project.origin(item.path)}\t{said}"
+            f"\t{project.origin(item.path)}"
         )
-
-
-def _language_list(
-    context: click.Context, parameter: click.Parameter, value: str | None
-) -> tuple[str, ...]:
-    """A comma-separated list of language tags, each checked."""
-    from generator.fields import language_problem
-
-    if value is None:
-        return ("en",)
-    tags = tuple(dict.fromkeys(t.strip() for t in value.split(",") if t.strip()))
-    for tag in tags or ("",):
-        problem = language_problem(tag)
-        if problem is not None:
-            raise click.BadParameter(f"`{tag}` {problem}", context, parameter)
-    return tags
+        if key in status.translations:
+            line += "\t" + status.translations[key].describe()
+        elif declared:
+            # With languages declared, each source says which it still lacks.
+            missing = status.missing.get(key)
+            line += "\t" + ("missing: " + ", ".join(missing) if missing else "source")
+        click.echo(line)
 
 
 @main.command("init")
-@click.argument("folder", type=click.Path(path_type=Path), callback=_a_folder)
+@click.argument("folder", type=click.Path(path_type=Path), callback=a_folder)
 @click.option(
     "--languages",
     metavar="TAGS",
-    callback=_language_list,
+    callback=language_list,
     help="The languages to publish in, the main one first, such as en,es (default: en).",
 )
 def init_command(folder: Path, languages: tuple[str, ...]) -> None:

@@ -210,10 +210,6 @@ class ProjectConfig(Model):
         return list(dict.fromkeys(value)) if value is not None else None
 
 
-#: The languages the built-in library is written in (its handouts.yaml, were it to have one).
-LIBRARY_LANGUAGES = ("en", "es")
-
-
 @dataclass(frozen=True)
 class Project:
     """Where content and templates come from, where output goes, and the settings."""
@@ -233,13 +229,30 @@ class Project:
         return (self.root, builtin)
 
     @property
-    def languages(self) -> tuple[str, ...]:
-        """The languages the project publishes in: declared, or the library's, or the main one."""
+    def declared_languages(self) -> tuple[str, ...]:
+        """The languages `handouts.yaml` declares (the library's own, for the library).
+
+        Only these are checked for missing translations.
+        """
         if self.config.languages is not None:
             return tuple(self.config.languages)
         if self.is_library:
-            return LIBRARY_LANGUAGES
-        return (self.config.language,)
+            # The library declares what it is written in: English, and Spanish.
+            folder = builtin_root() / "content" / "handouts"
+            written = sorted(p.name for p in folder.iterdir() if p.is_dir())
+            return tuple(dict.fromkeys([self.config.language, *written]))
+        return ()
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages a run works in by default: those declared; or, where none
+        are, the main one and those the project's own handouts are written in."""
+        declared = self.declared_languages
+        if declared:
+            return declared
+        folder = self.root / "content" / "handouts"
+        own = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+        return tuple(dict.fromkeys([self.config.language, *own]))
 
     @property
     def is_library(self) -> bool:

@@ -69,7 +69,7 @@ class Translation:
         return f"{state} (from {self.of_language} {self.of_version}; {named} is {self.current})"
 
 
-def _header(path: Path) -> dict[str, object]:
+def header(path: Path) -> dict[str, object]:
     """A handout file's top-level fields, read without validating the rest."""
     try:
         data = read_yaml(path).data
@@ -94,7 +94,7 @@ class Standing:
 
 def standing(sources: Sequence[HandoutSource], languages: Sequence[str], main: str) -> Standing:
     """Each handout's translation status, from the files' headers."""
-    headers = {(s.language, s.id): _header(s.path) for s in sources}
+    headers = {(s.language, s.id): header(s.path) for s in sources}
     translations: dict[tuple[str, str], Translation] = {}
     for source in sources:
         of = headers[(source.language, source.id)].get("translation_of")

@@ -1,4 +1,5 @@
-"""Make docs/previews.png: the first page of a few built-in handouts, side by side;
+"""Make docs/previews.png: the first page of a few built-in handouts, side by side,
+and one in Spanish;
 and docs/workshop-previews.png: the workshop packet's own pages (agenda,
 knowledge check, facilitator script, evaluation and a certificate).
 
@@ -21,6 +22,8 @@ from generator.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 HANDOUTS = ("withdrawal-response", "reacting-and-responding", "daily-check-in")
+#: A Spanish handout, shown after the English ones.
+SPANISH = "withdrawal-response"
 WIDTH = 340  # pixels per page in the strip
 GAP = 24
 
@@ -88,11 +91,14 @@ def save_strip(pages: list[Image.Image], name: str) -> Path:
 
 def main_script() -> int:
     with tempfile.TemporaryDirectory() as out:
-        result = CliRunner().invoke(main, ["build", *HANDOUTS, "--out", out, "--strict"])
-        if result.exit_code != 0:
-            sys.stderr.write(result.output)
-            return 1
-        pages = [first_page(Path(line)) for line in result.stdout.splitlines()]
+        pages = []
+        for ids, language in ((HANDOUTS, "en"), ((SPANISH,), "es")):
+            args = ["build", *ids, "--language", language, "--out", out, "--strict"]
+            result = CliRunner().invoke(main, args)
+            if result.exit_code != 0:
+                sys.stderr.write(result.output)
+                return 1
+            pages += [first_page(Path(line)) for line in result.stdout.splitlines()]
         workshop = workshop_pages(out)
         if workshop is None:
             return 1

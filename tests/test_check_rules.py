@@ -41,6 +41,23 @@ TRIGGERED_ELSEWHERE = {
     "pdf.font-size": ("test_check.py", "test_pdf_rules_fire_on_an_inaccessible_pdf"),
     "pdf.fonts": ("test_check.py", "test_unembedded_fonts_are_found"),
     **{
+        rule: ("test_wording_es.py", "test_a_spanish_handout_breaks_each_spanish_rule_at_its_line")
+        for rule in (
+            "readability.fernandez-huerta",
+            "readability.szigriszt-pazos",
+            "wording.register",
+        )
+    },
+    "translation.behind": (
+        "test_languages.py",
+        "test_bumping_the_source_version_makes_check_warn_at_the_translation_line",
+    ),
+    "translation.missing": (
+        "test_languages.py",
+        "test_a_missing_translation_is_a_warning_on_the_source",
+    ),
+    "translation.source": ("test_languages.py", "test_a_translation_of_nothing_is_an_error"),
+    **{
         rule: ("test_page_quality.py", "test_each_note_is_a_finding_of_its_rule_at_its_block")
         for rule in (
             "pdf.sparse-page",
@@ -123,12 +140,12 @@ def test_rules_lists_every_rule_with_its_severity_and_description(cli) -> None:
     result = cli("check", "--rules")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert len(lines) == len(all_rules()) == 40
+    assert len(lines) == len(all_rules()) == 46
     assert lines[0] == (
         "schema                       error   "
         "the file does not match the handout, packet or config format"
     )
-    assert lines[6] == (
+    assert lines[8] == (
         "wording.directive            error   an order where an invitation would do"
     )
     assert lines[-1] == (
@@ -140,8 +157,8 @@ def test_rules_lists_every_rule_with_its_severity_and_description(cli) -> None:
 
 def test_rules_as_json(cli) -> None:
     listed = json.loads(cli("check", "--rules", "--json").stdout)
-    assert len(listed) == 40
-    assert listed[11] == {
+    assert len(listed) == 46
+    assert listed[14] == {
         "id": "allow.unknown",
         "severity": "error",
         "description": "an `allow:` entry naming no wording rule or listed phrase",
@@ -159,7 +176,7 @@ def test_rules_takes_no_targets(cli) -> None:
 NOT_LISTED = "is neither a wording rule nor a phrase on the word list"
 CANT = (
     "is a check rule that `allow:` can't switch off; it takes the wording rules "
-    "(wording.directive, wording.shaming, wording.promise), the sequencing rules, markup.literal "
+    "(wording.directive, wording.shaming, wording.promise, wording.register), the sequencing rules, markup.literal "
     "or a phrase on the word list"
 )
 

@@ -235,7 +235,10 @@ def test_builtins_are_built_in_in_a_folder_that_holds_the_install(
 ) -> None:
     fake_install(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
-    assert cli("list").stdout.splitlines() == ["shipped\ten\tclient\tA shipped handout\tbuilt-in"]
+    # The library declares the languages it is written in (here English alone).
+    assert cli("list").stdout.splitlines() == [
+        "shipped\ten\tclient\tA shipped handout\tbuilt-in\tsource"
+    ]
     # Outside any project the built-in library is what `check` checks.
     report = json.loads(cli("check", "--json").stdout)
     assert report["checked"] == [
@@ -245,7 +248,7 @@ def test_builtins_are_built_in_in_a_folder_that_holds_the_install(
 
 def test_builtins_are_built_in_from_the_root_folder(cli, monkeypatch) -> None:
     monkeypatch.chdir("/")
-    origins = {line.split("\t")[-1] for line in cli("list").stdout.splitlines()}
+    origins = {line.split("\t")[4] for line in cli("list").stdout.splitlines()}
     assert origins == {"built-in"}
 
 

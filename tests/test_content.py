@@ -108,7 +108,7 @@ def test_unknown_field_without_close_match_lists_allowed(project: Project) -> No
     assert problems_of(path, project.root) == [
         "content/handouts/en/h.yaml:13:1: colour: unknown field `colour`; the fields "
         "allowed here are: `audience`, `blocks`, `byline`, `language`, `one_page`, `purpose`, `reviewed`, "
-        "`sources`, `subtitle`, `title`, `version`"
+        "`sources`, `subtitle`, `title`, `translation_of`, `version`"
     ]
 
 
@@ -317,6 +317,6 @@ def test_project_handout_replaces_builtin_of_same_id(project: Project) -> None:
     from generator.config import find_project
 
     project.add("withdrawal-response.yaml", MINIMAL)
-    loaded = load_handouts(find_project().roots, ["withdrawal-response"])
+    loaded = load_handouts(find_project().roots, ["withdrawal-response"], ["en"])
     assert [item.handout.title for item in loaded] == ["Noticing your breath"]
     assert loaded[0].root == project.root

@@ -155,7 +155,7 @@ def test_the_shared_page_style_lays_out_as_weasyprint_would(project: Project) ->
     from generator.stylecache import _STYLES
 
     library = builtin_root()
-    handouts = load_handouts([library], ["withdrawal-response", "daily-check-in"])
+    handouts = load_handouts([library], ["withdrawal-response", "daily-check-in"], ["en"])
     rendered = render_all(find_project(project.root), handouts, RenderOptions(paper="letter"))
     allowed = allowed_folders(find_project(project.root))
     _STYLES.clear()

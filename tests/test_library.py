@@ -20,8 +20,10 @@ from generator.model import HandoutFile
 # One worker runs this whole module, so its module-scoped fixture is built once.
 pytestmark = pytest.mark.xdist_group("test_library")
 
-LIBRARY = load_handouts([builtin_root()])
+# The English library; the Spanish one is tested in test_spanish.py.
+LIBRARY = load_handouts([builtin_root()], (), ["en"])
 CLIENT = [h for h in LIBRARY if h.handout.audience == "client"]
+SPANISH = load_handouts([builtin_root()], (), ["es"])
 
 # Directive, shaming and labelling words that client text avoids (the content
 # guide's trauma-informed wording), outside quoted thoughts.
@@ -48,7 +50,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         patch.chdir(out)
         for edition in ("client", "clinician"):
             result = runner.invoke(
-                main, ["build", "--strict", "--edition", edition, "--out", str(out)]
+                main,
+                ["build", "--strict", "--language", "en", "--edition", edition, "--out", str(out)],
             )
             assert result.exit_code == 0, result.output
             assert result.stderr == ""
@@ -93,6 +96,38 @@ def test_reading_level_of_client_handouts() -> None:
             failures.append(item.id)
     print("\nReading level (client edition prose):\n" + "\n".join(rows))
     assert failures == []
+
+
+def test_reading_ease_of_the_spanish_handouts() -> None:
+    """Fernández Huerta 80 or more and Szigriszt-Pazos 65 or more (higher is easier)."""
+    rows = []
+    for item in SPANISH:
+        if item.handout.audience != "client":
+            continue
+        score = readability(item.handout)
+        rows.append((item.id, score.fernandez_huerta, score.szigriszt_pazos))
+        assert score.fernandez_huerta >= 80 and score.szigriszt_pazos >= 65, rows[-1]
+    # The README gives each handout's figures.
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for handout_id, huerta, szigriszt in rows:
+        assert f"| {handout_id} | {huerta:.1f} | {szigriszt:.1f} |" in readme, handout_id
+
+
+#: Words the Spanish client text avoids outside quoted thoughts: orders and labels.
+AVOID_ES = re.compile(
+    r"\b(debe|deben|debería|tiene que|hay que|fracas\w*|rot[oa]s?|dañad[oa]s?|débil(es)?|"
+    r"loc[oa]s?|víctimas?)\b",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("item", SPANISH, ids=ids(SPANISH))
+def test_spanish_wording_is_invitational(item: HandoutFile) -> None:
+    found = []
+    for passage in printed(item.handout):
+        unquoted = QUOTED.sub("", passage.text)
+        found += [f"{passage.field}: {m.group(0)}" for m in AVOID_ES.finditer(unquoted)]
+    assert found == []
 
 
 @pytest.mark.parametrize("item", CLIENT, ids=ids(CLIENT))

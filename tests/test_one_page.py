@@ -95,11 +95,15 @@ def test_the_built_in_worksheets_fit_a_page_in_every_profile(
         library, "build", *ids, "--edition", edition, "--out", "out", "--strict", *profile
     )
     assert code == 0, output
-    for path in output.strip().splitlines():
+    paths = output.strip().splitlines()
+    # In English and in Spanish.
+    assert sorted(Path(p).parent.name for p in paths) == ["en", "en", "es", "es"]
+    for path in paths:
         pages = pages_text(library / path)
         # The client's page alone, or the client's page and then the clinician's.
         assert len(pages) == (2 if edition == "clinician" else 1), path
-        assert "Where these ideas come from" in pages[0]
+        sources = {"en": "Where these ideas come from", "es": "De dónde vienen estas ideas"}
+        assert sources[Path(path).parent.name] in pages[0], path
 
 
 def test_check_pdf_finds_a_packets_part_that_runs_over_on_the_packets_page(

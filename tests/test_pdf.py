@@ -31,11 +31,22 @@ def builtin_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(out)
         letter = runner.invoke(
-            main, ["build", "withdrawal-response", "--out", str(out), "--strict"]
+            main,
+            ["build", "withdrawal-response", "--language", "en", "--out", str(out), "--strict"],
         )
         a4 = runner.invoke(
             main,
-            ["build", "withdrawal-response", "--out", str(out), "--paper", "a4", "--strict"],
+            [
+                "build",
+                "withdrawal-response",
+                "--language",
+                "en",
+                "--out",
+                str(out),
+                "--paper",
+                "a4",
+                "--strict",
+            ],
         )
     assert letter.exit_code == 0, letter.output
     assert a4.exit_code == 0, a4.output

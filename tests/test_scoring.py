@@ -17,7 +17,9 @@ TABLES = {
     "PEMAT-P: actionability": (list(range(20, 27)), 80),
     "CDC Clear Communication Index": (list(range(1, 21)), 90),
 }
-CLIENT = sorted(h.id for h in load_handouts([builtin_root()]) if h.handout.audience == "client")
+CLIENT = sorted(
+    h.id for h in load_handouts([builtin_root()], (), ["en"]) if h.handout.audience == "client"
+)
 
 
 def table(heading: str) -> tuple[list[int], dict[str, list[str]], dict[str, str]]:

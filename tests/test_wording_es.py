@@ -156,9 +156,16 @@ def test_register_follows_the_form_the_handout_mostly_speaks_in(
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["check", "--language", "es"])
     out = result.output
-    assert "usted.yaml\n  15:" in out and "wording.register" in out, out
+    usted_part = out.split("content/handouts/es/usted.yaml")[1].split("content/handouts/")[0]
+    assert "14:14   error   wording.register" in usted_part, out
     assert "\u201cquieres\u201d speaks to the reader as tú" in out
-    assert "tu.yaml" not in out.split("usted.yaml")[0] or "tu.yaml\n" not in out
+    # The handout all in tú has no register finding.
+    assert (
+        "wording.register"
+        not in out.split("content/handouts/es/tu.yaml")[1].split("content/handouts/es/usted.yaml")[
+            0
+        ]
+    )
     assert result.exit_code == 1
 
     mostly_tu = tu.replace("Si quieres, apaga la luz antes.", "Usted puede apagar la luz antes.")
@@ -173,3 +180,86 @@ def test_the_word_list_has_a_pattern_for_every_kind_it_can_find() -> None:
         assert patterns[kind].startswith(("ofrezca", "diga", "ofrézcalo"))
     for family in ("shaming", "promise", "register"):
         assert family in patterns
+
+
+@pytest.mark.parametrize(
+    ("word", "syllables"),
+    [
+        ("amor", 2),  # a-mor: a syllable of one letter, which hyphenation leaves out
+        ("oído", 3),  # o-í-do: a stressed í stands apart
+        ("ahora", 3),
+        ("piano", 2),  # pia-no: i with a is one syllable
+        ("leer", 2),  # le-er: two open vowels stand apart
+        ("cualquier", 2),
+        ("guerra", 2),  # the u of gue is not said
+        ("pingüino", 3),  # but ü is
+        ("hoy", 1),
+        ("y", 1),
+        ("respiración", 4),
+        ("autocompasión", 5),
+    ],
+)
+def test_spanish_syllables_are_read_from_the_spelling(word: str, syllables: int) -> None:
+    from generator.check.readability import _textstat, spanish_syllables
+
+    assert spanish_syllables(word) == syllables
+    # textstat's Spanish formulas count with it too.
+    textstat = _textstat()
+    textstat.set_lang("es")
+    assert textstat.syllable_count(word) == syllables
+    textstat.set_lang("en")
+
+
+#: A Spanish handout that breaks each Spanish rule once, at a line of its own.
+ROMPE_REGLAS = (
+    "title: Comprender la ansiedad\n"  # 1
+    "purpose: Información sobre la ansiedad.\n"
+    "audience: client\n"
+    "language: es\n"
+    'version: "1.0"\n'  # 5
+    "reviewed:\n  date: 2026-11-01\n  by: Equipo clínico\n"
+    "sources:\n  - title: Una fuente\n    year: 2020\n"  # 9
+    "blocks:\n"  # 12
+    "  - type: paragraph\n"
+    "    text: >-\n"
+    "      Las manifestaciones fisiológicas características de la ansiedad generalizada"
+    " comprenden habitualmente taquicardia, hiperventilación, sudoración excesiva,"
+    " tensión muscular persistente y dificultades considerables de concentración"
+    " intelectual, circunstancias que frecuentemente interfieren significativamente"
+    " con el funcionamiento cotidiano.\n"  # 15
+    "  - type: paragraph\n"
+    "    text: Usted debe practicar todos los días.\n"  # 17
+    "  - type: paragraph\n"
+    "    text: Las personas ansiosas son débiles.\n"  # 19
+    "  - type: paragraph\n"
+    "    text: Con esta práctica ya está a salvo.\n"  # 21
+    "  - type: paragraph\n"
+    "    text: Usted puede parar cuando quiera, y si quieres, descansa.\n"  # 23
+)
+
+
+def test_a_spanish_handout_breaks_each_spanish_rule_at_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    Project(tmp_path).add("ansiedad.yaml", ROMPE_REGLAS, language="es")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "ansiedad", "--language", "es", "--json"])
+    found = {
+        (f["rule"], f["line"])
+        for f in json.loads(result.stdout)["findings"]
+        if f["rule"].startswith(("readability.", "wording."))
+        and f["rule"] not in ("readability.long-sentence", "readability.hard-word")
+    }
+    assert found == {
+        ("readability.fernandez-huerta", 13),
+        ("readability.szigriszt-pazos", 13),
+        ("wording.directive", 17),
+        ("wording.shaming", 19),
+        ("wording.promise", 21),
+        ("wording.register", 23),
+    }
+    # The English grades say nothing of Spanish text.
+    assert "readability.flesch-kincaid" not in result.stdout
+    assert "readability.smog" not in result.stdout

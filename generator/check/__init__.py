@@ -37,6 +37,7 @@ from generator.model import Edition, HandoutFile
 from generator.options import RenderOptions
 from generator.progress import stage
 from generator.sources import run_languages
+from generator.translations import header
 from generator.yamlfile import Located, format_field, read_yaml
 
 
@@ -147,8 +148,13 @@ def _targets(
 
     sources, problems = discover(project.roots)
     sources = [s for s in sources if s.language in languages]
+    # A packet is in one language: checked with the handouts of its language.
+    packets = {
+        name: path
+        for name, path in discover_packets(project.roots).items()
+        if str(header(path).get("language", "")) in languages
+    }
     report.findings.extend(schema_findings(ProblemsError(problems)) if problems else [])
-    packets = discover_packets(project.roots)
     if project.config_path is not None:
         report.checked.append(display_path(project.config_path))
     if not targets:

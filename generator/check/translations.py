@@ -17,7 +17,7 @@ def translation_findings(project: Project, checked: Sequence[Path]) -> list[Prob
     """Findings on the checked files: translations behind or without a source, and
     handouts in the main language with no translation in a declared language."""
     sources, _ = discover(project.roots)
-    result = standing(sources, project.languages, project.config.language)
+    result = standing(sources, project.declared_languages, project.config.language)
     wanted = {path.resolve() for path in checked}
     findings: list[Problem] = []
     for translation in result.translations.values():

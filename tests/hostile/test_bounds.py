@@ -221,7 +221,7 @@ def test_nesting_just_within_the_limit_is_read(project: Project) -> None:
     assert problems(path, project.root) == [
         "content/handouts/en/nested.yaml:13:1: x: unknown field `x`; the fields allowed here "
         "are: `audience`, `blocks`, `byline`, `language`, `one_page`, `purpose`, `reviewed`, `sources`, "
-        "`subtitle`, `title`, `version`"
+        "`subtitle`, `title`, `translation_of`, `version`"
     ]
 
 
@@ -230,7 +230,7 @@ def test_nesting_past_the_limit_is_refused(project: Project) -> None:
     assert problems(path, project.root) == [
         "content/handouts/en/nested.yaml:13:1: x: unknown field `x`; the fields allowed here "
         "are: `audience`, `blocks`, `byline`, `language`, `one_page`, `purpose`, `reviewed`, `sources`, "
-        "`subtitle`, `title`, `version`",
+        "`subtitle`, `title`, `translation_of`, `version`",
         "content/handouts/en/nested.yaml:13:54: the YAML is nested too deeply (more than 50 "
         "levels)",
     ]

@@ -1,0 +1,168 @@
+"""CLI: the options the `handouts` commands share, and how they are read."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import click
+
+if TYPE_CHECKING:
+    from generator.options import RenderOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PAPER = click.Choice(["letter", "a4"], case_sensitive=False)
+
+
+def a_folder(context: click.Context, parameter: click.Parameter, value: Path | None) -> Path | None:
+    """An output folder that is a file, a pipe or a device (or lies under one) is refused."""
+    from generator.files import not_a_folder
+
+    problem = not_a_folder(value) if value is not None else None
+    if problem:
+        raise click.BadParameter(
+            f"{problem}; give a folder to write into (it is made if it is missing)",
+            context,
+            parameter,
+        )
+    return value
+
+
+def config_option(function: F) -> F:
+    """--config FILE: use this config (and its folder as the project)."""
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The project's config file (default: handouts.yaml in this folder or above).",
+    )(function)
+
+
+def out_option(function: F) -> F:
+    """--out FOLDER: the folder a command writes into."""
+    return click.option(
+        "--out",
+        type=click.Path(path_type=Path),
+        callback=a_folder,
+        help="Folder to write into (default: output/ in the project).",
+    )(function)
+
+
+def language_option(function: F) -> F:
+    """--language/--lang TAG: only the handouts in this language."""
+    return click.option(
+        "--language",
+        "--lang",
+        "language",
+        metavar="TAG",
+        help="Only the handouts in this language, such as es "
+        "(default: every language in the config's `languages`).",
+    )(function)
+
+
+def strict_option(function: F) -> F:
+    """--strict: layout warnings fail the command."""
+    return click.option(
+        "--strict",
+        is_flag=True,
+        help="Treat warnings as errors (layout, and markup that would print as typed).",
+    )(function)
+
+
+def choice_option(*names: str, choices: Sequence[str], help: str) -> Callable[[F], F]:
+    """An option that takes one of `choices`; the first is the default, shown in --help."""
+    return click.option(
+        *names, type=click.Choice(list(choices)), default=choices[0], show_default=True, help=help
+    )
+
+
+def profile_options(function: F) -> F:
+    """The print profile options that `build` and `packet` share."""
+    options = [
+        click.option("--paper", type=PAPER, help="Paper size (default: letter, or the config's)."),
+        click.option(
+            "--large-print",
+            is_flag=True,
+            help="18 pt body text, larger bold headings, 1-inch margins, one column.",
+        ),
+        click.option(
+            "--fillable",
+            is_flag=True,
+            help="Worksheet lines, checkboxes and scales become PDF form fields to fill in "
+            "on screen. The file is larger: form fonts are embedded whole.",
+        ),
+        click.option(
+            "--ink-saver", is_flag=True, help="No background fills: rules and borders only."
+        ),
+        click.option(
+            "--client-name",
+            metavar="NAME",
+            help='Print "Prepared for NAME" under the title. The name goes on the page only: '
+            "never into the file's metadata or name.",
+        ),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1, max=64),
+            help="Worker processes for laying out PDFs (default: one per core).",
+        ),
+        config_option,
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def reads_only(function: F) -> F:
+    """For a command that never writes: its errors don't say "nothing was written"."""
+
+    @functools.wraps(function)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        from generator.errors import ProblemsError
+
+        try:
+            return function(*args, **kwargs)
+        except ProblemsError as exc:
+            raise exc.read_only() from None
+
+    return cast(F, command)
+
+
+def render_options(
+    *,
+    paper: str | None,
+    large_print: bool,
+    fillable: bool,
+    ink_saver: bool,
+    client_name: str | None,
+    edition: str = "client",
+) -> RenderOptions:
+    from generator.options import RenderOptions, collapse_spaces
+
+    return RenderOptions(
+        paper="a4" if paper and paper.lower() == "a4" else ("letter" if paper else None),
+        edition="clinician" if edition == "clinician" else "client",
+        large_print=large_print,
+        fillable=fillable,
+        ink_saver=ink_saver,
+        client_name=collapse_spaces(client_name) if client_name is not None else None,
+    )
+
+
+def language_list(
+    context: click.Context, parameter: click.Parameter, value: str | None
+) -> tuple[str, ...]:
+    """A comma-separated list of language tags, each checked."""
+    from generator.fields import language_problem
+
+    if value is None:
+        return ("en",)
+    tags = tuple(dict.fromkeys(t.strip() for t in value.split(",") if t.strip()))
+    for tag in tags or ("",):
+        problem = language_problem(tag)
+        if problem is not None:
+            raise click.BadParameter(f"`{tag}` {problem}", context, parameter)
+    return tags
