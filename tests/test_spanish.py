@@ -108,7 +108,7 @@ def test_the_page_furniture_is_spanish(built: dict[str, Path]) -> None:
         assert f"Página 1 de {count}" in text, item.id
         assert "Revisado el 30 de noviembre de 2026" in " ".join(text.split()), item.id
         if item.handout.audience == "client":
-            assert "Llame al 988 y marque 2 para español" in " ".join(text.split()), item.id
+            assert "Llame al 988 (marque 2: español)" in " ".join(text.split()), item.id
 
 
 def test_the_bookmarks_are_the_spanish_headings(built: dict[str, Path]) -> None:
