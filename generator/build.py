@@ -14,8 +14,8 @@ from generator.config import Project
 from generator.content import load_sources
 from generator.errors import counted, warnings_or_errors
 from generator.files import FileProblem
-from generator.layout import Batch, Job
-from generator.model import HandoutFile
+from generator.jobs import handout_jobs, output_name
+from generator.layout import Batch
 from generator.options import RenderOptions, check_name, is_plain_file_name, typed_text_problem
 from generator.output import BuildResult, output_folder, write_changed
 from generator.pdf import Layout
@@ -26,14 +26,6 @@ from generator.workers import WorkerPool
 
 if TYPE_CHECKING:  # imported by `build` itself, once the workers have started
     from generator.render import RenderedHandout
-
-
-def output_name(item: HandoutFile, options: RenderOptions, extension: str) -> str:
-    """The file name for a handout: `<id>.pdf`, with a suffix per variant."""
-    name = item.id
-    if options.edition == "clinician" and item.handout.audience == "client":
-        name += "-clinician"
-    return f"{name}{options.suffix()}.{extension}"
 
 
 _EXTENSION = re.compile(r"\.([A-Za-z][A-Za-z0-9]{0,4})$")
@@ -130,22 +122,9 @@ def _batch(
     workers: WorkerPool,
 ) -> Batch:
     """The rendered handouts, handed to the workers (or taken from the cache) to lay out."""
-    private = "--client-name" if options.personal else None
     return Batch(
         project,
-        [
-            Job(
-                r.html,
-                r.base_url,
-                r.handout.path,
-                options.client_name,
-                private,
-                layout=Layout(forms=options.fillable, one_page=True)
-                if r.handout.one_page(large_print=options.large_print)
-                else None,
-            )
-            for r in rendered
-        ],
+        handout_jobs(rendered, options),
         strict=request.strict,
         layout=Layout(forms=options.fillable),
         cache=cache,

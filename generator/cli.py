@@ -324,6 +324,23 @@ def check_command(
         raise SystemExit(1)
 
 
+@main.command("serve")
+@click.option(
+    "--port",
+    type=click.IntRange(1024, 65535),
+    default=8000,
+    show_default=True,
+    help="The port on 127.0.0.1 to serve on.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the web browser.")
+@config_option
+def serve_command(port: int, open_browser: bool, config_file: Path | None) -> None:
+    """Serve a local web page to pick, personalise and print handouts (127.0.0.1 only)."""
+    from generator.serve.run import serve
+
+    serve(_project(config_file), port, open_browser=open_browser)
+
+
 @main.command("schema")
 @click.argument(
     "kind", type=click.Choice(["handout", "packet", "config"]), default="handout", required=False

@@ -73,7 +73,7 @@ def discover(roots: Sequence[Path]) -> tuple[list[HandoutSource], list[Problem]]
 
 
 #: What a build adds to a handout's id in its file name, in order (see
-#: `build.output_name`): an id that is another's id plus some of these would
+#: `jobs.output_name`): an id that is another's id plus some of these would
 #: share a file name with one of that handout's editions.
 VARIANT_SUFFIXES = ("-clinician", "-a4", "-large-print", "-fillable", "-ink-saver")
 

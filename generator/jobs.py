@@ -1,0 +1,43 @@
+"""Layout jobs for rendered handouts: what `build` and `serve` hand to the layout stage."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from generator.layout import Job
+from generator.model import HandoutFile
+from generator.options import RenderOptions
+from generator.pdf import Layout
+
+if TYPE_CHECKING:
+    from generator.render import RenderedHandout
+
+
+def handout_jobs(rendered: Sequence[RenderedHandout], options: RenderOptions) -> list[Job]:
+    """One job per handout; a one-page worksheet gets a layout that says so.
+
+    A client's name is the job's private text: never repeated in a message.
+    """
+    private = "--client-name" if options.personal else None
+    return [
+        Job(
+            r.html,
+            r.base_url,
+            r.handout.path,
+            options.client_name,
+            private,
+            layout=Layout(forms=options.fillable, one_page=True)
+            if r.handout.one_page(large_print=options.large_print)
+            else None,
+        )
+        for r in rendered
+    ]
+
+
+def output_name(item: HandoutFile, options: RenderOptions, extension: str) -> str:
+    """The file name for a handout: `<id>.pdf`, with a suffix per variant."""
+    name = item.id
+    if options.edition == "clinician" and item.handout.audience == "client":
+        name += "-clinician"
+    return f"{name}{options.suffix()}.{extension}"

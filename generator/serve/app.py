@@ -1,0 +1,222 @@
+"""Serve: the web app, its pages and the PDF they make (Starlette).
+
+The library page filters on the server, with a plain form, so it works from
+the keyboard and with scripts off. A client's name travels only in a POST
+body and goes only onto the returned PDF's pages: never into a URL, a
+header, a log line, a file or the cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from generator.config import Project
+from generator.errors import HandoutError, ProblemsError, display_path
+from generator.model import HandoutFile
+from generator.options import RenderOptions, name_problem
+from generator.serve.guard import FormToken, Guard, cross_site
+
+HERE = Path(__file__).resolve().parent
+#: A print form is a few short fields: anything larger is not one of ours.
+MAX_FORM_BYTES = 16 * 1024
+
+_pages = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True)
+class Card:
+    """A handout as the library page shows it."""
+
+    title: str
+    purpose: str
+    audience: str
+    language: str
+    kind: str
+    url: str
+
+
+def _card(item: HandoutFile) -> Card:
+    handout = item.handout
+    return Card(
+        handout.title,
+        handout.purpose or "",
+        handout.audience,
+        handout.language,
+        "worksheet" if handout.one_page else "explainer",
+        f"/handouts/{handout.language}/{item.id}",
+    )
+
+
+class Site:
+    """The pages of one project, with this run's form token."""
+
+    def __init__(self, project: Project, port: int):
+        self.project = project
+        self.port = port
+        self.token = FormToken()
+        self.origin = f"http://127.0.0.1:{port}"
+
+    def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        where = display_path(self.project.root) if self.project.found else "the built-in library"
+        html = _pages.get_template(name).render(where=where, **context)
+        return HTMLResponse(html, status_code=status)
+
+    def problem(self, status: int, heading: str, message: str) -> HTMLResponse:
+        return self.page("error.html", status, heading=heading, message=message)
+
+    def handouts(self) -> list[HandoutFile]:
+        from generator.content import load_handouts
+
+        return load_handouts(self.project.roots, (), self.project.languages)
+
+    async def library(self, request: Request) -> Response:
+        try:
+            handouts = await anyio.to_thread.run_sync(self.handouts)
+        except ProblemsError as exc:
+            return self.problem(500, "A handout can't be read", _said(exc))
+        cards = [_card(item) for item in handouts]
+        query = {
+            k: request.query_params.get(k, "").strip()
+            for k in ("q", "language", "audience", "kind")
+        }
+        shown = [card for card in cards if _matches(card, query)]
+        filters = [
+            (name, label, sorted({getattr(card, name) for card in cards}))
+            for name, label in (("language", "Language"), ("audience", "For"), ("kind", "Kind"))
+        ]
+        return self.page(
+            "library.html", cards=shown, total=len(cards), query=query, filters=filters
+        )
+
+    def _one(self, language: str, handout_id: str) -> HandoutFile | None:
+        from generator.content import load_sources
+        from generator.sources import select
+
+        sources, problems = select(self.project.roots, [handout_id], [language])
+        if problems or not sources:
+            return None
+        (item,) = load_sources(sources)
+        return item
+
+    async def handout(self, request: Request, problem: str | None = None) -> Response:
+        language, handout_id = request.path_params["language"], request.path_params["handout"]
+        try:
+            item = await anyio.to_thread.run_sync(self._one, language, handout_id)
+        except ProblemsError as exc:
+            return self.problem(500, "This handout can't be read", _said(exc))
+        if item is None:
+            return self.problem(404, "No such handout", "The library has no handout here.")
+        others = [
+            {"language": card.language, "url": card.url}
+            for card in map(_card, await anyio.to_thread.run_sync(self.handouts))
+            if card.url.endswith(f"/{handout_id}") and card.language != language
+        ]
+        return self.page(
+            "handout.html",
+            400 if problem else 200,
+            title=item.handout.title,
+            purpose=item.handout.purpose,
+            language=language,
+            audience=item.handout.audience,
+            others=others,
+            paper=self.project.config.paper,
+            pdf_url=f"/handouts/{language}/{handout_id}/pdf",
+            token=self.token.make(),
+            problem=problem,
+        )
+
+    async def pdf(self, request: Request) -> Response:
+        if cross_site(request.headers, self.origin):  # type: ignore[arg-type]
+            return self.problem(403, "Refused", "This form can be sent only from this page.")
+        if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+            return self.problem(413, "Too much", "The form sent is larger than a print form.")
+        form = await request.form(max_files=0, max_fields=20, max_part_size=MAX_FORM_BYTES)
+        if not self.token.valid(form.get("token")):
+            return self.problem(
+                403, "Refused", "This form is out of date or from elsewhere: reload the page."
+            )
+        options, problem = _options(form)
+        if problem:
+            return await self.handout(request, problem)
+        language, handout_id = request.path_params["language"], request.path_params["handout"]
+        from generator.serve.printing import print_handout
+
+        try:
+            printed = await anyio.to_thread.run_sync(
+                print_handout, self.project, language, handout_id, options
+            )
+        except (ProblemsError, HandoutError) as exc:
+            return await self.handout(request, _said(exc))
+        return Response(
+            printed.data,
+            media_type="application/pdf",
+            headers={"content-disposition": f'attachment; filename="{printed.file_name}"'},
+        )
+
+
+#: What the library page filters by, besides its search.
+_FILTERS = ("language", "audience", "kind")
+
+
+def _matches(card: Card, query: dict[str, str]) -> bool:
+    words = query["q"].lower().split()
+    text = f"{card.title} {card.purpose}".lower()
+    return all(w in text for w in words) and all(
+        not query[key] or getattr(card, key) == query[key]
+        for key in ("language", "audience", "kind")
+    )
+
+
+def _said(exc: HandoutError) -> str:
+    """An error as the command line says it: file:line:column: field: what to do."""
+    if isinstance(exc, ProblemsError):
+        return "\n".join(str(p) for p in exc.problems)
+    return exc.format_message()
+
+
+def _options(form: Any) -> tuple[RenderOptions, str | None]:
+    """The print options a form asks for, or what is wrong with them (never the name)."""
+    name = str(form.get("client_name") or "").strip() or None
+    problem = name_problem(name) if name else None
+    if problem:
+        return RenderOptions(), f"The client's name {problem}. Change it, or leave it empty."
+    return (
+        RenderOptions(
+            paper="a4" if form.get("paper") == "a4" else "letter",
+            edition="clinician" if form.get("edition") == "clinician" else "client",
+            large_print=bool(form.get("large_print")),
+            fillable=bool(form.get("fillable")),
+            ink_saver=bool(form.get("ink_saver")),
+            client_name=name,
+        ),
+        None,
+    )
+
+
+def create_app(project: Project, port: int) -> Guard:
+    """The server's app for a project, guarded for its address."""
+    site = Site(project, port)
+    app = Starlette(
+        routes=[
+            Route("/", site.library),
+            Route("/handouts/{language}/{handout}", site.handout),
+            Route("/handouts/{language}/{handout}/pdf", site.pdf, methods=["POST"]),
+            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        ]
+    )
+    return Guard(app, port)

@@ -1,0 +1,108 @@
+"""Serve: what keeps the local server to this computer, to its own forms and its own files.
+
+- Host: a request must name the address the server listens on, so a page
+  elsewhere cannot reach it through a name that resolves here (DNS rebinding).
+- Cross-site: a form post must carry this server's token and, where the
+  browser says where it comes from, come from this server's own pages.
+- Headers: a Content-Security-Policy that allows only this server's own
+  styles and scripts, and nothing cached of a page or a PDF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: Only this server's own files; no frames, no plug-ins, no posting elsewhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+    # A page or PDF may carry a client's name: nothing is kept by the browser.
+    (b"cache-control", b"no-store"),
+)
+
+
+class Guard:
+    """ASGI middleware: the Host check and the security headers, on every response."""
+
+    def __init__(self, app: ASGIApp, port: int):
+        self.app = app
+        self.hosts = {f"127.0.0.1:{port}".encode(), f"localhost:{port}".encode()}
+        self.origin = f"http://127.0.0.1:{port}"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        host = dict(scope.get("headers", [])).get(b"host", b"")
+        if host.lower() not in self.hosts:
+            await _refuse(
+                send,
+                421,
+                f"This server answers only at {self.origin}/ (the address `handouts serve` "
+                "printed); open that address.",
+            )
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *(h for h in message.get("headers", []) if h[0] != b"cache-control"),
+                    *HEADERS,
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+async def _refuse(send: Send, status: int, text: str) -> None:
+    body = text.encode("utf-8")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                *HEADERS,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class FormToken:
+    """The token every form carries: this server run's own, so no other page can post."""
+
+    def __init__(self) -> None:
+        self._secret = secrets.token_bytes(32)
+
+    def make(self) -> str:
+        return hmac.new(self._secret, b"handouts form", hashlib.sha256).hexdigest()
+
+    def valid(self, token: object) -> bool:
+        return isinstance(token, str) and hmac.compare_digest(token, self.make())
+
+
+def cross_site(headers: MutableMapping[str, str], origin: str) -> bool:
+    """Whether the browser says a request comes from another site than this server."""
+    if headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return True
+    sent = headers.get("origin")
+    return sent is not None and sent not in (origin, origin.replace("127.0.0.1", "localhost"))

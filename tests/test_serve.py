@@ -1,0 +1,214 @@
+"""`handouts serve` without a browser: its pages, the PDF it makes, and every guard:
+the Host check, cross-site posts, paths outside its files, headers, sizes, and a
+client's name that goes only onto the page."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import socket
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from conftest import Project
+from generator.cli import main
+from generator.config import find_project
+from generator.serve.app import create_app
+from generator.serve.guard import CONTENT_SECURITY_POLICY
+
+pytestmark = pytest.mark.xdist_group("test_serve")
+
+PORT = 8123
+ORIGIN = f"http://127.0.0.1:{PORT}"
+NAME = "Begoña Quiñones-Ruiz"
+
+
+@pytest.fixture
+def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TestClient:
+    """The server over the built-in library, from an empty folder."""
+    monkeypatch.chdir(tmp_path)
+    return TestClient(create_app(find_project(tmp_path), PORT), base_url=ORIGIN)
+
+
+def _token(client: TestClient, url: str) -> str:
+    page = client.get(url)
+    assert page.status_code == 200
+    found = re.search(r'name="token" value="([0-9a-f]{64})"', page.text)
+    assert found is not None
+    return found.group(1)
+
+
+def _post(client: TestClient, url: str, **fields: str) -> object:
+    token = _token(client, url)
+    return client.post(url + "/pdf", data={"token": token, **fields}, headers={"origin": ORIGIN})
+
+
+def test_the_library_page_lists_and_filters_the_handouts(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    cards = page.text.count('class="card"')
+    assert cards == 28 and "28 of 28 handouts" in page.text
+    spanish = client.get("/?language=es")
+    assert "14 of 28 handouts" in spanish.text
+    assert (
+        "La respuesta de retirada" in spanish.text and "The withdrawal response" not in spanish.text
+    )
+    worksheets = client.get("/?kind=worksheet&language=en")
+    assert worksheets.text.count('class="card"') == 2
+    assert "Daily self-attunement check-in" in worksheets.text
+    # Search reads titles and purposes, all of its words.
+    found = client.get("/?q=tolerance+window&audience=client")
+    assert found.text.count('class="card"') == 1
+    assert "/handouts/en/window-of-tolerance" in found.text
+    assert client.get("/?q=tolerance").text.count('class="card"') == 2  # and the clinician guide
+
+
+def test_every_form_field_has_a_label(client: TestClient) -> None:
+    for url in ("/", "/handouts/en/withdrawal-response"):
+        html = client.get(url).text
+        ids = re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', html)
+        assert ids
+        for field in ids:
+            assert f'for="{field}"' in html, (url, field)
+        assert re.search(r'<html lang="en">', html)
+
+
+def test_a_pdf_with_a_name_has_it_on_the_page_only(
+    client: TestClient, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    before = {p for p in tmp_path.rglob("*")}
+    response = _post(client, "/handouts/es/daily-check-in", client_name=NAME, paper="a4")
+    assert response.status_code == 200, response.text  # type: ignore[attr-defined]
+    assert response.headers["content-type"] == "application/pdf"  # type: ignore[attr-defined]
+    assert response.headers["cache-control"] == "no-store"  # type: ignore[attr-defined]
+    assert response.headers["content-disposition"] == 'attachment; filename="daily-check-in-a4.pdf"'  # type: ignore[attr-defined]
+    data = response.content  # type: ignore[attr-defined]
+    text = pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert f"Preparado para {NAME}" in " ".join(text.split())
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert NAME not in str(pdf.docinfo)
+        assert NAME.encode() not in bytes(pdf.Root.Metadata.read_bytes())
+    # Not in a header, a log line, or any file the server wrote (the cache included).
+    headers = " ".join(f"{k}: {v}" for k, v in response.headers.items())  # type: ignore[attr-defined]
+    assert NAME not in headers and "Quiñones" not in headers
+    assert "Quiñones" not in caplog.text
+    for path in {p for p in tmp_path.rglob("*")} - before:
+        assert "Quiñones" not in path.name
+        if path.is_file():
+            assert "Quiñones".encode() not in path.read_bytes(), path
+
+
+def test_a_pdf_without_a_name_is_cached_like_a_build(client: TestClient, tmp_path: Path) -> None:
+    response = _post(client, "/handouts/en/withdrawal-response", edition="clinician")
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert 'filename="withdrawal-response-clinician.pdf"' in response.headers["content-disposition"]  # type: ignore[attr-defined]
+    assert any((tmp_path / ".handouts-cache").rglob("*"))
+
+
+def test_a_name_no_font_can_print_is_refused_without_repeating_it(client: TestClient) -> None:
+    response = _post(client, "/handouts/en/daily-check-in", client_name="Ana\u0007Lu")
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "name has hidden control characters; retype it" in response.text  # type: ignore[attr-defined]
+    # The form comes back empty: the name is not echoed into the page.
+    assert "Ana" not in response.text and "\u0007" not in response.text  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "host", ["evil.example", f"evil.example:{PORT}", "127.0.0.1:9999", "localhost", "0.0.0.0:8123"]
+)
+def test_a_request_for_another_host_is_refused(client: TestClient, host: str) -> None:
+    response = client.get("/", headers={"host": host})
+    assert response.status_code == 421
+    assert f"answers only at {ORIGIN}/" in response.text
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+
+
+def test_localhost_at_the_port_is_this_server(client: TestClient) -> None:
+    assert client.get("/", headers={"host": f"localhost:{PORT}"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("headers", "token"),
+    [
+        ({"origin": ORIGIN}, None),
+        ({"origin": ORIGIN}, "0" * 64),
+        ({"origin": "http://evil.example"}, "real"),
+        ({"sec-fetch-site": "cross-site"}, "real"),
+    ],
+)
+def test_a_post_from_elsewhere_is_refused(
+    client: TestClient, headers: dict[str, str], token: str | None
+) -> None:
+    url = "/handouts/en/daily-check-in"
+    data = {} if token is None else {"token": _token(client, url) if token == "real" else token}
+    response = client.post(url + "/pdf", data=data, headers=headers)
+    assert response.status_code == 403
+    assert response.headers["content-type"].startswith("text/html")
+
+
+def test_an_oversized_form_is_refused(client: TestClient) -> None:
+    url = "/handouts/en/daily-check-in"
+    data = {"token": _token(client, url), "client_name": "x" * 20_000}
+    response = client.post(url + "/pdf", data=data, headers={"origin": ORIGIN})
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../app.py",
+        "/static/%2e%2e/app.py",
+        "/static/..%2fapp.py",
+        "/static/%2e%2e/%2e%2e/config.py",
+        "/static//etc/passwd",
+        "/handouts/en/..%2f..%2fpyproject",
+        "/handouts/../../pyproject.toml",
+    ],
+)
+def test_nothing_outside_the_servers_files_is_served(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404, path
+    assert "import" not in response.text and "root:" not in response.text
+
+
+def test_its_own_style_is_served(client: TestClient) -> None:
+    response = client.get("/static/site.css")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/css")
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_broken_handout_shows_the_located_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = Project(tmp_path)
+    project.add("broken.yaml", "title: [unclosed\n")
+    monkeypatch.chdir(tmp_path)
+    client = TestClient(create_app(find_project(tmp_path), PORT), base_url=ORIGIN)
+    page = client.get("/")
+    assert page.status_code == 500
+    assert re.search(r"content/handouts/en/broken\.yaml:\d+:\d+", page.text), page.text
+    assert "Traceback" not in page.text
+
+
+def test_an_unknown_handout_is_a_page_not_found(client: TestClient) -> None:
+    response = client.get("/handouts/en/no-such-handout")
+    assert response.status_code == 404 and "No such handout" in response.text
+
+
+def test_serve_says_when_its_port_is_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"port {port} is in use on this computer; choose another with --port" in result.output
+    assert "Traceback" not in result.output
