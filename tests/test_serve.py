@@ -141,6 +141,8 @@ def test_localhost_at_the_port_is_this_server(client: TestClient) -> None:
         ({"origin": ORIGIN}, "0" * 64),
         ({"origin": "http://evil.example"}, "real"),
         ({"sec-fetch-site": "cross-site"}, "real"),
+        ({"origin": "null"}, "real"),
+        ({"origin": "null", "sec-fetch-site": "same-site"}, "real"),
     ],
 )
 def test_a_post_from_elsewhere_is_refused(
@@ -212,3 +214,79 @@ def test_serve_says_when_its_port_is_taken(tmp_path: Path, monkeypatch: pytest.M
     assert result.exit_code == 1
     assert f"port {port} is in use on this computer; choose another with --port" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_handout_page_shows_its_pages_and_its_findings(client: TestClient) -> None:
+    page = client.get("/handouts/en/daily-check-in")
+    pictures = re.findall(
+        r'src="(/previews/[0-9a-f]{32}/(\d+)\.png)" alt="Page \2 of 1, as it prints"', page.text
+    )
+    assert [number for _, number in pictures] == ["1"]
+    picture = client.get(pictures[0][0])
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
+    assert picture.content.startswith(b"\x89PNG")
+    assert "What the check says" in page.text
+    thumbnail = client.get("/handouts/es/daily-check-in/thumbnail.png")
+    assert thumbnail.status_code == 200 and thumbnail.content.startswith(b"\x89PNG")
+    assert client.get("/previews/" + "0" * 32 + "/1.png").status_code == 404
+
+
+def test_an_error_shows_as_the_command_line_says_it_over_the_last_good_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import MINIMAL
+
+    project = Project(tmp_path)
+    path = project.add("breath.yaml", MINIMAL)
+    monkeypatch.chdir(tmp_path)
+    client = TestClient(create_app(find_project(tmp_path), PORT), base_url=ORIGIN)
+    good = client.get("/handouts/en/breath")
+    (picture,) = re.findall(r'src="(/previews/[0-9a-f]{32}/1\.png)"', good.text)
+    assert "data-live" in good.text and '<script src="/static/live.js"' in good.text
+    path.write_text(MINIMAL.replace("audience: client", "audience: everyone"), encoding="utf-8")
+    broken = client.get("/handouts/en/breath")
+    # The page is still there, with the problem where the command line puts it...
+    assert broken.status_code == 400
+    assert "content/handouts/en/breath.yaml:3:11: audience:" in broken.text, broken.text
+    # ...and the pages as they were, beneath it.
+    assert picture in broken.text
+    assert client.get(picture).status_code == 200
+
+
+def test_a_saved_file_is_news_within_a_second(tmp_path: Path) -> None:
+    import time
+
+    import anyio
+
+    from generator.serve.live import changes
+
+    folder = tmp_path / "content"
+    folder.mkdir()
+
+    async def first_change() -> tuple[str, float]:
+        events = changes([folder])
+        assert await events.__anext__() == ": watching\n\n"
+
+        async def save() -> None:
+            await anyio.sleep(0.3)
+            (folder / "a.yaml").write_text("title: x\n", encoding="utf-8")
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(save)
+            start = time.monotonic()
+            said = await events.__anext__()
+            took = time.monotonic() - start - 0.3
+        await events.aclose()
+        return said, took
+
+    said, took = anyio.run(first_change)
+    assert said == "event: changed\ndata: changed\n\n"
+    assert took < 1.0
+
+
+def test_a_browsers_own_form_with_a_null_origin_is_accepted(client: TestClient) -> None:
+    """Chromium sends `Origin: null` for some same-origin posts; `Sec-Fetch-Site` vouches."""
+    url = "/handouts/en/daily-check-in"
+    headers = {"origin": "null", "sec-fetch-site": "same-origin"}
+    response = client.post(url + "/pdf", data={"token": _token(client, url)}, headers=headers)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")

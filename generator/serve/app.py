@@ -16,7 +16,7 @@ import anyio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -25,6 +25,8 @@ from generator.errors import HandoutError, ProblemsError, display_path
 from generator.model import HandoutFile
 from generator.options import RenderOptions, name_problem
 from generator.serve.guard import FormToken, Guard, cross_site
+from generator.serve.live import changes, watched
+from generator.serve.previews import THUMBNAIL, Previews
 
 HERE = Path(__file__).resolve().parent
 #: A print form is a few short fields: anything larger is not one of ours.
@@ -70,9 +72,14 @@ class Site:
         self.port = port
         self.token = FormToken()
         self.origin = f"http://127.0.0.1:{port}"
+        self.previews = Previews(project)
 
     def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        where = display_path(self.project.root) if self.project.found else "the built-in library"
+        where = (
+            f"Project: {self.project.root.resolve().name}"
+            if self.project.found and not self.project.is_library
+            else "The built-in library"
+        )
         html = _pages.get_template(name).render(where=where, **context)
         return HTMLResponse(html, status_code=status)
 
@@ -115,30 +122,78 @@ class Site:
 
     async def handout(self, request: Request, problem: str | None = None) -> Response:
         language, handout_id = request.path_params["language"], request.path_params["handout"]
+        item: HandoutFile | None = None
         try:
             item = await anyio.to_thread.run_sync(self._one, language, handout_id)
         except ProblemsError as exc:
-            return self.problem(500, "This handout can't be read", _said(exc))
-        if item is None:
+            # The file is there but wrong: say so where its pages show, over the
+            # pages as they last were, so the author sees both while fixing it.
+            problem = problem or _said(exc)
+        if item is None and problem is None:
             return self.problem(404, "No such handout", "The library has no handout here.")
+        preview, problem = await self._preview(language, handout_id, problem)
+        findings = (
+            [] if item is None else await anyio.to_thread.run_sync(_findings, self.project, item)
+        )
         others = [
             {"language": card.language, "url": card.url}
-            for card in map(_card, await anyio.to_thread.run_sync(self.handouts))
+            for card in map(_card, await self._handouts_or_none())
             if card.url.endswith(f"/{handout_id}") and card.language != language
         ]
+        handout = item.handout if item is not None else None
         return self.page(
             "handout.html",
             400 if problem else 200,
-            title=item.handout.title,
-            purpose=item.handout.purpose,
+            title=handout.title if handout else handout_id,
+            purpose=handout.purpose if handout else None,
             language=language,
-            audience=item.handout.audience,
+            audience=handout.audience if handout else "client",
             others=others,
             paper=self.project.config.paper,
             pdf_url=f"/handouts/{language}/{handout_id}/pdf",
             token=self.token.make(),
             problem=problem,
+            preview=preview,
+            findings=findings,
+            live=True,
         )
+
+    async def _handouts_or_none(self) -> list[HandoutFile]:
+        try:
+            return await anyio.to_thread.run_sync(self.handouts)
+        except ProblemsError:
+            return []
+
+    async def _preview(
+        self, language: str, handout_id: str, problem: str | None
+    ) -> tuple[Any, str | None]:
+        """The handout's pages now; or, when it can't be laid out, what is wrong and
+        its pages as they last were."""
+        try:
+            return await anyio.to_thread.run_sync(self.previews.make, language, handout_id), problem
+        except (ProblemsError, HandoutError) as exc:
+            return self.previews.last(language, handout_id), problem or _said(exc)
+
+    async def picture(self, request: Request) -> Response:
+        digest, number = request.path_params["digest"], request.path_params["number"]
+        data = self.previews.page(digest, number)
+        if data is None:
+            return self.problem(404, "No such picture", "This picture is no longer kept.")
+        return Response(data, media_type="image/png")
+
+    async def thumbnail(self, request: Request) -> Response:
+        language, handout_id = request.path_params["language"], request.path_params["handout"]
+        try:
+            preview = await anyio.to_thread.run_sync(
+                lambda: self.previews.make(language, handout_id, scale=THUMBNAIL)
+            )
+        except (ProblemsError, HandoutError):
+            return self.problem(404, "No picture", "This handout can't be laid out just now.")
+        return Response(preview.pages[0], media_type="image/png")
+
+    async def events(self, request: Request) -> Response:
+        """Server-sent events: `changed` whenever a file the pages are made from changes."""
+        return StreamingResponse(changes(watched(self.project)), media_type="text/event-stream")
 
     async def pdf(self, request: Request) -> Response:
         if cross_site(request.headers, self.origin):  # type: ignore[arg-type]
@@ -189,6 +244,18 @@ def _said(exc: HandoutError) -> str:
     return exc.format_message()
 
 
+def _findings(project: Project, item: HandoutFile) -> list[str]:
+    """What `handouts check` says of the handout, a line each, as the command prints it."""
+    from generator.check import CheckRequest, check
+
+    report = check(project, CheckRequest((str(item.path),)))
+    return [
+        f"{f.where} {f.severity} {f.rule}: {f.message}"
+        for f in report.findings
+        if f.path == display_path(item.path)
+    ]
+
+
 def _options(form: Any) -> tuple[RenderOptions, str | None]:
     """The print options a form asks for, or what is wrong with them (never the name)."""
     name = str(form.get("client_name") or "").strip() or None
@@ -216,6 +283,9 @@ def create_app(project: Project, port: int) -> Guard:
             Route("/", site.library),
             Route("/handouts/{language}/{handout}", site.handout),
             Route("/handouts/{language}/{handout}/pdf", site.pdf, methods=["POST"]),
+            Route("/handouts/{language}/{handout}/thumbnail.png", site.thumbnail),
+            Route("/previews/{digest:str}/{number:int}.png", site.picture),
+            Route("/events", site.events),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
     )

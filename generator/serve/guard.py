@@ -25,12 +25,13 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 #: Only this server's own files; no frames, no plug-ins, no posting elsewhere.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 HEADERS = (
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # Its own address goes with its own requests (a form post's Origin), no further.
+    (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
     # A page or PDF may carry a client's name: nothing is kept by the browser.
@@ -101,8 +102,16 @@ class FormToken:
 
 
 def cross_site(headers: MutableMapping[str, str], origin: str) -> bool:
-    """Whether the browser says a request comes from another site than this server."""
-    if headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+    """Whether the browser says a request comes from another site than this server.
+
+    `Sec-Fetch-Site` where the browser sends it; and an `Origin` that is not
+    this server's. A browser may send `Origin: null` for its own page's form:
+    that is taken as this server's only where `Sec-Fetch-Site` says so.
+    """
+    site = headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
         return True
     sent = headers.get("origin")
+    if sent == "null":
+        return site != "same-origin"
     return sent is not None and sent not in (origin, origin.replace("127.0.0.1", "localhost"))

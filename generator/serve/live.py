@@ -1,0 +1,35 @@
+"""Serve: which files the pages are made from, and news of each change to them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+from generator.config import Project
+
+#: A comment now and then keeps the connection open through idle minutes.
+HEARTBEAT_MS = 15_000
+
+
+def watched(project: Project) -> list[Path]:
+    """The content, templates and assets folders of every root, and the config."""
+    folders = [
+        root / name
+        for root in project.roots
+        for name in ("content", "templates", "assets")
+        if (root / name).is_dir()
+    ]
+    config = [project.config_path] if project.config_path is not None else []
+    return [*folders, *config]
+
+
+async def changes(paths: Sequence[Path]) -> AsyncIterator[str]:
+    """Server-sent events: `changed` within a second of a save to any of the paths."""
+    from watchfiles import awatch
+
+    yield ": watching\n\n"
+    # A short debounce: an editor's save is one change, seen in well under a second.
+    async for found in awatch(
+        *paths, debounce=200, step=50, rust_timeout=HEARTBEAT_MS, yield_on_timeout=True
+    ):
+        yield "event: changed\ndata: changed\n\n" if found else ": still here\n\n"
