@@ -136,9 +136,9 @@ class Site:
             [] if item is None else await anyio.to_thread.run_sync(_findings, self.project, item)
         )
         others = [
-            {"language": card.language, "url": card.url}
-            for card in map(_card, await self._handouts_or_none())
-            if card.url.endswith(f"/{handout_id}") and card.language != language
+            {"language": other, "url": f"/handouts/{other}/{handout_id}"}
+            for other in await anyio.to_thread.run_sync(self._languages_of, handout_id)
+            if other != language
         ]
         handout = item.handout if item is not None else None
         return self.page(
@@ -158,11 +158,16 @@ class Site:
             live=True,
         )
 
-    async def _handouts_or_none(self) -> list[HandoutFile]:
-        try:
-            return await anyio.to_thread.run_sync(self.handouts)
-        except ProblemsError:
-            return []
+    def _languages_of(self, handout_id: str) -> list[str]:
+        """The languages a handout is written in, from the file names alone."""
+        from generator.sources import discover
+
+        sources, _ = discover(self.project.roots)
+        return sorted(
+            s.language
+            for s in sources
+            if s.id == handout_id and s.language in self.project.languages
+        )
 
     async def _preview(
         self, language: str, handout_id: str, problem: str | None

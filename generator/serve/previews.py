@@ -84,5 +84,6 @@ class Previews:
 
 def _png(image: object) -> bytes:
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False)  # type: ignore[attr-defined]
+    # Quick to write: these are kept in memory a while, not stored.
+    image.save(out, format="PNG", compress_level=1)  # type: ignore[attr-defined]
     return out.getvalue()
