@@ -4,15 +4,14 @@ nothing else changes."""
 from __future__ import annotations
 
 import importlib.util
-import io
 from pathlib import Path
 from typing import Any
 
 import fontpkg
-import pikepdf
 import pytest
 from click.testing import CliRunner
 from fontTools.ttLib import TTFont
+from test_subset import _fonts as embedded_fonts
 
 from conftest import Project, handout_text
 from generator.cli import main
@@ -88,16 +87,8 @@ def test_only_the_zero_changes_and_it_loses_the_slash(name: str) -> None:
 
 
 def _embedded(pdf: Path) -> dict[str, TTFont]:
-    found = {}
-    with pikepdf.open(pdf) as document:
-        for page in document.pages:
-            for font in page.Resources.Font.values():
-                for descendant in font.get("/DescendantFonts", []):
-                    data = descendant.FontDescriptor.get("/FontFile2")
-                    if data is not None:
-                        name = str(descendant.BaseFont).split("+")[-1]
-                        found[name] = TTFont(io.BytesIO(data.read_bytes()))
-    return found
+    """Each embedded TrueType font by name (as test_subset reads them)."""
+    return {name: font for name, (font, _) in embedded_fonts(pdf).items()}
 
 
 def test_a_handout_prints_the_plain_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -223,3 +223,52 @@ def test_every_practice_in_the_library_now_starts_outward_with_the_stop_first(cl
     assert sorted(p.stem for p in BEFORE.glob("*.yaml")) == sorted(FLAGGED_BEFORE)
     found = json.loads(cli("check", "--json").stdout)["findings"]
     assert [f for f in found if f["rule"].startswith("sequencing.")] == []
+
+
+# The same two practices, in Spanish: the order is read in the handout's language.
+OLD_ES = """\
+  - type: section
+    title: Probar el 1-2-3
+  - type: steps
+    title: Nuestro 1-2-3, si quiere probarlo
+    items:
+      - "**Notar.** Cuando empiece la alarma, haga una pausa y note su respiración."
+      - "**Nombrar.** Ponga unas palabras, como *siento tensión*."
+      - "**Elegir.** Pregúntese: *¿Qué cosa pequeña me ayudaría ahora?*"
+  - type: callout
+    tone: info
+    text: "No hay una forma correcta. Puede parar en cualquier paso."
+"""
+NEW_ES = """\
+  - type: section
+    title: Probar el 1-2-3
+  - type: callout
+    tone: info
+    text: "No hay una forma correcta. Puede parar en cualquier paso, o mirar a su alrededor."
+  - type: steps
+    title: Nuestro 1-2-3, si quiere probarlo
+    items:
+      - "**Notar.** Haga una pausa y mire a su alrededor. Si le parece bien, note su respiración."
+      - "**Nombrar.** Ponga unas palabras, como *siento tensión*."
+      - "**Elegir.** Pregúntese: *¿Qué cosa pequeña me ayudaría ahora?*"
+"""
+
+
+@pytest.mark.parametrize(("blocks", "expected"), [(OLD_ES, 2), (NEW_ES, 0)])
+def test_a_spanish_practice_is_read_in_spanish(
+    project: Project, cli, blocks: str, expected: int
+) -> None:
+    text = handout_text("Una práctica", "Algo para probar.", blocks).replace(
+        "language: en", "language: es"
+    )
+    project.add("p.yaml", text, language="es")
+    result = cli("check", "p", "--language", "es", "--json")
+    found = [
+        (f["rule"], f["line"])
+        for f in json.loads(result.stdout)["findings"]
+        if f["rule"].startswith("sequencing.")
+    ]
+    if expected:
+        assert found == [("sequencing.body-first", 16), ("sequencing.stop-after", 13)]
+    else:
+        assert found == []

@@ -28,25 +28,32 @@ from generator.yamlfile import Located
 
 
 @functools.cache
-def _patterns() -> dict[str, re.Pattern[str]]:
+def _patterns(language: str = "en") -> dict[str, re.Pattern[str]]:
+    """The patterns for a language: its own section of the file, or the English ones."""
     path = Path(__file__).resolve().parent.parent / "data" / "sequencing.yaml"
-    data: dict[str, list[str]] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {kind: re.compile("|".join(f"(?:{p})" for p in ps), re.I) for kind, ps in data.items()}
+    data: dict[str, object] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    base = language.split("-", maxsplit=1)[0].lower()
+    section = data.get(base) if isinstance(data.get(base), dict) else data
+    assert isinstance(section, dict)
+    return {
+        kind: re.compile("|".join(f"(?:{p})" for p in section[kind]), re.I)
+        for kind in ("inward", "outward", "stop")
+    }
 
 
-def inward(text: str) -> re.Match[str] | None:
+def inward(text: str, language: str = "en") -> re.Match[str] | None:
     """Where a text turns attention inward (the breath, the body), if it does."""
-    return _patterns()["inward"].search(text)
+    return _patterns(language)["inward"].search(text)
 
 
-def outward(text: str) -> bool:
+def outward(text: str, language: str = "en") -> bool:
     """Whether a text turns attention outward (the room, what you see or hear)."""
-    return _patterns()["outward"].search(text) is not None
+    return _patterns(language)["outward"].search(text) is not None
 
 
-def tells_how_to_stop(text: str) -> bool:
+def tells_how_to_stop(text: str, language: str = "en") -> bool:
     """Whether a text tells the reader how to stop, pause or skip."""
-    return _patterns()["stop"].search(text) is not None
+    return _patterns(language)["stop"].search(text) is not None
 
 
 def sequencing_findings(item: HandoutFile, located: Located) -> list[Problem]:
@@ -55,7 +62,11 @@ def sequencing_findings(item: HandoutFile, located: Located) -> list[Problem]:
     for siblings, at in _block_lists(item.handout.blocks):
         for index, block in enumerate(siblings):
             if block.is_practice():
-                findings.extend(_practice_findings(located, siblings, index, (*at, index)))
+                findings.extend(
+                    _practice_findings(
+                        located, siblings, index, (*at, index), item.handout.language
+                    )
+                )
     return findings
 
 
@@ -70,16 +81,18 @@ def _block_lists(
 
 
 def _practice_findings(
-    located: Located, siblings: Sequence[BlockModel], index: int, at: Loc
+    located: Located, siblings: Sequence[BlockModel], index: int, at: Loc, language: str
 ) -> Iterator[Problem]:
     block = siblings[index]
     steps = [(loc, plain(text)) for loc, text in block.practice_steps()]
     allowed = set(block.allow)
-    first = next(((loc, t) for loc, t in steps if inward(t) or outward(t)), None)
+    first = next(
+        ((loc, t) for loc, t in steps if inward(t, language) or outward(t, language)), None
+    )
     if first is not None and "sequencing.body-first" not in allowed:
         loc, text = first
-        turned = inward(text)
-        if turned is not None and not outward(text):
+        turned = inward(text, language)
+        if turned is not None and not outward(text, language):
             yield RULES["sequencing.body-first"].at(
                 located,
                 (*at, *loc),
@@ -89,13 +102,17 @@ def _practice_findings(
                 "\u201cFeel your feet on the floor\u201d) and offer the body later, "
                 "\u201cif it feels okay\u201d",
             )
-    if "sequencing.stop-after" in allowed or not any(inward(t) for _, t in steps):
+    if "sequencing.stop-after" in allowed or not any(inward(t, language) for _, t in steps):
         return
     before = [plain(t) for _, t in block.lead_in()] + [steps[0][1]]
     before += [plain(t) for _, t in _since_heading(siblings, index)]
-    if not any(tells_how_to_stop(t) for t in before):
+    if not any(tells_how_to_stop(t, language) for t in before):
         later = steps[1:] + list(_until_heading(siblings, index))
-        where = "only after the steps" if any(tells_how_to_stop(t) for _, t in later) else "nowhere"
+        where = (
+            "only after the steps"
+            if any(tells_how_to_stop(t, language) for _, t in later)
+            else "nowhere"
+        )
         yield RULES["sequencing.stop-after"].at(
             located,
             at,
