@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from generator.errors import HandoutError
 from generator.sources import HandoutSource
 from generator.yamlfile import read_yaml
 
@@ -73,7 +74,7 @@ def header(path: Path) -> dict[str, object]:
     """A handout file's top-level fields, read without validating the rest."""
     try:
         data = read_yaml(path).data
-    except Exception:
+    except HandoutError:  # a file that can't be read is reported by its own check
         return {}
     return data if isinstance(data, dict) else {}
 

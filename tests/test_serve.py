@@ -290,3 +290,17 @@ def test_a_browsers_own_form_with_a_null_origin_is_accepted(client: TestClient) 
     headers = {"origin": "null", "sec-fetch-site": "same-origin"}
     response = client.post(url + "/pdf", data={"token": _token(client, url)}, headers=headers)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_a_post_whose_length_is_not_a_number_is_refused(client: TestClient) -> None:
+    url = "/handouts/en/daily-check-in"
+    response = client.post(
+        url + "/pdf",
+        content=b"token=x",
+        headers={
+            "origin": ORIGIN,
+            "content-type": "application/x-www-form-urlencoded",
+            "content-length": "many",
+        },
+    )
+    assert response.status_code == 400 and "not a number" in response.text

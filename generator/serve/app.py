@@ -203,7 +203,10 @@ class Site:
     async def pdf(self, request: Request) -> Response:
         if cross_site(request.headers, self.origin):  # type: ignore[arg-type]
             return self.problem(403, "Refused", "This form can be sent only from this page.")
-        if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+        length = request.headers.get("content-length", "0")
+        if not length.isdigit():
+            return self.problem(400, "Not a form", "The request's length is not a number.")
+        if int(length) > MAX_FORM_BYTES:
             return self.problem(413, "Too much", "The form sent is larger than a print form.")
         form = await request.form(max_files=0, max_fields=20, max_part_size=MAX_FORM_BYTES)
         if not self.token.valid(form.get("token")):
