@@ -52,12 +52,15 @@ def corpus() -> list[tuple[dict[str, object], list[Hit]]]:
     return list(zip(entries, _judged(entries), strict=True))
 
 
-def _scores(corpus: list[tuple[dict[str, object], list[Hit]]]) -> dict[str, tuple[float, float]]:
+def _scores(
+    corpus: list[tuple[dict[str, object], list[Hit]]], families: tuple[str, ...] = FAMILIES
+) -> dict[str, tuple[float, float]]:
+    """Precision and recall of each family over labelled entries and the hits they got."""
     counts: Counter[tuple[str, str]] = Counter()
     for entry, hits in corpus:
         got = {h.family for h in hits}
         wanted = set(entry["rules"])  # type: ignore[call-overload]
-        for family in FAMILIES:
+        for family in families:
             if family in got:
                 counts[family, "tp" if family in wanted else "fp"] += 1
             elif family in wanted:
@@ -67,7 +70,7 @@ def _scores(corpus: list[tuple[dict[str, object], list[Hit]]]) -> dict[str, tupl
             counts[f, "tp"] / max(1, counts[f, "tp"] + counts[f, "fp"]),
             counts[f, "tp"] / max(1, counts[f, "tp"] + counts[f, "fn"]),
         )
-        for f in FAMILIES
+        for f in families
     }
 
 

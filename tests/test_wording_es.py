@@ -3,12 +3,12 @@ family, the register (tú among usted) in whole handouts, and findings with file
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from test_wording import _scores
 
 from conftest import Project
 from generator.check.parse import Hit
@@ -41,22 +41,7 @@ def _judged(entries: list[dict[str, object]]) -> list[list[Hit]]:
 
 
 def scores(entries: list[dict[str, object]]) -> dict[str, tuple[float, float]]:
-    counts: Counter[tuple[str, str]] = Counter()
-    for entry, hits in zip(entries, _judged(entries), strict=True):
-        got = {h.family for h in hits}
-        wanted = set(entry["rules"])  # type: ignore[call-overload]
-        for family in FAMILIES:
-            if family in got:
-                counts[family, "tp" if family in wanted else "fp"] += 1
-            elif family in wanted:
-                counts[family, "fn"] += 1
-    return {
-        f: (
-            counts[f, "tp"] / max(1, counts[f, "tp"] + counts[f, "fp"]),
-            counts[f, "tp"] / max(1, counts[f, "tp"] + counts[f, "fn"]),
-        )
-        for f in FAMILIES
-    }
+    return _scores(list(zip(entries, _judged(entries), strict=True)), FAMILIES)
 
 
 def test_the_corpus_is_large_and_labelled_with_known_families() -> None:

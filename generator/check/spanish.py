@@ -17,14 +17,14 @@ from typing import Any
 
 import yaml
 
-from generator.check.parse import Hit, Voiced
+from generator.check.parse import QUOTED, Hit, Voiced
 
 #: Marks that close a sentence; a question (¿…?) is never judged.
 _SENTENCE = re.compile(r"[^.!?…]+[.!?…]*")
 #: What ends a clause: the words before a trigger are read back to here.
 _CLAUSE = re.compile(r"[,;:()\u2014\u2013]|\s(?:y|pero|o|porque|pues)\s", re.IGNORECASE)
 #: Quotation marks of every kind a Spanish text uses.
-_QUOTED = re.compile(r"«[^»]*»|\"[^\"]*\"|\u201c[^\u201d]*\u201d|\u2018[^\u2019]*\u2019")
+_QUOTED = re.compile(QUOTED.pattern + r"|«[^»]*»|\u2018[^\u2019]*\u2019")
 
 
 @functools.cache
