@@ -1,4 +1,5 @@
-"""Layout jobs for rendered handouts: what `build` and `serve` hand to the layout stage."""
+"""Layout jobs for rendered handouts, and output file names: what `build`, `packet`
+and `serve` share."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from generator.layout import Job
-from generator.model import HandoutFile
+from generator.model import HandoutFile, PacketFile
 from generator.options import RenderOptions
 from generator.pdf import Layout
+from generator.request import PacketEdition
 
 if TYPE_CHECKING:
     from generator.render import RenderedHandout
@@ -41,3 +43,9 @@ def output_name(item: HandoutFile, options: RenderOptions, extension: str) -> st
     if options.edition == "clinician" and item.handout.audience == "client":
         name += "-clinician"
     return f"{name}{options.suffix()}.{extension}"
+
+
+def packet_file_name(item: PacketFile, edition: PacketEdition, options: RenderOptions) -> str:
+    """`<id>`, with `-trainer` and the print profile's suffix for those variants."""
+    trainer = "-trainer" if edition == "trainer" else ""
+    return f"{item.id}{trainer}{options.suffix()}"

@@ -17,6 +17,7 @@ from generator.assemble import Assembler
 from generator.config import Project
 from generator.content import load_packets
 from generator.errors import Problem, ProblemsError, counted, display_path, warnings_or_errors
+from generator.jobs import packet_file_name
 from generator.model import PacketFile
 from generator.options import RenderOptions, check_name
 from generator.output import PERSONAL_FOLDER, BuildResult, write_changed
@@ -27,14 +28,8 @@ from generator.participants import (
     read_participants,
 )
 from generator.progress import stage
-from generator.request import PacketEdition, PacketRequest
+from generator.request import PacketRequest
 from generator.workers import WorkerPool
-
-
-def packet_file_name(item: PacketFile, edition: PacketEdition, options: RenderOptions) -> str:
-    """`<id>`, with `-trainer` and the print profile's suffix for those variants."""
-    trainer = "-trainer" if edition == "trainer" else ""
-    return f"{item.id}{trainer}{options.suffix()}"
 
 
 def build_packets(

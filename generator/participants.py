@@ -58,6 +58,12 @@ def read_participants(path: Path) -> list[Participant]:
         raw = read_bytes(path, MAX_FILE_BYTES)
     except FileProblem as exc:
         raise ProblemsError([Problem(path=shown, message=exc.message)]) from None
+    return participants_in(raw, shown)
+
+
+def participants_in(raw: bytes, shown: str) -> list[Participant]:
+    """The names in a participants CSV's bytes (a file, or an upload kept in memory);
+    problems are located as `shown`, the row and the field, never with the name."""
     sheet = _Sheet(shown, raw)
     with _field_size_limit(len(sheet.text) + 1):
         delimiter, header_row, header = _header(sheet.text, sheet.fail, sheet.check_text)

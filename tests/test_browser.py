@@ -15,6 +15,7 @@ import re
 import socket
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -190,9 +191,62 @@ def test_an_edit_shows_within_seconds_and_an_error_over_the_last_good_pages(
     page.wait_for_selector("body[data-listening]", timeout=20000)
     page.wait_for_timeout(500)
     path.write_text(MINIMAL.replace("audience: client", "audience: everyone"), "utf-8")
-    page.wait_for_selector(".problem", timeout=20000)
-    assert (
-        "content/handouts/en/breath.yaml:3:11: audience:" in page.locator(".problem").inner_text()
+    try:
+        page.wait_for_selector(".problem", timeout=20000)
+        shown = page.locator(".problem").inner_text()
+        assert "content/handouts/en/breath.yaml:3:11: audience:" in shown
+        assert page.locator(".preview img").first.get_attribute("src") == changed
+        _no_serious_problems(page)
+    finally:
+        # The other tests serve this project too.
+        path.write_text(MINIMAL, "utf-8")
+
+
+def test_a_packet_with_an_uploaded_participants_list_gives_each_their_copy(
+    served: tuple[str, Project], page: Any
+) -> None:
+    address, _ = served
+    page.goto(address + "/")
+    page.get_by_role("link", name="Make a packet").click()
+    page.wait_for_url(re.compile(r"/packets/en$"))
+    _no_serious_problems(page)
+    page.fill("#title", "Noticing, week 1")
+    page.check("#handout-breath")
+    page.check("#handout-window-of-tolerance")
+    # The project's own handout goes second: its place is typed.
+    page.fill("#place-window-of-tolerance", "1")
+    page.fill("#place-breath", "2")
+    people = [NAME, "Kwame Mensah-Boateng", "Ólafur Þórsson"]
+    # The list comes from memory, as a file chooser hands it over: it is never on disk.
+    csv = ("name\n" + "\n".join(people) + "\n").encode("utf-8")
+    page.set_input_files(
+        "#participants", files=[{"name": "group.csv", "mimeType": "text/csv", "buffer": csv}]
     )
-    assert page.locator(".preview img").first.get_attribute("src") == changed
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.screenshot(path=str(DOCS / "serve-packet.png"))
+    with page.expect_download() as waiting:
+        page.click("button[type=submit]")
+    download = waiting.value
+    assert download.suggested_filename == "noticing-week-1-copies.zip"
+    with zipfile.ZipFile(download.path()) as archive:
+        names = archive.namelist()
+        copies = [archive.read(name) for name in names]
+    assert names == [f"noticing-week-1-00{n}.pdf" for n in (1, 2, 3)]
+    for person, data in zip(people, copies, strict=True):
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        assert f"Prepared for {person}" in " ".join(reader.pages[0].extract_text().split())
+        contents = " ".join(reader.pages[1].extract_text().split())
+        assert contents.index("Your window of tolerance") < contents.index("Noticing your breath")
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            assert person not in str(pdf.docinfo)
+    # A list without a name column: the located message, on the page.
+    page.fill("#title", "Noticing, week 1")
+    page.check("#handout-breath")
+    page.set_input_files(
+        "#participants",
+        files=[{"name": "group.csv", "mimeType": "text/csv", "buffer": b"nom\nAna\n"}],
+    )
+    page.click("button[type=submit]")
+    page.wait_for_selector(".problem")
+    assert "group.csv:1: there is no `name` column" in page.locator(".problem").inner_text()
     _no_serious_problems(page)

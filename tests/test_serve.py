@@ -36,7 +36,7 @@ def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TestClient:
     return TestClient(create_app(find_project(tmp_path), PORT), base_url=ORIGIN)
 
 
-def _token(client: TestClient, url: str) -> str:
+def token_of(client: TestClient, url: str) -> str:
     page = client.get(url)
     assert page.status_code == 200
     found = re.search(r'name="token" value="([0-9a-f]{64})"', page.text)
@@ -45,7 +45,7 @@ def _token(client: TestClient, url: str) -> str:
 
 
 def _post(client: TestClient, url: str, **fields: str) -> object:
-    token = _token(client, url)
+    token = token_of(client, url)
     return client.post(url + "/pdf", data={"token": token, **fields}, headers={"origin": ORIGIN})
 
 
@@ -149,7 +149,7 @@ def test_a_post_from_elsewhere_is_refused(
     client: TestClient, headers: dict[str, str], token: str | None
 ) -> None:
     url = "/handouts/en/daily-check-in"
-    data = {} if token is None else {"token": _token(client, url) if token == "real" else token}
+    data = {} if token is None else {"token": token_of(client, url) if token == "real" else token}
     response = client.post(url + "/pdf", data=data, headers=headers)
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("text/html")
@@ -157,7 +157,7 @@ def test_a_post_from_elsewhere_is_refused(
 
 def test_an_oversized_form_is_refused(client: TestClient) -> None:
     url = "/handouts/en/daily-check-in"
-    data = {"token": _token(client, url), "client_name": "x" * 20_000}
+    data = {"token": token_of(client, url), "client_name": "x" * 20_000}
     response = client.post(url + "/pdf", data=data, headers={"origin": ORIGIN})
     assert response.status_code == 413
 
@@ -288,7 +288,7 @@ def test_a_browsers_own_form_with_a_null_origin_is_accepted(client: TestClient) 
     """Chromium sends `Origin: null` for some same-origin posts; `Sec-Fetch-Site` vouches."""
     url = "/handouts/en/daily-check-in"
     headers = {"origin": "null", "sec-fetch-site": "same-origin"}
-    response = client.post(url + "/pdf", data={"token": _token(client, url)}, headers=headers)
+    response = client.post(url + "/pdf", data={"token": token_of(client, url)}, headers=headers)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
 

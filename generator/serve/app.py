@@ -15,6 +15,8 @@ from typing import Any
 import anyio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
@@ -23,10 +25,19 @@ from starlette.staticfiles import StaticFiles
 from generator.config import Project
 from generator.errors import HandoutError, ProblemsError, display_path
 from generator.model import HandoutFile
-from generator.options import RenderOptions, name_problem
-from generator.serve.guard import FormToken, Guard, cross_site
+from generator.participants import MAX_PARTICIPANTS
+from generator.serve.guard import BodyRefused, FormToken, Guard, bounded, cross_site
 from generator.serve.live import changes, watched
+from generator.serve.packets import (
+    MAX_PACKET_FORM,
+    MAX_UPLOAD_BYTES,
+    PacketChoice,
+    default_heading,
+    make_packet,
+    read_choice,
+)
 from generator.serve.previews import THUMBNAIL, Previews
+from generator.serve.printing import Printed, form_options, print_handout
 
 HERE = Path(__file__).resolve().parent
 #: A print form is a few short fields: anything larger is not one of ours.
@@ -44,6 +55,7 @@ _pages = Environment(
 class Card:
     """A handout as the library page shows it."""
 
+    id: str
     title: str
     purpose: str
     audience: str
@@ -55,6 +67,7 @@ class Card:
 def _card(item: HandoutFile) -> Card:
     handout = item.handout
     return Card(
+        item.id,
         handout.title,
         handout.purpose or "",
         handout.audience,
@@ -80,7 +93,10 @@ class Site:
             if self.project.found and not self.project.is_library
             else "The built-in library"
         )
-        html = _pages.get_template(name).render(where=where, **context)
+        languages = self.project.languages
+        main = self.project.config.language if self.project.config.language in languages else None
+        packet_url = f"/packets/{main or languages[0]}"
+        html = _pages.get_template(name).render(where=where, packet_url=packet_url, **context)
         return HTMLResponse(html, status_code=status)
 
     def problem(self, status: int, heading: str, message: str) -> HTMLResponse:
@@ -200,36 +216,96 @@ class Site:
         """Server-sent events: `changed` whenever a file the pages are made from changes."""
         return StreamingResponse(changes(watched(self.project)), media_type="text/event-stream")
 
-    async def pdf(self, request: Request) -> Response:
+    async def posted(self, request: Request, limit: int, files: int = 0) -> FormData | Response:
+        """A form posted from this server's own page, read in memory; or the refusal."""
         if cross_site(request.headers, self.origin):  # type: ignore[arg-type]
             return self.problem(403, "Refused", "This form can be sent only from this page.")
-        length = request.headers.get("content-length", "0")
-        if not length.isdigit():
-            return self.problem(400, "Not a form", "The request's length is not a number.")
-        if int(length) > MAX_FORM_BYTES:
-            return self.problem(413, "Too much", "The form sent is larger than a print form.")
-        form = await request.form(max_files=0, max_fields=20, max_part_size=MAX_FORM_BYTES)
+        try:
+            request = await bounded(request, limit)
+        except BodyRefused as exc:
+            return self.problem(exc.status, "Not sent", exc.message)
+        try:
+            form = await request.form(max_files=files, max_fields=1000, max_part_size=limit)
+        except HTTPException as exc:
+            return self.problem(400, "Not a form", f"The form could not be read: {exc.detail}.")
         if not self.token.valid(form.get("token")):
             return self.problem(
                 403, "Refused", "This form is out of date or from elsewhere: reload the page."
             )
-        options, problem = _options(form)
+        return form
+
+    async def pdf(self, request: Request) -> Response:
+        form = await self.posted(request, MAX_FORM_BYTES)
+        if isinstance(form, Response):
+            return form
+        options, problem = form_options(form)
         if problem:
             return await self.handout(request, problem)
         language, handout_id = request.path_params["language"], request.path_params["handout"]
-        from generator.serve.printing import print_handout
-
         try:
             printed = await anyio.to_thread.run_sync(
                 print_handout, self.project, language, handout_id, options
             )
         except (ProblemsError, HandoutError) as exc:
             return await self.handout(request, _said(exc))
-        return Response(
-            printed.data,
-            media_type="application/pdf",
-            headers={"content-disposition": f'attachment; filename="{printed.file_name}"'},
+        return _download(printed)
+
+    def _packet_ids(self, language: str) -> list[HandoutFile] | None:
+        if language not in self.project.languages:
+            return None
+        return [item for item in self.handouts() if item.handout.language == language]
+
+    async def packet_form(
+        self, request: Request, choice: PacketChoice | None = None, problem: str = ""
+    ) -> Response:
+        """The packet page: the handouts of one language to choose and order, and the options."""
+        language = request.path_params["language"]
+        try:
+            handouts = await anyio.to_thread.run_sync(self._packet_ids, language)
+        except ProblemsError as exc:
+            return self.problem(500, "A handout can't be read", _said(exc))
+        if handouts is None:
+            return self.problem(404, "No such language", "The library has no handouts in it.")
+        return self.page(
+            "packet.html",
+            400 if problem else 200,
+            language=language,
+            languages=self.project.languages,
+            handouts=[_card(item) for item in handouts],
+            choice=choice or PacketChoice(language, heading=default_heading(language)),
+            paper=self.project.config.paper,
+            token=self.token.make(),
+            problem=problem,
+            max_upload_kb=MAX_UPLOAD_BYTES // 1024,
+            max_participants=MAX_PARTICIPANTS,
         )
+
+    async def packet(self, request: Request) -> Response:
+        """The packet asked for: one PDF, or a zip of each participant's copy."""
+        form = await self.posted(request, MAX_PACKET_FORM, files=1)
+        if isinstance(form, Response):
+            return form
+        language = request.path_params["language"]
+        handouts = await anyio.to_thread.run_sync(self._packet_ids, language)
+        if handouts is None:
+            return self.problem(404, "No such language", "The library has no handouts in it.")
+        choice, problem = await read_choice(form, language, [item.id for item in handouts])
+        if problem:
+            return await self.packet_form(request, choice, problem)
+        try:
+            made = await anyio.to_thread.run_sync(make_packet, self.project, choice)
+        except (ProblemsError, HandoutError) as exc:
+            return await self.packet_form(request, choice, _said(exc))
+        return _download(made)
+
+
+def _download(made: Printed) -> Response:
+    """A file to save: its name never has a person's name in it."""
+    return Response(
+        made.data,
+        media_type=made.media_type,
+        headers={"content-disposition": f'attachment; filename="{made.file_name}"'},
+    )
 
 
 #: What the library page filters by, besides its search.
@@ -264,25 +340,6 @@ def _findings(project: Project, item: HandoutFile) -> list[str]:
     ]
 
 
-def _options(form: Any) -> tuple[RenderOptions, str | None]:
-    """The print options a form asks for, or what is wrong with them (never the name)."""
-    name = str(form.get("client_name") or "").strip() or None
-    problem = name_problem(name) if name else None
-    if problem:
-        return RenderOptions(), f"The client's name {problem}. Change it, or leave it empty."
-    return (
-        RenderOptions(
-            paper="a4" if form.get("paper") == "a4" else "letter",
-            edition="clinician" if form.get("edition") == "clinician" else "client",
-            large_print=bool(form.get("large_print")),
-            fillable=bool(form.get("fillable")),
-            ink_saver=bool(form.get("ink_saver")),
-            client_name=name,
-        ),
-        None,
-    )
-
-
 def create_app(project: Project, port: int) -> Guard:
     """The server's app for a project, guarded for its address."""
     site = Site(project, port)
@@ -292,6 +349,8 @@ def create_app(project: Project, port: int) -> Guard:
             Route("/handouts/{language}/{handout}", site.handout),
             Route("/handouts/{language}/{handout}/pdf", site.pdf, methods=["POST"]),
             Route("/handouts/{language}/{handout}/thumbnail.png", site.thumbnail),
+            Route("/packets/{language}", site.packet_form),
+            Route("/packets/{language}", site.packet, methods=["POST"]),
             Route("/previews/{digest:str}/{number:int}.png", site.picture),
             Route("/events", site.events),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -16,6 +16,8 @@ import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from starlette.requests import Request
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -115,3 +117,41 @@ def cross_site(headers: MutableMapping[str, str], origin: str) -> bool:
     if sent == "null":
         return site != "same-origin"
     return sent is not None and sent not in (origin, origin.replace("127.0.0.1", "localhost"))
+
+
+class BodyRefused(Exception):
+    """A request body this server does not read: its status and what to tell the person."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+async def bounded(request: Request, limit: int) -> Request:
+    """The request with its body read into memory, at most `limit` bytes.
+
+    Read here rather than by the form parser, so that a body sent without a
+    length is counted too, and an upload is never spooled to a file on disk.
+    """
+    length = request.headers.get("content-length")
+    if length is not None and not length.isdigit():
+        raise BodyRefused(400, "The request's length is not a number.")
+    too_large = BodyRefused(413, f"The form sent is over {limit // 1024} KB: more than it can be.")
+    if length is not None and int(length) > limit:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise too_large
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+    return Request(request.scope, replay)

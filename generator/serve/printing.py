@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from generator.cache import BuildCache
 from generator.config import Project
@@ -15,20 +16,22 @@ from generator.content import load_sources
 from generator.errors import ProblemsError
 from generator.jobs import handout_jobs, output_name
 from generator.layout import Batch
-from generator.options import RenderOptions
+from generator.options import RenderOptions, name_problem
 from generator.pdf import Layout
 from generator.sources import select
 
 #: One layout at a time: the engine's caches are not shared between threads.
-_LAYOUT = threading.Lock()
+LAYOUT_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
 class Printed:
-    """A PDF, and the file name it is offered under (never with a person's name in it)."""
+    """A PDF (or a zip of PDFs), and the file name it is offered under: never with a
+    person's name in it."""
 
     data: bytes
     file_name: str
+    media_type: str = "application/pdf"
 
 
 def print_handout(
@@ -44,7 +47,7 @@ def print_handout(
     options = options.resolved(project.config)
     rendered = render_all(project, items, options)
     cache = None if options.personal else BuildCache(project)
-    with _LAYOUT:
+    with LAYOUT_LOCK:
         batch = Batch(
             project,
             handout_jobs(rendered, options),
@@ -54,3 +57,22 @@ def print_handout(
         )
         (data,), _ = batch.result()
     return Printed(data, output_name(items[0], options, "pdf"))
+
+
+def form_options(form: Any) -> tuple[RenderOptions, str | None]:
+    """The print options a form asks for, or what is wrong with them (never the name)."""
+    name = str(form.get("client_name") or "").strip() or None
+    problem = name_problem(name) if name else None
+    if problem:
+        return RenderOptions(), f"The client's name {problem}. Change it, or leave it empty."
+    return (
+        RenderOptions(
+            paper="a4" if form.get("paper") == "a4" else "letter",
+            edition="clinician" if form.get("edition") == "clinician" else "client",
+            large_print=bool(form.get("large_print")),
+            fillable=bool(form.get("fillable")),
+            ink_saver=bool(form.get("ink_saver")),
+            client_name=name,
+        ),
+        None,
+    )
