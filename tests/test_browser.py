@@ -10,6 +10,7 @@ taken here. Without Chromium (scripts/chromium.sh installs it) these skip.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import socket
@@ -48,6 +49,21 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 NAME = "Renée Ñúñez"
 
 
+class _Kept(logging.Handler):
+    """Every line the server logs while the tests run, kept to look for names in."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+LOGGED = _Kept()
+LOGGERS = ("", "uvicorn", "uvicorn.access", "uvicorn.error", "handouts")
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -71,7 +87,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Proj
     port = _free_port()
     load_engine()
     app = create_app(find_project(root), port)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # Access lines on, as `handouts serve -v` might have them: none may carry a name.
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="info"))
     thread = threading.Thread(target=server.run, daemon=True)
     cwd = Path.cwd()
     os.chdir(root)
@@ -80,7 +97,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Proj
         if server.started:
             break
         time.sleep(0.05)
+    for name in LOGGERS:
+        logging.getLogger(name).addHandler(LOGGED)
     yield f"http://127.0.0.1:{port}", project
+    for name in LOGGERS:
+        logging.getLogger(name).removeHandler(LOGGED)
     server.should_exit = True
     thread.join(timeout=10)
     os.chdir(cwd)
@@ -146,6 +167,10 @@ def test_the_library_filters_and_leads_to_a_handout(served: tuple[str, Project],
     page.wait_for_url(re.compile(r"/handouts/es/daily-check-in$"))
     assert page.locator("h1").inner_text() == "Sintonía diaria con uno mismo"
     assert page.locator(".preview img").count() == 1
+    # What the check says comes a moment after the pages, in its place beside them.
+    page.wait_for_selector("#findings:not([data-src])", timeout=30000)
+    assert page.locator("#findings").inner_text().startswith("What the check says")
+    assert page.locator(".side #findings").count() == 1
     _no_serious_problems(page)
 
 
@@ -169,8 +194,11 @@ def test_the_print_form_gives_the_pdf_with_the_name_on_the_page_only(
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert round(float(pdf.pages[0].mediabox[2])) == 595  # A4
         assert NAME not in str(pdf.docinfo)
-    # The page kept nothing of it in its address.
+    # The page kept nothing of it in its address; the server, nothing in its log.
     assert "Ren" not in page.url
+    posted = [line for line in LOGGED.lines if "POST /handouts/en/withdrawal-response/pdf" in line]
+    assert posted, LOGGED.lines
+    assert not [line for line in LOGGED.lines if "Ñúñez" in line or "Renée" in line]
 
 
 def test_an_edit_shows_within_seconds_and_an_error_over_the_last_good_pages(
@@ -239,6 +267,8 @@ def test_a_packet_with_an_uploaded_participants_list_gives_each_their_copy(
         assert contents.index("Your window of tolerance") < contents.index("Noticing your breath")
         with pikepdf.open(io.BytesIO(data)) as pdf:
             assert person not in str(pdf.docinfo)
+    assert [line for line in LOGGED.lines if "POST /packets/en" in line]
+    assert not [line for line in LOGGED.lines if any(p.split()[-1] in line for p in people)]
     # A list without a name column: the located message, on the page.
     page.fill("#title", "Noticing, week 1")
     page.check("#handout-breath")

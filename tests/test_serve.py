@@ -226,6 +226,7 @@ def test_a_handout_page_shows_its_pages_and_its_findings(client: TestClient) -> 
     assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
     assert picture.content.startswith(b"\x89PNG")
     assert "What the check says" in page.text
+    assert 'data-src="/handouts/en/daily-check-in/findings"' in page.text
     thumbnail = client.get("/handouts/es/daily-check-in/thumbnail.png")
     assert thumbnail.status_code == 200 and thumbnail.content.startswith(b"\x89PNG")
     assert client.get("/previews/" + "0" * 32 + "/1.png").status_code == 404
@@ -304,3 +305,37 @@ def test_a_post_whose_length_is_not_a_number_is_refused(client: TestClient) -> N
         },
     )
     assert response.status_code == 400 and "not a number" in response.text
+
+
+def test_the_findings_are_what_the_check_says_of_the_handout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import MINIMAL, handout_text
+
+    project = Project(tmp_path)
+    path = project.add(
+        "calm.yaml",
+        handout_text(
+            "Calming down",
+            "A way to calm down.",
+            "  - type: paragraph\n    text: You must stop worrying and rest now.\n",
+        ),
+    )
+    monkeypatch.chdir(tmp_path)
+    client = TestClient(create_app(find_project(tmp_path), PORT), base_url=ORIGIN)
+    said = client.get("/handouts/en/calm/findings")
+    assert said.status_code == 200
+    lines = re.findall(r"<li><code>([^<]*)</code></li>", said.text)
+    assert any(
+        line.startswith("12:15 error wording.directive: “must” sounds like an order")
+        for line in lines
+    ), lines
+    assert 'href="/handouts/en/calm"' in said.text
+    # Once the mistake is gone, so is the finding; a broken file is said as it is.
+    path.write_text(MINIMAL, encoding="utf-8")
+    assert "wording.directive" not in client.get("/handouts/en/calm/findings").text
+    path.write_text(MINIMAL.replace("audience: client", "audience: everyone"), encoding="utf-8")
+    broken = client.get("/handouts/en/calm/findings").text
+    assert "can't be read as it is" in broken
+    assert "content/handouts/en/calm.yaml:3:11: audience:" in broken
+    assert client.get("/handouts/en/nothing/findings").status_code == 404

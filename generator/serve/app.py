@@ -147,10 +147,7 @@ class Site:
             problem = problem or _said(exc)
         if item is None and problem is None:
             return self.problem(404, "No such handout", "The library has no handout here.")
-        preview, problem = await self._preview(language, handout_id, problem)
-        findings = (
-            [] if item is None else await anyio.to_thread.run_sync(_findings, self.project, item)
-        )
+        preview, problem = await self._preview(language, handout_id, problem, item)
         others = [
             {"language": other, "url": f"/handouts/{other}/{handout_id}"}
             for other in await anyio.to_thread.run_sync(self._languages_of, handout_id)
@@ -170,8 +167,29 @@ class Site:
             token=self.token.make(),
             problem=problem,
             preview=preview,
-            findings=findings,
+            findings_url=f"/handouts/{language}/{handout_id}/findings",
             live=True,
+        )
+
+    async def findings(self, request: Request) -> Response:
+        """What `handouts check` says of a handout. The handout page fetches it once its
+        pages show (a link leads here without scripts): the pages need not wait for it."""
+        language, handout_id = request.path_params["language"], request.path_params["handout"]
+        try:
+            item = await anyio.to_thread.run_sync(self._one, language, handout_id)
+        except ProblemsError as exc:
+            lines, readable = [str(p) for p in exc.problems], False
+        else:
+            if item is None:
+                return self.problem(404, "No such handout", "The library has no handout here.")
+            lines = await anyio.to_thread.run_sync(_findings, self.project, item)
+            readable = True
+        return self.page(
+            "findings.html",
+            title=handout_id,
+            back=f"/handouts/{language}/{handout_id}",
+            findings=lines,
+            readable=readable,
         )
 
     def _languages_of(self, handout_id: str) -> list[str]:
@@ -186,12 +204,15 @@ class Site:
         )
 
     async def _preview(
-        self, language: str, handout_id: str, problem: str | None
+        self, language: str, handout_id: str, problem: str | None, item: HandoutFile | None
     ) -> tuple[Any, str | None]:
         """The handout's pages now; or, when it can't be laid out, what is wrong and
         its pages as they last were."""
         try:
-            return await anyio.to_thread.run_sync(self.previews.make, language, handout_id), problem
+            made = await anyio.to_thread.run_sync(
+                lambda: self.previews.make(language, handout_id, item=item)
+            )
+            return made, problem
         except (ProblemsError, HandoutError) as exc:
             return self.previews.last(language, handout_id), problem or _said(exc)
 
@@ -349,6 +370,7 @@ def create_app(project: Project, port: int) -> Guard:
             Route("/handouts/{language}/{handout}", site.handout),
             Route("/handouts/{language}/{handout}/pdf", site.pdf, methods=["POST"]),
             Route("/handouts/{language}/{handout}/thumbnail.png", site.thumbnail),
+            Route("/handouts/{language}/{handout}/findings", site.findings),
             Route("/packets/{language}", site.packet_form),
             Route("/packets/{language}", site.packet, methods=["POST"]),
             Route("/previews/{digest:str}/{number:int}.png", site.picture),

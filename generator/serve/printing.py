@@ -16,6 +16,7 @@ from generator.content import load_sources
 from generator.errors import ProblemsError
 from generator.jobs import handout_jobs, output_name
 from generator.layout import Batch
+from generator.model import HandoutFile
 from generator.options import RenderOptions, name_problem
 from generator.pdf import Layout
 from generator.sources import select
@@ -35,15 +36,23 @@ class Printed:
 
 
 def print_handout(
-    project: Project, language: str, handout_id: str, options: RenderOptions
+    project: Project,
+    language: str,
+    handout_id: str,
+    options: RenderOptions,
+    item: HandoutFile | None = None,
 ) -> Printed:
-    """The handout as a PDF in these options; raises its problems, located."""
+    """The handout as a PDF in these options (`item`: it, loaded just now); raises its
+    problems, located."""
     from generator.render import render_all
 
-    sources, problems = select(project.roots, [handout_id], [language])
-    if problems:
-        raise ProblemsError(problems)
-    items = load_sources(sources)
+    if item is None:
+        sources, problems = select(project.roots, [handout_id], [language])
+        if problems:
+            raise ProblemsError(problems)
+        items = load_sources(sources)
+    else:
+        items = [item]
     options = options.resolved(project.config)
     rendered = render_all(project, items, options)
     cache = None if options.personal else BuildCache(project)
