@@ -76,8 +76,8 @@ class Assembler:
         self.request = request
         self.trainer = request.edition == "trainer"
         self.renderer = Renderer(project)
-        # `check --pdf` writes nothing, the cache included.
-        self.cache: BuildCache | None = None if quality else BuildCache(project)
+        # `check --pdf` writes nothing, the cache included; it reads what a build kept.
+        self.cache = BuildCache(project, read_only=quality)
         self.warnings: list[str] = []
         self.front_notes: tuple[PageNote, ...] = ()
         self.context = self.renderer.packet_context(item, self.options, trainer=self.trainer)
@@ -93,7 +93,9 @@ class Assembler:
                 forms=self.options.fillable,
                 tagged=tagged,
                 part=True,
-                quality=self.quality and tagged,
+                # How the pages break is looked at in every build and kept with the
+                # part, so that `check --pdf` takes it from the cache.
+                quality=tagged,
             ),
             cache=self.cache if cache else None,
             workers=self.workers,
@@ -118,7 +120,7 @@ class Assembler:
                 forms=self.options.fillable,
                 part=not fallbacks,
                 one_page=one_page,
-                quality=self.quality,
+                quality=True,
             )
         return Job(html, base_url, source, layout=layout)
 

@@ -38,7 +38,7 @@ from generator.yamlfile import MAX_FILE_BYTES
 
 CACHE_FOLDER = ".handouts-cache"
 #: Bumped when the cache's own layout changes.
-CACHE_FORMAT = "3"
+CACHE_FORMAT = "4"
 _KEY = re.compile(r"[0-9a-f]{64}")
 #: What every entry starts with, before its keyed digest and the PDF.
 _MAGIC = b"handouts-cache " + CACHE_FORMAT.encode() + b"\n"
@@ -80,6 +80,15 @@ def _user_cache() -> Path:
     if base and Path(base).is_absolute():
         return Path(base) / "handouts"
     return Path.home() / ".cache" / "handouts"
+
+
+def _existing_secret() -> bytes | None:
+    """The secret, if this user has one already; nothing is made."""
+    with contextlib.suppress(files.FileProblem, OSError, RuntimeError):
+        secret = files.read_bytes(_user_cache() / SECRET_NAME, _SECRET_BYTES)
+        if len(secret) == _SECRET_BYTES:
+            return secret
+    return None
 
 
 @functools.cache
@@ -149,11 +158,14 @@ def _file_digest(path: Path, allowed: Sequence[Path]) -> bytes:
 class BuildCache:
     """PDFs by key, in the project's `.handouts-cache/` folder."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, *, read_only: bool = False):
         self.project = project
         self.folder = project.root / CACHE_FOLDER
         self._shared: str | None = None
-        self.secret = _secret() if self._folder_is_ours() else None
+        #: Only look (`check --pdf`): nothing is written, the secret included.
+        self.read_only = read_only
+        secret = _existing_secret() if read_only else _secret()
+        self.secret = secret if self._folder_is_ours() else None
 
     def _folder_is_ours(self) -> bool:
         """The cache folder is a folder of the project's, not a link leading elsewhere."""
@@ -215,32 +227,48 @@ class BuildCache:
         Anything else (garbled, cut short, another key's entry, not signed
         here, a link to a device) is a miss, never an output.
         """
+        data = self._read(key, ".pdf")
+        # Signed here, so written by this tool: the shape is checked all the same.
+        if data is None or not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
+            return None
+        return data
+
+    def put(self, key: str, data: bytes) -> None:
+        """Keep a PDF; a cache that can't be written is only slower, never an error."""
+        self._keep(key, ".pdf", data)
+
+    def get_notes(self, key: str) -> bytes | None:
+        """What was kept beside a PDF of this key (how its pages break), if it verifies."""
+        return self._read(key, ".notes")
+
+    def put_notes(self, key: str, data: bytes) -> None:
+        """Keep what `check --pdf` needs of a layout besides its PDF: how its pages break."""
+        self._keep(key, ".notes", data)
+
+    def _read(self, key: str, suffix: str) -> bytes | None:
         if self.secret is None or not _KEY.fullmatch(key):
             return None
         try:
-            entry = files.read_bytes(self.folder / f"{key}.pdf", MAX_ENTRY_BYTES)
+            entry = files.read_bytes(self.folder / f"{key}{suffix}", MAX_ENTRY_BYTES)
         except files.FileProblem:
             return None
         start = len(_MAGIC) + _DIGEST_LENGTH + 1
         seal, data = entry[len(_MAGIC) : start - 1], entry[start:]
         if not entry.startswith(_MAGIC) or entry[start - 1 : start] != b"\n":
             return None
-        if not hmac.compare_digest(seal, _seal(self.secret, key, data)):
-            return None
-        # Signed here, so written by this tool: the shape is checked all the same.
-        if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
+        # The suffix is sealed too: a PDF's entry does not verify as its notes.
+        if not hmac.compare_digest(seal, _seal(self.secret, key + suffix, data)):
             return None
         return data
 
-    def put(self, key: str, data: bytes) -> None:
-        """Keep a PDF; a cache that can't be written is only slower, never an error."""
-        if self.secret is None or not _KEY.fullmatch(key):
+    def _keep(self, key: str, suffix: str, data: bytes) -> None:
+        if self.secret is None or self.read_only or not _KEY.fullmatch(key):
             return
         with contextlib.suppress(OSError):
             self.folder.mkdir(exist_ok=True)
             if self._folder_is_ours():
-                sealed = _MAGIC + _seal(self.secret, key, data) + b"\n" + data
-                self._write(self.folder / f"{key}.pdf", sealed)
+                sealed = _MAGIC + _seal(self.secret, key + suffix, data) + b"\n" + data
+                self._write(self.folder / f"{key}{suffix}", sealed)
 
     def likely_hit(self, source: str | None) -> bool:
         """Whether the document a source file last rendered to is still kept.
@@ -270,7 +298,9 @@ class BuildCache:
 
     def predict(self, source: str, key: str) -> None:
         """Note which document key a source file's HTML had this time."""
-        if self.secret is not None and _KEY.fullmatch(source) and self.predicted(source) != key:
+        if self.read_only or self.secret is None or not _KEY.fullmatch(source):
+            return
+        if self.predicted(source) != key:
             with contextlib.suppress(OSError):
                 self.folder.mkdir(exist_ok=True)
                 if self._folder_is_ours():

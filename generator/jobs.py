@@ -29,9 +29,13 @@ def handout_jobs(rendered: Sequence[RenderedHandout], options: RenderOptions) ->
             r.handout.path,
             options.client_name,
             private,
-            layout=Layout(forms=options.fillable, one_page=True)
-            if r.handout.one_page(large_print=options.large_print)
-            else None,
+            # How the pages break is looked at in every build (it costs little)
+            # and kept with the layout: `check --pdf` then takes it from the cache.
+            layout=Layout(
+                forms=options.fillable,
+                one_page=r.handout.one_page(large_print=options.large_print),
+                quality=True,
+            ),
         )
         for r in rendered
     ]

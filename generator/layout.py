@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, as_completed
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,6 +17,7 @@ from generator.errors import HandoutError, Problem, ProblemsError, counted, disp
 from generator.files import FileProblem, inside, own_folders, read_bytes
 from generator.fonts import BODY_FAMILY, FALLBACK_FAMILIES, describe, font_folders
 from generator.images import explain as explain_image
+from generator.layoutcache import cached_layout, document_key, keep_layout
 from generator.pagequality import PageNote, spill_message
 from generator.pdf import Layout, LayoutCall, LayoutStopped, PdfResult, lay_out_one
 from generator.placement import HostFont, OffPage
@@ -98,8 +99,10 @@ class Batch:
         layout = job.layout or self.layout
         key = hit = None
         if self.cache is not None:
-            key = self.cache.key("document", job.html, asdict(layout))
-            hit = self.cache.get(key)
+            key = document_key(self.cache, job.html, layout)
+            kept = cached_layout(self.cache, key, layout)
+            if kept is not None:
+                hit, self.notes[len(self.jobs)] = kept
         self.jobs.append(replace(job, html="", layout=layout))
         self.keys.append(key)
         self.results.append(hit)
@@ -128,7 +131,7 @@ class Batch:
             data = self._finished(index, result.data) if not found else result.data
             key = self.keys[index]
             if not found and self.cache is not None and key and _keepable(result):
-                self.cache.put(key, data)
+                keep_layout(self.cache, key, data, self.jobs[index].layout, result.page_notes)
             self.results[index] = data
             if not problems:
                 yield index, data
@@ -234,8 +237,11 @@ class Batch:
 
 
 def _keepable(result: PdfResult) -> bool:
-    """Whether a layout may be cached: not with warnings, which a later --strict build must see."""
-    return not (result.warnings or result.off_page or result.host_fonts or result.page_notes)
+    """Whether a layout may be cached: not with warnings, which a later --strict build must
+    see. How its pages break is kept beside it, for `check --pdf`; only a worksheet that
+    runs over its page is a build's warning."""
+    spilled = any(note.kind == "spilled" for note in result.page_notes)
+    return not (result.warnings or result.off_page or result.host_fonts or spilled)
 
 
 #: WeasyPrint's word for a character no font had: it quotes the characters.

@@ -101,7 +101,7 @@ def test_verbose_logs_each_stage_of_check_pdf(project: Project, cli) -> None:
     assert stages == [
         "handouts: check 1 file: N s",
         "handouts: render 1 handout for the PDF checks: N s",
-        "handouts: lay out and inspect 1 PDF: N s",
+        "handouts: lay out 1 and take 0 from the build cache, inspect 1 PDF: N s",
     ]
 
 
@@ -121,3 +121,31 @@ def test_a_bar_on_a_terminal(project: Project, monkeypatch: pytest.MonkeyPatch) 
     assert "Checking PDFs  [####################################]  100%" in shown
     # One frame at the start and one after each PDF, at least.
     assert shown.count("Checking PDFs") >= 5
+
+
+def test_check_pdf_takes_a_builds_layouts_from_the_cache_and_says_the_same(
+    project: Project, cli
+) -> None:
+    """A build keeps each layout with how its pages break; `check --pdf` then lays out
+    only what changed since, and finds what it found before, to the letter."""
+    project.add("h.yaml")
+    project.add("g.yaml", MINIMAL.replace("Noticing your breath", "Noticing the room"))
+    cold = cli("-v", "check", "h", "g", "--pdf")
+    assert cold.exit_code == 0, cold.stdout
+    assert "lay out 2 and take 0 from the build cache, inspect 2 PDFs" in cold.stderr
+    # Checking wrote nothing, the cache included.
+    assert not (project.root / ".handouts-cache").exists()
+    assert cli("build", "h", "g").exit_code == 0
+    warm = cli("-v", "check", "h", "g", "--pdf")
+    assert "lay out 0 and take 2 from the build cache, inspect 2 PDFs" in warm.stderr
+    assert warm.stdout == cold.stdout
+    # An edit since the build: that one is laid out again, the other still kept.
+    project.add("g.yaml", MINIMAL.replace("Noticing your breath", "Noticing the sky"))
+    again = cli("-v", "check", "h", "g", "--pdf")
+    assert "lay out 1 and take 1 from the build cache, inspect 2 PDFs" in again.stderr
+    # A kept layout whose notes are gone is laid out again, not trusted without them.
+    for notes in (project.root / ".handouts-cache").glob("*.notes"):
+        notes.unlink()
+    bare = cli("-v", "check", "h", "g", "--pdf")
+    assert "lay out 2 and take 0 from the build cache, inspect 2 PDFs" in bare.stderr
+    assert bare.stdout == again.stdout

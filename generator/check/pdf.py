@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from typing import Any
 
+from generator.cache import BuildCache
 from generator.check.rules import RULES
 from generator.config import Project, contrast_on_white
 from generator.content import load_handouts
 from generator.errors import HandoutError, Problem, ProblemsError, counted, display_path
 from generator.images import explain as explain_image
 from generator.layout import allowed_folders
+from generator.layoutcache import cached_layout, document_key
+from generator.model import HandoutFile
 from generator.options import RenderOptions
 from generator.pagequality import FOOTER_GAP_PT, MIN_FILL, PageNote
 from generator.pdf import Layout, LayoutCall, LayoutStopped, PdfResult, lay_out_one
 from generator.progress import bar, stage
-from generator.render import Renderer
+from generator.render import RenderedHandout, Renderer
+from generator.workers import WorkerPool, outcome
 from generator.yamlfile import Located, parse_field, read_yaml
 
 MIN_CONTRAST = 4.5
@@ -56,31 +61,69 @@ def _check_pdfs(
             (item, renderer.handout_context(item, options), renderer.render(item, options))
             for item in handouts
         ]
-    allowed = allowed_folders(project)
     minimum = LARGE_PRINT_MIN if large_print else BODY_MIN
+    jobs = _kept_or_to_lay_out(project, [(item, r) for item, _, r in pages], options)
     findings: list[Problem] = []
+    missing = [job if isinstance(job, LayoutCall) else None for job in jobs]
+    count = sum(job is not None for job in missing)
     with (
-        stage(f"lay out and inspect {counted(len(pages), 'PDF')}"),
+        stage(
+            f"lay out {count} and take {len(jobs) - count} from the build cache, "
+            f"inspect {counted(len(jobs), 'PDF')}"
+        ),
+        WorkerPool(count, None) as workers,
         bar(len(pages), "Checking PDFs") as advance,
     ):
-        for item, context, rendered in pages:
+        # Every missing layout is handed out first, so the workers go on while
+        # the PDFs that are ready are inspected.
+        futures = [workers.submit(lay_out_one, j) if j is not None else None for j in missing]
+        for (item, context, _), job, future in zip(pages, jobs, futures, strict=True):
             shown = display_path(item.path)
             try:
-                layout = Layout(
-                    forms=options.fillable,
-                    quality=True,
-                    one_page=item.one_page(large_print=large_print),
-                )
-                result = lay_out_one(LayoutCall(rendered.html, rendered.base_url, allowed, layout))
+                result = _laid_out(job, future)
             except LayoutStopped as exc:
                 findings.append(RULES["pdf.layout"].finding(shown, exc.reason))
             else:
-                findings += layout_findings(shown, result)
+                data, notes, said = result
+                findings += said(shown)
                 footer_pt = context["page_footer"].height
-                findings += inspect_pdf(shown, result.data, footer_pt, minimum)
-                findings += page_findings(read_yaml(item.path), result.page_notes)
+                findings += inspect_pdf(shown, data, footer_pt, minimum)
+                findings += page_findings(read_yaml(item.path), notes)
             advance(1)
     return findings
+
+
+def _kept_or_to_lay_out(
+    project: Project, pages: Sequence[tuple[HandoutFile, RenderedHandout]], options: RenderOptions
+) -> list[tuple[bytes, tuple[PageNote, ...]] | LayoutCall]:
+    """Each handout's layout as a build keeps it, or the call that lays it out.
+
+    Laid out as a build lays them out, so a build's kept layouts serve here;
+    the cache is only read (`check` writes nothing).
+    """
+    cache = BuildCache(project, read_only=True)
+    allowed = allowed_folders(project)
+    jobs: list[tuple[bytes, tuple[PageNote, ...]] | LayoutCall] = []
+    for item, rendered in pages:
+        layout = Layout(
+            forms=options.fillable,
+            one_page=item.one_page(large_print=options.large_print),
+            quality=True,
+        )
+        kept = cached_layout(cache, document_key(cache, rendered.html, layout), layout)
+        jobs.append(kept or LayoutCall(rendered.html, rendered.base_url, allowed, layout))
+    return jobs
+
+
+def _laid_out(
+    job: tuple[bytes, tuple[PageNote, ...]] | LayoutCall, future: Future[PdfResult] | None
+) -> tuple[bytes, tuple[PageNote, ...], Callable[[str], list[Problem]]]:
+    """A document's PDF, how its pages break, and what its layout said (a kept one: nothing)."""
+    if not isinstance(job, LayoutCall):
+        data, notes = job
+        return data, notes, lambda shown: []
+    result = outcome(future) if future is not None else lay_out_one(job)
+    return result.data, result.page_notes, lambda shown: layout_findings(shown, result)
 
 
 #: What each kind of page note says, and what to do about it.

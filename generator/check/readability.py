@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.check.report import Loc
-from generator.check.rules import RULES
+from generator.check.rules import RULES, Rule
 from generator.check.text import clip, prose, sentences
 from generator.config import Project, Targets
 from generator.errors import Problem, counted
@@ -130,101 +130,104 @@ def readability(handout: Handout, edition: Edition = "client") -> Readability:
     )
 
 
+@dataclass(frozen=True)
+class _Formula:
+    """A readability formula a handout is held to: its rule, its name, advice."""
+
+    rule: Rule
+    name: str
+    #: The score's name in `Readability`, and its target's in `Targets`.
+    field: str
+    advice: str
+    #: A reading-ease score (Spanish) is better higher; a grade (English), lower.
+    ease: bool = False
+
+
+#: The formulas of each language family, in the order their findings are listed.
+_FORMULAS: dict[str, tuple[_Formula, ...]] = {
+    "en": (
+        _Formula(
+            RULES["readability.flesch-kincaid"],
+            "Flesch-Kincaid",
+            "flesch_kincaid",
+            "shorter sentences (under 15 words) and everyday words; the notes below "
+            "name the longest sentences and hardest words",
+        ),
+        _Formula(
+            RULES["readability.smog"], "SMOG", "smog", "fewer words of three or more syllables"
+        ),
+    ),
+    "es": (
+        _Formula(
+            RULES["readability.fernandez-huerta"],
+            "Fernández Huerta",
+            "fernandez_huerta",
+            "shorter sentences (under 15 words) and shorter, everyday words; the notes "
+            "below name the longest sentences and hardest words",
+            ease=True,
+        ),
+        _Formula(
+            RULES["readability.szigriszt-pazos"],
+            "Szigriszt-Pazos",
+            "szigriszt_pazos",
+            "fewer long words (of four syllables or more) and shorter sentences",
+            ease=True,
+        ),
+    ),
+}
+
+
 def readability_findings(project: Project, item: HandoutFile, located: Located) -> list[Problem]:
     """Scores past the audience's targets, and then the longest sentences and hardest words."""
     handout = item.handout
     targets: Targets = getattr(project.config.readability, handout.audience)
     family = formulas(handout.language)
-    if family == "es":
-        if targets.fernandez_huerta is None and targets.szigriszt_pazos is None:
-            return []
-        score = readability(handout)
-        findings = _spanish(handout.audience, score, targets, located)
-    elif family == "en":
-        if targets.flesch_kincaid is None and targets.smog is None:
-            return []
-        score = readability(handout)
-        findings = _english(handout.audience, score, targets, located)
-        if not score.smog_reliable:
-            findings.append(
-                RULES["readability.smog-unreliable"].at(
-                    located,
-                    ("blocks",),
-                    f"only {counted(score.sentences, 'sentence')}: SMOG needs about "
-                    f"{SMOG_MIN_SENTENCES} to be reliable, so treat its grade as a rough guide",
-                )
-            )
-    else:
+    if family is None:
         return []  # no formula made for this language
+    held_to = _FORMULAS[family]
+    if all(getattr(targets, formula.field) is None for formula in held_to):
+        return []
+    score = readability(handout)
+    findings = [
+        found
+        for formula in held_to
+        if (found := _past_target(formula, handout.audience, score, targets, located))
+    ]
+    if family == "en" and not score.smog_reliable:
+        findings.append(
+            RULES["readability.smog-unreliable"].at(
+                located,
+                ("blocks",),
+                f"only {counted(score.sentences, 'sentence')}: SMOG needs about "
+                f"{SMOG_MIN_SENTENCES} to be reliable, so treat its grade as a rough guide",
+            )
+        )
     if any(f.severity == "error" for f in findings):
         findings += _hardest_parts(item, located, family)
     return findings
 
 
-def _english(
-    audience: str, score: Readability, targets: Targets, located: Located
-) -> list[Problem]:
-    grades = (
-        (
-            RULES["readability.flesch-kincaid"],
-            "Flesch-Kincaid",
-            score.flesch_kincaid,
-            targets.flesch_kincaid,
-            "shorter sentences (under 15 words) and everyday words; the notes below "
-            "name the longest sentences and hardest words",
-        ),
-        (
-            RULES["readability.smog"],
-            "SMOG",
-            score.smog,
-            targets.smog,
-            "fewer words of three or more syllables",
-        ),
-    )
-    return [
-        over.at(
-            located,
-            ("blocks",),
-            f"reads at {name} grade {grade:.1f}; the target for {audience} "
-            f"handouts is {target:g} or lower",
-            advice,
+def _past_target(
+    formula: _Formula, audience: str, score: Readability, targets: Targets, located: Located
+) -> Problem | None:
+    """The finding for a score on the wrong side of its target; None when it is not."""
+    value: float = getattr(score, formula.field)
+    target: float | None = getattr(targets, formula.field)
+    if target is None:
+        return None
+    if formula.ease and value < target:
+        said = (
+            f"scores {value:.1f} on {formula.name} (higher is easier); the target for "
+            f"{audience} handouts is {target:g} or more"
         )
-        for over, name, grade, target, advice in grades
-        if target is not None and grade > target
-    ]
-
-
-def _spanish(
-    audience: str, score: Readability, targets: Targets, located: Located
-) -> list[Problem]:
-    ease = (
-        (
-            RULES["readability.fernandez-huerta"],
-            "Fernández Huerta",
-            score.fernandez_huerta,
-            targets.fernandez_huerta,
-            "shorter sentences (under 15 words) and shorter, everyday words; the notes "
-            "below name the longest sentences and hardest words",
-        ),
-        (
-            RULES["readability.szigriszt-pazos"],
-            "Szigriszt-Pazos",
-            score.szigriszt_pazos,
-            targets.szigriszt_pazos,
-            "fewer long words (of four syllables or more) and shorter sentences",
-        ),
-    )
-    return [
-        under.at(
-            located,
-            ("blocks",),
-            f"scores {value:.1f} on {name} (higher is easier); the target for {audience} "
-            f"handouts is {target:g} or more",
-            advice,
+    elif not formula.ease and value > target:
+        said = (
+            f"reads at {formula.name} grade {value:.1f}; the target for {audience} "
+            f"handouts is {target:g} or lower"
         )
-        for under, name, value, target, advice in ease
-        if target is not None and value < target
-    ]
+    else:
+        return None
+    return formula.rule.at(located, ("blocks",), said, formula.advice)
 
 
 #: An acronym or initialism: "PTSD", "EMDR", "GPs".

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.check.rules import RULES
+from generator.check.rules import RULES, Rule
 from generator.config import Project
 from generator.errors import Problem
 from generator.sources import discover
@@ -43,46 +43,48 @@ def translation_findings(project: Project, checked: Sequence[Path]) -> list[Prob
 
 
 def _translation(translation: Translation) -> list[Problem]:
+    said = _what_is_wrong(translation)
+    if said is None:
+        return []
+    rule, field, message, advice = said
     located = read_yaml(translation.source.path)
+    return [rule.at(located, ("translation_of", *field), message, advice)]
+
+
+def _what_is_wrong(translation: Translation) -> tuple[Rule, tuple[str, ...], str, str] | None:
+    """A translation's problem: its rule, the field under `translation_of`, the message
+    and the advice; None when it is up to date."""
     named = f"`{translation.of_language}` handout `{translation.of_id}`"
     if translation.of_language == translation.source.language:
-        return [
-            RULES["translation.source"].at(
-                located,
-                ("translation_of", "language"),
-                f"names `{translation.of_language}`, this handout's own language",
-                "name the language it was translated from",
-            )
-        ]
+        return (
+            RULES["translation.source"],
+            ("language",),
+            f"names `{translation.of_language}`, this handout's own language",
+            "name the language it was translated from",
+        )
     state = translation.state
     if state == "no source":
-        return [
-            RULES["translation.source"].at(
-                located,
-                ("translation_of",),
-                f"there is no {named} for this to be a translation of",
-                "fix the language or the id, or remove `translation_of`",
-            )
-        ]
+        return (
+            RULES["translation.source"],
+            (),
+            f"there is no {named} for this to be a translation of",
+            "fix the language or the id, or remove `translation_of`",
+        )
     if state == "behind":
-        return [
-            RULES["translation.behind"].at(
-                located,
-                ("translation_of", "version"),
-                f"translated from version {translation.of_version} of the {named}, which is "
-                f"now at version {translation.current}",
-                "bring the translation up to date with it, then set this version to "
-                f'"{translation.current}"',
-            )
-        ]
+        return (
+            RULES["translation.behind"],
+            ("version",),
+            f"translated from version {translation.of_version} of the {named}, which is "
+            f"now at version {translation.current}",
+            "bring the translation up to date with it, then set this version to "
+            f'"{translation.current}"',
+        )
     if state == "ahead":
-        return [
-            RULES["translation.source"].at(
-                located,
-                ("translation_of", "version"),
-                f"names version {translation.of_version}, but the {named} is at "
-                f"version {translation.current}, an earlier one",
-                "check the version it was translated from",
-            )
-        ]
-    return []
+        return (
+            RULES["translation.source"],
+            ("version",),
+            f"names version {translation.of_version}, but the {named} is at "
+            f"version {translation.current}, an earlier one",
+            "check the version it was translated from",
+        )
+    return None

@@ -172,8 +172,7 @@ def _other_machine(entries: list[Path], root: Path) -> None:
     start = entries[0].read_bytes().index(b"%PDF-")
     for entry, other in zip(entries, entries[1:] + entries[:1], strict=True):
         data = other.read_bytes()[start:]
-        key = entry.stem
-        seal = cache_module._seal(b"x" * 32, key, data)
+        seal = cache_module._seal(b"x" * 32, entry.name, data)
         entry.write_bytes(cache_module._MAGIC + seal + b"\n" + data)
 
 
@@ -184,7 +183,7 @@ def _reseal_with_wrong_key(entries: list[Path], root: Path) -> None:
     assert secret is not None
     contents = [e.read_bytes()[start:] for e in entries]
     for entry, other, data in zip(entries, entries[1:] + entries[:1], contents, strict=True):
-        seal = cache_module._seal(secret, other.stem, data)
+        seal = cache_module._seal(secret, other.name, data)
         entry.write_bytes(cache_module._MAGIC + seal + b"\n" + data)
 
 
