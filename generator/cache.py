@@ -30,11 +30,12 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import files
-from generator.config import Project
-from generator.yamlfile import MAX_FILE_BYTES
+
+if TYPE_CHECKING:  # the config's models are not needed to read or keep an entry
+    from generator.config import Project
 
 CACHE_FOLDER = ".handouts-cache"
 #: Bumped when the cache's own layout changes.
@@ -82,7 +83,7 @@ def _user_cache() -> Path:
     return Path.home() / ".cache" / "handouts"
 
 
-def _existing_secret() -> bytes | None:
+def existing_secret() -> bytes | None:
     """The secret, if this user has one already; nothing is made."""
     with contextlib.suppress(files.FileProblem, OSError, RuntimeError):
         secret = files.read_bytes(_user_cache() / SECRET_NAME, _SECRET_BYTES)
@@ -92,7 +93,7 @@ def _existing_secret() -> bytes | None:
 
 
 @functools.cache
-def _secret() -> bytes | None:
+def user_secret() -> bytes | None:
     """The secret entries are signed with, made on first use; None: no cache at all.
 
     Kept apart from every project, readable by this user only, so no shared
@@ -131,7 +132,7 @@ def _seal(secret: bytes, key: str, data: bytes) -> bytes:
     return hmac.new(secret, key.encode("ascii") + b"\0" + data, hashlib.sha256).hexdigest().encode()
 
 
-def _files(folder: Path) -> Iterable[Path]:
+def files_below(folder: Path) -> Iterable[Path]:
     # Not through a folder that is a link (rglob follows none below this
     # one): what lies beyond one is never read for a document, so it shapes
     # no PDF; and a link to `/` would have every build read the whole disk.
@@ -139,7 +140,7 @@ def _files(folder: Path) -> Iterable[Path]:
         yield from sorted(p for p in folder.rglob("*") if not p.is_dir())
 
 
-def _file_digest(path: Path, allowed: Sequence[Path]) -> bytes:
+def file_digest(path: Path, allowed: Sequence[Path]) -> bytes:
     """What a project file contributes to the key: a streamed digest of its bytes.
 
     A file a document could not use (a link out of the project, a pipe, one
@@ -155,6 +156,84 @@ def _file_digest(path: Path, allowed: Sequence[Path]) -> bytes:
         return b"unusable\0" + exc.message.encode()
 
 
+def shared_inputs(roots: Sequence[Path], config_path: Path | None) -> str:
+    """A digest of every input all documents share: this tool's code and the versions
+    of WeasyPrint and the fonts, the roots' templates, assets and content files other
+    than handouts and packets (pictures), and the config."""
+    digest = hashlib.sha256()
+    for part in (
+        CACHE_FORMAT,
+        _version("handouts"),
+        _version("weasyprint"),
+        _version("fontpkg-noto-sans"),
+        _version("fontpkg-noto-sans-arabic"),
+    ):
+        digest.update(part.encode() + b"\0")
+    digest.update(_code_digest())
+    allowed = [f for root in roots for f in files.own_folders(root)]
+    for root in roots:
+        for folder in ("templates", "assets", "content"):
+            if (root / folder).is_symlink():
+                # Where it leads decides which of its files can be used.
+                digest.update(f"{folder}\0link\0".encode())
+                digest.update(os.fsencode(os.readlink(root / folder)) + b"\0")
+            for path in files_below(root / folder):
+                # Handout and packet files have keys of their own.
+                if folder == "content" and path.suffix in (".yaml", ".yml"):
+                    continue
+                digest.update(str(path.relative_to(root)).encode() + b"\0")
+                digest.update(file_digest(path, allowed))
+    if config_path is not None:
+        # Read and checked when the project was found: it is in the project.
+        try:
+            config = files.digest(config_path, files.MAX_FILE_BYTES)
+        except files.FileProblem as exc:
+            config = exc.message.encode()
+        digest.update(b"config\0" + config)
+    return digest.hexdigest()
+
+
+def read_sealed(folder: Path, name: str, secret: bytes | None) -> bytes | None:
+    """An entry's bytes, if it was sealed with this secret under this name; else None."""
+    if secret is None:
+        return None
+    try:
+        entry = files.read_bytes(folder / name, MAX_ENTRY_BYTES)
+    except files.FileProblem:
+        return None
+    start = len(_MAGIC) + _DIGEST_LENGTH + 1
+    seal, data = entry[len(_MAGIC) : start - 1], entry[start:]
+    if not entry.startswith(_MAGIC) or entry[start - 1 : start] != b"\n":
+        return None
+    # The name is sealed too: a PDF's entry does not verify as its notes.
+    if not hmac.compare_digest(seal, _seal(secret, name, data)):
+        return None
+    return data
+
+
+def keep_sealed(folder: Path, name: str, secret: bytes | None, data: bytes) -> None:
+    """Keep an entry, sealed; a folder that can't be written is only slower, never an error."""
+    if secret is None:
+        return
+    with contextlib.suppress(OSError):
+        folder.mkdir(exist_ok=True)
+        if not folder.is_symlink() and folder.is_dir():
+            sealed = _MAGIC + _seal(secret, name, data) + b"\n" + data
+            _write(folder / name, sealed)
+
+
+def _write(path: Path, data: bytes) -> None:
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
 class BuildCache:
     """PDFs by key, in the project's `.handouts-cache/` folder."""
 
@@ -164,7 +243,7 @@ class BuildCache:
         self._shared: str | None = None
         #: Only look (`check --pdf`): nothing is written, the secret included.
         self.read_only = read_only
-        secret = _existing_secret() if read_only else _secret()
+        secret = existing_secret() if read_only else user_secret()
         self.secret = secret if self._folder_is_ours() else None
 
     def _folder_is_ours(self) -> bool:
@@ -176,37 +255,7 @@ class BuildCache:
     def shared_key(self) -> str:
         """A digest of every input all handouts share (templates, config, assets)."""
         if self._shared is None:
-            digest = hashlib.sha256()
-            for part in (
-                CACHE_FORMAT,
-                _version("handouts"),
-                _version("weasyprint"),
-                _version("fontpkg-noto-sans"),
-                _version("fontpkg-noto-sans-arabic"),
-            ):
-                digest.update(part.encode() + b"\0")
-            digest.update(_code_digest())
-            allowed = [f for root in self.project.roots for f in files.own_folders(root)]
-            for root in self.project.roots:
-                for folder in ("templates", "assets", "content"):
-                    if (root / folder).is_symlink():
-                        # Where it leads decides which of its files can be used.
-                        digest.update(f"{folder}\0link\0".encode())
-                        digest.update(os.fsencode(os.readlink(root / folder)) + b"\0")
-                    for path in _files(root / folder):
-                        # Handout and packet files have keys of their own.
-                        if folder == "content" and path.suffix in (".yaml", ".yml"):
-                            continue
-                        digest.update(str(path.relative_to(root)).encode() + b"\0")
-                        digest.update(_file_digest(path, allowed))
-            if self.project.config_path is not None:
-                # Read and checked when the project was found: it is in the project.
-                try:
-                    config = files.digest(self.project.config_path, MAX_FILE_BYTES)
-                except files.FileProblem as exc:
-                    config = exc.message.encode()
-                digest.update(b"config\0" + config)
-            self._shared = digest.hexdigest()
+            self._shared = shared_inputs(self.project.roots, self.project.config_path)
         return self._shared
 
     def key(self, *parts: Any) -> str:
@@ -215,7 +264,7 @@ class BuildCache:
         for part in parts:
             if isinstance(part, Path):
                 # A content file: larger ones are refused when read.
-                digest.update(b"file\0" + files.digest(part, MAX_FILE_BYTES))
+                digest.update(b"file\0" + files.digest(part, files.MAX_FILE_BYTES))
             else:
                 digest.update(json.dumps(part, sort_keys=True, default=str).encode())
             digest.update(b"\0")
@@ -246,29 +295,13 @@ class BuildCache:
         self._keep(key, ".notes", data)
 
     def _read(self, key: str, suffix: str) -> bytes | None:
-        if self.secret is None or not _KEY.fullmatch(key):
+        if not _KEY.fullmatch(key):
             return None
-        try:
-            entry = files.read_bytes(self.folder / f"{key}{suffix}", MAX_ENTRY_BYTES)
-        except files.FileProblem:
-            return None
-        start = len(_MAGIC) + _DIGEST_LENGTH + 1
-        seal, data = entry[len(_MAGIC) : start - 1], entry[start:]
-        if not entry.startswith(_MAGIC) or entry[start - 1 : start] != b"\n":
-            return None
-        # The suffix is sealed too: a PDF's entry does not verify as its notes.
-        if not hmac.compare_digest(seal, _seal(self.secret, key + suffix, data)):
-            return None
-        return data
+        return read_sealed(self.folder, key + suffix, self.secret)
 
     def _keep(self, key: str, suffix: str, data: bytes) -> None:
-        if self.secret is None or self.read_only or not _KEY.fullmatch(key):
-            return
-        with contextlib.suppress(OSError):
-            self.folder.mkdir(exist_ok=True)
-            if self._folder_is_ours():
-                sealed = _MAGIC + _seal(self.secret, key + suffix, data) + b"\n" + data
-                self._write(self.folder / f"{key}{suffix}", sealed)
+        if not self.read_only and _KEY.fullmatch(key) and self._folder_is_ours():
+            keep_sealed(self.folder, key + suffix, self.secret, data)
 
     def likely_hit(self, source: str | None) -> bool:
         """Whether the document a source file last rendered to is still kept.
@@ -304,16 +337,4 @@ class BuildCache:
             with contextlib.suppress(OSError):
                 self.folder.mkdir(exist_ok=True)
                 if self._folder_is_ours():
-                    self._write(self.folder / f"{source}.next", key.encode("ascii"))
-
-    @staticmethod
-    def _write(path: Path, data: bytes) -> None:
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temp, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+                    _write(self.folder / f"{source}.next", key.encode("ascii"))

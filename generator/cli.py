@@ -25,6 +25,8 @@ from generator.cli_options import (
 if TYPE_CHECKING:
     from generator.config import Paper, Project
     from generator.model import Edition
+    from generator.request import BuildRequest, PacketRequest
+    from generator.rerun import Rerun
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,6 +35,24 @@ def _project(config_file: Path | None) -> Project:
     from generator.config import find_project
 
     return find_project(config=config_file)
+
+
+def _last_run(
+    command: str, request: BuildRequest | PacketRequest, config_file: Path | None
+) -> tuple[Rerun | None, tuple[tuple[Path, ...], tuple[str, ...]] | None]:
+    """This run's record (to keep once it succeeds), and the last run's outcome, when
+    nothing it read or wrote has changed since (then nothing need be done)."""
+    from generator.errors import counted
+    from generator.progress import LOGGER, stage
+    from generator.rerun import Rerun
+
+    with stage("compare every input and output with the last run's"):
+        rerun = Rerun.of(command, request, config_file)
+        replayed = rerun.replay() if rerun is not None else None
+    if replayed is not None:
+        files = counted(len(replayed[0]), "file")
+        LOGGER.info("nothing changed since the last run, and its output (%s) is as it was", files)
+    return rerun, replayed
 
 
 def _report(written: tuple[Path, ...], warnings: tuple[str, ...]) -> None:
@@ -135,7 +155,6 @@ def build_command(
     **profile: Any,
 ) -> None:
     """Build handouts (all of them when no IDS are given) and print each path."""
-    from generator.build import build
     from generator.request import BuildRequest
 
     request = BuildRequest(
@@ -148,7 +167,15 @@ def build_command(
         jobs=jobs,
         language=language,
     )
+    rerun, replayed = _last_run("build", request, config_file)
+    if replayed is not None:
+        _report(*replayed)
+        return
+    from generator.build import build
+
     result = build(_project(config_file), request)
+    if rerun is not None:
+        rerun.record(result.written, result.warnings)
     _report(result.written, result.warnings)
 
 
@@ -184,26 +211,32 @@ def packet_command(
     **profile: Any,
 ) -> None:
     """Build workshop packets from content/packets/ID.yaml and print each path."""
+    from generator.request import PacketRequest
     from generator.workers import WorkerPool
 
+    request = PacketRequest(
+        ids=ids,
+        out=out,
+        options=render_options(**profile),
+        edition="trainer" if edition == "trainer" else "participant",
+        strict=strict,
+        participants=participants,
+        name_pattern=name_pattern,
+        jobs=jobs,
+    )
+    rerun, replayed = _last_run("packet", request, config_file)
+    if replayed is not None:
+        _report(*replayed)
+        return
     # A packet is several documents to lay out (cover, contents, handouts):
     # the first worker starts before the rest of the program is imported.
     with WorkerPool(3 * len(ids), jobs) as workers:
         workers.start()
         from generator.packet import build_packets
-        from generator.request import PacketRequest
 
-        request = PacketRequest(
-            ids=ids,
-            out=out,
-            options=render_options(**profile),
-            edition="trainer" if edition == "trainer" else "participant",
-            strict=strict,
-            participants=participants,
-            name_pattern=name_pattern,
-            jobs=jobs,
-        )
         result = build_packets(_project(config_file), request, workers)
+    if rerun is not None:
+        rerun.record(result.written, result.warnings)
     _report(result.written, result.warnings)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,28 +11,15 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
 from generator.fields import Email, LanguageTag, Line, Model, Text, WebAddress, fits_footer
+from generator.roots import builtin_root, project_place, roots_of
 
 Paper = Literal["letter", "a4"]
 Region = Literal["us", "ca", "uk-ie", "au"]
 Origin = Literal["project", "built-in"]
 
-CONFIG_NAME = "handouts.yaml"
 DEFAULT_ACCENT = "#1f4e4a"
 #: WCAG 2.1 AA asks 4.5:1 for body-size text; headings use the accent colour.
 MIN_CONTRAST = 4.5
-
-
-def builtin_root() -> Path:
-    """The folder holding the built-in content/ and templates/.
-
-    An installed wheel carries them inside the package; a source checkout
-    has them beside the package.
-    """
-    package = Path(__file__).resolve().parent
-    shipped = package / "builtin"
-    if (shipped / "templates").is_dir():
-        return shipped
-    return package.parent
 
 
 def contrast_on_white(colour: str) -> float:
@@ -223,10 +209,7 @@ class Project:
     @property
     def roots(self) -> tuple[Path, ...]:
         """Content and template roots, the project's own before the built-ins."""
-        builtin = builtin_root()
-        if self.root.resolve() == builtin.resolve():
-            return (builtin,)
-        return (self.root, builtin)
+        return roots_of(self.root)
 
     @property
     def declared_languages(self) -> tuple[str, ...]:
@@ -299,17 +282,10 @@ def find_project(start: Path | None = None, config: Path | None = None) -> Proje
     With `config`, that file is the config and its folder is the project.
     Outside any project the built-in library is used and output goes here.
     """
-    if config is not None:
-        return load_project(config.resolve().parent, config)
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        # Whatever is there: a pipe, a folder or a broken link named like the
-        # config is reported as such, not passed over.
-        if os.path.lexists(folder / CONFIG_NAME):
-            return load_project(folder, folder / CONFIG_NAME)
-        if (folder / "content").is_dir():
-            return Project(root=folder)
-    return Project(root=here, found=False)
+    root, config_path, found = project_place(start, config)
+    if config_path is not None:
+        return load_project(root, config_path)
+    return Project(root=root, found=found)
 
 
 def load_project(root: Path, config_path: Path) -> Project:

@@ -26,6 +26,9 @@ PROJECT_FOLDERS = ("content", "assets", "templates")
 #: would hold all of it in memory.
 MAX_ASSET_BYTES = 20 * 1024 * 1024
 
+#: The largest content, config or participants file read (YAML, CSV).
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
 
 class FileProblem(Exception):
     """Why a file can't be read; the message is for people and names no path."""

@@ -16,9 +16,8 @@ from pathlib import Path
 import click
 
 from generator.errors import Problem, ProblemsError, display_path
-from generator.files import FileProblem, read_bytes
+from generator.files import MAX_FILE_BYTES, FileProblem, read_bytes
 from generator.options import collapse_spaces, is_plain_file_name, name_problem, typed_text_problem
-from generator.yamlfile import MAX_FILE_BYTES
 
 DEFAULT_NAME_PATTERN = "{id}-{n}"
 MAX_PARTICIPANTS = 500

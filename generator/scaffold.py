@@ -15,10 +15,11 @@ import yaml
 
 from generator import files
 from generator.blocks import BLOCKS
-from generator.config import CONFIG_NAME, Project, builtin_root
+from generator.config import Project
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.model import is_valid_id
 from generator.output import make_folders, remove_folders, write_atomically
+from generator.roots import CONFIG_NAME, builtin_root
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from generator import files
 from generator.errors import Problem, ProblemsError, display_path
-from generator.yamlfile import MAX_FILE_BYTES
+from generator.files import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from generator.config import Project

@@ -20,7 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from generator import files
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
-from generator.yamlfile import MAX_FILE_BYTES
+from generator.files import MAX_FILE_BYTES
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):

@@ -20,9 +20,9 @@ from pydantic import BaseModel
 
 from generator import files
 from generator.errors import Problem, ProblemsError, display_path
+from generator.files import MAX_FILE_BYTES
 
 #: Larger files are refused before parsing: a handout is a few kilobytes.
-MAX_FILE_BYTES = 2 * 1024 * 1024
 
 M = TypeVar("M", bound=BaseModel)
 

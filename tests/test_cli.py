@@ -205,6 +205,7 @@ def test_unwritable_output_is_a_clean_error(project: Project, cli) -> None:
 def fake_install(folder: Path, monkeypatch) -> Path:
     """A built-in library inside `folder`, as a virtual environment there would hold it."""
     import generator.config
+    import generator.roots
 
     builtin = folder / ".venv" / "lib" / "site-packages" / "generator" / "builtin"
     (builtin / "content" / "handouts" / "en").mkdir(parents=True)
@@ -212,6 +213,7 @@ def fake_install(folder: Path, monkeypatch) -> Path:
         MINIMAL.replace("Noticing your breath", "A shipped handout"), encoding="utf-8"
     )
     monkeypatch.setattr(generator.config, "builtin_root", lambda: builtin)
+    monkeypatch.setattr(generator.roots, "builtin_root", lambda: builtin)
     return builtin
 
 

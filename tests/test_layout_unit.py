@@ -319,9 +319,9 @@ def test_a_name_no_font_can_print_is_a_problem_where_it_was_given(
 def cache(handouts: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> BuildCache:
     """The project's build cache, its secret in a home of the test's own."""
     monkeypatch.setattr(cache_module, "_user_cache", lambda: tmp_path / "home-cache")
-    cache_module._secret.cache_clear()
+    cache_module.user_secret.cache_clear()
     yield BuildCache(find_project(handouts.root))  # type: ignore[misc]
-    cache_module._secret.cache_clear()
+    cache_module.user_secret.cache_clear()
 
 
 def kept(project: Project) -> list[bytes]:

@@ -41,6 +41,7 @@ def test_packet_logs_each_stage_with_verbose(mini: Project, cli) -> None:
     result = cli("-v", "packet", "mini", "-j", "1")
     assert result.exit_code == 0, result.output
     assert _stages(result.stderr) == [
+        "compare every input and output with the last run's",
         "read and check 1 packet",
         "mini: render the parts and lay them out (or take them from the cache)",
         "mini: lay out the contents and the page numbers",
@@ -56,6 +57,7 @@ def test_participants_copies_are_counted_not_named(mini: Project, cli) -> None:
     result = cli("-v", "packet", "mini", "--participants", str(people), "-j", "1")
     assert result.exit_code == 0, result.output
     assert _stages(result.stderr) == [
+        "compare every input and output with the last run's",
         "read and check 1 packet",
         "mini: render the parts and lay them out (or take them from the cache)",
         "mini: lay out the contents and the page numbers",

@@ -179,7 +179,7 @@ def _other_machine(entries: list[Path], root: Path) -> None:
 def _reseal_with_wrong_key(entries: list[Path], root: Path) -> None:
     """Each entry re-signed as another's: right secret, wrong key."""
     start = entries[0].read_bytes().index(b"%PDF-")
-    secret = cache_module._secret()
+    secret = cache_module.user_secret()
     assert secret is not None
     contents = [e.read_bytes()[start:] for e in entries]
     for entry, other, data in zip(entries, entries[1:] + entries[:1], contents, strict=True):
@@ -344,7 +344,7 @@ def test_a_spoiled_entry_is_replaced_by_a_good_one(spoil) -> None:  # type: igno
     root = spoil(_flip(0.5), "build")
     project = cache_module.BuildCache.__new__(cache_module.BuildCache)
     project.folder = root / CACHE_FOLDER
-    project.secret = cache_module._secret()
+    project.secret = cache_module.user_secret()
     sealed = [e for e in (root / CACHE_FOLDER).glob("*.pdf") if project.get(e.stem) is not None]
     # The two handouts built again; the packet's six parts, not built, stay spoiled.
     assert len(sealed) == 2
@@ -355,26 +355,26 @@ def test_without_a_place_for_the_secret_nothing_is_cached(
 ) -> None:
     """No writable home: builds work, and no entry is read or written."""
     monkeypatch.setattr(cache_module, "_user_cache", lambda: Path("/proc/no-such-place"))
-    cache_module._secret.cache_clear()
+    cache_module.user_secret.cache_clear()
     try:
         root = tmp_path / "clinic"
         _make(root)
         assert invoke_in(root, "build", "one", "-j", "1")[0] == 0
         assert not list((root / CACHE_FOLDER).glob("*.pdf"))
     finally:
-        cache_module._secret.cache_clear()
+        cache_module.user_secret.cache_clear()
 
 
 def test_a_damaged_secret_is_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache_module, "_user_cache", lambda: tmp_path / "home-cache")
     (tmp_path / "home-cache").mkdir()
     (tmp_path / "home-cache" / cache_module.SECRET_NAME).write_bytes(b"short")
-    cache_module._secret.cache_clear()
+    cache_module.user_secret.cache_clear()
     try:
-        assert cache_module._secret() is None
-        cache_module._secret.cache_clear()
-        secret = cache_module._secret()
+        assert cache_module.user_secret() is None
+        cache_module.user_secret.cache_clear()
+        secret = cache_module.user_secret()
         assert secret is not None and len(secret) == 32
         assert (tmp_path / "home-cache" / cache_module.SECRET_NAME).stat().st_mode & 0o077 == 0
     finally:
-        cache_module._secret.cache_clear()
+        cache_module.user_secret.cache_clear()

@@ -688,7 +688,7 @@ def test_a_full_cache_is_only_slower(
     clinic: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, in_process: None
 ) -> None:
     # The user's secret first: made in a full disk, there would be no cache at all.
-    assert cache_module._secret() is not None
+    assert cache_module.user_secret() is not None
     full_disk(monkeypatch, cache_module, 0)
     result = cli("build", "breath")
     assert result.exit_code == 0, result.output
