@@ -270,6 +270,14 @@ def main() -> int:
         no_op = median(runs, lambda: run([*handouts, "build", *ids], project))
         rows.append(("no-op rebuild of 30 handouts", no_op, floor_30, "<= 0.05"))
 
+        # The PDF checks, with nothing kept, and after a build of the same handouts.
+        check = [*handouts, "check", "--pdf", *ids]
+        cold_check = median(1, lambda: run(check, project), clear)
+        run([*handouts, "build", *ids], project)
+        warm_check = median(1, lambda: run(check, project))
+        rows.append(("check --pdf, 30 handouts, cold", cold_check, None, "-"))
+        rows.append(("check --pdf after a build (x cold check)", warm_check, cold_check, "<= 0.10"))
+
         people = work / "people.csv"
         people.write_text("name\n" + "".join(f"Participant {n}\n" for n in range(1, 101)))
         run([*handouts, "packet", "bench"], project)

@@ -15,8 +15,6 @@ from pathlib import Path
 
 from generator.blocks import BlockModel, walk
 from generator.check.crisis import crisis_findings, placeholder_findings
-from generator.check.packets import check_packet_pdfs
-from generator.check.pdf import check_pdfs
 from generator.check.readability import readability_findings
 from generator.check.report import Report
 from generator.check.rules import RULES, Rule, schema_findings
@@ -123,6 +121,10 @@ def check(project: Project, request: CheckRequest) -> Report:
         report.findings.extend(placeholder_findings(project))
         report.findings.extend(config_allow_findings(project, words))
     if request.pdf and not any(f.rule == "schema" for f in report.findings):
+        # Imported only here: the layout engine and the PDF readers are for --pdf.
+        from generator.check.packets import check_packet_pdfs
+        from generator.check.pdf import check_pdfs
+
         ids = [p.stem for p, _ in handouts]
         options = RenderOptions(
             paper=request.paper,

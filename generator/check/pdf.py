@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import io
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 from generator.cache import BuildCache
@@ -228,25 +231,16 @@ def _document_findings(shown: str, data: bytes) -> list[Problem]:
 
 def _text_findings(shown: str, data: bytes, footer_pt: float, minimum: float) -> list[Problem]:
     """The smallest body text (the footer left out), and every text colour's contrast."""
-    import pdfplumber
-
     findings: list[Problem] = []
-    with pdfplumber.open(io.BytesIO(data)) as plumbed:
-        smallest: tuple[float, int, str] | None = None
-        colours: dict[tuple[float, ...], int] = {}
-        for page in plumbed.pages:
-            furniture_top = float(page.height) - footer_pt
-            for char in page.chars:
-                if not char["text"].strip():
-                    continue
-                colour = _rgb(char.get("non_stroking_color"))
-                if colour is not None:
-                    colours.setdefault(colour, int(page.page_number))
-                if char["top"] >= furniture_top:
-                    continue
-                size = round(float(char["size"]), 1)
-                if smallest is None or size < smallest[0]:
-                    smallest = (size, int(page.page_number), str(char["text"]))
+    smallest: tuple[float, int, str] | None = None
+    colours: dict[str, int] = {}
+    for char in printed_characters(data):
+        colours.setdefault(char.colour, char.page)
+        if char.top >= char.page_height - footer_pt:
+            continue
+        size = round(char.size, 1)
+        if smallest is None or size < smallest[0]:
+            smallest = (size, char.page, char.text)
     if smallest is not None and smallest[0] < minimum:
         findings.append(
             RULES["pdf.font-size"].finding(
@@ -256,8 +250,7 @@ def _text_findings(shown: str, data: bytes, footer_pt: float, minimum: float) ->
                 "raise that style's font-size in the project's CSS",
             )
         )
-    for colour, page_number in colours.items():
-        hex_colour = "#" + "".join(f"{round(c * 255):02x}" for c in colour)
+    for hex_colour, page_number in colours.items():
         ratio = contrast_on_white(hex_colour)
         if ratio < MIN_CONTRAST:
             findings.append(
@@ -271,14 +264,58 @@ def _text_findings(shown: str, data: bytes, footer_pt: float, minimum: float) ->
     return findings
 
 
-def _rgb(colour: Any) -> tuple[float, ...] | None:
-    if isinstance(colour, (list, tuple)):
-        if len(colour) == 3:
-            return tuple(round(float(c), 3) for c in colour)
-        if len(colour) == 1:
-            grey = round(float(colour[0]), 3)
-            return (grey, grey, grey)
-    return None
+@dataclass(frozen=True)
+class PrintedCharacter:
+    """One character a PDF prints, as a reader's eye meets it."""
+
+    page: int
+    page_height: float
+    #: The size it is set at (pt): its font's size through every transform.
+    size: float
+    #: Its fill colour, as #rrggbb.
+    colour: str
+    #: The top of its line's box, from the page's top (pt): baseline, descent and size.
+    top: float
+    text: str
+
+
+def printed_characters(data: bytes) -> Iterator[PrintedCharacter]:
+    """Every character a PDF prints (not white space), read with pdfium."""
+    import pypdfium2
+    import pypdfium2.raw as pdfium
+
+    document = pypdfium2.PdfDocument(data)
+    red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
+    x, y, descent = ctypes.c_double(), ctypes.c_double(), ctypes.c_float()
+    matrix = pdfium.FS_MATRIX()
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            height = float(page.get_height())
+            text = page.get_textpage()
+            for k in range(pdfium.FPDFText_CountChars(text)):
+                char = chr(pdfium.FPDFText_GetUnicode(text, k))
+                if not char.strip():
+                    continue
+                # The font's size is set in the text's own units: the character's
+                # matrix (text matrix and page transform) scales it to points.
+                pdfium.FPDFText_GetMatrix(text, k, matrix)
+                scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+                size = pdfium.FPDFText_GetFontSize(text, k) * scale
+                pdfium.FPDFText_GetFillColor(text, k, red, green, blue, alpha)
+                pdfium.FPDFText_GetCharOrigin(text, k, x, y)
+                font = pdfium.FPDFTextObj_GetFont(pdfium.FPDFText_GetTextObject(text, k))
+                pdfium.FPDFFont_GetDescent(font, ctypes.c_float(size), descent)
+                yield PrintedCharacter(
+                    page=index + 1,
+                    page_height=height,
+                    size=size,
+                    colour=f"#{red.value:02x}{green.value:02x}{blue.value:02x}",
+                    top=height - (y.value + descent.value + size),
+                    text=char,
+                )
+    finally:
+        document.close()
 
 
 def _unembedded_fonts(pdf: Any) -> set[str]:
