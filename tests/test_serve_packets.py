@@ -262,3 +262,35 @@ def test_a_packet_post_from_elsewhere_is_refused(
     data = {"token": token_of(client, url), "title": "t", "handout": ["daily-check-in"]}
     assert client.post(url, data=data, headers=headers).status_code == 403
     assert client.post(url, data={"title": "t"}, headers={"origin": ORIGIN}).status_code == 403
+
+
+def test_only_the_handouts_ticked_are_read_and_a_broken_one_is_said_where_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import MINIMAL, Project
+
+    project = Project(tmp_path)
+    project.add("breath.yaml", MINIMAL)
+    monkeypatch.chdir(tmp_path)
+    client = TestClient(create_app(find_project(tmp_path), PORT), base_url=ORIGIN)
+    token = token_of(client, "/packets/en")
+    # Saved broken after the page was shown: a packet without it is still made...
+    broken = project.add("room.yaml", "title: [unclosed\n")
+    made = client.post(
+        "/packets/en",
+        data={"token": token, "title": "Week 2", "handout": ["breath", "daily-check-in"]},
+        headers={"origin": ORIGIN},
+    )
+    assert made.status_code == 200 and made.headers["content-type"] == "application/pdf"
+    # ...and one with it says where it is broken, as the command line does.
+    refused = client.post(
+        "/packets/en",
+        data={"token": token, "title": "Week 2", "handout": ["breath", "room"]},
+        headers={"origin": ORIGIN},
+    )
+    # The form can't be shown again with a handout it lists broken: as the library
+    # page does, the page says which file, and where.
+    assert refused.status_code == 500
+    assert re.search(r"content/handouts/en/room\.yaml:\d+:\d+", refused.text), refused.text
+    assert "Traceback" not in refused.text
+    assert broken.is_file()

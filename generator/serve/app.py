@@ -272,9 +272,20 @@ class Site:
         return _download(printed)
 
     def _packet_ids(self, language: str) -> list[HandoutFile] | None:
+        """The handouts of a language, read and checked, for the page to show."""
         if language not in self.project.languages:
             return None
         return [item for item in self.handouts() if item.handout.language == language]
+
+    def _ids_in(self, language: str) -> list[str] | None:
+        """The ids of a language's handouts, in the page's order, from the file names alone:
+        only the handouts a packet asks for are read."""
+        from generator.sources import discover
+
+        if language not in self.project.languages:
+            return None
+        sources, _ = discover(self.project.roots)
+        return [s.id for s in sources if s.language == language]
 
     async def packet_form(
         self, request: Request, choice: PacketChoice | None = None, problem: str = ""
@@ -307,10 +318,10 @@ class Site:
         if isinstance(form, Response):
             return form
         language = request.path_params["language"]
-        handouts = await anyio.to_thread.run_sync(self._packet_ids, language)
-        if handouts is None:
+        ids = await anyio.to_thread.run_sync(self._ids_in, language)
+        if ids is None:
             return self.problem(404, "No such language", "The library has no handouts in it.")
-        choice, problem = await read_choice(form, language, [item.id for item in handouts])
+        choice, problem = await read_choice(form, language, ids)
         if problem:
             return await self.packet_form(request, choice, problem)
         try:
