@@ -55,6 +55,18 @@ def _last_run(
     return rerun, replayed
 
 
+def _finish(rerun: Rerun | None, written: tuple[Path, ...], warnings: tuple[str, ...]) -> None:
+    """Record the run (see `rerun`) and say what it wrote. Everything is written by now:
+    a stop signal here has nothing left to stop, and is let go rather than reported as
+    a stop after the files are in place."""
+    from generator.signals import ctrl_c_held
+
+    with ctrl_c_held(then_act=False):
+        if rerun is not None:
+            rerun.record(written, warnings)
+        _report(written, warnings)
+
+
 def _report(written: tuple[Path, ...], warnings: tuple[str, ...]) -> None:
     from generator.progress import is_quiet
 
@@ -174,9 +186,7 @@ def build_command(
     from generator.build import build
 
     result = build(_project(config_file), request)
-    if rerun is not None:
-        rerun.record(result.written, result.warnings)
-    _report(result.written, result.warnings)
+    _finish(rerun, result.written, result.warnings)
 
 
 @main.command("packet")
@@ -235,9 +245,7 @@ def packet_command(
         from generator.packet import build_packets
 
         result = build_packets(_project(config_file), request, workers)
-    if rerun is not None:
-        rerun.record(result.written, result.warnings)
-    _report(result.written, result.warnings)
+    _finish(rerun, result.written, result.warnings)
 
 
 @main.command("list")

@@ -125,9 +125,11 @@ class Held:
 
 
 @contextlib.contextmanager
-def ctrl_c_held() -> Iterator[None]:
+def ctrl_c_held(*, then_act: bool = True) -> Iterator[None]:
     """Hold Ctrl-C (and SIGTERM, SIGHUP) back until the block is done, then let it act.
 
+    `then_act=False` lets it go instead: for the last steps of a run whose
+    work is done and written, which a stop would only misreport as stopped.
     A worker forked from this process in the block starts holding them back
     too, until it sets its own handlers (see `workers._start_worker`).
     """
@@ -146,5 +148,5 @@ def ctrl_c_held() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        if held.came:
+        if held.came and then_act:
             signal.raise_signal(held.came[0][1])
