@@ -300,7 +300,7 @@ class BuildCache:
         return read_sealed(self.folder, key + suffix, self.secret)
 
     def _keep(self, key: str, suffix: str, data: bytes) -> None:
-        if not self.read_only and _KEY.fullmatch(key) and self._folder_is_ours():
+        if not self.read_only and _KEY.fullmatch(key):
             keep_sealed(self.folder, key + suffix, self.secret, data)
 
     def likely_hit(self, source: str | None) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes
 import io
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -83,12 +83,12 @@ def _check_pdfs(
         for (item, context, _), job, future in zip(pages, jobs, futures, strict=True):
             shown = display_path(item.path)
             try:
-                result = _laid_out(job, future)
+                result = _laid_out(job, future, shown)
             except LayoutStopped as exc:
                 findings.append(RULES["pdf.layout"].finding(shown, exc.reason))
             else:
                 data, notes, said = result
-                findings += said(shown)
+                findings += said
                 footer_pt = context["page_footer"].height
                 findings += inspect_pdf(shown, data, footer_pt, minimum)
                 findings += page_findings(read_yaml(item.path), notes)
@@ -119,14 +119,16 @@ def _kept_or_to_lay_out(
 
 
 def _laid_out(
-    job: tuple[bytes, tuple[PageNote, ...]] | LayoutCall, future: Future[PdfResult] | None
-) -> tuple[bytes, tuple[PageNote, ...], Callable[[str], list[Problem]]]:
+    job: tuple[bytes, tuple[PageNote, ...]] | LayoutCall,
+    future: Future[PdfResult] | None,
+    shown: str,
+) -> tuple[bytes, tuple[PageNote, ...], list[Problem]]:
     """A document's PDF, how its pages break, and what its layout said (a kept one: nothing)."""
     if not isinstance(job, LayoutCall):
         data, notes = job
-        return data, notes, lambda shown: []
+        return data, notes, []
     result = outcome(future) if future is not None else lay_out_one(job)
-    return result.data, result.page_notes, lambda shown: layout_findings(shown, result)
+    return result.data, result.page_notes, layout_findings(shown, result)
 
 
 #: What each kind of page note says, and what to do about it.
