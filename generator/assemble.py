@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -10,6 +11,7 @@ from typing import Any, Literal
 from generator.blocks import ClinicianNote, walk
 from generator.cache import BuildCache
 from generator.config import Project
+from generator.copies import finished, keep_shared
 from generator.errors import HandoutError, counted, display_path
 from generator.fonts import declares_fallbacks, needs_fallback
 from generator.layout import Batch, Job
@@ -18,7 +20,6 @@ from generator.merge import (
     join,
     outline_of,
     pages_and_outline,
-    prepend,
     set_outline,
     stamp,
     to_bytes,
@@ -30,7 +31,13 @@ from generator.pdf import Layout
 from generator.progress import bar, stage
 from generator.render import Renderer, personal_context
 from generator.request import PacketRequest
-from generator.workers import WorkerPool, outcome
+from generator.workers import WorkerPool
+
+#: Who a copy is for: a name and where it was given (for messages); None: no one.
+Who = tuple[str, str] | None
+#: How many covers are laid out at a time: enough to keep the workers busy,
+#: few enough that a run of thousands holds only a few in memory.
+PERSONAL_BATCH = 32
 
 
 @dataclass(frozen=True)
@@ -216,25 +223,34 @@ class Assembler:
             "page count; shorten the section titles"
         )
 
-    def copies(self, names: Sequence[tuple[str, str] | None]) -> list[bytes]:
-        """The joined packet, once per (name, where it was given); None: no name.
+    def copies(self, names: Sequence[Who]) -> list[bytes]:
+        """Every copy, in memory: one packet, or the few that a served page sends."""
+        return [data for data in self._made(names, None) if data is not None]
+
+    def write_copies(self, names: Sequence[Who], into: Sequence[Path]) -> Iterator[Path]:
+        """Each copy written by the workers to its file in `into`, in order, as it is
+        finished: memory does not grow with the number of copies."""
+        for path, _ in zip(into, self._made(names, into), strict=True):
+            yield path
+
+    def _made(self, names: Sequence[Who], into: Sequence[Path] | None) -> Iterator[bytes | None]:
+        """The copies, one per (name, where it was given); None: no name.
 
         One copy is joined whole, its cover the first part. For several,
         everything after the cover is joined and numbered once, and each copy
-        then only adds its own cover in front, in parallel. The covers are laid
-        out alongside the body, which they do not depend on. The cover's title
-        and description are the packet's, so the joined file's metadata (taken
-        from its first part) is the packet's, never a name.
+        then only adds its own cover in front, in the workers. The covers are
+        laid out a batch at a time, the first alongside the body, which they
+        do not depend on, and each next batch while the copies of the one
+        before are joined. The cover's title and description are the packet's,
+        so the joined file's metadata (taken from its first part) is the
+        packet's, never a name.
         """
         packet = self.item.id
+        batches = [names[i : i + PERSONAL_BATCH] for i in range(0, len(names), PERSONAL_BATCH)]
         with stage(f"{packet}: render the parts and lay them out (or take them from the cache)"):
             body_batch, plan = self.start_body()
             back_batch = self._start(self.back_jobs())
-            nameless = all(name is None for name in names)
-            covers_batch = self._start(
-                self.personal_jobs("packet_cover.html", names), cache=nameless
-            )
-            certificates_batch = self._start(self.certificate_jobs(names), cache=nameless)
+            first = self._start_personal(batches[0])
             # Each part is read as it comes back (cached ones first), while the workers go on.
             read = {index: (pdf, *pages_and_outline(pdf)) for index, pdf in body_batch.as_ready()}
             body = [Part(*place, *read[index]) for index, place in enumerate(plan)]
@@ -243,11 +259,73 @@ class Assembler:
         certificate = self.item.packet.certificate is not None
         with stage(f"{packet}: lay out the contents and the page numbers"):
             front, front_pages, numbers = self.front_and_numbers(body, back, certificate)
-        with stage(f"{packet}: lay out {counted(len(names), 'cover')}"):
-            covers = self._wait(covers_batch)
-            certificates = self._wait(certificates_batch)
+        pages = self._personal_pages(batches, first)
+        some = f"the first {len(batches[0])} of " if len(batches) > 1 else ""
+        with stage(f"{packet}: lay out {some}{counted(len(names), 'cover')}"):
+            covers, certificates = next(pages)
+        self._note_parts(first, body_batch, body, back, back_batch, front_pages)
+        if self.workers is not None and len(batches) == 1:
+            # All is laid out: joining needs the workers' memory more than they do.
+            self.workers.stop()
+        bookmarks = self.bookmarks(front, front_pages, body, back, certificates[:1])
+        parts = [front, *(part.pdf for part in body), *back]
+        del body, read
+        if len(names) == 1 and into is None:
+            with stage(f"{packet}: join the copy"):
+                # One copy: its cover is simply the first part, its certificate the last.
+                whole = join([covers[0], *parts, *certificates])
+                stamp(whole, numbers, first=1)
+                set_outline(whole, bookmarks)
+                yield to_bytes(whole)
+            return
+        copies = "the copy" if len(names) == 1 else f"{len(names)} copies"
+        with stage(f"{packet}: join {copies}"):
+            shared = join(parts)
+            stamp(shared, numbers, offset=1)
+            rest = keep_shared(to_bytes(shared))
+            del shared, parts
+            laid_out = itertools.chain([(covers, certificates)], pages)
+            with bar(len(names), "Copies") as advance:
+                for data in finished(laid_out, rest, bookmarks, self.workers, into):
+                    yield data
+                    advance(1)
+
+    def _start_personal(self, names: Sequence[Who]) -> tuple[Batch, Batch]:
+        """Hand one batch of covers (and certificates, if the packet gives them) to the workers."""
+        nameless = all(name is None for name in names)
+        covers = self._start(self.personal_jobs("packet_cover.html", names), cache=nameless)
+        certificates = self._start(self.certificate_jobs(names), cache=nameless)
+        return covers, certificates
+
+    def _personal_pages(
+        self, batches: Sequence[Sequence[Who]], first: tuple[Batch, Batch]
+    ) -> Iterator[tuple[list[bytes], list[bytes]]]:
+        """Each batch's covers and certificates, checked to fit a page; the next
+        batch is handed to the workers before one is waited for."""
+        started = first
+        for number, names in enumerate(batches):
+            upcoming = None
+            if number + 1 < len(batches):
+                upcoming = self._start_personal(batches[number + 1])
+            covers = self._wait(started[0])
+            certificates = self._wait(started[1])
             self.check_one_page(covers, names, "cover")
             self.check_one_page(certificates, names, "certificate")
+            yield covers, certificates
+            if upcoming is not None:
+                started = upcoming
+
+    def _note_parts(
+        self,
+        first: tuple[Batch, Batch],
+        body_batch: Batch,
+        body: Sequence[Part],
+        back: Sequence[bytes],
+        back_batch: Batch,
+        front_pages: int,
+    ) -> None:
+        """Where each part starts in the packet, and how its pages break (`check --pdf`)."""
+        covers_batch, certificates_batch = first
         self.part_notes = [
             (self.item.path, 1, covers_batch.notes.get(0, ())),
             (self.item.path, 2, self.front_notes),
@@ -261,61 +339,21 @@ class Assembler:
         if back:
             self.part_notes.append((self.item.path, start, back_batch.notes.get(0, ())))
             start += pages_and_outline(back[0])[0]
-        if certificates:
+        if certificates_batch.jobs:
             self.part_notes.append((self.item.path, start, certificates_batch.notes.get(0, ())))
-        if self.workers is not None:
-            # All is laid out: joining needs the workers' memory more than they do.
-            self.workers.stop()
-        bookmarks = self.bookmarks(front, front_pages, body, back, certificates[:1])
-        parts = [front, *(part.pdf for part in body), *back]
-        with stage(f"{packet}: join {'the copy' if len(covers) == 1 else f'{len(covers)} copies'}"):
-            return self.join_copies(covers, parts, numbers, bookmarks, certificates)
 
-    def join_copies(
-        self,
-        covers: Sequence[bytes],
-        parts: Sequence[bytes],
-        numbers: bytes,
-        bookmarks: list[Bookmark],
-        certificates: Sequence[bytes] = (),
-    ) -> list[bytes]:
-        """Each cover in front of the parts, and its certificate (if any) after them,
-        numbered and bookmarked: one copy per cover."""
-        lasts: list[bytes | None] = [*certificates] if certificates else [None] * len(covers)
-        if len(covers) == 1:
-            # One copy: its cover is simply the first part, its certificate the last.
-            whole = join([covers[0], *parts, *certificates])
-            stamp(whole, numbers, first=1)
-            set_outline(whole, bookmarks)
-            return [to_bytes(whole)]
-        shared = join(parts)
-        stamp(shared, numbers, offset=1)
-        rest = to_bytes(shared)
-        finishing = [
-            CopyJob(cover, rest, bookmarks, last) for cover, last in zip(covers, lasts, strict=True)
-        ]
-        workers = self.workers
-        futures = [workers.submit(_finish, job) if workers else None for job in finishing]
-        done: list[bytes] = []
-        with bar(len(finishing), "Copies") as advance:
-            for future, job in zip(futures, finishing, strict=True):
-                done.append(outcome(future) if future is not None else _finish(job))
-                advance(1)
-        return done
-
-    def check_one_page(
-        self, parts: Sequence[bytes], names: Sequence[tuple[str, str] | None], what: str
-    ) -> None:
+    def check_one_page(self, parts: Sequence[bytes], names: Sequence[Who], what: str) -> None:
         """Refuse a cover or certificate longer than a page: page numbers count on one."""
         for part, who in zip(parts, names, strict=False):
             pages, _ = pages_and_outline(part)
             if pages != 1:
                 # Where the name was given, never the name itself.
                 copy = f" of the copy for {who[1]}" if who is not None else ""
+                shorten = "the name there, or " if who is not None else ""
                 raise HandoutError(
                     f"{display_path(self.item.path)}: the {what}{copy} takes {pages} pages, "
-                    f"but a {what} must fit on one; shorten the packet's title, subtitle, "
-                    "organisation or facilitator"
+                    f"but a {what} must fit on one; shorten {shorten}the packet's title, "
+                    "subtitle, organisation or facilitator"
                 )
 
     def back_jobs(self) -> list[Job]:
@@ -329,13 +367,13 @@ class Assembler:
         )
         return [self._job(page.html, page.base_url, self.item.path)]
 
-    def certificate_jobs(self, names: Sequence[tuple[str, str] | None]) -> list[Job]:
+    def certificate_jobs(self, names: Sequence[Who]) -> list[Job]:
         """One certificate of attendance per name, if the packet gives one."""
         if self.item.packet.certificate is None:
             return []
         return self.personal_jobs("packet_certificate.html", names)
 
-    def personal_jobs(self, template: str, names: Sequence[tuple[str, str] | None]) -> list[Job]:
+    def personal_jobs(self, template: str, names: Sequence[Who]) -> list[Job]:
         """One cover (or certificate) per name; a named one is personal, so never cached.
 
         A name the body font lacks characters for brings the fallback fonts,
@@ -386,24 +424,6 @@ class Assembler:
             marks.extend(Bookmark(m.title, page + m.page) for m in outline if m.page >= 0)
             page += pages
         return marks
-
-
-@dataclass(frozen=True)
-class CopyJob:
-    """One copy for a worker to finish: its cover, the pages every copy shares, the bookmarks."""
-
-    cover: bytes
-    rest: bytes
-    bookmarks: list[Bookmark]
-    #: The copy's certificate, after the shared pages.
-    last: bytes | None = None
-
-
-def _finish(job: CopyJob) -> bytes:
-    """One copy: its cover in front of the shared pages, its certificate after, the bookmarks."""
-    joined = prepend(job.cover, job.rest, job.last)
-    set_outline(joined, job.bookmarks)
-    return to_bytes(joined)
 
 
 def _back_entries(back: Sequence[bytes], start: int) -> list[dict[str, Any]]:

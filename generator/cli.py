@@ -208,6 +208,12 @@ def build_command(
     help="File names for participants' copies, from {id}, {n} and {name} "
     "(default {id}-{n}: names stay out of file names unless you add {name}).",
 )
+@click.option(
+    "--zip",
+    "zipped",
+    is_flag=True,
+    help="With --participants: every copy in one zip file, ID-copies.zip, not a file each.",
+)
 @profile_options
 def packet_command(
     ids: tuple[str, ...],
@@ -216,6 +222,7 @@ def packet_command(
     strict: bool,
     participants: Path | None,
     name_pattern: str | None,
+    zipped: bool,
     jobs: int | None,
     config_file: Path | None,
     **profile: Any,
@@ -232,6 +239,7 @@ def packet_command(
         strict=strict,
         participants=participants,
         name_pattern=name_pattern,
+        zip=zipped,
         jobs=jobs,
     )
     rerun, replayed = _last_run("packet", request, config_file)

@@ -158,7 +158,7 @@ def remove_abandoned(base: Path) -> None:
                 continue
             if not _ours(entry.stat(follow_symlinks=False)):
                 continue
-            if _alive(int(match.group(1))):
+            if alive(int(match.group(1))):
                 continue
             remove_if_unlocked(Path(entry.path))
 
@@ -208,7 +208,8 @@ def _ours(info: os.stat_result) -> bool:
     return not hasattr(os, "getuid") or info.st_uid == os.getuid()
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process with this id is running (someone else's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

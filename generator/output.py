@@ -64,7 +64,7 @@ def write_atomically(files: Sequence[tuple[Path, bytes]], *, instead: str = ANOT
 
 
 def _write_atomically(files: Sequence[tuple[Path, bytes]], instead: str) -> None:
-    _check_targets([target for target, _ in files])
+    check_targets([target for target, _ in files])
     staged: list[tuple[Path, Path]] = []
     made: list[Path] = []
     target = Path()
@@ -100,7 +100,8 @@ def _write_atomically(files: Sequence[tuple[Path, bytes]], instead: str) -> None
         done.append(target)
 
 
-def _check_targets(targets: Sequence[Path]) -> None:
+def check_targets(targets: Sequence[Path]) -> None:
+    """Refuse a run that would write a path twice, or over a folder or a special file."""
     seen: set[str] = set()
     for target in targets:
         where = os.path.realpath(target)

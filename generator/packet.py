@@ -8,19 +8,28 @@ packet out and join it, and only then write them all.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+import shutil
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import click
 
-from generator.assemble import Assembler
+from generator.assemble import Assembler, Who
 from generator.config import Project
 from generator.content import load_packets
-from generator.errors import Problem, ProblemsError, counted, display_path, warnings_or_errors
+from generator.errors import (
+    HandoutError,
+    Problem,
+    ProblemsError,
+    counted,
+    display_path,
+    warnings_or_errors,
+)
 from generator.jobs import packet_file_name
 from generator.model import PacketFile
 from generator.options import RenderOptions, check_name
-from generator.output import PERSONAL_FOLDER, BuildResult, write_changed
+from generator.output import PERSONAL_FOLDER, BuildResult, write_changed, write_failure
 from generator.participants import (
     Participant,
     check_name_pattern,
@@ -29,6 +38,7 @@ from generator.participants import (
 )
 from generator.progress import stage
 from generator.request import PacketRequest
+from generator.staging import Staging
 from generator.workers import WorkerPool
 
 
@@ -44,6 +54,8 @@ def build_packets(
         raise click.UsageError(
             "--client-name and --participants both name who a copy is for; use one of them"
         )
+    if request.zip and request.participants is None:
+        raise click.UsageError("--zip puts participants' copies in one file; add --participants")
     check_name(options.client_name, "--client-name")
     pattern = check_name_pattern(request.name_pattern)
     # A packet is several documents (cover, contents, handouts). The workers
@@ -60,6 +72,9 @@ def build_packets(
         said = warnings_or_errors([w for p in packets for w in p.warnings], strict=request.strict)
         # Every file of the run is named before anything is laid out.
         targets = _targets(project, request, options, packets, people, pattern)
+        if people:
+            names = _names(request, options, people)
+            return _each_copy(project, request, options, packets, names, targets, workers, said)
         files: list[tuple[Path, bytes]] = []
         warnings: list[str] = list(said)
         for item, paths in zip(packets, targets, strict=True):
@@ -70,6 +85,78 @@ def build_packets(
     with stage("write the changed files"):
         write_changed(files)
     return BuildResult(tuple(t for t, _ in files), tuple(dict.fromkeys(warnings)))
+
+
+def _each_copy(
+    project: Project,
+    request: PacketRequest,
+    options: RenderOptions,
+    packets: Sequence[PacketFile],
+    names: Sequence[Who],
+    targets: Sequence[Sequence[Path]],
+    workers: WorkerPool,
+    said: Sequence[str],
+) -> BuildResult:
+    """Each participant's copy of each packet, written as it is finished, all put in
+    place at the end (or each packet's copies in one zip); on a problem, none.
+
+    Memory does not grow with the number of copies: each is written by a worker
+    beside its target, and only a few are in the making at once.
+    """
+    warnings: list[str] = list(said)
+    zips = [
+        _zip_target(item, request, options, t[0]) for item, t in zip(packets, targets, strict=True)
+    ]
+    with Staging(zips if request.zip else [t for paths in targets for t in paths]) as staging:
+        try:
+            for item, paths, zipped in zip(packets, targets, zips, strict=True):
+                assembler = Assembler(project, item, options, request, workers)
+                staged = staging.stage(zipped) if request.zip else None
+                if staged is not None:
+                    _zip_copies(assembler.write_copies, names, paths, staged, staging)
+                else:
+                    for _ in assembler.write_copies(names, [staging.stage(t) for t in paths]):
+                        pass
+                warnings.extend(assembler.warnings)
+        except BaseException:
+            # Copies still being written would land in the hidden folders as they go.
+            workers.stop()
+            raise
+        with stage("put the copies in place"):
+            written = staging.commit()
+    return BuildResult(tuple(written), tuple(dict.fromkeys(warnings)))
+
+
+def _zip_target(
+    item: PacketFile, request: PacketRequest, options: RenderOptions, copy: Path
+) -> Path:
+    """Where a packet's copies go as one zip: beside where each would have gone."""
+    return copy.parent / f"{packet_file_name(item, request.edition, options)}-copies.zip"
+
+
+def _zip_copies(
+    write_copies: Callable[[Sequence[Who], Sequence[Path]], Iterator[Path]],
+    names: Sequence[Who],
+    paths: Sequence[Path],
+    staged: Path,
+    staging: Staging,
+) -> None:
+    """Each copy, once written, into the zip under its own file name, and then removed.
+
+    Stored, not compressed: a PDF's pages are compressed already. The
+    entries' dates are fixed, so the same copies make the same zip.
+    """
+    scratch = [staging.scratch(staged, f"{number}.pdf") for number in range(len(paths))]
+    try:
+        with zipfile.ZipFile(staged, "x", zipfile.ZIP_STORED) as archive:
+            for path, copy in zip(paths, write_copies(names, scratch), strict=True):
+                entry = zipfile.ZipInfo(path.name, date_time=(1980, 1, 1, 0, 0, 0))
+                entry.external_attr = 0o644 << 16
+                with copy.open("rb") as source, archive.open(entry, "w") as target:
+                    shutil.copyfileobj(source, target)
+                copy.unlink()
+    except OSError as exc:
+        raise HandoutError(write_failure(staged.parent.parent, exc)) from None
 
 
 def _load(project: Project, request: PacketRequest) -> tuple[list[PacketFile], list[Participant]]:
@@ -119,7 +206,7 @@ def _targets(
 
 def _names(
     request: PacketRequest, options: RenderOptions, people: Sequence[Participant]
-) -> list[tuple[str, str] | None]:
+) -> list[Who]:
     """Who each copy is for, and where the name was given (for messages); None: no one."""
     if people:
         shown = display_path(request.participants) if request.participants else ""

@@ -20,7 +20,9 @@ from generator.files import MAX_FILE_BYTES, FileProblem, read_bytes
 from generator.options import collapse_spaces, is_plain_file_name, name_problem, typed_text_problem
 
 DEFAULT_NAME_PATTERN = "{id}-{n}"
-MAX_PARTICIPANTS = 500
+#: How many copies one run makes: each is written as it is finished, so
+#: memory does not grow with the count (see `copies`).
+MAX_PARTICIPANTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -60,17 +62,18 @@ def read_participants(path: Path) -> list[Participant]:
     return participants_in(raw, shown)
 
 
-def participants_in(raw: bytes, shown: str) -> list[Participant]:
-    """The names in a participants CSV's bytes (a file, or an upload kept in memory);
-    problems are located as `shown`, the row and the field, never with the name."""
+def participants_in(raw: bytes, shown: str, limit: int = MAX_PARTICIPANTS) -> list[Participant]:
+    """The names in a participants CSV's bytes (a file, or an upload kept in memory),
+    at most `limit` of them; problems are located as `shown`, the row and the
+    field, never with the name."""
     sheet = _Sheet(shown, raw)
     with _field_size_limit(len(sheet.text) + 1):
         delimiter, header_row, header = _header(sheet.text, sheet.fail, sheet.check_text)
-        names, problems, count = _names(sheet, delimiter, header_row, header)
-    if count > MAX_PARTICIPANTS:
+        names, problems, count = _names(sheet, delimiter, header_row, header, limit)
+    if count > limit:
         raise sheet.fail(
             f"there are {count} participants; one run makes at most "
-            f"{MAX_PARTICIPANTS} copies. Split the list into smaller files"
+            f"{limit} copies. Split the list into smaller files"
         )
     if problems:
         raise ProblemsError(problems)
@@ -117,7 +120,7 @@ class _Sheet:
 
 
 def _names(
-    sheet: _Sheet, delimiter: str, header_row: int, header: Sequence[str]
+    sheet: _Sheet, delimiter: str, header_row: int, header: Sequence[str], limit: int
 ) -> tuple[list[Participant], list[Problem], int]:
     """The participants under the header row, the rows' problems, and how many rows have one."""
     column = header.index("name")
@@ -129,7 +132,7 @@ def _names(
         if row <= header_row or all(_blank(cell) for cell in cells):
             continue
         count += 1
-        if count > MAX_PARTICIPANTS:
+        if count > limit:
             continue  # counted for the message; one run stops at the limit
         if any(not _blank(cell) for cell in cells[len(header) :]):
             problems.append(

@@ -42,3 +42,5 @@ class PacketRequest(Request):
     edition: PacketEdition = "participant"
     participants: Path | None = None
     name_pattern: str | None = None
+    #: Participants' copies in one zip per packet, not a file each.
+    zip: bool = False

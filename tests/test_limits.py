@@ -138,11 +138,11 @@ def test_too_many_participants(project: Project, cli) -> None:
         "  - title: One\n    handouts: [breath]\n"
     )
     csv = project.root / "people.csv"
-    csv.write_text("name\n" + "".join(f"Person {n}\n" for n in range(600)))
+    csv.write_text("name\n" + "".join(f"Person {n}\n" for n in range(10_050)))
     result = cli("packet", "mini", "--participants", str(csv))
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
-        "people.csv: there are 600 participants; one run makes at most 500 copies. "
+        "people.csv: there are 10050 participants; one run makes at most 10000 copies. "
         "Split the list into smaller files"
     )
     assert project.output_files() == {}

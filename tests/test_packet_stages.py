@@ -63,7 +63,7 @@ def test_participants_copies_are_counted_not_named(mini: Project, cli) -> None:
         "mini: lay out the contents and the page numbers",
         "mini: lay out 2 covers",
         "mini: join 2 copies",
-        "write the changed files",
+        "put the copies in place",
     ]
     for name in ("Alex", "Rivera", "Sam", "Chen"):
         assert name not in result.stderr

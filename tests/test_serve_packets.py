@@ -20,7 +20,7 @@ from test_serve import ORIGIN, PORT, token_of
 
 from generator.config import find_project
 from generator.serve.app import create_app
-from generator.serve.packets import MAX_PACKET_FORM, MAX_UPLOAD_BYTES
+from generator.serve.packets import MAX_PACKET_FORM, MAX_SERVED_PARTICIPANTS, MAX_UPLOAD_BYTES
 
 pytestmark = pytest.mark.xdist_group("test_serve")
 
@@ -206,6 +206,12 @@ def test_one_clients_name_goes_on_the_cover_of_one_packet(client: TestClient) ->
             {"title": "**Week *1** _", "handout": ["daily-check-in"], "heading": "x" * 500},
             None,
             "Heading of the divider page: ",
+        ),
+        (
+            # The page makes every copy in memory: fewer than a command-line run.
+            {"title": "Week 1", "handout": ["daily-check-in"]},
+            _csv([f"Ana {n}" for n in range(MAX_SERVED_PARTICIPANTS + 1)]),
+            "group.csv: there are 501 participants; one run makes at most 500 copies",
         ),
         (
             {"title": "Week 1", "handout": ["daily-check-in"]},

@@ -25,11 +25,11 @@ from starlette.staticfiles import StaticFiles
 from generator.config import Project
 from generator.errors import HandoutError, ProblemsError, display_path
 from generator.model import HandoutFile
-from generator.participants import MAX_PARTICIPANTS
 from generator.serve.guard import BodyRefused, FormToken, Guard, bounded, cross_site
 from generator.serve.live import changes, watched
 from generator.serve.packets import (
     MAX_PACKET_FORM,
+    MAX_SERVED_PARTICIPANTS,
     MAX_UPLOAD_BYTES,
     PacketChoice,
     default_heading,
@@ -309,7 +309,7 @@ class Site:
             token=self.token.make(),
             problem=problem,
             max_upload_kb=MAX_UPLOAD_BYTES // 1024,
-            max_participants=MAX_PARTICIPANTS,
+            max_participants=MAX_SERVED_PARTICIPANTS,
         )
 
     async def packet(self, request: Request) -> Response:

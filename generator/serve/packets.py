@@ -25,13 +25,16 @@ from generator.errors import Problem, ProblemsError
 from generator.jobs import packet_file_name
 from generator.model import HandoutFile, Packet, PacketFile
 from generator.options import RenderOptions
-from generator.participants import MAX_PARTICIPANTS, participant_file_names, participants_in
+from generator.participants import participant_file_names, participants_in
 from generator.request import PacketRequest
 from generator.serve.printing import LAYOUT_LOCK, Printed, form_options
 from generator.sources import select
 from generator.validation import markup_problems, validate
 from generator.yamlfile import Located
 
+#: The page makes every copy in memory and sends them as one zip, so it makes
+#: fewer than a run of `handouts packet`, which writes each as it is finished.
+MAX_SERVED_PARTICIPANTS = 500
 #: A participants list of 500 names is well under this; nothing larger is read.
 MAX_UPLOAD_BYTES = 256 * 1024
 #: The packet form: the upload, and a few fields for each handout of the library.
@@ -101,7 +104,8 @@ async def read_choice(form: Any, language: str, ids: Sequence[str]) -> tuple[Pac
     if data is not None and len(data) > MAX_UPLOAD_BYTES:
         problems.append(
             f"Participants list: the file is over {MAX_UPLOAD_BYTES // 1024} KB; one packet "
-            f"run makes at most {MAX_PARTICIPANTS} copies. Split the list into smaller files."
+            f"page makes at most {MAX_SERVED_PARTICIPANTS} copies. Split the list into smaller "
+            "files, or use `handouts packet --participants` for more."
         )
     if data is not None and options.client_name:
         problems.append(
@@ -181,7 +185,7 @@ def make_packet(project: Project, choice: PacketChoice) -> Printed:
     """The packet as one PDF, or a zip of each participant's copy; raises its problems."""
     item = packet_of(project, choice)
     people = (
-        participants_in(choice.participants, choice.participants_file)
+        participants_in(choice.participants, choice.participants_file, MAX_SERVED_PARTICIPANTS)
         if choice.participants is not None
         else []
     )

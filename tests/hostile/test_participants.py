@@ -117,7 +117,7 @@ ROWS: list[tuple[str, bytes, list[tuple[int, str]]]] = [
     ("name of 120", b"name\n" + b"Q" * 120 + b"\n", [(2, "Q" * 120)]),
     ("long other cell", b'name,notes\nAnn Quorn,"' + b"n" * 300_000 + b'"\n', [(2, "Ann Quorn")]),
     (
-        "500 rows",
+        "10,000 rows",
         b"name\n" + b"".join(b"P%d\n" % n for n in range(MAX_PARTICIPANTS)),
         [(n + 2, f"P{n}") for n in range(MAX_PARTICIPANTS)],
     ),
@@ -328,10 +328,10 @@ ERRORS: list[tuple[str, bytes, list[str]]] = [
         ["people.csv:2: name: is 1199999 characters long; a name may have at most 120"],
     ),
     (
-        "501 rows",
+        "10,001 rows",
         b"name\n" + b"".join(b"P%d\n" % n for n in range(MAX_PARTICIPANTS + 1)),
         [
-            "people.csv: there are 501 participants; one run makes at most 500 copies. "
+            "people.csv: there are 10001 participants; one run makes at most 10000 copies. "
             "Split the list into smaller files"
         ],
     ),
@@ -339,7 +339,7 @@ ERRORS: list[tuple[str, bytes, list[str]]] = [
         "a million short rows",
         b"name\n" + b"Q\n" * 1_000_000,
         [
-            "people.csv: there are 1000000 participants; one run makes at most 500 copies. "
+            "people.csv: there are 1000000 participants; one run makes at most 10000 copies. "
             "Split the list into smaller files"
         ],
     ),
