@@ -111,9 +111,8 @@ def _each_copy(
         try:
             for item, paths, zipped in zip(packets, targets, zips, strict=True):
                 assembler = Assembler(project, item, options, request, workers)
-                staged = staging.stage(zipped) if request.zip else None
-                if staged is not None:
-                    _zip_copies(assembler.write_copies, names, paths, staged, staging)
+                if request.zip:
+                    _zip_copies(assembler.write_copies, names, paths, zipped, staging)
                 else:
                     for _ in assembler.write_copies(names, [staging.stage(t) for t in paths]):
                         pass
@@ -138,7 +137,7 @@ def _zip_copies(
     write_copies: Callable[[Sequence[Who], Sequence[Path]], Iterator[Path]],
     names: Sequence[Who],
     paths: Sequence[Path],
-    staged: Path,
+    target: Path,
     staging: Staging,
 ) -> None:
     """Each copy, once written, into the zip under its own file name, and then removed.
@@ -146,17 +145,18 @@ def _zip_copies(
     Stored, not compressed: a PDF's pages are compressed already. The
     entries' dates are fixed, so the same copies make the same zip.
     """
-    scratch = [staging.scratch(staged, f"{number}.pdf") for number in range(len(paths))]
+    staged = staging.stage(target)
+    scratch = [staging.scratch(target, f"{number}.pdf") for number in range(len(paths))]
     try:
         with zipfile.ZipFile(staged, "x", zipfile.ZIP_STORED) as archive:
             for path, copy in zip(paths, write_copies(names, scratch), strict=True):
                 entry = zipfile.ZipInfo(path.name, date_time=(1980, 1, 1, 0, 0, 0))
                 entry.external_attr = 0o644 << 16
-                with copy.open("rb") as source, archive.open(entry, "w") as target:
-                    shutil.copyfileobj(source, target)
+                with copy.open("rb") as source, archive.open(entry, "w") as stored:
+                    shutil.copyfileobj(source, stored)
                 copy.unlink()
     except OSError as exc:
-        raise HandoutError(write_failure(staged.parent.parent, exc)) from None
+        raise HandoutError(write_failure(target.parent, exc)) from None
 
 
 def _load(project: Project, request: PacketRequest) -> tuple[list[PacketFile], list[Participant]]:

@@ -521,6 +521,30 @@ def test_a_file_size_limit_after_layout(tmp_path: Path, hostile: Callable[..., R
     assert everything(clinic) == before
 
 
+@pytest.mark.parametrize("zipped", [[], ["--zip"]], ids=["files", "zip"])
+def test_a_file_size_limit_as_copies_are_written(
+    tmp_path: Path, hostile: Callable[..., Run], zipped: list[str]
+) -> None:
+    # Room for the fonts WeasyPrint copies as it lays the covers out (under 40 KB
+    # each), not for a copy (about 70 KB): the workers' writes fail, mid-run.
+    clinic = make_clinic(tmp_path / "clinic")
+    hostile("packet", "mini").assert_clean(code=0)
+    before = everything(clinic)
+    run = hostile(*COPIES_OF_MINI, *zipped, rlimits=limited(64 * 1024))
+    run.assert_refused()
+    assert run.code == 1
+    assert run.err.splitlines() == [
+        f"Error: could not write to {clinic}/output/personal/en/packets: {FILE_SIZE_LIMIT}; "
+        "no file was changed"
+    ]
+    said_nothing_of(run, "Quorn", "worker", "Exception")
+    # No copy, no hidden folder, not even the folders made for them.
+    after = everything(clinic)
+    after.pop(".handouts-cache", None)
+    before.pop(".handouts-cache", None)
+    assert after == before
+
+
 @pytest.mark.slow
 def test_a_file_size_signal_is_ignored(tmp_path: Path, hostile: Callable[..., Run]) -> None:
     # SIGXFSZ would end the process; it is ignored, so the write fails with EFBIG instead.
