@@ -11,7 +11,7 @@ from typing import Any, Literal
 from generator.blocks import ClinicianNote, walk
 from generator.cache import BuildCache
 from generator.config import Project
-from generator.copies import finished, keep_shared
+from generator.copies import finished, give_back_memory, keep_shared, let_go
 from generator.errors import HandoutError, counted, display_path
 from generator.fonts import declares_fallbacks, needs_fallback
 from generator.layout import Batch, Job
@@ -284,11 +284,15 @@ class Assembler:
             stamp(shared, numbers, offset=1)
             rest = keep_shared(to_bytes(shared))
             del shared, parts
+            give_back_memory()
             laid_out = itertools.chain([(covers, certificates)], pages)
-            with bar(len(names), "Copies") as advance:
-                for data in finished(laid_out, rest, bookmarks, self.workers, into):
-                    yield data
-                    advance(1)
+            try:
+                with bar(len(names), "Copies") as advance:
+                    for data in finished(laid_out, rest, bookmarks, self.workers, into):
+                        yield data
+                        advance(1)
+            finally:
+                let_go(rest)
 
     def _start_personal(self, names: Sequence[Who]) -> tuple[Batch, Batch]:
         """Hand one batch of covers (and certificates, if the packet gives them) to the workers."""

@@ -40,7 +40,7 @@ def pages_and_outline(data: bytes) -> tuple[int, list[Bookmark]]:
     """A PDF's page count and bookmark tree (0-based page numbers), from one reading."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         pages: dict[Any, int] = {page.objgen: index for index, page in enumerate(pdf.pages)}
-        dests = _named_dests(pdf)
+        dests = named_dests(pdf)
 
         def convert(items: Any) -> list[Bookmark]:
             result = []
@@ -60,7 +60,7 @@ def pages_and_outline(data: bytes) -> tuple[int, list[Bookmark]]:
             return len(pages), convert(outline.root)
 
 
-def _named_dests(pdf: pikepdf.Pdf) -> dict[str, Any]:
+def named_dests(pdf: pikepdf.Pdf) -> dict[str, Any]:
     names = pdf.Root.get("/Names")
     if names is None or "/Dests" not in names:
         return {}
@@ -75,7 +75,7 @@ def join(parts: Sequence[bytes]) -> pikepdf.Pdf:
     document = tree.K[0]
     nums = tree.ParentTree.Nums
     next_key = _next_key(base)
-    dests = _named_dests(base)
+    dests = named_dests(base)
     for data in parts[1:]:
         source = pikepdf.open(io.BytesIO(data))
         next_key = _append(base, document, nums, next_key, dests, source)
@@ -149,7 +149,7 @@ def _append(
     for index in range(0, len(copied), 2):
         nums.append(keys[int(copied[index])])
         nums.append(copied[index + 1])
-    for name, target in _named_dests(source).items():
+    for name, target in named_dests(source).items():
         dests[name] = _copy(base, target)
     _merge_form(base, source)
     return next_key
@@ -326,7 +326,7 @@ def prepend(cover: bytes, rest: bytes, last: bytes | None = None) -> pikepdf.Pdf
 def put_at_end(base: pikepdf.Pdf, part: bytes) -> None:
     """Add a part's pages after a joined document's, in place."""
     tree = base.Root.StructTreeRoot
-    dests = _named_dests(base)
+    dests = named_dests(base)
     known = len(dests)
     next_key = _append(base, tree.K[0], tree.ParentTree.Nums, _next_key(base), dests, _open(part))
     tree.ParentTreeNextKey = next_key
@@ -339,7 +339,7 @@ def put_in_front(base: pikepdf.Pdf, cover: bytes) -> None:
     tree = base.Root.StructTreeRoot
     document = tree.K[0]
     before = len(document.K)
-    dests = _named_dests(base)
+    dests = named_dests(base)
     known = len(dests)
     next_key = _append(base, document, tree.ParentTree.Nums, _next_key(base), dests, _open(cover))
     tree.ParentTreeNextKey = next_key

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pikepdf
@@ -69,8 +70,8 @@ def hidden(folder: Path) -> list[Path]:
 def assert_each_copy_is_its_own(files: list[bytes]) -> None:
     assert len(files) == len(NAMES)
     for data, name in zip(files, NAMES, strict=True):
+        assert_only_named(data, name)
         pages = page_texts(data)
-        assert f"Prepared for {name}" in pages[0]
         # The name is on its cover only; no one else's is anywhere in the copy.
         assert not any(name in page for page in pages[1:])
         others = [other for other in NAMES if other != name]
@@ -129,6 +130,66 @@ def test_a_zip_holds_the_same_copies_and_is_made_again_the_same(
     assert again.exit_code == 0, again.output
     # The same copies make the same zip, which is left as it was.
     assert (packet.root / path).stat().st_mtime_ns == before
+
+
+@pytest.mark.parametrize("certificate", [False, True], ids=["cover", "cover and certificate"])
+def test_copies_made_with_the_shared_pages_kept_open_are_those_made_afresh(
+    packet: Project, monkeypatch: pytest.MonkeyPatch, certificate: bool
+) -> None:
+    # A worker keeps the shared pages open and takes each copy's cover (and
+    # certificate) out again after writing it: every copy must be the bytes a
+    # freshly opened document gives, whoever the copies before it were for.
+    from generator.config import find_project
+    from generator.content import load_packets
+    from generator.options import RenderOptions
+    from generator.request import PacketRequest
+
+    if certificate:
+        manifest = packet.root / "content" / "packets" / "mini.yaml"
+        manifest.write_text(BREATH_PACKET + "certificate:\n  hours: 1.5\n", encoding="utf-8")
+    project = find_project(packet.root)
+    (item,) = load_packets(project.roots, ["mini"])
+    options = RenderOptions().resolved(project.config)
+    jobs: list[copies.CopyJob] = []
+    shared = packet.root / "shared.pdf"
+
+    def kept(job: copies.CopyJob) -> bytes:
+        # The run removes its file of the shared pages when it ends: keep a copy.
+        assert isinstance(job.shared, str)
+        shared.write_bytes(Path(job.shared).read_bytes())
+        jobs.append(replace(job, shared=str(shared)))
+        return b""
+
+    monkeypatch.setattr(copies, "finish", kept)
+    names = [(name, f"people.csv:{row}") for row, name in enumerate(NAMES, start=2)]
+    assembler = assemble.Assembler(project, item, options, PacketRequest(ids=("mini",)))
+    assert len(assembler.copies(names)) == len(NAMES)
+    monkeypatch.undo()
+    monkeypatch.setattr(copies, "REOPEN_AFTER", 3)  # opened again twice in eight copies
+    assert all((job.last is not None) == certificate for job in jobs)
+    in_open = [copies.finish(job) for job in jobs]
+    afresh = [copies.finish(replace(job, shared=shared.read_bytes())) for job in jobs]
+    assert in_open == afresh
+    for data, name in zip(in_open, NAMES, strict=True):
+        assert_only_named(data, name)
+
+
+def assert_only_named(data: bytes, name: str) -> None:
+    """Every stream of a copy, decoded: its own name is there, no one else's anywhere."""
+    texts = page_texts(data)
+    assert f"Prepared for {name}" in texts[0]
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        everything = (
+            b"".join(
+                obj.read_bytes() if isinstance(obj, pikepdf.Stream) else repr(obj).encode()
+                for obj in pdf.objects
+            )
+            + " ".join(texts).encode()
+        )
+    for other in NAMES:
+        if other != name:
+            assert other.encode() not in everything
+            assert other.encode("utf-16-be") not in everything
 
 
 def test_a_trainer_zip_is_named_for_its_edition(packet: Project, cli) -> None:
