@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -56,13 +57,16 @@ def chosen_name(out_name: str, extension: str) -> str:
     return name
 
 
-def build(project: Project, request: BuildRequest) -> BuildResult:
+def build(
+    project: Project, request: BuildRequest, workers: WorkerPool | None = None
+) -> BuildResult:
     """Build the requested handouts; on any problem, write nothing.
 
     Every handout asked for is read, checked and rendered on every build. A
     document whose HTML was laid out before comes from the build cache; the
     others are laid out, in parallel when there are several. A build with a
     client's name is never cached and is written apart (`output_folder`).
+    Pass workers already started to have WeasyPrint imported sooner.
     """
     options = request.options.resolved(project.config)
     check_name(options.client_name, "--client-name")
@@ -80,8 +84,9 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
     # Workers start now if the last build suggests there is layout to do.
     expected = len(sources) if cache is None else sum(not cache.likely_hit(h) for h in hints)
     folder = output_folder(project, request.out, options)
-    with WorkerPool(expected if pdf and not problems else 0, request.jobs) as workers:
-        workers.start()
+    wanted = expected if pdf and not problems else 0
+    with contextlib.ExitStack() as stack:
+        workers = _ready(stack, workers, wanted, request.jobs)
         # Imported only now, while the workers import WeasyPrint.
         from generator.render import render_all
 
@@ -111,6 +116,19 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
     with stage("write the changed files"):
         write_changed(list(zip(targets, pdfs, strict=True)))
     return BuildResult(tuple(targets), (*said, *warnings))
+
+
+def _ready(
+    stack: contextlib.ExitStack, workers: WorkerPool | None, wanted: int, jobs: int | None
+) -> WorkerPool:
+    """The workers: those given (stopped if there is nothing to lay out), or a pool of our own."""
+    if workers is None:
+        workers = stack.enter_context(WorkerPool(wanted, jobs))
+    if wanted:
+        workers.start()
+    else:
+        workers.stop()  # the cache has every layout; a miss starts them again
+    return workers
 
 
 def _batch(

@@ -183,10 +183,23 @@ def build_command(
     if replayed is not None:
         _report(*replayed)
         return
-    from generator.build import build
+    from generator.workers import WorkerPool
 
-    result = build(_project(config_file), request)
+    # Something changed, so there is likely something to lay out: the first
+    # worker starts importing WeasyPrint before the rest of the program is
+    # imported, and is stopped unused if the cache has every layout.
+    with WorkerPool(len(ids) or MANY_DOCUMENTS, jobs) as workers:
+        if request.format == "pdf":
+            workers.start()
+        from generator.build import build
+
+        result = build(_project(config_file), request, workers)
     _finish(rerun, result.written, result.warnings)
+
+
+#: Documents a build of every handout is taken to have before they are counted:
+#: enough for a worker per core.
+MANY_DOCUMENTS = 64
 
 
 @main.command("packet")

@@ -13,11 +13,10 @@ as the footer and table estimates are, and wrapped to their boxes here.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
-
-from coloraide import Color
 
 from generator.fonts import text_width
 from generator.geometry import PageGeometry
@@ -87,8 +86,22 @@ def pen_for(page: PageGeometry, accent: str, *, ink_saver: bool, room: float) ->
 
 
 def tint(colour: str, share: float) -> str:
-    """A colour mixed with white, `share` of it kept."""
-    return str(Color(colour).mix("white", 1 - share, space="srgb").to_string(hex=True))
+    """A colour mixed with white, `share` of it kept.
+
+    The config writes every colour as #rrggbb: each channel is moved toward
+    white as coloraide mixes in sRGB, and rounded as it writes hex (the same
+    for any colour and share: tested against it), without importing it.
+    """
+    if not _HEX.fullmatch(colour):
+        from coloraide import Color
+
+        return str(Color(colour).mix("white", 1 - share, space="srgb").to_string(hex=True))
+    toward = 1 - share
+    channels = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return "#" + "".join(f"{math.floor((v + (1 - v) * toward) * 255 + 0.5):02x}" for v in channels)
+
+
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 # --- words --------------------------------------------------------------------

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from conftest import Project, handout_text, invoke_in
 from generator.diagram import Diagram
 from generator.diagrams import alt_text, draw
-from generator.drawing import INK, DiagramTooTall, pen_for
+from generator.drawing import INK, MARKED_TINT, TINT, DiagramTooTall, pen_for, tint
 from generator.fonts import text_width
 from generator.geometry import page_geometry
 from generator.messages import Messages
@@ -514,3 +514,21 @@ def test_accents_typed_as_combining_marks_are_composed() -> None:
     pen = pen_for(page_geometry("letter", large_print=False), "#1f4e4a", ink_saver=False, room=600)
     texts = [t.text for t in parse(draw(shape, pen)).iter(f"{SVG}text")]
     assert texts[:2] == ["Caf\u00e9 time", "Ti\u1ebfng Vi\u1ec7t"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=0xFFFFFF),
+    st.floats(min_value=0, max_value=1, allow_nan=False) | st.sampled_from([TINT, MARKED_TINT]),
+)
+def test_a_tint_is_what_coloraide_mixes(rgb: int, share: float) -> None:
+    # Drawn without importing coloraide (a twentieth of a second at every start):
+    # the same hex for every colour and share, both cases of hex digits.
+    for colour in (f"#{rgb:06x}", f"#{rgb:06X}"):
+        expected = Color(colour).mix("white", 1 - share, space="srgb").to_string(hex=True)
+        assert tint(colour, share) == expected
+
+
+def test_a_colour_that_is_not_hex_is_tinted_by_coloraide() -> None:
+    assert tint("teal", 0.5) == Color("teal").mix("white", 0.5, space="srgb").to_string(hex=True)
+    assert tint("#1f4e4a", 0.15) == "#dde4e4"

@@ -223,3 +223,39 @@ def test_the_ctrl_c_handler_before_comes_back_after(stop_signals: None) -> None:
     with WorkerPool(1, 1):
         assert signal.getsignal(signal.SIGINT) != signal.default_int_handler
     assert signal.getsignal(signal.SIGINT) == signal.default_int_handler
+
+
+def test_a_build_stops_the_workers_it_was_given_when_the_cache_has_every_layout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `handouts build` starts a worker before it knows whether anything is to be
+    # laid out; the build stops it unused when the cache has it all, and uses it
+    # when it has not.
+    import generator.build as build_module
+    from generator.config import find_project
+    from generator.request import BuildRequest
+
+    root = tmp_path / "clinic"
+    (root / "content" / "handouts" / "en").mkdir(parents=True)
+    monkeypatch.chdir(root)
+    project = find_project(root)
+    request = BuildRequest(ids=("daily-check-in",), jobs=1)
+    with WorkerPool(3, 1) as given:  # three: more than this process would lay out itself
+        given.start()
+        assert given.pool is not None
+        submitted: list[object] = []
+        real_submit = given.submit
+
+        def counted(function: Any, argument: Any) -> Any:
+            submitted.append(argument)
+            return real_submit(function, argument)
+
+        monkeypatch.setattr(given, "submit", counted)
+        first = build_module.build(project, request, given)
+        assert len(submitted) == 1  # laid out by the worker given
+        given.start()
+        again = build_module.build(project, request, given)
+        assert len(submitted) == 1
+        assert given.pool is None  # stopped unused
+    assert first.written == again.written
+    assert first.written[0].read_bytes().startswith(b"%PDF-")
