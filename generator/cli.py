@@ -67,6 +67,36 @@ def _finish(rerun: Rerun | None, written: tuple[Path, ...], warnings: tuple[str,
         _report(written, warnings)
 
 
+def _run(request: BuildRequest | PacketRequest, config_file: Path | None, documents: int) -> None:
+    """A build or packet run: answered from the last run's record, or made.
+
+    Something changed, so there is likely something to lay out: the first
+    worker starts importing WeasyPrint before the rest of the program is
+    imported, and is stopped unused if the cache has every layout.
+    """
+    from generator.request import BuildRequest
+    from generator.workers import WorkerPool
+
+    kind = "build" if isinstance(request, BuildRequest) else "packet"
+    rerun, replayed = _last_run(kind, request, config_file)
+    if replayed is not None:
+        _report(*replayed)
+        return
+    with WorkerPool(documents, request.jobs) as workers:
+        if isinstance(request, BuildRequest):
+            if request.format == "pdf":
+                workers.start()
+            from generator.build import build
+
+            result = build(_project(config_file), request, workers)
+        else:
+            workers.start()
+            from generator.packet import build_packets
+
+            result = build_packets(_project(config_file), request, workers)
+    _finish(rerun, result.written, result.warnings)
+
+
 def _report(written: tuple[Path, ...], warnings: tuple[str, ...]) -> None:
     from generator.progress import is_quiet
 
@@ -179,22 +209,7 @@ def build_command(
         jobs=jobs,
         language=language,
     )
-    rerun, replayed = _last_run("build", request, config_file)
-    if replayed is not None:
-        _report(*replayed)
-        return
-    from generator.workers import WorkerPool
-
-    # Something changed, so there is likely something to lay out: the first
-    # worker starts importing WeasyPrint before the rest of the program is
-    # imported, and is stopped unused if the cache has every layout.
-    with WorkerPool(len(ids) or MANY_DOCUMENTS, jobs) as workers:
-        if request.format == "pdf":
-            workers.start()
-        from generator.build import build
-
-        result = build(_project(config_file), request, workers)
-    _finish(rerun, result.written, result.warnings)
+    _run(request, config_file, len(ids) or MANY_DOCUMENTS)
 
 
 #: Documents a build of every handout is taken to have before they are counted:
@@ -242,7 +257,6 @@ def packet_command(
 ) -> None:
     """Build workshop packets from content/packets/ID.yaml and print each path."""
     from generator.request import PacketRequest
-    from generator.workers import WorkerPool
 
     request = PacketRequest(
         ids=ids,
@@ -255,18 +269,8 @@ def packet_command(
         zip=zipped,
         jobs=jobs,
     )
-    rerun, replayed = _last_run("packet", request, config_file)
-    if replayed is not None:
-        _report(*replayed)
-        return
-    # A packet is several documents to lay out (cover, contents, handouts):
-    # the first worker starts before the rest of the program is imported.
-    with WorkerPool(3 * len(ids), jobs) as workers:
-        workers.start()
-        from generator.packet import build_packets
-
-        result = build_packets(_project(config_file), request, workers)
-    _finish(rerun, result.written, result.warnings)
+    # A packet is several documents to lay out (cover, contents, handouts).
+    _run(request, config_file, 3 * len(ids))
 
 
 @main.command("list")

@@ -92,12 +92,17 @@ def _write_atomically(files: Sequence[tuple[Path, bytes]], instead: str) -> None
             os.replace(temp, target)
         except OSError as exc:
             _discard(staged)
-            written = ", ".join(str(p) for p in done) or "none"
-            raise HandoutError(
-                f"could not put {target} in place: {exc.strerror or exc}. "
-                f"Already replaced: {written}; the others were left as they were"
-            ) from None
+            raise HandoutError(placing_failure(target, exc, done)) from None
         done.append(target)
+
+
+def placing_failure(target: Path, exc: OSError, done: Sequence[Path]) -> str:
+    """The message for a file that could not be renamed into place, and what already was."""
+    written = ", ".join(str(p) for p in done) or "none"
+    return (
+        f"could not put {target} in place: {exc.strerror or exc}. "
+        f"Already replaced: {written}; the others were left as they were"
+    )
 
 
 def check_targets(targets: Sequence[Path]) -> None:

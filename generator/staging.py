@@ -22,7 +22,13 @@ from types import TracebackType
 
 from generator.errors import HandoutError
 from generator.lifecycle import alive
-from generator.output import check_targets, make_folders, remove_folders, write_failure
+from generator.output import (
+    check_targets,
+    make_folders,
+    placing_failure,
+    remove_folders,
+    write_failure,
+)
 from generator.signals import ctrl_c_held
 
 STAGING_PREFIX = ".handouts-staging-"
@@ -95,11 +101,7 @@ class Staging:
                         os.replace(staged, target)
                 except OSError as exc:
                     self.discard()
-                    written = ", ".join(str(p) for p in done) or "none"
-                    raise HandoutError(
-                        f"could not put {target} in place: {exc.strerror or exc}. "
-                        f"Already replaced: {written}; the others were left as they were"
-                    ) from None
+                    raise HandoutError(placing_failure(target, exc, done)) from None
                 done.append(target)
             self.discard()
             return [target for _, target in self.staged]
