@@ -14,6 +14,8 @@ from __future__ import annotations
 import functools
 import html
 import re
+import tomllib
+from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markdown_it.common.entities import entities
@@ -153,67 +155,24 @@ def pieces(text: str) -> list[tuple[str, bool]]:
 
 # --- what would print as typed --------------------------------------------------
 
-_LINE_STARTS: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (
-        re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)", re.M),
-        "a line starting with # prints as typed, not as a heading",
-        "put a heading in a `section` block before this one, or **bold** the line",
-    ),
-    (
-        re.compile(r"^ {0,3}>", re.M),
-        "a line starting with > prints as typed",
-        "put someone's words in a `quote` block, or take the > out",
-    ),
-    (
-        re.compile(r"^ {0,3}(?:```|~~~)", re.M),
-        "``` prints as typed: code blocks are not part of a handout",
-        "take the ``` lines out",
-    ),
-    (
-        re.compile(r"^ {0,3}\|.*\|[ \t]*$", re.M),
-        "a table drawn with | prints as typed",
-        "use a `table` block, with `header:` and `rows:`",
-    ),
-    (
-        re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M),
-        "a line of --- prints as typed, not as a rule",
-        "take the line out; a new block starts on a new line by itself",
-    ),
-    (
-        re.compile(r"^ {0,3}[•◦▪‣·●○■\u2013\u2014][ \t]", re.M),
-        "lines starting with a pasted bullet (•) print as one run-on paragraph",
-        'start each item with "- " to make a list',
-    ),
-)
-
-_INLINE_ONLY: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (
-        re.compile(r"\n[ \t]*\n"),
-        "a blank line does not start a new paragraph here: the text prints as one paragraph",
-        "join the paragraphs, or give each its own `paragraph` block",
-    ),
-    (
-        re.compile(r"\n[ \t]*(?:[-*+•]|\d{1,9}[.)])[ \t]"),
-        "lines starting with - or 1. print inline here, not as a list",
-        "put the items in a `list` block, or in a field that holds lists "
-        "(a callout's text, a table cell, a list item)",
-    ),
-)
-
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")
 _ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_TAG_ADVICE = {
-    "br": "for a new line, start a new paragraph with a blank line, or make a list",
-    "p": "start a new paragraph with a blank line",
-    "b": "write **bold** instead",
-    "strong": "write **bold** instead",
-    "i": "write *italics* instead",
-    "em": "write *italics* instead",
-    "a": "write a link as [the words](https://...) instead",
-    "ul": 'start each item with "- " to make a list',
-    "ol": 'start each item with "1. " to make a numbered list',
-    "li": 'start each item with "- " to make a list',
-}
+
+
+#: A pattern, what it finds and what to write instead.
+_Mark = tuple[re.Pattern[str], str, str]
+
+
+@functools.cache
+def _marks() -> tuple[tuple[_Mark, ...], tuple[_Mark, ...], dict[str, str]]:
+    """What prints as typed (generator/data/markup.toml): in any text, in a plain one, tags."""
+    path = Path(__file__).resolve().parent / "data" / "markup.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+
+    def marks(key: str) -> tuple[_Mark, ...]:
+        return tuple((re.compile(m["pattern"], re.M), m["message"], m["advice"]) for m in data[key])
+
+    return marks("line_start"), marks("inline_only"), data["tag_advice"]
 
 
 def literal(text: str, *, rich: bool) -> tuple[str, str, str] | None:
@@ -222,7 +181,8 @@ def literal(text: str, *, rich: bool) -> tuple[str, str, str] | None:
     A rich text renders paragraphs and lists; any other text renders
     neither, so a blank line or a line starting with "- " is also found.
     """
-    checks = _LINE_STARTS if rich else _LINE_STARTS + _INLINE_ONLY
+    line_starts, inline_only, tag_advice = _marks()
+    checks = line_starts if rich else line_starts + inline_only
     found: list[tuple[int, str, str, str]] = []
     for pattern, message, advice in checks:
         if match := pattern.search(text):
@@ -232,7 +192,7 @@ def literal(text: str, *, rich: bool) -> tuple[str, str, str] | None:
             found.append((match.start(), message, shown, advice))
     if match := _TAG.search(text):
         name = match.group(1).lower()
-        advice = _TAG_ADVICE.get(name, "take the tag out; HTML is not read in content")
+        advice = tag_advice.get(name, "take the tag out; HTML is not read in content")
         message = f"the HTML tag {match.group(0)} prints as typed"
         found.append((match.start(), message, match.group(0), advice))
     for match in _ENTITY.finditer(text):

@@ -13,7 +13,7 @@ from test_check import EXPECTED
 from conftest import MINIMAL, Project
 from generator.check import all_rules
 from generator.check.parse import wording_data
-from generator.check.rules import RULES, Rule, registry
+from generator.check.rules import RULES, Rule, read_rules, registry
 from generator.check.wording import CATEGORIES
 
 TESTS = Path(__file__).resolve().parent
@@ -122,6 +122,18 @@ def test_a_rule_is_registered_once() -> None:
         registry(
             Rule("wording.directive", "error", "one"), Rule("wording.directive", "note", "two")
         )
+
+
+def test_a_rule_with_an_unknown_severity_is_refused(tmp_path: Path) -> None:
+    listed = tmp_path / "rules.toml"
+    listed.write_text(
+        'rules = [\n  { id = "wording.directive", severity = "fatal", description = "x" },\n]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match=r"rules\.toml: the rule wording\.directive has no known"):
+        read_rules(listed)
+    listed.write_text(listed.read_text(encoding="utf-8").replace("fatal", "note"), "utf-8")
+    assert read_rules(listed) == [Rule("wording.directive", "note", "x")]
 
 
 def test_the_word_list_has_a_rule_per_category() -> None:

@@ -14,30 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from generator.check.parse import (
-    OTHER_MODALS,
-    YOU,
-    Hit,
-    Voiced,
-    aux_words,
-    conditional,
-    denied_above,
-    denied_over,
-    hit,
-    negated,
-    question,
-    reported,
-    respell,
-    subjects,
-    to_clause,
-    wording_data,
-)
+from generator.check import parse
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 
-_WORDS = wording_data()["promise"]
+_WORDS = parse.wording_data()["promise"]
 #: Verbs of an outcome, each with the word it needs ("go away").
 OUTCOMES: dict[str, str | None] = _WORDS["outcomes"]
 #: What "will be" or "will feel" promises.
@@ -72,13 +55,13 @@ _ABSOLUTE = (
 )
 
 
-def promises(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
+def promises(sentence: Span, voiced: parse.Voiced) -> Iterator[parse.Hit]:
     """Each promise the sentence makes."""
-    if question(sentence):
+    if parse.question(sentence):
         return
     seen: set[int] = set()
     for token in sentence:
-        if voiced.inside(token) or conditional(token):
+        if voiced.inside(token) or parse.conditional(token):
             continue
         found = _future(sentence, token, voiced) or _claim(token) or _safety(token)
         if found is not None and found[1].i not in seen:
@@ -86,40 +69,44 @@ def promises(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
             yield found[0]
 
 
-def _future(sentence: Span, token: Token, voiced: Voiced) -> tuple[Hit, Token] | None:
+def _future(sentence: Span, token: Token, voiced: parse.Voiced) -> tuple[parse.Hit, Token] | None:
     """ "Will" or "going to" with an outcome: "the numbness will go away"."""
     if token.tag_ == "MD" and token.lower_ in ("will", "'ll"):
         first, last, verb = token, token, token.head
         while verb.dep_ in ("aux", "auxpass") and verb.head.i != verb.i:
             verb = verb.head  # "will be gone": "be" leans on "gone"
-    elif token.lower_ == "going" and aux_words(token) and (to := to_clause(token)):
+    elif token.lower_ == "going" and parse.aux_words(token) and (to := parse.to_clause(token)):
         first = min(c for c in token.lefts if c.dep_ == "aux")
         last, verb = to
     else:
         return None
     end = _outcome(verb)
-    if end is None or any(s.lower_ in TIMETABLES for s in subjects(verb)) or reported(verb):
+    if (
+        end is None
+        or any(s.lower_ in TIMETABLES for s in parse.subjects(verb))
+        or parse.reported(verb)
+    ):
         return None
-    if voiced.inside(verb) or denied_over(verb):
+    if voiced.inside(verb) or parse.denied_over(verb):
         return None  # "no one can promise that it will stop"
-    if negated(verb) and not (_never_again(verb) or verb.lemma_ == "happen"):
+    if parse.negated(verb) and not (_never_again(verb) or verb.lemma_ == "happen"):
         return None
     outcome = [t.lower_ for t in sentence.doc[last.i + 1 : end.i + 1] if t.lower_ != "never"]
     kind = "safety" if end.lower_ == "safe" else "outcome"
-    found = hit("promise", kind, " ".join(["will", *outcome]), first, end, None)
+    found = parse.hit("promise", kind, " ".join(["will", *outcome]), first, end, None)
     return _with_rewrite(found, sentence, first, last, verb), verb
 
 
 def _outcome(verb: Token) -> Token | None:
     """The last word of the outcome the verb names, or None when it names none."""
     lemma = verb.lemma_.lower()
-    if verb.lower_ in STATES and "be" in aux_words(verb):
+    if verb.lower_ in STATES and "be" in parse.aux_words(verb):
         return verb  # "will be gone", "will be healed"
     if lemma in ("be", "feel"):
         states = [c for c in verb.children if c.lower_ in STATES and "subj" not in c.dep_]
         return states[0] if states else None
     if lemma == "happen":
-        return verb if any(s.lower_ == "nothing" for s in subjects(verb)) else None
+        return verb if any(s.lower_ == "nothing" for s in parse.subjects(verb)) else None
     if lemma in ("return", "come"):
         back = [c for c in verb.children if c.lower_ == "back"]
         again = lemma == "return" or back
@@ -140,52 +127,59 @@ def _never_again(verb: Token) -> bool:
     return any(c.lower_ == "never" for c in verb.children)
 
 
-def _with_rewrite(found: Hit, sentence: Span, first: Token, last: Token, verb: Token) -> Hit:
+def _with_rewrite(
+    found: parse.Hit, sentence: Span, first: Token, last: Token, verb: Token
+) -> parse.Hit:
     """ "Will go away" as "may go away", when nothing else in the sentence is certain."""
     lower = sentence.text.lower()
     if _never_again(verb) or verb.lemma_ == "happen" or any(w in lower for w in _ABSOLUTE):
         return found
     futures = [t for t in sentence if t.tag_ == "MD" and t.lower_ in ("will", "'ll")]
-    if len(futures) + sum(t.lower_ == "going" and to_clause(t) is not None for t in sentence) > 1:
+    if (
+        len(futures) + sum(t.lower_ == "going" and parse.to_clause(t) is not None for t in sentence)
+        > 1
+    ):
         return found  # "it will lift and you'll be fine": one "may" would leave a promise
     new, until = "may", last
     if verb.lemma_.lower() == "fix" and verb.i == last.i + 1:
         new, until = "may help with", verb
     elif verb.lemma_.lower() == "cure" and verb.i == last.i + 1:
         new, until = "may ease", verb
-    rewrite = f"\u201c{respell(sentence, first, until, new)}\u201d"
-    return Hit(found.family, found.kind, found.phrase, found.said, found.start, rewrite)
+    rewrite = f"\u201c{parse.respell(sentence, first, until, new)}\u201d"
+    return parse.Hit(found.family, found.kind, found.phrase, found.said, found.start, rewrite)
 
 
-def _claim(token: Token) -> tuple[Hit, Token] | None:
+def _claim(token: Token) -> tuple[parse.Hit, Token] | None:
     """A cure or a certain result claimed: "guaranteed", "cures anxiety", "always works"."""
     lemma = token.lemma_.lower()
-    if denied_above(token) or reported(token):
+    if parse.denied_above(token) or parse.reported(token):
         return None
     if lemma == "guarantee" or token.lower_ in ("guaranteed", "guarantee", "guarantees"):
-        return hit("promise", "claim", token.lower_, token, token, None), token
+        return parse.hit("promise", "claim", token.lower_, token, token, None), token
     if token.lower_ == "forever":
-        return hit("promise", "claim", "forever", token, token, None), token
+        return parse.hit("promise", "claim", "forever", token, token, None), token
     if token.lower_ == "good" and token.head.lower_ == "for":
-        return hit("promise", "claim", "for good", token.head, token, None), token
-    present = token.tag_ in ("VBZ", "VBP") and not aux_words(token) & OTHER_MODALS
+        return parse.hit("promise", "claim", "for good", token.head, token, None), token
+    present = token.tag_ in ("VBZ", "VBP") and not parse.aux_words(token) & parse.OTHER_MODALS
     if (lemma in CLAIMS and present) or _misread_claim(token):
-        return hit("promise", "claim", lemma, token, token, None), token
+        return parse.hit("promise", "claim", lemma, token, token, None), token
     if lemma == "cure" and token.dep_ == "attr":
-        return hit("promise", "claim", "cure", token, token, None), token
+        return parse.hit("promise", "claim", "cure", token, token, None), token
     if lemma == "work" and token.pos_ == "VERB":
         return _works(token)
     return None
 
 
-def _works(token: Token) -> tuple[Hit, Token] | None:
+def _works(token: Token) -> tuple[parse.Hit, Token] | None:
     """ "This always works", "it works for everyone"."""
     for child in token.children:
         if child.lower_ == "always":
-            return hit("promise", "claim", "always works", child, token, None), token
+            return parse.hit("promise", "claim", "always works", child, token, None), token
         everyone = [c for c in child.children if c.lower_ in ("everyone", "everybody", "all")]
         if child.lower_ == "for" and everyone:
-            return hit("promise", "claim", "works for everyone", token, everyone[0], None), token
+            return parse.hit(
+                "promise", "claim", "works for everyone", token, everyone[0], None
+            ), token
     return None
 
 
@@ -205,16 +199,16 @@ def _misread_claim(token: Token) -> bool:
     return subject and after.pos_ in ("NOUN", "PROPN", "ADJ", "PRON", "DET", "VERB")
 
 
-def _safety(token: Token) -> tuple[Hit, Token] | None:
+def _safety(token: Token) -> tuple[parse.Hit, Token] | None:
     """ "You are safe now": safety promised to the reader."""
     if token.lower_ != "safe" or token.dep_ != "acomp":
         return None
     verb = token.head
-    if verb.lemma_ != "be" or verb.tag_ not in ("VBP", "VBZ") or aux_words(verb):
+    if verb.lemma_ != "be" or verb.tag_ not in ("VBP", "VBZ") or parse.aux_words(verb):
         return None
-    if negated(verb) or any(c.dep_ == "xcomp" for c in token.children):
+    if parse.negated(verb) or any(c.dep_ == "xcomp" for c in token.children):
         return None  # "you are safe to stop at any time" gives leave, not a promise
-    you = [s for s in subjects(verb) if s.lower_ in YOU]
+    you = [s for s in parse.subjects(verb) if s.lower_ in parse.YOU]
     if not you:
         return None
-    return hit("promise", "safety", "you are safe", you[0], token, None), token
+    return parse.hit("promise", "safety", "you are safe", you[0], token, None), token

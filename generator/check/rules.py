@@ -1,12 +1,16 @@
 """Check stage, the rules: every rule's id, severity and description, in one registry.
 
+The rules themselves are data (generator/data/rules.toml), one line each.
 Every finding is made by its registered rule (`RULES[id].at(...)` or
 `.finding(...)`), so a finding's id and severity are always a registered rule's.
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
+from typing import cast, get_args
 
 from generator.check.report import Loc
 from generator.errors import Problem, ProblemsError, Severity, display_path
@@ -65,72 +69,23 @@ def registry(*rules: Rule) -> dict[str, Rule]:
     return found
 
 
-#: Every rule `handouts check` has, family by family. Each family's module
-#: (readability.py, wording.py...) reports its findings through these.
-RULES = registry(
-    Rule("schema", "error", "the file does not match the handout, packet or config format"),
-    Rule("readability.flesch-kincaid", "error", "Flesch-Kincaid grade above the audience's target"),
-    Rule("readability.smog", "error", "SMOG grade above the audience's target"),
-    Rule(
-        "readability.fernandez-huerta",
-        "error",
-        "a Spanish handout below the audience's Fernández Huerta target (higher is easier)",
-    ),
-    Rule(
-        "readability.szigriszt-pazos",
-        "error",
-        "a Spanish handout below the audience's Szigriszt-Pazos (INFLESZ) target",
-    ),
-    Rule("readability.smog-unreliable", "note", "under 30 sentences: SMOG is only a rough guide"),
-    Rule("readability.long-sentence", "note", "one of the longest sentences"),
-    Rule("readability.hard-word", "note", "one of the hardest words (4+ syllables; 5+ in Spanish)"),
-    Rule("wording.directive", "error", "an order where an invitation would do"),
-    Rule("wording.shaming", "error", "a word that can sound like blame or a label"),
-    Rule("wording.promise", "error", "a promise no handout can keep"),
-    Rule("wording.register", "error", "a Spanish handout that calls the reader both tú and usted"),
-    Rule("sequencing.body-first", "error", "a practice that starts with the breath or body"),
-    Rule(
-        "sequencing.stop-after", "error", "a practice that turns inward, with no way to stop first"
-    ),
-    Rule("allow.unknown", "error", "an `allow:` entry naming no wording rule or listed phrase"),
-    Rule("structure.purpose", "warning", "the purpose line is longer than one plain line"),
-    Rule("structure.no-purpose", "warning", "a client handout with no purpose line"),
-    Rule("structure.key-points", "warning", "no key points"),
-    Rule("structure.chunk", "warning", "a long stretch of text without a heading"),
-    Rule("structure.list-length", "warning", "a list of more than seven items"),
-    Rule("structure.action", "warning", "nothing for the reader to do"),
-    Rule("structure.visual", "warning", "a client handout with no diagram or picture"),
-    Rule("structure.tool", "warning", "a client handout with no tool (a worksheet or a card)"),
-    Rule("structure.image-alt", "warning", "alt text that does not describe the picture"),
-    Rule("structure.sources", "warning", "no sources cited"),
-    Rule("structure.reviewed", "warning", "last reviewed more than 12 months ago"),
-    Rule("structure.crisis-verified", "warning", "a crisis number last checked over 12 months ago"),
-    Rule("translation.behind", "warning", "a translation made from an older version of its source"),
-    Rule(
-        "translation.missing",
-        "warning",
-        "a handout with no translation in a language the project publishes in",
-    ),
-    Rule("translation.source", "error", "a translation whose source handout or version is wrong"),
-    Rule("markup.literal", "warning", "Markdown, an HTML tag or an entity that prints as typed"),
-    Rule("config.placeholder", "error", "practice details still as `handouts init` wrote them"),
-    Rule("pdf.layout", "error", "laying the handout out was given up (too slow, or too nested)"),
-    Rule("pdf.image", "error", "a picture the layout engine could not use"),
-    Rule("pdf.accessibility", "error", "a PDF/UA problem, such as a picture without alt text"),
-    Rule("pdf.tagged", "error", "the PDF is not tagged for screen readers"),
-    Rule("pdf.language", "error", "the PDF has no document language"),
-    Rule("pdf.title", "error", "the PDF has no title shown in the window"),
-    Rule("pdf.fonts", "error", "a font is not embedded"),
-    Rule("pdf.font-size", "error", "body text smaller than the profile's minimum"),
-    Rule("pdf.contrast", "error", "a text colour with too little contrast on white"),
-    Rule("pdf.sparse-page", "warning", "a page, not the last, less than 30% full"),
-    Rule(
-        "pdf.stranded-heading", "warning", "a heading at the foot of a page, its text on the next"
-    ),
-    Rule("pdf.lone-line", "warning", "a paragraph split with one line alone on a page"),
-    Rule("pdf.spilled", "warning", "a one-page worksheet that runs onto a second page"),
-    Rule("pdf.near-footer", "warning", "text within 6 pt of the footer's rule"),
-)
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def read_rules(path: Path) -> list[Rule]:
+    """The rules a data file lists, each with a severity `handouts check` knows."""
+    rules = []
+    for entry in tomllib.loads(path.read_text(encoding="utf-8"))["rules"]:
+        if entry["severity"] not in get_args(Severity):
+            raise ValueError(f"{path}: the rule {entry['id']} has no known severity")
+        rules.append(Rule(entry["id"], cast(Severity, entry["severity"]), entry["description"]))
+    return rules
+
+
+#: Every rule `handouts check` has, family by family, from data/rules.toml.
+#: Each family's module (readability.py, wording.py...) reports its findings
+#: through these.
+RULES = registry(*read_rules(DATA / "rules.toml"))
 
 
 def schema_findings(exc: ProblemsError) -> list[Problem]:
