@@ -1,7 +1,8 @@
 """Model stage: what every block is, the registry of block types, and how blocks nest.
 
-A block type is a `BlockModel` subclass whose `type` is one literal (it
-registers itself under that name) and a template, templates/blocks/<type>.html.
+A block type is a `BlockModel` subclass whose `type` is a literal (it
+registers itself under that name; types of one shape share a model, as
+section and subsection do) and a template, templates/blocks/<type>.html.
 The list of types, the JSON Schema, the validation messages, the checks and
 the starter handout all read the registry, `BLOCKS`. The built-in types are
 in `blocks`.
@@ -49,10 +50,6 @@ class BlockModel(Model):
     own_voice: ClassVar[bool] = False
     #: Always a practice done in order (steps, a worksheet's prompts).
     always_practice: ClassVar[bool] = False
-    #: A heading's level in the handout's outline (1 a section, 2 a subsection),
-    #: 0 for any other block: a heading and what follows it, to the next heading
-    #: of its level or above, are one part of the page (`outline`).
-    heading_level: ClassVar[int] = 0
     #: May stand in a column of a `columns` block (headings, worksheets and
     #: columns themselves may not).
     in_columns: ClassVar[bool] = True
@@ -72,6 +69,13 @@ class BlockModel(Model):
     def starts_chunk(self) -> bool:
         """Whether it starts a new chunk of text under a heading (structure.chunk)."""
         return False
+
+    @property
+    def heading_level(self) -> int:
+        """A heading's level in the handout's outline (1 a section, 2 a subsection),
+        0 for any other block: a heading and what follows it, to the next heading
+        of its level or above, are one part of the page (`outline`)."""
+        return 0
 
     def prose(self) -> Iterator[tuple[Loc, str]]:
         """The running text it adds to readability, each with its field."""

@@ -1,7 +1,7 @@
 """Model stage: the built-in block types, each declared once (see `blockbase`).
 
-Each is a `BlockModel` subclass whose `type` is one literal, with a template,
-templates/blocks/<type>.html.
+Each is a `BlockModel` subclass whose `type` is a literal, with a template,
+templates/blocks/<type>.html; `Heading` is two types of one shape.
 """
 
 from __future__ import annotations
@@ -25,43 +25,30 @@ from generator.prompts import CheckboxesPrompt, Prompt, fits_a_page
 from generator.registry import follows_registry
 
 
-class HeadingBlock(BlockModel):
-    """A heading that starts a new chunk and a new part of the page: the shape of
-    sections and subsections, which differ in their level."""
+class Heading(BlockModel):
+    """A heading that starts a new chunk and a new part of the page: a section,
+    or a subsection, a smaller heading inside a section. One shape, two levels."""
 
+    type: Literal["section", "subsection"]
     title: Line
 
-    chunked = False
-    in_columns = False
-
-    def starts_chunk(self) -> bool:
-        return True
-
-
-class Section(HeadingBlock):
-    """A heading that starts a new chunk of the handout."""
-
-    type: Literal["section"]
-
     example = """\
-# A section starts a new chunk under a heading.
+# A section starts a new chunk under a heading. A subsection is a smaller
+# heading inside a section, such as one of several options, with its own text.
 - type: section
   title: "A heading that says what comes next"
-"""
-    heading_level = 1
-
-
-class Subsection(HeadingBlock):
-    """A smaller heading inside a section, with its own text under it."""
-
-    type: Literal["subsection"]
-
-    example = """\
-# A subsection: a smaller heading inside a section, such as one of several options.
 - type: subsection
   title: "One thing that can help"
 """
-    heading_level = 2
+    chunked = False
+    in_columns = False
+
+    @property
+    def heading_level(self) -> int:
+        return 1 if self.type == "section" else 2
+
+    def starts_chunk(self) -> bool:
+        return True
 
 
 class Paragraph(BlockModel):
@@ -133,8 +120,9 @@ class ListGroup(BlockModel):
     lists: list[TitledList] = Field(min_length=2, max_length=8)
 
     example = """\
-# A list group: short titled lists side by side.
+# A list group: short titled lists side by side, under a heading if you like.
 - type: list_group
+  title: "How it can show up"
   lists:
     - title: "In your body"
       items: ["Tired", "Tense"]

@@ -10,15 +10,15 @@ import click
 
 from generator.cli_options import (
     PAPER,
+    RunChoices,
     a_folder,
     choice_option,
     config_option,
     language_list,
     language_option,
     out_option,
-    profile_options,
     reads_only,
-    render_options,
+    run_options,
     strict_option,
 )
 
@@ -183,7 +183,7 @@ def main(verbose: int, quiet: bool) -> None:
 )
 @strict_option
 @language_option
-@profile_options
+@run_options
 def build_command(
     ids: tuple[str, ...],
     out: Path | None,
@@ -192,9 +192,7 @@ def build_command(
     output_format: str,
     strict: bool,
     language: str | None,
-    jobs: int | None,
-    config_file: Path | None,
-    **profile: Any,
+    run: RunChoices,
 ) -> None:
     """Build handouts (all of them when no IDS are given) and print each path."""
     from generator.request import BuildRequest
@@ -203,13 +201,13 @@ def build_command(
         ids=ids,
         out=out,
         out_name=out_name,
-        options=render_options(edition=edition, **profile),
+        options=run.render_options(edition),
         format="html" if output_format == "html" else "pdf",
         strict=strict,
-        jobs=jobs,
+        jobs=run.jobs,
         language=language,
     )
-    _run(request, config_file, len(ids) or MANY_DOCUMENTS)
+    _run(request, run.config_file, len(ids) or MANY_DOCUMENTS)
 
 
 #: Documents a build of every handout is taken to have before they are counted:
@@ -242,7 +240,7 @@ MANY_DOCUMENTS = 64
     is_flag=True,
     help="With --participants: every copy in one zip file, ID-copies.zip, not a file each.",
 )
-@profile_options
+@run_options
 def packet_command(
     ids: tuple[str, ...],
     edition: str,
@@ -251,26 +249,24 @@ def packet_command(
     participants: Path | None,
     name_pattern: str | None,
     zipped: bool,
-    jobs: int | None,
-    config_file: Path | None,
-    **profile: Any,
+    run: RunChoices,
 ) -> None:
     """Build workshop packets from content/packets/ID.yaml and print each path."""
     from generator.request import PacketRequest
 
     request = PacketRequest(
         ids=ids,
-        out=out,
-        options=render_options(**profile),
         edition="trainer" if edition == "trainer" else "participant",
+        out=out,
+        options=run.render_options(),
         strict=strict,
         participants=participants,
         name_pattern=name_pattern,
         zip=zipped,
-        jobs=jobs,
+        jobs=run.jobs,
     )
     # A packet is several documents to lay out (cover, contents, handouts).
-    _run(request, config_file, 3 * len(ids))
+    _run(request, run.config_file, 3 * len(ids))
 
 
 @main.command("list")

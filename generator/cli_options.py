@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -79,8 +81,42 @@ def choice_option(*names: str, choices: Sequence[str], help: str) -> Callable[[F
     )
 
 
-def profile_options(function: F) -> F:
-    """The print profile options that `build` and `packet` share."""
+@dataclass(frozen=True)
+class RunChoices:
+    """What `build` and `packet` share: the print profile, the workers and the config."""
+
+    paper: str | None
+    large_print: bool
+    fillable: bool
+    ink_saver: bool
+    client_name: str | None
+    jobs: int | None
+    config_file: Path | None
+
+    def render_options(self, edition: str = "client") -> RenderOptions:
+        """The print profile asked for, in `edition` (client or clinician)."""
+        from generator.options import RenderOptions, collapse_spaces
+
+        paper = self.paper.lower() if self.paper else None
+        return RenderOptions(
+            paper="a4" if paper == "a4" else ("letter" if paper else None),
+            edition="clinician" if edition == "clinician" else "client",
+            large_print=self.large_print,
+            fillable=self.fillable,
+            ink_saver=self.ink_saver,
+            client_name=None if self.client_name is None else collapse_spaces(self.client_name),
+        )
+
+
+def run_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The options `build` and `packet` share, given to the command as one `run`."""
+    fields = [f.name for f in dataclasses.fields(RunChoices)]
+
+    @functools.wraps(function)
+    def command(*args: Any, **kwargs: Any) -> None:
+        run = RunChoices(**{name: kwargs.pop(name) for name in fields})
+        function(*args, run=run, **kwargs)
+
     options = [
         click.option("--paper", type=PAPER, help="Paper size (default: letter, or the config's)."),
         click.option(
@@ -112,8 +148,8 @@ def profile_options(function: F) -> F:
         config_option,
     ]
     for option in reversed(options):
-        function = option(function)
-    return function
+        command = option(command)
+    return command
 
 
 def reads_only(function: F) -> F:
@@ -129,27 +165,6 @@ def reads_only(function: F) -> F:
             raise exc.read_only() from None
 
     return cast(F, command)
-
-
-def render_options(
-    *,
-    paper: str | None,
-    large_print: bool,
-    fillable: bool,
-    ink_saver: bool,
-    client_name: str | None,
-    edition: str = "client",
-) -> RenderOptions:
-    from generator.options import RenderOptions, collapse_spaces
-
-    return RenderOptions(
-        paper="a4" if paper and paper.lower() == "a4" else ("letter" if paper else None),
-        edition="clinician" if edition == "clinician" else "client",
-        large_print=large_print,
-        fillable=fillable,
-        ink_saver=ink_saver,
-        client_name=collapse_spaces(client_name) if client_name is not None else None,
-    )
 
 
 def language_list(

@@ -29,7 +29,11 @@ class Column(Model):
 
 @follows_registry
 class Columns(BlockModel):
-    """Two or three columns side by side, each a few blocks: a triage, a sidebar."""
+    """Two or three columns side by side, each a few blocks: a triage, a sidebar.
+
+    Large print, and columns too narrow for a reader to follow, set them one
+    after another in reading order (`fit.stacked`).
+    """
 
     type: Literal["columns"]
     title: Line | None = None

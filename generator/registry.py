@@ -1,7 +1,8 @@
 """Model stage: families of models told apart by one field, each type registering itself.
 
 A block's `type` and a worksheet prompt's `kind` are such fields: a model
-class whose field is one literal joins its family under that name, and the
+class whose field is a literal joins its family under that name (under each
+name, for types of one shape that share a model), and the
 models that hold the family validate it as a discriminated union of the
 types registered at the time.
 """
@@ -36,18 +37,26 @@ class Family(Generic[T]):
         self.members: dict[str, type[T]] = {}
 
     def add(self, model: type[T]) -> None:
-        """Register a model under the one literal value of its field; a shared base has none."""
+        """Register a model under each literal value of its field; a shared base has none.
+
+        Types of one shape share a model: a section and a subsection are one
+        heading at two levels.
+        """
         annotation = model.model_fields[self.field].annotation
         if typing.get_origin(annotation) is not Literal:
             return
         tags = typing.get_args(annotation)
-        if len(tags) != 1 or tags[0] in self.members:
+        if any(not isinstance(tag, str) or tag in self.members for tag in tags):
             raise TypeError(
-                f"{model.__qualname__}: `{self.field}` must be one literal that no other "
+                f"{model.__qualname__}: `{self.field}` must be literals that no other "
                 f"model has; taken: {', '.join(self.members)}"
             )
-        self.members[tags[0]] = model
+        self.members.update(dict.fromkeys(tags, model))
         self._rebuild()
+
+    def models(self) -> tuple[type[T], ...]:
+        """Every registered model once, in the order the types were declared."""
+        return tuple(dict.fromkeys(self.members.values()))
 
     def remove(self, tag: str) -> None:
         """Unregister a type, as a test does with its throwaway block."""
@@ -67,5 +76,5 @@ class Family(Generic[T]):
     ) -> CoreSchema:
         # A discriminated union of the types registered now: an error's location
         # names the branch by its tag, as in ("blocks", 2, "list", "items").
-        union = functools.reduce(operator.or_, self.members.values())
+        union = functools.reduce(operator.or_, self.models())
         return handler.generate_schema(Annotated[union, Discriminator(self.field)])

@@ -175,7 +175,7 @@ def new_handout(project: Project, handout_id: str, *, force: bool = False) -> Ne
 
 def starter_text() -> str:
     """The starter handout: its fields, then each block type's example, in the registry's order."""
-    examples = [textwrap.indent(b.example, "  ") for b in BLOCKS.members.values() if b.example]
+    examples = [textwrap.indent(b.example, "  ") for b in BLOCKS.models() if b.example]
     return (SCAFFOLD / "starter.yaml").read_text(encoding="utf-8") + "\n".join(examples)
 
 

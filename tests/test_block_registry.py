@@ -132,9 +132,19 @@ def test_the_choices_of_block_types_come_and_go_with_the_registry(project: Proje
 
 
 def test_a_block_type_is_declared_once() -> None:
-    with pytest.raises(TypeError, match="`type` must be one literal that no other model has"):
+    with pytest.raises(TypeError, match="`type` must be literals that no other model has"):
 
         class Again(BlockModel):
             type: Literal["paragraph"]
 
     assert BLOCKS.members["paragraph"].__name__ == "Paragraph"
+    # A model of two types is refused whole when one of them is taken.
+    with pytest.raises(TypeError, match="taken: section, subsection, paragraph"):
+
+        class Both(BlockModel):
+            type: Literal["tip", "paragraph"]
+
+    assert "tip" not in BLOCKS.tags()
+    # Types of one shape share a model, each its own name.
+    assert BLOCKS.members["section"] is BLOCKS.members["subsection"]
+    assert BLOCKS.models().count(BLOCKS.members["section"]) == 1

@@ -39,11 +39,10 @@ def build(project: Project, cli: Any, name: str, text: str, *args: str) -> Path:
 
 
 def test_the_outline_of_a_list_of_blocks() -> None:
-    section, subsection, paragraph = (
-        BLOCKS.members[t] for t in ("section", "subsection", "paragraph")
-    )
-    kinds = [paragraph, section, paragraph, subsection, paragraph, subsection, section, subsection]
-    blocks = [kind.model_construct() for kind in kinds]
+    kinds = ["paragraph", "section", "paragraph", "subsection"]
+    kinds += ["paragraph", "subsection", "section", "subsection"]
+    blocks = [BLOCKS.members[kind].model_construct(type=kind) for kind in kinds]
+    assert [b.heading_level for b in blocks] == [0, 1, 0, 2, 0, 2, 1, 2]
     # Each heading ends the parts at its level or below; what is open at the end ends last.
     assert outline(blocks) == ([0, 0, 0, 0, 0, 1, 2, 0], 2)
     assert outline([]) == ([], 0)
