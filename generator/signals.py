@@ -105,9 +105,16 @@ def interrupted(exc: BaseException) -> bool:
     """Whether an exception is Ctrl-C (or a stop signal), maybe wrapped by Python.
 
     Python 3.11 wraps anything raised while a class is made, Ctrl-C included,
-    in a RuntimeError ("Error calling __set_name__").
+    in a RuntimeError ("Error calling __set_name__"). pydantic-core builds a
+    model's validator in Rust and keeps only the text of what was raised
+    meanwhile: Ctrl-C there is a SchemaError whose last line is the interrupt.
     """
-    return isinstance(exc, KeyboardInterrupt) or isinstance(exc.__cause__, KeyboardInterrupt)
+    if isinstance(exc, KeyboardInterrupt) or isinstance(exc.__cause__, KeyboardInterrupt):
+        return True
+    if type(exc).__name__ != "SchemaError" or not type(exc).__module__.startswith("pydantic_core"):
+        return False
+    last = str(exc).strip().splitlines()[-1:]
+    return bool(last) and last[0].strip().partition(":")[0] == "KeyboardInterrupt"
 
 
 class Held:
