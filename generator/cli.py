@@ -91,7 +91,12 @@ def _run(request: BuildRequest | PacketRequest, config_file: Path | None, docume
             result = build(_project(config_file), request, workers)
         else:
             workers.start()
-            from generator.packet import build_packets
+            from generator.signals import ctrl_c_held
+
+            # The packet's modules load pikepdf, whose core aborts the process
+            # ("Critical nanobind error") if Ctrl-C reaches it while it loads.
+            with ctrl_c_held():
+                from generator.packet import build_packets
 
             result = build_packets(_project(config_file), request, workers)
     _finish(rerun, result.written, result.warnings)

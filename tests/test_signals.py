@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -79,3 +80,112 @@ def test_the_command_stops_quietly_when_it_comes_wrapped(
     assert result.exit_code == 1
     assert result.output.strip() == "Aborted!"
     assert project.output_files() == {}
+
+
+def test_ctrl_c_lost_in_several_finalisers_comes_again_once() -> None:
+    # One Ctrl-C can pass through more than one finaliser (each prints nothing,
+    # the hook hears of each): delivered twice, the second would land in the
+    # exit after "Aborted!", a traceback and exit code -2.
+    import time
+    from types import SimpleNamespace
+
+    from generator.signals import _interrupt_again
+
+    lost = SimpleNamespace(exc_value=KeyboardInterrupt(), exc_type=KeyboardInterrupt)
+    heard: list[object] = []
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    interrupts = 0
+    try:
+        _interrupt_again(heard.append, lost)
+        _interrupt_again(heard.append, lost)
+        deadline = time.monotonic() + 0.5
+        while time.monotonic() < deadline:
+            try:
+                time.sleep(0.01)
+            except KeyboardInterrupt:
+                interrupts += 1
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert interrupts == 1
+    assert heard == []
+
+
+def test_a_ctrl_c_that_lands_in_exec_is_still_aborted_with_status_1(tmp_path: Path) -> None:
+    # Ctrl-C inside exec() of a string (as a dataclass is made) marks the run as
+    # stopped by Ctrl-C, handled or not; run as `python -m`, Python would then
+    # end it by SIGINT after "Aborted!". The command ends with status 1.
+    import subprocess
+    import sys
+
+    package = tmp_path / "stopper"
+    package.mkdir()
+    (package / "__main__.py").write_text(
+        "import sys\n"
+        "from generator.cli import main\n"
+        "@main.command('stop')\n"
+        "def stop():\n"
+        "    exec('import os, signal, time\\nos.kill(os.getpid(), signal.SIGINT)\\ntime.sleep(5)')\n"
+        "sys.argv = ['handouts', 'stop']\n"
+        "from generator.__main__ import run\n"
+        "run()\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "stopper"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stderr.strip()) == (1, "Aborted!")
+
+
+def test_ctrl_c_waits_until_pikepdf_has_loaded(tmp_path: Path) -> None:
+    # pikepdf's core aborts the process when Ctrl-C reaches it as it loads (seen
+    # as status -6, "Critical nanobind error", under load): the packet command
+    # loads it with Ctrl-C held, so Ctrl-C sent at that moment acts once it is
+    # loaded, and the command stops as Ctrl-C always does.
+    import subprocess
+    import sys
+
+    from conftest import MINIMAL
+
+    clinic = tmp_path / "clinic"
+    (clinic / "content" / "handouts" / "en").mkdir(parents=True)
+    (clinic / "content" / "handouts" / "en" / "ha.yaml").write_text(MINIMAL, encoding="utf-8")
+    (clinic / "content" / "packets").mkdir()
+    (clinic / "content" / "packets" / "day.yaml").write_text(
+        "title: A day\naudience: client\nlanguage: en\nsections:\n"
+        "  - title: One\n    handouts: [ha]\n",
+        encoding="utf-8",
+    )
+    stub = tmp_path / "stub" / "interrupted"
+    stub.mkdir(parents=True)
+    (stub / "__main__.py").write_text(
+        "import atexit, os, signal, sys\n"
+        "class AsItLoads:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'pikepdf._core':\n"
+        "            os.kill(os.getpid(), signal.SIGINT)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, AsItLoads())\n"
+        "atexit.register(lambda: print('loaded', 'pikepdf._core' in sys.modules))\n"
+        "sys.argv = ['handouts', 'packet', 'day', '--jobs', '1']\n"
+        "from generator.__main__ import run\n"
+        "run()\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "interrupted"],
+        cwd=clinic,
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "stub"), "TMPDIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stderr.strip()) == (1, "Aborted!")
+    assert result.stdout.strip() == "loaded True"
+    assert not (clinic / "output").exists()

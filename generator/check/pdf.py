@@ -24,6 +24,7 @@ from generator.pagequality import FOOTER_GAP_PT, MIN_FILL, PageNote
 from generator.pdf import Layout, LayoutCall, LayoutStopped, PdfResult, lay_out_one
 from generator.progress import bar, stage
 from generator.render import RenderedHandout, Renderer
+from generator.signals import ctrl_c_held
 from generator.workers import WorkerPool, outcome
 from generator.yamlfile import Located, parse_field, read_yaml
 
@@ -197,7 +198,9 @@ def inspect_pdf(shown: str, data: bytes, footer_pt: float, minimum: float) -> li
 
 def _document_findings(shown: str, data: bytes) -> list[Problem]:
     """What a screen reader and a printer need from the document: tags, language, title, fonts."""
-    import pikepdf
+    # pikepdf's core aborts the process if Ctrl-C reaches it while it loads.
+    with ctrl_c_held():
+        import pikepdf
 
     findings: list[Problem] = []
     with pikepdf.open(io.BytesIO(data)) as document:

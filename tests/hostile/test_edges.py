@@ -22,6 +22,7 @@ from click.testing import Result
 from harness import Run
 
 import generator.cache as cache_module
+import generator.copies as copies_module
 import generator.output as output_module
 import generator.stylecache as stylecache
 from conftest import BREATH_PACKET, MINIMAL
@@ -748,9 +749,16 @@ def test_a_full_disk_during_layout(
 def test_a_full_disk_when_writing_copies(
     clinic: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, in_process: None
 ) -> None:
-    # Room for the first copy, not the second: neither is left.
+    # Room for the first copy, not the second: neither is left. Each copy is
+    # written where it is made, into the run's hidden folder beside the output.
     before = everything(clinic)
-    full_disk(monkeypatch, output_module, 100_000)  # a copy is about 75 KB
+    left = [100_000]  # a copy is about 75 KB
+
+    def filling(path: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        stream = open(path, mode, *args, **kwargs)  # noqa: SIM115 (the caller closes it)
+        return _Filling(stream, left) if "b" in mode and "r" not in mode else stream
+
+    monkeypatch.setattr(copies_module, "open", filling, raising=False)
     result = cli("packet", "mini", "--participants", "people.csv")
     assert result.exit_code == 1, result.output
     assert result.stderr.strip().endswith(FULL)
