@@ -10,7 +10,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 
-from generator.subset import defer_fonttools_subsetter, use_harfbuzz_subsetter
+from generator.subset import use_harfbuzz_subsetter
 
 # WeasyPrint is imported inside the functions below: importing it costs most
 # of a second, and `handouts --help` should not pay for it.
@@ -31,7 +31,6 @@ def load_engine() -> None:
     ordinary import runs instead.
     """
     if "weasyprint" not in sys.modules:
-        defer_fonttools_subsetter()
         with warnings.catch_warnings():
             # About the machine's libraries, not the document: see ENGINE_NOTICES.
             warnings.filterwarnings("ignore", "HarfBuzz-Subset", DeprecationWarning)

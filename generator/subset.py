@@ -12,35 +12,11 @@ WeasyPrint's own HarfBuzz path does (`Font._harfbuzz_subset` in WeasyPrint
 from __future__ import annotations
 
 import functools
-import importlib.util
-import sys
 from typing import Any
 
 #: The tables WeasyPrint's HarfBuzz path drops: a PDF viewer shapes no text.
 _DROPPED: tuple[bytes, ...] = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS")
 _DROPPED += (b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
-
-
-def defer_fonttools_subsetter() -> None:
-    """Have `fontTools.subset` load when first used, not when WeasyPrint is imported.
-
-    WeasyPrint imports it for its fallback subsetter, which HarfBuzz makes
-    idle; loading it (with lxml, for SVG fonts) is a sixth of WeasyPrint's
-    import, paid by every worker before its first layout. A lazy module runs
-    the real one on its first attribute, so the fallback works as ever.
-    """
-    name = "fontTools.subset"
-    if name in sys.modules:
-        return
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
-        return  # WeasyPrint's own import will say what is missing
-    spec.loader = importlib.util.LazyLoader(spec.loader)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    package, _, attribute = name.rpartition(".")
-    setattr(sys.modules[package], attribute, module)
 
 
 @functools.cache

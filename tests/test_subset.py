@@ -123,23 +123,3 @@ def test_without_uharfbuzz_fonttools_subsets(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setitem(sys.modules, "uharfbuzz", None)
     subset.use_harfbuzz_subsetter.__wrapped__()
     assert fonts.Font.subset == "WeasyPrint's own"
-
-
-def test_fonttools_subsetter_loads_only_when_used() -> None:
-    # In a fresh process, as a worker starts: WeasyPrint is imported without
-    # running fontTools.subset; the fallback subsetter still finds all of it.
-    import subprocess
-
-    code = (
-        "import sys\n"
-        "from generator.engine import load_engine\n"
-        "load_engine()\n"
-        "from weasyprint.pdf import fonts\n"
-        "print('fontTools.subset.svg' in sys.modules)\n"
-        "print(fonts.subset.Subsetter.__module__, fonts.subset is sys.modules['fontTools.subset'])\n"
-        "print('fontTools.subset.svg' in sys.modules)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert result.stdout.split("\n") == ["False", "fontTools.subset True", "True", ""]
