@@ -18,9 +18,21 @@ def run() -> None:
     # Ctrl-C while Python still loads the command says what it says later, and
     # SIGTERM stops the command as Ctrl-C does from the start.
     try:
-        from generator.signals import STOP_SIGNALS, interrupted, stopped_as_ctrl_c
+        from generator.signals import (
+            STOP_SIGNALS,
+            interrupted,
+            one_command_process,
+            stopped_as_ctrl_c,
+        )
     except KeyboardInterrupt:
         sys.exit("\nAborted!")
+    one_command_process()
+
+    def ignore_stops() -> None:
+        # The command is over; what is left is Python's own exit, which a stop
+        # now could only interrupt with a traceback, or end by its signal.
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
 
     try:
         with stopped_as_ctrl_c():
@@ -30,12 +42,13 @@ def run() -> None:
                 if not interrupted(exc):
                     raise
                 sys.exit("\nAborted!")
-            main()
+            try:
+                main()
+            finally:
+                # Before `stopped_as_ctrl_c` puts back the signals' defaults.
+                ignore_stops()
     finally:
-        # The command is over; what is left is Python's own exit, which a stop
-        # now could only interrupt with a traceback.
-        for signum in STOP_SIGNALS:
-            signal.signal(signum, signal.SIG_IGN)
+        ignore_stops()
         _forget_handled_interrupts()
 
 

@@ -125,10 +125,11 @@ class Handouts(click.Group):
     """The command group: a stop signal is Ctrl-C, however Python wrapped it."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from generator.signals import interrupted
+        from generator.signals import command_scope, interrupted
 
         try:
-            return super().invoke(ctx)
+            with command_scope():
+                return super().invoke(ctx)
         except Exception as exc:
             if interrupted(exc):
                 raise KeyboardInterrupt from None

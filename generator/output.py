@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import HandoutError
-from generator.signals import ctrl_c_held
+from generator.signals import ctrl_c_held, work_written
 
 if TYPE_CHECKING:  # the layout workers import this module: it imports little
     from generator.config import Project
@@ -61,6 +61,7 @@ def write_atomically(files: Sequence[tuple[Path, bytes]], *, instead: str = ANOT
     """
     with ctrl_c_held():
         _write_atomically(files, instead)
+        work_written()
 
 
 def _write_atomically(files: Sequence[tuple[Path, bytes]], instead: str) -> None:

@@ -117,6 +117,57 @@ def interrupted(exc: BaseException) -> bool:
     return bool(last) and last[0].strip().partition(":")[0] == "KeyboardInterrupt"
 
 
+def _let_go(signum: int, frame: Any) -> None:
+    """A stop signal once the command's files are in place: nothing is left to stop."""
+
+
+#: Whether the running command's files are in place (see `work_written`).
+_WRITTEN: list[bool] = [False]
+#: Whether this process runs one command and ends (`handouts`, `python -m
+#: generator`), not several in turn (as the tests do in theirs).
+_ONE_COMMAND: list[bool] = [False]
+
+
+def one_command_process() -> None:
+    """This process ends with its command: what `work_written` lets go stays let go
+    to the exit, through Click's last steps and Python's own."""
+    _ONE_COMMAND[0] = True
+
+
+def work_written() -> None:
+    """The command's files are in place: a stop that comes from now on is let go.
+
+    Said by the last write of a command (its files renamed into place), in the
+    block that holds stops back: one held there, and any that comes as the
+    workers stop and the paths are printed, would otherwise end the command
+    with "Aborted!" over files that are written.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    _WRITTEN[0] = True
+    for signum in STOP_SIGNALS:
+        if interrupts(signal.getsignal(signum)):
+            signal.signal(signum, _let_go)
+
+
+@contextlib.contextmanager
+def command_scope() -> Iterator[None]:
+    """One command: its stop signals as they were before it, once it is over (unless
+    the process ends with it: see `one_command_process`)."""
+    if threading.current_thread() is not threading.main_thread() or _ONE_COMMAND[0]:
+        yield
+        return
+    before = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    _WRITTEN[0] = False
+    try:
+        yield
+    finally:
+        _WRITTEN[0] = False
+        for signum, handler in before.items():
+            if handler is not None:
+                signal.signal(signum, handler)
+
+
 class Held:
     """A signal handler that notes the signals that came, for `ctrl_c_held`."""
 
@@ -153,7 +204,8 @@ def ctrl_c_held(*, then_act: bool = True) -> Iterator[None]:
     try:
         yield
     finally:
+        written = _WRITTEN[0]
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        if held.came and then_act:
+            signal.signal(signum, _let_go if written and interrupts(handler) else handler)
+        if held.came and then_act and not written:
             signal.raise_signal(held.came[0][1])

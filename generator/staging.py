@@ -29,7 +29,7 @@ from generator.output import (
     remove_folders,
     write_failure,
 )
-from generator.signals import ctrl_c_held
+from generator.signals import ctrl_c_held, work_written
 
 STAGING_PREFIX = ".handouts-staging-"
 _STAGING_NAME = re.compile(re.escape(STAGING_PREFIX) + r"(\d+)-[A-Za-z0-9_]+")
@@ -104,6 +104,7 @@ class Staging:
                     raise HandoutError(placing_failure(target, exc, done)) from None
                 done.append(target)
             self.discard()
+            work_written()
             return [target for _, target in self.staged]
 
     def discard(self) -> None:
