@@ -182,6 +182,16 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
 
 
 @pytest.fixture
+def mini_packet(project: Project) -> Project:
+    """A project with the breath handout and `mini`, a packet of it alone."""
+    project.add("breath.yaml")
+    packets = project.root / "content" / "packets"
+    packets.mkdir(parents=True)
+    (packets / "mini.yaml").write_text(BREATH_PACKET, encoding="utf-8")
+    return project
+
+
+@pytest.fixture
 def image_project(project: Project) -> Project:
     """A project with a small picture under content/images/."""
     images = project.root / "content" / "images"

@@ -33,15 +33,6 @@ NAMES = [
 
 
 @pytest.fixture
-def packet(project: Project) -> Project:
-    project.add("breath.yaml")
-    folder = project.root / "content" / "packets"
-    folder.mkdir(parents=True)
-    (folder / "mini.yaml").write_text(BREATH_PACKET, encoding="utf-8")
-    return project
-
-
-@pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Three covers laid out at a time and two copies in the workers' hands: eight
     names are three batches, and copies are collected while others are made."""
@@ -81,10 +72,10 @@ def assert_each_copy_is_its_own(files: list[bytes]) -> None:
 
 
 def test_copies_made_in_batches_are_the_copies_made_at_once(
-    packet: Project, cli, small_batches: None, monkeypatch: pytest.MonkeyPatch
+    mini_packet: Project, cli, small_batches: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    csv = people(packet, NAMES)
-    out = packet.root / "batched"
+    csv = people(mini_packet, NAMES)
+    out = mini_packet.root / "batched"
     result = cli("packet", "mini", "--participants", str(csv), "--out", str(out), "-j", "2")
     assert result.exit_code == 0, result.output
     paths = [Path(line) for line in result.stdout.splitlines()]
@@ -96,7 +87,7 @@ def test_copies_made_in_batches_are_the_copies_made_at_once(
     # All the covers in one batch, and every copy in the workers' hands at once.
     monkeypatch.setattr(assemble, "PERSONAL_BATCH", 32)
     monkeypatch.setattr(copies, "IN_FLIGHT", 16)
-    whole = packet.root / "whole"
+    whole = mini_packet.root / "whole"
     result = cli("packet", "mini", "--participants", str(csv), "--out", str(whole), "-j", "2")
     assert result.exit_code == 0, result.output
     assert [Path(line).read_bytes() for line in result.stdout.splitlines()] == batched
@@ -105,9 +96,9 @@ def test_copies_made_in_batches_are_the_copies_made_at_once(
 
 
 def test_a_zip_holds_the_same_copies_and_is_made_again_the_same(
-    packet: Project, cli, small_batches: None
+    mini_packet: Project, cli, small_batches: None
 ) -> None:
-    csv = people(packet, NAMES)
+    csv = people(mini_packet, NAMES)
     result = cli("packet", "mini", "--participants", str(csv), "--out", "files")
     assert result.exit_code == 0, result.output
     files = [Path(line).read_bytes() for line in result.stdout.splitlines()]
@@ -115,26 +106,26 @@ def test_a_zip_holds_the_same_copies_and_is_made_again_the_same(
     assert zipped.exit_code == 0, zipped.output
     (path,) = [Path(line) for line in zipped.stdout.splitlines()]
     assert path == Path("zipped/personal/en/packets/mini-copies.zip")
-    with zipfile.ZipFile(packet.root / path) as archive:
+    with zipfile.ZipFile(mini_packet.root / path) as archive:
         assert archive.testzip() is None
         assert archive.namelist() == [f"mini-{n:03d}.pdf" for n in range(1, 9)]
         assert [archive.read(entry) for entry in archive.namelist()] == files
         assert all(info.compress_type == zipfile.ZIP_STORED for info in archive.infolist())
     # Only the zip is left: no copy beside it, no hidden folder.
-    assert sorted(p.name for p in (packet.root / "zipped").rglob("*") if p.is_file()) == [
+    assert sorted(p.name for p in (mini_packet.root / "zipped").rglob("*") if p.is_file()) == [
         "mini-copies.zip"
     ]
-    assert hidden(packet.root / "zipped") == []
-    before = (packet.root / path).stat().st_mtime_ns
+    assert hidden(mini_packet.root / "zipped") == []
+    before = (mini_packet.root / path).stat().st_mtime_ns
     again = cli("packet", "mini", "--participants", str(csv), "--out", "zipped", "--zip")
     assert again.exit_code == 0, again.output
     # The same copies make the same zip, which is left as it was.
-    assert (packet.root / path).stat().st_mtime_ns == before
+    assert (mini_packet.root / path).stat().st_mtime_ns == before
 
 
 @pytest.mark.parametrize("certificate", [False, True], ids=["cover", "cover and certificate"])
 def test_copies_made_with_the_shared_pages_kept_open_are_those_made_afresh(
-    packet: Project, monkeypatch: pytest.MonkeyPatch, certificate: bool
+    mini_packet: Project, monkeypatch: pytest.MonkeyPatch, certificate: bool
 ) -> None:
     # A worker keeps the shared pages open and takes each copy's cover (and
     # certificate) out again after writing it: every copy must be the bytes a
@@ -145,13 +136,13 @@ def test_copies_made_with_the_shared_pages_kept_open_are_those_made_afresh(
     from generator.request import PacketRequest
 
     if certificate:
-        manifest = packet.root / "content" / "packets" / "mini.yaml"
+        manifest = mini_packet.root / "content" / "packets" / "mini.yaml"
         manifest.write_text(BREATH_PACKET + "certificate:\n  hours: 1.5\n", encoding="utf-8")
-    project = find_project(packet.root)
+    project = find_project(mini_packet.root)
     (item,) = load_packets(project.roots, ["mini"])
     options = RenderOptions().resolved(project.config)
     jobs: list[copies.CopyJob] = []
-    shared = packet.root / "shared.pdf"
+    shared = mini_packet.root / "shared.pdf"
 
     def kept(job: copies.CopyJob) -> bytes:
         # The run removes its file of the shared pages when it ends: keep a copy.
@@ -192,20 +183,20 @@ def assert_only_named(data: bytes, name: str) -> None:
             assert other.encode("utf-16-be") not in everything
 
 
-def test_a_trainer_zip_is_named_for_its_edition(packet: Project, cli) -> None:
-    csv = people(packet, NAMES[:2])
+def test_a_trainer_zip_is_named_for_its_edition(mini_packet: Project, cli) -> None:
+    csv = people(mini_packet, NAMES[:2])
     result = cli("packet", "mini", "--participants", str(csv), "--zip", "--edition", "trainer")
     assert result.exit_code == 0, result.output
     assert Path(result.stdout.strip()).name == "mini-trainer-copies.zip"
 
 
-def test_zip_without_participants_is_a_usage_error(packet: Project, cli) -> None:
+def test_zip_without_participants_is_a_usage_error(mini_packet: Project, cli) -> None:
     result = cli("packet", "mini", "--zip")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
         "Error: --zip puts participants' copies in one file; add --participants"
     )
-    assert packet.output_files() == {}
+    assert mini_packet.output_files() == {}
 
 
 #: A theme that prints the name so large that a long one takes a second page.
@@ -214,19 +205,19 @@ HUGE_NAME = ".prepared-for { font-size: 84pt; line-height: 1.2; }\n"
 
 @pytest.mark.parametrize("zipped", [False, True], ids=["files", "zip"])
 def test_a_row_that_fails_in_a_later_batch_writes_nothing(
-    packet: Project, cli, small_batches: None, zipped: bool
+    mini_packet: Project, cli, small_batches: None, zipped: bool
 ) -> None:
-    (packet.root / "assets").mkdir()
-    (packet.root / "assets" / "extra.css").write_text(HUGE_NAME, encoding="utf-8")
-    (packet.root / "handouts.yaml").write_text("theme:\n  css: assets/extra.css\n")
+    (mini_packet.root / "assets").mkdir()
+    (mini_packet.root / "assets" / "extra.css").write_text(HUGE_NAME, encoding="utf-8")
+    (mini_packet.root / "handouts.yaml").write_text("theme:\n  css: assets/extra.css\n")
     option = ["--zip"] if zipped else []
-    first = cli("packet", "mini", "--participants", str(people(packet, NAMES[:4])), *option)
+    first = cli("packet", "mini", "--participants", str(people(mini_packet, NAMES[:4])), *option)
     assert first.exit_code == 0, first.output
-    before = packet.output_files()
+    before = mini_packet.output_files()
     assert len(before) == (1 if zipped else 4)
     long_name = "Maximiliane Wolkenstein-Trostburg von Hohenberg-Aldringen"
     names = [*NAMES[:6], long_name, *NAMES[6:]]
-    result = cli("packet", "mini", "--participants", str(people(packet, names)), *option)
+    result = cli("packet", "mini", "--participants", str(people(mini_packet, names)), *option)
     assert result.exit_code == 1
     assert result.stderr.startswith(
         "Error: content/packets/mini.yaml: the cover of the copy for people.csv:8 takes "
@@ -237,12 +228,12 @@ def test_a_row_that_fails_in_a_later_batch_writes_nothing(
     )
     assert "Maximiliane" not in result.output
     # The copies made before the long name are gone; the earlier run's are as they were.
-    assert packet.output_files() == before
-    assert hidden(packet.root / "output") == []
+    assert mini_packet.output_files() == before
+    assert hidden(mini_packet.root / "output") == []
 
 
-def test_a_killed_runs_hidden_folder_is_removed_by_the_next(packet: Project, cli) -> None:
-    folder = packet.root / "output" / "personal" / "en" / "packets"
+def test_a_killed_runs_hidden_folder_is_removed_by_the_next(mini_packet: Project, cli) -> None:
+    folder = mini_packet.root / "output" / "personal" / "en" / "packets"
     folder.mkdir(parents=True)
     # No process has this id (it is above Linux's largest); this one is running.
     gone = folder / ".handouts-staging-4194305-abc123"
@@ -250,7 +241,7 @@ def test_a_killed_runs_hidden_folder_is_removed_by_the_next(packet: Project, cli
     for left in (gone, running):
         left.mkdir()
         (left / "0.part").write_bytes(b"%PDF-1.7 half")
-    result = cli("packet", "mini", "--participants", str(people(packet, NAMES[:2])))
+    result = cli("packet", "mini", "--participants", str(people(mini_packet, NAMES[:2])))
     assert result.exit_code == 0, result.output
     assert not gone.exists()
     assert running.is_dir()
@@ -272,14 +263,14 @@ SLOW_COPIES = (
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="sends SIGTERM")
-def test_a_run_stopped_while_copies_are_written_leaves_nothing(packet: Project) -> None:
-    csv = people(packet, NAMES)
+def test_a_run_stopped_while_copies_are_written_leaves_nothing(mini_packet: Project) -> None:
+    csv = people(mini_packet, NAMES)
     # One worker, forked from this command's process: it writes slowly too.
     command = [sys.executable, "-c", SLOW_COPIES, "packet", "mini", "--participants", str(csv)]
     run = subprocess.Popen(
-        [*command, "-j", "1"], cwd=packet.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [*command, "-j", "1"], cwd=mini_packet.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    folder = packet.root / "output" / "personal" / "en" / "packets"
+    folder = mini_packet.root / "output" / "personal" / "en" / "packets"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not any(folder.glob(".handouts-staging-*/*.part")):
         time.sleep(0.05)
@@ -288,5 +279,5 @@ def test_a_run_stopped_while_copies_are_written_leaves_nothing(packet: Project) 
     _, stderr = run.communicate(timeout=120)
     assert run.returncode != 0
     assert b"Traceback" not in stderr
-    assert packet.output_files() == {}
+    assert mini_packet.output_files() == {}
     assert not folder.exists() or hidden(folder) == []

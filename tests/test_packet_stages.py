@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import BREATH_PACKET, Project
+from conftest import Project
 from generator import progress
 
 TIMED = re.compile(r"^handouts: (.+): (\d+\.\d\d) s$")
@@ -28,16 +28,7 @@ def _stages(stderr: str) -> list[str]:
     return stages
 
 
-@pytest.fixture
-def mini(project: Project) -> Project:
-    project.add("breath.yaml")
-    packets = project.root / "content" / "packets"
-    packets.mkdir(parents=True)
-    (packets / "mini.yaml").write_text(BREATH_PACKET, encoding="utf-8")
-    return project
-
-
-def test_packet_logs_each_stage_with_verbose(mini: Project, cli) -> None:
+def test_packet_logs_each_stage_with_verbose(mini_packet: Project, cli) -> None:
     result = cli("-v", "packet", "mini", "-j", "1")
     assert result.exit_code == 0, result.output
     assert _stages(result.stderr) == [
@@ -51,8 +42,8 @@ def test_packet_logs_each_stage_with_verbose(mini: Project, cli) -> None:
     ]
 
 
-def test_participants_copies_are_counted_not_named(mini: Project, cli) -> None:
-    people = mini.root / "people.csv"
+def test_participants_copies_are_counted_not_named(mini_packet: Project, cli) -> None:
+    people = mini_packet.root / "people.csv"
     people.write_text("name\nAlex Rivera\nSam Chen\n", encoding="utf-8")
     result = cli("-v", "packet", "mini", "--participants", str(people), "-j", "1")
     assert result.exit_code == 0, result.output
@@ -69,7 +60,7 @@ def test_participants_copies_are_counted_not_named(mini: Project, cli) -> None:
         assert name not in result.stderr
 
 
-def test_packet_says_no_stage_without_verbose(mini: Project, cli) -> None:
+def test_packet_says_no_stage_without_verbose(mini_packet: Project, cli) -> None:
     result = cli("packet", "mini", "-j", "1")
     assert result.exit_code == 0, result.output
     assert result.stderr == ""

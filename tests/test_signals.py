@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import Project
 from generator.signals import _stop_requested, ctrl_c_held, interrupted
 
 
@@ -66,7 +69,7 @@ def test_ctrl_c_while_pydantic_builds_a_validator_is_ctrl_c() -> None:
 
 
 def test_the_command_stops_quietly_when_it_comes_wrapped(
-    cli: Any, project: Any, monkeypatch: pytest.MonkeyPatch
+    cli: Any, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pydantic_core import SchemaError
 
@@ -82,59 +85,44 @@ def test_the_command_stops_quietly_when_it_comes_wrapped(
     assert project.output_files() == {}
 
 
+def _as_module(tmp_path: Path, code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run `code` as `python -m` runs the command (its exit, its signals), in `cwd`."""
+    stub = tmp_path / "stub" / "stub_command"
+    stub.mkdir(parents=True)
+    (stub / "__main__.py").write_text(code + "from generator.__main__ import run\nrun()\n")
+    return subprocess.run(
+        [sys.executable, "-m", "stub_command"],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(stub.parent), "TMPDIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def test_a_ctrl_c_that_lands_in_exec_is_still_aborted_with_status_1(tmp_path: Path) -> None:
     # Ctrl-C inside exec() of a string (as a dataclass is made) marks the run as
     # stopped by Ctrl-C, handled or not; run as `python -m`, Python would then
     # end it by SIGINT after "Aborted!". The command ends with status 1.
-    import subprocess
-    import sys
-
-    package = tmp_path / "stopper"
-    package.mkdir()
-    (package / "__main__.py").write_text(
+    code = (
         "import sys\n"
         "from generator.cli import main\n"
         "@main.command('stop')\n"
         "def stop():\n"
         "    exec('import os, signal, time\\nos.kill(os.getpid(), signal.SIGINT)\\ntime.sleep(5)')\n"
         "sys.argv = ['handouts', 'stop']\n"
-        "from generator.__main__ import run\n"
-        "run()\n",
-        encoding="utf-8",
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "stopper"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _as_module(tmp_path, code, tmp_path)
     assert (result.returncode, result.stderr.strip()) == (1, "Aborted!")
 
 
-def test_ctrl_c_waits_until_pikepdf_has_loaded(tmp_path: Path) -> None:
+def test_ctrl_c_waits_until_pikepdf_has_loaded(mini_packet: Project, tmp_path: Path) -> None:
     # pikepdf's core aborts the process when Ctrl-C reaches it as it loads (seen
     # as status -6, "Critical nanobind error", under load): the packet command
     # loads it with Ctrl-C held, so Ctrl-C sent at that moment acts once it is
     # loaded, and the command stops as Ctrl-C always does.
-    import subprocess
-    import sys
-
-    from conftest import MINIMAL
-
-    clinic = tmp_path / "clinic"
-    (clinic / "content" / "handouts" / "en").mkdir(parents=True)
-    (clinic / "content" / "handouts" / "en" / "ha.yaml").write_text(MINIMAL, encoding="utf-8")
-    (clinic / "content" / "packets").mkdir()
-    (clinic / "content" / "packets" / "day.yaml").write_text(
-        "title: A day\naudience: client\nlanguage: en\nsections:\n"
-        "  - title: One\n    handouts: [ha]\n",
-        encoding="utf-8",
-    )
-    stub = tmp_path / "stub" / "interrupted"
-    stub.mkdir(parents=True)
-    (stub / "__main__.py").write_text(
+    code = (
         "import atexit, os, signal, sys\n"
         "class AsItLoads:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
@@ -143,27 +131,16 @@ def test_ctrl_c_waits_until_pikepdf_has_loaded(tmp_path: Path) -> None:
         "        return None\n"
         "sys.meta_path.insert(0, AsItLoads())\n"
         "atexit.register(lambda: print('loaded', 'pikepdf._core' in sys.modules))\n"
-        "sys.argv = ['handouts', 'packet', 'day', '--jobs', '1']\n"
-        "from generator.__main__ import run\n"
-        "run()\n",
-        encoding="utf-8",
+        "sys.argv = ['handouts', 'packet', 'mini', '--jobs', '1']\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "interrupted"],
-        cwd=clinic,
-        env={**os.environ, "PYTHONPATH": str(tmp_path / "stub"), "TMPDIR": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _as_module(tmp_path, code, mini_packet.root)
     assert (result.returncode, result.stderr.strip()) == (1, "Aborted!")
     assert result.stdout.strip() == "loaded True"
-    assert not (clinic / "output").exists()
+    assert mini_packet.output_files() == {}
 
 
 def test_a_stop_while_the_files_are_written_is_let_go_once_they_are_in_place(
-    cli: Any, project: Any, monkeypatch: pytest.MonkeyPatch
+    cli: Any, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Held back while the files are put in place, a stop would then have said
     # "Aborted!" over files that are written. The command ends as it would have.

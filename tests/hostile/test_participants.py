@@ -24,15 +24,6 @@ from generator.participants import MAX_PARTICIPANTS, Participant, read_participa
 
 
 @pytest.fixture
-def packet(project: Project) -> Project:
-    project.add("breath.yaml")
-    folder = project.root / "content" / "packets"
-    folder.mkdir(parents=True)
-    (folder / "mini.yaml").write_text(BREATH_PACKET, encoding="utf-8")
-    return project
-
-
-@pytest.fixture
 def no_system_fonts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only the bundled fonts count, so what prints does not depend on this computer."""
     monkeypatch.setattr(fonts, "_system_font_has", lambda codepoint: False)
@@ -398,9 +389,9 @@ def test_a_script_no_font_has_names_its_row(
     ids=["unclosed quote", "separator", "comma", "latin-1", "utf-32"],
 )
 def test_the_command_stops_before_writing(
-    packet: Project, cli: Callable[..., Result], raw: bytes
+    mini_packet: Project, cli: Callable[..., Result], raw: bytes
 ) -> None:
-    people = packet.root / "people.csv"
+    people = mini_packet.root / "people.csv"
     people.write_bytes(raw)
     result = cli("packet", "mini", "--participants", "people.csv", "-j", "1")
     assert result.exit_code == 1, result.output
@@ -408,11 +399,13 @@ def test_the_command_stops_before_writing(
     assert lines[0].startswith("people.csv:")
     assert lines[-1] == "1 problem in 1 file; nothing was written."
     assert "Traceback" not in result.output and "Quorn" not in result.output
-    assert packet.output_files() == {}
+    assert mini_packet.output_files() == {}
 
 
 @pytest.mark.parametrize("kind", ["device", "fifo", "folder", "missing", "under a file"])
-def test_a_list_that_is_no_file(packet: Project, cli: Callable[..., Result], kind: str) -> None:
+def test_a_list_that_is_no_file(
+    mini_packet: Project, cli: Callable[..., Result], kind: str
+) -> None:
     target = {
         "device": "/dev/zero",
         "fifo": "pipe.csv",
@@ -420,9 +413,9 @@ def test_a_list_that_is_no_file(packet: Project, cli: Callable[..., Result], kin
         "missing": "missing.csv",
         "under a file": "file.csv/people.csv",
     }[kind]
-    os.mkfifo(packet.root / "pipe.csv")
-    (packet.root / "folder.csv").mkdir()
-    (packet.root / "file.csv").write_text("name\nAnn\n")
+    os.mkfifo(mini_packet.root / "pipe.csv")
+    (mini_packet.root / "folder.csv").mkdir()
+    (mini_packet.root / "file.csv").write_text("name\nAnn\n")
     result = cli("packet", "mini", "--participants", target, "-j", "1")
     assert "Traceback" not in result.output
     if kind == "folder":
@@ -439,7 +432,7 @@ def test_a_list_that_is_no_file(packet: Project, cli: Callable[..., Result], kin
             "permissions",
         }[kind]
         assert result.stderr.splitlines()[0] == expected
-    assert packet.output_files() == {}
+    assert mini_packet.output_files() == {}
 
 
 # --- one row, one copy, the name on its cover as written -------------------------------
