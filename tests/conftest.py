@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import struct
@@ -248,6 +249,27 @@ def hostile(tmp_path: Path) -> Callable[..., Run]:
         return run(args, cwd or tmp_path / "clinic", tmp=tmp_path / f"tmp{counter[0]}", **options)
 
     return go
+
+
+def loaded_by(root: Path, args: list[str], modules: tuple[str, ...]) -> tuple[str, str, list[str]]:
+    """Run the command in a fresh Python in `root`: its output, its errors, and which
+    of `modules` it imported."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from generator.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted(m for m in {modules!r} if m in sys.modules), file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False
+    )
+    *said, loaded = result.stderr.strip().splitlines()
+    return result.stdout, "\n".join(said), ast.literal_eval(loaded)
 
 
 def invoke_in(root: Path, *args: str) -> tuple[int, str]:
