@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 #: Signals that ask a command to stop, as Ctrl-C does.
@@ -121,17 +122,26 @@ def _let_go(signum: int, frame: Any) -> None:
     """A stop signal once the command's files are in place: nothing is left to stop."""
 
 
-#: Whether the running command's files are in place (see `work_written`).
-_WRITTEN: list[bool] = [False]
-#: Whether this process runs one command and ends (`handouts`, `python -m
-#: generator`), not several in turn (as the tests do in theirs).
-_ONE_COMMAND: list[bool] = [False]
+@dataclass
+class _Command:
+    """The command this process is running, as `work_written` needs to know it."""
+
+    #: A command is running (`command_scope`): outside one, nothing is let go.
+    running: bool = False
+    #: Its files are in place (`work_written`).
+    written: bool = False
+    #: The process ends with it (`handouts`, `python -m generator`), rather than
+    #: running several in turn, as the tests do in theirs.
+    ends_process: bool = False
+
+
+_COMMAND = _Command()
 
 
 def one_command_process() -> None:
     """This process ends with its command: what `work_written` lets go stays let go
     to the exit, through Click's last steps and Python's own."""
-    _ONE_COMMAND[0] = True
+    _COMMAND.ends_process = True
 
 
 def work_written() -> None:
@@ -142,9 +152,9 @@ def work_written() -> None:
     workers stop and the paths are printed, would otherwise end the command
     with "Aborted!" over files that are written.
     """
-    if threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread() or not _COMMAND.running:
         return
-    _WRITTEN[0] = True
+    _COMMAND.written = True
     for signum in STOP_SIGNALS:
         if interrupts(signal.getsignal(signum)):
             signal.signal(signum, _let_go)
@@ -154,18 +164,19 @@ def work_written() -> None:
 def command_scope() -> Iterator[None]:
     """One command: its stop signals as they were before it, once it is over (unless
     the process ends with it: see `one_command_process`)."""
-    if threading.current_thread() is not threading.main_thread() or _ONE_COMMAND[0]:
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
     before = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
-    _WRITTEN[0] = False
+    _COMMAND.running, _COMMAND.written = True, False
     try:
         yield
     finally:
-        _WRITTEN[0] = False
-        for signum, handler in before.items():
-            if handler is not None:
-                signal.signal(signum, handler)
+        if not _COMMAND.ends_process:
+            _COMMAND.running = _COMMAND.written = False
+            for signum, handler in before.items():
+                if handler is not None:
+                    signal.signal(signum, handler)
 
 
 class Held:
@@ -204,7 +215,7 @@ def ctrl_c_held(*, then_act: bool = True) -> Iterator[None]:
     try:
         yield
     finally:
-        written = _WRITTEN[0]
+        written = _COMMAND.written
         for signum, handler in previous.items():
             signal.signal(signum, _let_go if written and interrupts(handler) else handler)
         if held.came and then_act and not written:

@@ -164,3 +164,18 @@ def test_a_stop_while_the_files_are_written_is_let_go_once_they_are_in_place(
     assert list(project.output_files()) == ["en/daily-check-in.html"]
     # The command over, the signals are as they were before it.
     assert after is signal.default_int_handler
+
+
+def test_a_write_outside_a_command_leaves_the_signals_alone(
+    tmp_path: Path, stops_like_ctrl_c: object
+) -> None:
+    # Code that writes without running a command (a test, another tool) keeps
+    # its handlers, and a stop held back later still acts.
+    from generator.output import write_atomically
+
+    before = signal.getsignal(signal.SIGTERM)
+    write_atomically([(tmp_path / "a.txt", b"a")])
+    assert (tmp_path / "a.txt").read_bytes() == b"a"
+    assert signal.getsignal(signal.SIGTERM) is before
+    with pytest.raises(KeyboardInterrupt), ctrl_c_held():
+        os.kill(os.getpid(), signal.SIGTERM)
