@@ -179,3 +179,27 @@ def test_a_write_outside_a_command_leaves_the_signals_alone(
     assert signal.getsignal(signal.SIGTERM) is before
     with pytest.raises(KeyboardInterrupt), ctrl_c_held():
         os.kill(os.getpid(), signal.SIGTERM)
+
+
+def test_the_signals_are_ignored_before_their_defaults_come_back(tmp_path: Path) -> None:
+    # Once the command is over, a stop could only interrupt Python's exit; and if
+    # SIGTERM's default came back first, a SIGTERM in between would end the
+    # process by that signal. Stops are ignored before the defaults return.
+    code = (
+        "import contextlib, signal, sys\n"
+        "import generator.signals as signals\n"
+        "real = signals.stopped_as_ctrl_c\n"
+        "@contextlib.contextmanager\n"
+        "def watched():\n"
+        "    with real():\n"
+        "        try:\n"
+        "            yield\n"
+        "        finally:\n"
+        "            handler = signal.getsignal(signal.SIGTERM)\n"
+        "            print('at the end:', getattr(handler, 'name', None) or handler.__name__)\n"
+        "signals.stopped_as_ctrl_c = watched\n"
+        "sys.argv = ['handouts', '--version']\n"
+    )
+    result = _as_module(tmp_path, code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "at the end: SIG_IGN"
