@@ -57,14 +57,11 @@ def _last_run(
 
 def _finish(rerun: Rerun | None, written: tuple[Path, ...], warnings: tuple[str, ...]) -> None:
     """Record the run (see `rerun`) and say what it wrote. Everything is written by now:
-    a stop signal here has nothing left to stop, and is let go rather than reported as
-    a stop after the files are in place."""
-    from generator.signals import ctrl_c_held
-
-    with ctrl_c_held(then_act=False):
-        if rerun is not None:
-            rerun.record(written, warnings)
-        _report(written, warnings)
+    a stop signal here has nothing left to stop, and is let go (`signals.work_written`)
+    rather than reported as a stop after the files are in place."""
+    if rerun is not None:
+        rerun.record(written, warnings)
+    _report(written, warnings)
 
 
 def _run(request: BuildRequest | PacketRequest, config_file: Path | None, documents: int) -> None:

@@ -194,11 +194,10 @@ class Held:
 
 
 @contextlib.contextmanager
-def ctrl_c_held(*, then_act: bool = True) -> Iterator[None]:
+def ctrl_c_held() -> Iterator[None]:
     """Hold Ctrl-C (and SIGTERM, SIGHUP) back until the block is done, then let it act.
 
-    `then_act=False` lets it go instead: for the last steps of a run whose
-    work is done and written, which a stop would only misreport as stopped.
+    Once the command's files are in place (`work_written`), it is let go instead.
     A worker forked from this process in the block starts holding them back
     too, until it sets its own handlers (see `workers._start_worker`).
     """
@@ -218,5 +217,5 @@ def ctrl_c_held(*, then_act: bool = True) -> Iterator[None]:
         written = _COMMAND.written
         for signum, handler in previous.items():
             signal.signal(signum, _let_go if written and interrupts(handler) else handler)
-        if held.came and then_act and not written:
+        if held.came and not written:
             signal.raise_signal(held.came[0][1])

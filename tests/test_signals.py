@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 
 from conftest import Project
-from generator.signals import _stop_requested, ctrl_c_held, interrupted
+from generator.signals import (
+    _stop_requested,
+    command_scope,
+    ctrl_c_held,
+    interrupted,
+    work_written,
+)
 
 
 @pytest.fixture
@@ -33,14 +39,23 @@ def test_a_stop_held_back_acts_once_the_block_is_done(stops_like_ctrl_c: object)
 
 def test_a_stop_after_the_work_is_written_is_let_go(stops_like_ctrl_c: object) -> None:
     done = []
-    with ctrl_c_held(then_act=False):
-        os.kill(os.getpid(), signal.SIGTERM)
-        done.append("recorded and reported")
-    assert done == ["recorded and reported"]
-    # Held no more: a stop now acts as before.
+    try:
+        with command_scope():
+            with ctrl_c_held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                work_written()
+                done.append("put in place")
+            os.kill(os.getpid(), signal.SIGTERM)
+            # The handler runs between two bytecodes, soon after the signal.
+            for _ in range(10_000):
+                pass
+            done.append("recorded and reported")
+    except KeyboardInterrupt:
+        done.append("stopped")
+    assert done == ["put in place", "recorded and reported"]
+    # The command over: a stop acts as before.
     with pytest.raises(KeyboardInterrupt):
         os.kill(os.getpid(), signal.SIGTERM)
-        # The handler runs between two bytecodes, soon after the signal.
         for _ in range(10_000):
             pass
 
