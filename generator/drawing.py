@@ -97,11 +97,13 @@ def tint(colour: str, share: float) -> str:
 
         return str(Color(colour).mix("white", 1 - share, space="srgb").to_string(hex=True))
     toward = 1 - share
-    channels = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    # Times 1/255, not over 255: the same last bit as coloraide reads hex with.
+    channels = (int(colour[i : i + 2], 16) * _PER_STEP for i in (1, 3, 5))
     return "#" + "".join(f"{math.floor((v + (1 - v) * toward) * 255 + 0.5):02x}" for v in channels)
 
 
 _HEX = re.compile(r"#[0-9a-fA-F]{6}")
+_PER_STEP = 1.0 / 255.0
 
 
 # --- words --------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pdfplumber
 import pikepdf
 import pytest
 from coloraide import Color
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import Project, handout_text, invoke_in
@@ -517,6 +517,7 @@ def test_accents_typed_as_combining_marks_are_composed() -> None:
 
 
 @settings(max_examples=3000, deadline=None)
+@example(0x2D0000, 0.35)  # 181.5 over 255 by dividing, just under it by coloraide's 1/255
 @given(
     st.integers(min_value=0, max_value=0xFFFFFF),
     st.floats(min_value=0, max_value=1, allow_nan=False) | st.sampled_from([TINT, MARKED_TINT]),
@@ -527,6 +528,17 @@ def test_a_tint_is_what_coloraide_mixes(rgb: int, share: float) -> None:
     for colour in (f"#{rgb:06x}", f"#{rgb:06X}"):
         expected = Color(colour).mix("white", 1 - share, space="srgb").to_string(hex=True)
         assert tint(colour, share) == expected
+
+
+def test_every_channel_value_is_tinted_as_coloraide_tints_it() -> None:
+    # Channels are tinted one by one, so the greys hold every value a channel can have;
+    # the shares are every hundredth and the two the diagrams use.
+    shares = [k / 100 for k in range(101)] + [TINT, MARKED_TINT]
+    for value in range(256):
+        grey = "#" + f"{value:02x}" * 3
+        for share in shares:
+            expected = Color(grey).mix("white", 1 - share, space="srgb").to_string(hex=True)
+            assert tint(grey, share) == expected, (grey, share)
 
 
 def test_a_colour_that_is_not_hex_is_tinted_by_coloraide() -> None:
