@@ -20,10 +20,11 @@ TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 #: The first set the rules were written against; the held-out set, written apart
 #: and then used to widen the word lists (so no longer unseen); and a second
-#: held-out set, written by someone who had not seen the rules, measured as it came.
+#: held-out set, written by someone who had not seen the rules, measured as it came;
+#: and what a red-team pass found, which the word lists were then changed to read.
 CORPORA = {
     part: TESTS / "data" / f"wording-corpus-es{part}.yaml"
-    for part in ("", "-heldout", "-heldout-2")
+    for part in ("", "-heldout", "-heldout-2", "-redteam")
 }
 FAMILIES = ("directive", "shaming", "promise", "register")
 PRECISION, RECALL = 0.95, 0.90
@@ -68,6 +69,11 @@ def test_every_family_is_precise_and_finds_what_it_should() -> None:
     for family, (precision, recall) in scores(entries).items():
         assert precision >= PRECISION, (family, precision, misses)
         assert recall >= RECALL, (family, recall, misses)
+
+
+def test_the_red_team_set_alone_clears_the_bar() -> None:
+    for family, (precision, recall) in scores(_entries("-redteam")).items():
+        assert precision >= PRECISION and recall >= RECALL, family
 
 
 def test_the_readme_reports_each_set_as_measured() -> None:
@@ -157,6 +163,11 @@ def test_register_follows_the_form_the_handout_mostly_speaks_in(
     project.add("tu.yaml", mostly_tu, language="es")
     result = CliRunner().invoke(main, ["check", "--language", "es", "tu"])
     assert "\u201cUsted\u201d speaks to the reader as usted" in result.output, result.output
+    # What to write instead is the handout's own form, tú, not the usted it flags.
+    assert "hable al lector de tú en todo el material" in result.output, result.output
+    assert "de usted en todo" not in result.output
+    result = CliRunner().invoke(main, ["check", "--language", "es", "usted"])
+    assert "hable al lector de usted en todo el material" in result.output, result.output
 
 
 def test_the_word_list_has_a_pattern_for_every_kind_it_can_find() -> None:

@@ -74,9 +74,13 @@ def _word(token: Token) -> str | None:
 def _in_a_name(token: Token) -> bool:
     """Part of a proper name: "the Office for Victims of Crime" (but in a title, every
     word has a capital: "Supporting Victims of Grooming")."""
-    if token.i == token.sent.start or not token.text[:1].isupper():
+    if not token.text[:1].isupper() or _title_case(token.sent):
         return False
-    return not _title_case(token.sent)
+    if token.i > token.sent.start:
+        return True
+    # At the start every word has a capital: a name goes on in capitals ("Victim Support").
+    after = token.doc[token.i + 1] if token.i + 1 < token.sent.end else None
+    return after is not None and after.is_alpha and after.text[:1].isupper() and after.lower_ != "i"
 
 
 def _title_case(sentence: Span) -> bool:
@@ -156,6 +160,8 @@ def _after_a_copula(token: Token) -> bool:
     for j in range(i - 1, start - 1, -1):
         if doc[j].text in _CLAUSE_BREAKS:
             return False
+        if doc[j].dep_ == "poss" and j + 1 < i:
+            continue  # "your phone battery is weak" is about the battery
         if _personal(doc[j]) or (j == start and _an_act(doc[j])):
             return True
     return opens_an_order(doc[start]) or doc[start].lower_ in ("stop", "quit")
@@ -163,7 +169,14 @@ def _after_a_copula(token: Token) -> bool:
 
 def _an_act(word: Token) -> bool:
     """Something done, as the subject: "skipping it", "needing help"."""
-    return word.tag_ == "VBG" or word.dep_ == "csubj"
+    # The tagger takes a gerund at the start for a noun: "Crying is a sign of weakness".
+    if word.tag_ == "VBG" or word.dep_ == "csubj":
+        return True
+    if word.pos_ != "NOUN" or not word.lower_.endswith("ing"):
+        return False
+    from lemminflect import getAllLemmas
+
+    return "VERB" in getAllLemmas(word.lower_)
 
 
 def _personal(word: Token) -> bool:

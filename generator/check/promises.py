@@ -45,7 +45,38 @@ TRIGGERS = frozenset(
         "always works",
         "works for everyone",
         "you are safe",
+        "will not come back",
+        "proven",
+        "100% effective",
+        "heals",
+        "nothing can hurt you",
+        "can't hurt you",
+        "the danger is over",
         *CLAIMS,
+    }
+)
+#: Words that say an outcome is for some, not all: "for many people, it will ease".
+_FOR_SOME = ("for some", "for many", "for most", "for a lot of", "some people", "many people")
+#: What a handout offers, as the subject of a claim: "this practice heals trauma".
+_OFFERED = frozenset(
+    {
+        "this",
+        "it",
+        "practice",
+        "exercise",
+        "technique",
+        "skill",
+        "tool",
+        "method",
+        "handout",
+        "worksheet",
+        "therapy",
+        "treatment",
+        "approach",
+        "program",
+        "programme",
+        "app",
+        "course",
     }
 )
 #: Words that make a rewrite with "may" still sound certain.
@@ -71,7 +102,7 @@ def promises(sentence: Span, voiced: parse.Voiced) -> Iterator[parse.Hit]:
 
 def _future(sentence: Span, token: Token, voiced: parse.Voiced) -> tuple[parse.Hit, Token] | None:
     """ "Will" or "going to" with an outcome: "the numbness will go away"."""
-    if token.tag_ == "MD" and token.lower_ in ("will", "'ll"):
+    if token.tag_ == "MD" and token.lower_ in ("will", "'ll", "wo"):  # "wo" of "won't"
         first, last, verb = token, token, token.head
         while verb.dep_ in ("aux", "auxpass") and verb.head.i != verb.i:
             verb = verb.head  # "will be gone": "be" leans on "gone"
@@ -81,6 +112,8 @@ def _future(sentence: Span, token: Token, voiced: parse.Voiced) -> tuple[parse.H
     else:
         return None
     end = _outcome(verb)
+    if any(h in sentence.text.lower() for h in _FOR_SOME):
+        return None  # "For some people, not all, the alarm will fade": not a promise to all
     if (
         end is None
         or any(s.lower_ in TIMETABLES for s in parse.subjects(verb))
@@ -89,9 +122,13 @@ def _future(sentence: Span, token: Token, voiced: parse.Voiced) -> tuple[parse.H
         return None
     if voiced.inside(verb) or parse.denied_over(verb):
         return None  # "no one can promise that it will stop"
-    if parse.negated(verb) and not (_never_again(verb) or verb.lemma_ == "happen"):
-        return None
-    outcome = [t.lower_ for t in sentence.doc[last.i + 1 : end.i + 1] if t.lower_ != "never"]
+    again = verb.lemma_ in ("happen", "come", "return")
+    if parse.negated(verb) and not (_never_again(verb) or again):
+        return None  # "it will not fix everything"; but "it won't come back" promises
+    denials = ("never", "n't", "not")
+    outcome = [t.lower_ for t in sentence.doc[last.i + 1 : end.i + 1] if t.lower_ not in denials]
+    if parse.negated(verb) and not _never_again(verb) and verb.lemma_ != "happen":
+        outcome.insert(0, "not")  # "won't come back"
     kind = "safety" if end.lower_ == "safe" else "outcome"
     found = parse.hit("promise", kind, " ".join(["will", *outcome]), first, end, None)
     return _with_rewrite(found, sentence, first, last, verb), verb
@@ -110,7 +147,8 @@ def _outcome(verb: Token) -> Token | None:
     if lemma in ("return", "come"):
         back = [c for c in verb.children if c.lower_ == "back"]
         again = lemma == "return" or back
-        return (back or [verb])[0] if again and _never_again(verb) else None
+        ever = _never_again(verb) or parse.negated(verb)
+        return (back or [verb])[0] if again and ever else None
     if lemma == "make":
         made = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp", "acomp")]
         return made[0] if made and (_outcome(made[0]) or made[0].lower_ in STATES) else None
@@ -132,7 +170,9 @@ def _with_rewrite(
 ) -> parse.Hit:
     """ "Will go away" as "may go away", when nothing else in the sentence is certain."""
     lower = sentence.text.lower()
-    if _never_again(verb) or verb.lemma_ == "happen" or any(w in lower for w in _ABSOLUTE):
+    if _never_again(verb) or parse.negated(verb) or verb.lemma_ == "happen":
+        return found  # "may not come back" would still sound sure
+    if any(w in lower for w in _ABSOLUTE):
         return found
     futures = [t for t in sentence if t.tag_ == "MD" and t.lower_ in ("will", "'ll")]
     if (
@@ -167,7 +207,27 @@ def _claim(token: Token) -> tuple[parse.Hit, Token] | None:
         return parse.hit("promise", "claim", "cure", token, token, None), token
     if lemma == "work" and token.pos_ == "VERB":
         return _works(token)
+    return _proven(token) or _heals(token, present)
+
+
+def _proven(token: Token) -> tuple[parse.Hit, Token] | None:
+    """ "Scientifically proven", "100% effective": a certain result claimed."""
+    if token.lower_ == "proven" and token.head.lower_ != "not":
+        return parse.hit("promise", "claim", "proven", token, token, None), token
+    if token.lower_ == "effective":
+        full = [t for t in token.lefts if t.text in ("100", "%") or t.lower_ == "percent"]
+        if full or any(t.text == "100" for t in token.doc[max(0, token.i - 3) : token.i]):
+            return parse.hit("promise", "claim", "100% effective", token, token, None), token
     return None
+
+
+def _heals(token: Token, present: bool) -> tuple[parse.Hit, Token] | None:
+    """ "This practice heals trauma": a cure claimed for what the handout offers."""
+    if token.lemma_.lower() != "heal" or not present:
+        return None
+    if not any(s.lower_ in _OFFERED for s in parse.subjects(token)):
+        return None
+    return parse.hit("promise", "claim", "heals", token, token, None), token
 
 
 def _works(token: Token) -> tuple[parse.Hit, Token] | None:
@@ -201,6 +261,10 @@ def _misread_claim(token: Token) -> bool:
 
 def _safety(token: Token) -> tuple[parse.Hit, Token] | None:
     """ "You are safe now": safety promised to the reader."""
+    if token.lower_ in ("hurt", "harm"):
+        return _unharmed(token)
+    if token.lower_ in ("over", "gone", "past"):
+        return _danger_over(token)
     if token.lower_ != "safe" or token.dep_ != "acomp":
         return None
     verb = token.head
@@ -212,3 +276,37 @@ def _safety(token: Token) -> tuple[parse.Hit, Token] | None:
     if not you:
         return None
     return parse.hit("promise", "safety", "you are safe", you[0], token, None), token
+
+
+#: What a handout can't say is over: "the danger is over", "the threat is gone".
+_DANGERS = frozenset({"danger", "dangers", "threat", "threats", "abuse"})
+
+
+def _unharmed(verb: Token) -> tuple[parse.Hit, Token] | None:
+    """ "Nothing can hurt you now", "the memories can't hurt you any more"."""
+    said = parse.subjects(verb)
+    nobody = [s for s in said if s.lower_ in ("nothing", "nobody", "no-one")]
+    nobody += [s for s in said if any(c.lower_ == "no" for c in s.children)]
+    phrase = "nothing can hurt you"
+    if not nobody and parse.negated(verb) and parse.aux_words(verb) & {"can", "ca", "could"}:
+        nobody, phrase = said, "can't hurt you"  # "the memories can't hurt you"
+    if not nobody or not any(c.lower_ in parse.YOU for c in verb.children):
+        return None
+    if parse.conditional(verb) or parse.reported(verb):
+        return None
+    return parse.hit("promise", "safety", phrase, nobody[0], verb, None), verb
+
+
+def _danger_over(token: Token) -> tuple[parse.Hit, Token] | None:
+    """ "The danger is over": safety promised, when many readers still live with danger."""
+    # "The danger is over" (over on "is"); "the threat is gone" ("is" a helper of "gone").
+    verb = token.head if token.head.lemma_ == "be" else token
+    if verb is token and "be" not in {a.lemma_ for a in token.children if a.dep_.startswith("aux")}:
+        return None
+    heads = [verb, *(c for c in token.children if c.dep_.startswith("aux"))]
+    said = [s for h in heads for s in parse.subjects(h) if s.lower_ in _DANGERS]
+    if not said or parse.negated(verb) or parse.aux_words(verb) & parse.OTHER_MODALS:
+        return None
+    if parse.conditional(verb):
+        return None
+    return parse.hit("promise", "safety", "the danger is over", said[0], token, None), token

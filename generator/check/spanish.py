@@ -80,6 +80,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "people": _whole(_words(shaming["people"])),
         "promise": _whole("(?:" + "|".join(d["promise"]["phrases"]) + ")"),
         "promise_denied": _whole(_words(d["promise"]["not_said"])),
+        "timetable": _whole(_words(d["promise"]["timetables"])),
         "tu": _whole(_words([*register["tu_words"], *register["tu_verbs"], *register["vos"]])),
         # Not "Nota: …" or "Prueba de embarazo": a noun that looks like the verb.
         "tu_opening": re.compile(
@@ -187,6 +188,9 @@ def _directive(sentence: str, offset: int) -> Hit | None:
         after = sentence[match.end() : match.end() + 12].lower()
         if after.lstrip().startswith(("de ", "ver ")):
             continue  # "debe de ser difícil", "tiene que ver con": not orders
+        needs = match.group(0).lower().startswith("necesit")
+        if needs and not re.match(r"\s*\w+(?:ar|er|ir)(?:se|lo|la|le)?\b", after):
+            continue  # "necesita ayuda" says a need; "necesita practicar" orders
         if p["denied_ok"].fullmatch(match.group(0)) and re.search(r"\b(no|nadie|ni)\b", before):
             continue  # "no tiene que": a choice given, not an order
         if _CONDITION.search(before) or _REPORTED.search(before):
@@ -266,8 +270,12 @@ def _of_a_person(before: str) -> bool:
 def _promise(sentence: str, offset: int) -> Hit | None:
     p = _patterns()
     for match in p["promise"].finditer(sentence):
-        if p["promise_denied"].search(_clause_before(sentence, match.start())):
+        before = _clause_before(sentence, match.start())
+        if p["promise_denied"].search(before):
             continue  # denied, hedged or reported: "No le prometemos que…"
+        ends = re.search(r"acab|termin", match.group(0), re.IGNORECASE)
+        if ends and p["timetable"].search(before):
+            continue  # "el grupo se acabará en junio": a timetable, not an outcome
         kind = "safety" if re.search(r"salvo|peligro", match.group(0), re.I) else "outcome"
         return _hit("promise", kind, match, offset)
     return None

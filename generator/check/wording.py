@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from generator.blocks import walk
-from generator.check import labels, orders, promises, spanish
+from generator.check import blame, labels, orders, promises, spanish
 from generator.check.orders import directives
 from generator.check.parse import QUOTED, Hit, Voiced, parse, sentences, voiced, wording_data
 from generator.check.report import Loc
@@ -97,7 +97,13 @@ def triggers() -> frozenset[str]:
         *es["register"]["tu_verbs"],
         *es["register"]["usted_words"],
     }
-    return orders.TRIGGERS | labels.LABELS | promises.TRIGGERS | frozenset(spanish_words)
+    return (
+        orders.TRIGGERS
+        | labels.LABELS
+        | blame.TRIGGERS
+        | promises.TRIGGERS
+        | frozenset(spanish_words)
+    )
 
 
 def wording_findings(item: HandoutFile, located: Located, words: WordList) -> list[Problem]:
@@ -133,12 +139,13 @@ def judged(
         hits = [
             *(directives(sentence, piece) if orders else ()),
             *labels.labels(sentence, piece),
+            *blame.blames(sentence, piece),
             *promises.promises(sentence, piece),
         ]
         for h in hits:
             if CATEGORIES[h.family].id not in allowed and h.phrase not in allowed:
                 found.setdefault(h.family, h)
-        yield from sorted(found.values(), key=lambda h: h.start)
+        yield from sorted((piece.as_typed(h) for h in found.values()), key=lambda h: h.start)
 
 
 def judge(texts: Sequence[str], *, heading: bool = False) -> list[list[Hit]]:
@@ -182,9 +189,17 @@ def _spanish_finding(
         located,
         passage.loc,
         f"\u201c{found.said}\u201d {explanation}",
-        spanish.data()["patterns"][found.kind if found.family == "directive" else found.family],
+        _spanish_pattern(found, register),
         text=found.said,
     )
+
+
+def _spanish_pattern(found: Hit, register: str) -> str:
+    """What to write instead: for a change of form, the form the handout mostly speaks in."""
+    patterns: dict[str, str] = spanish.data()["patterns"]
+    if found.family == "register":
+        return patterns["register_tu" if register == "tú" else "register"]
+    return patterns[found.kind if found.family == "directive" else found.family]
 
 
 def judge_spanish(

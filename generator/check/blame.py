@@ -1,0 +1,158 @@
+"""Check stage, wording: blame laid on the reader, and labels put on them (`wording.shaming`).
+
+Blame: "it was your fault", "you brought this on yourself", "you should
+have known better", "you asked for it". Not blame: the same denied ("it was
+not your fault", "none of this is your fault"), asked, or in someone's words.
+
+A label imposed: "survivor", "sufferer" or "addict" said of the reader ("As
+a survivor, you may…", "You are a survivor"). Said of others ("survivors of
+abuse often blame themselves") it describes, and is left to the label rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from generator.check.parse import (
+    YOU,
+    Hit,
+    Voiced,
+    aux_words,
+    denied_above,
+    hit,
+    negated,
+    question,
+    subjects,
+    wording_data,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+_WORDS = wording_data()["shaming"]
+#: Names for a group that label when said of the reader.
+IMPOSED = frozenset(_WORDS["imposed"])
+#: Verbs that blame, each with the word it needs ("bring … on").
+BLAME_VERBS: dict[str, str | None] = _WORDS["blame_verbs"]
+#: What past "should" blames with: "you should have known", "…have left".
+_HINDSIGHT = frozenset(
+    {
+        "know",
+        "see",
+        "stop",
+        "leave",
+        "fight",
+        "tell",
+        "realise",
+        "realize",
+        "trust",
+        "do",
+        "say",
+        "go",
+        "listen",
+        "notice",
+        "act",
+        "report",
+        "ask",
+        "run",
+        "speak",
+        "get",
+    }
+)
+#: Who the reader is, as the subject a label is put on: "we are all survivors here".
+_READER = frozenset({*YOU, "we"})
+#: What happened, as the object of a blaming verb.
+_WHAT = frozenset({"it", "this", "that", "what", "everything", "all"})
+#: Every trigger a blame or imposed-label finding names, as `allow:` may name it.
+TRIGGERS = frozenset(
+    {
+        "your fault",
+        "should have",
+        *(f"{verb} {word}" if word else verb for verb, word in BLAME_VERBS.items()),
+        *IMPOSED,
+    }
+)
+
+
+def blames(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
+    """Each place the sentence blames its reader or puts a label on them."""
+    if question(sentence):
+        return
+    for token in sentence:
+        if voiced.inside(token):
+            continue
+        found = _fault(token) or _blaming_verb(token) or _hindsight(token) or _imposed(token)
+        if found is not None:
+            yield found
+
+
+def _fault(token: Token) -> Hit | None:
+    """ "It was your fault", "you're to blame"."""
+    if token.lower_ == "fault":
+        yours = [c for c in token.children if c.dep_ == "poss" and c.lower_ in ("your", "yours")]
+        if yours and not denied_above(token) and not _nobody_said(token):
+            return hit("shaming", "blame", "your fault", yours[0], token, None)
+    return None
+
+
+def _nobody_said(token: Token) -> bool:
+    """ "None of this is your fault": the clause's subject denies it."""
+    verb = token.head
+    denying = ("none", "nothing", "neither", "no")
+    return any(
+        s.lower_ in denying or any(c.lower_ == "no" for c in s.children) for s in subjects(verb)
+    )
+
+
+def _blaming_verb(token: Token) -> Hit | None:
+    """ "You brought this on yourself", "you asked for it", "you deserved it"."""
+    lemma = token.lemma_.lower()
+    if token.pos_ not in ("VERB", "AUX") or lemma not in BLAME_VERBS:
+        return None
+    if not any(s.lower_ in YOU for s in subjects(token)) or negated(token):
+        return None
+    if aux_words(token) & {"will", "'ll", "may", "might", "can", "could", "would"}:
+        return None  # "you can let it happen slowly": a choice, not blame
+    needed = BLAME_VERBS[lemma]
+    if needed is None:
+        # "You deserved it", not "you deserve care": what happened, deserved.
+        done = [c for c in token.children if c.dep_ in ("dobj", "ccomp") and c.lower_ in _WHAT]
+        if not done or token.tag_ != "VBD":
+            return None
+        return hit("shaming", "blame", lemma, token, token, None)
+    part = next((c for c in token.subtree if c.lower_ == needed and c.i > token.i), None)
+    if part is None or (lemma == "bring" and "yourself" not in {t.lower_ for t in token.subtree}):
+        return None
+    if lemma == "ask" and not any(c.lower_ in ("it", "this", "that") for c in part.children):
+        return None  # "you asked for help"
+    return hit("shaming", "blame", f"{lemma} {needed}", token, part, None)
+
+
+def _hindsight(token: Token) -> Hit | None:
+    """ "You should have known better": blame with hindsight."""
+    if token.lower_ != "should" or token.tag_ != "MD":
+        return None
+    verb = token.head
+    if verb.tag_ != "VBN" or "have" not in aux_words(verb) or "been" in aux_words(verb):
+        return None  # "you should have been protected" takes the blame away
+    if verb.lemma_.lower() not in _HINDSIGHT or not any(s.lower_ in YOU for s in subjects(verb)):
+        return None
+    return hit("shaming", "blame", "should have", token, verb, None)
+
+
+def _imposed(token: Token) -> Hit | None:
+    """ "As a survivor, you…", "You are a survivor": a label on the reader."""
+    word = token.lower_
+    if word not in IMPOSED or token.pos_ not in ("NOUN", "PROPN"):
+        return None
+    head = token.head
+    if token.dep_ == "pobj" and head.lower_ == "as":
+        clause = head.head
+        if any(s.lower_ in _READER for s in subjects(clause)):
+            return hit("shaming", "imposed", word, head, token, None)
+    if token.dep_ in ("attr", "appos") and not denied_above(token):
+        said_of = subjects(head) if token.dep_ == "attr" else [head]
+        if any(s.lower_ in _READER for s in said_of):
+            return hit("shaming", "imposed", word, token, token, None)
+    return None
