@@ -49,6 +49,7 @@ EXPECTED = [
     ("wording.promise", 26, 20, "error"),
     ("sequencing.body-first", 51, 9, "error"),
     ("sequencing.stop-after", 48, 5, "error"),
+    ("sequencing.touch-choice", 52, 9, "error"),
     ("structure.purpose", 2, 10, "warning"),
     ("structure.key-points", 11, 3, "warning"),
     ("structure.chunk", 13, 5, "warning"),
@@ -117,7 +118,7 @@ def test_human_report_groups_by_file(broken: Project, cli) -> None:
     assert lines[0] == "content/handouts/en/breaks-every-rule.yaml"
     assert any(line.split()[:3] == ["24:11", "error", "wording.directive"] for line in lines)
     assert "Instead: \u201cIt can help to rest.\u201d" in result.stdout
-    assert lines[-1] == "7 errors, 11 warnings, 3 notes in 2 files (2 checked)."
+    assert lines[-1] == "8 errors, 11 warnings, 3 notes in 2 files (2 checked)."
 
 
 def test_the_builtin_library_passes_strict_with_pdf(tmp_path: Path, cli, monkeypatch) -> None:

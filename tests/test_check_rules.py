@@ -152,7 +152,7 @@ def test_rules_lists_every_rule_with_its_severity_and_description(cli) -> None:
     result = cli("check", "--rules")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert len(lines) == len(all_rules()) == 46
+    assert len(lines) == len(all_rules()) == 47
     assert lines[0] == (
         "schema                       error   "
         "the file does not match the handout, packet or config format"
@@ -169,8 +169,8 @@ def test_rules_lists_every_rule_with_its_severity_and_description(cli) -> None:
 
 def test_rules_as_json(cli) -> None:
     listed = json.loads(cli("check", "--rules", "--json").stdout)
-    assert len(listed) == 46
-    assert listed[14] == {
+    assert len(listed) == 47
+    assert listed[15] == {
         "id": "allow.unknown",
         "severity": "error",
         "description": "an `allow:` entry naming no wording rule or listed phrase",

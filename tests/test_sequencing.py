@@ -1,12 +1,17 @@
-"""`sequencing.*`: a practice starts outward, and says how to stop before its steps."""
+"""`sequencing.*`: a practice starts outward, says how to stop before its steps, and
+offers touch only as a choice."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from conftest import DATA, Project, handout_text
+from generator.check.sequencing import sequencing_findings
+from generator.content import load_handout
+from generator.yamlfile import read_yaml
 
 # The first step of the library's "1-2-3" practice as it was printed before the
 # content guide's order was applied: breath and body first, the way out after.
@@ -201,11 +206,13 @@ def test_a_block_can_allow_a_sequencing_rule(project: Project, cli) -> None:
 #: applied to them (copies of the files then): each is flagged, as it should be.
 BEFORE = DATA / "before-revision"
 FLAGGED_BEFORE = {
-    "daily-check-in": ["sequencing.body-first", "sequencing.stop-after"],
+    # Its "you can stop" stands just above the heading over the worksheet: before it.
+    "daily-check-in": ["sequencing.body-first"],
     "intentional-self-attunement": ["sequencing.stop-after"],
     "reacting-and-responding": ["sequencing.body-first", "sequencing.stop-after"],
     "when-self-compassion-feels-out-of-reach": ["sequencing.body-first"],
-    "withdrawal-response": ["sequencing.stop-after"],
+    # "Check in with your body" opens its first step, the feet on the floor after.
+    "withdrawal-response": ["sequencing.body-first", "sequencing.stop-after"],
 }
 
 
@@ -272,3 +279,294 @@ def test_a_spanish_practice_is_read_in_spanish(
         assert found == [("sequencing.body-first", 16), ("sequencing.stop-after", 13)]
     else:
         assert found == []
+
+
+# --- the classes of cue, read in process (quicker than the command) ---------------
+
+STOP_EN = "  - type: callout\n    text: You can stop at any step.\n"
+STOP_ES = "  - type: callout\n    text: Puede parar en cualquier paso.\n"
+
+
+def _rules(tmp_path: Path, blocks: str, language: str = "en", audience: str = "client") -> list:
+    """The sequencing rules a handout of these blocks breaks, with their lines."""
+    folder = tmp_path / language
+    folder.mkdir(exist_ok=True)
+    path = folder / "p.yaml"
+    text = handout_text("A practice", "Something to try.", blocks)
+    text = text.replace("language: en", f"language: {language}")
+    path.write_text(text.replace("audience: client", f"audience: {audience}"), encoding="utf-8")
+    found = sequencing_findings(load_handout(path, tmp_path), read_yaml(path))
+    return [(f.rule, f.line, f.message, f.suggestion) for f in found]
+
+
+def _steps(*items: str) -> str:
+    return "  - type: steps\n    items:\n" + "".join(f"      - {json.dumps(i)}\n" for i in items)
+
+
+@pytest.mark.parametrize(
+    ("language", "first"),
+    [
+        ("en", "Take three slow breaths."),
+        ("en", "Inhale for a count of four, then exhale for a count of six."),
+        ("en", "Let your eyes close, or lower your eyelids."),
+        ("en", "Scan slowly from head to toe."),
+        ("en", "Listen to the sounds inside you: your heartbeat and your breath."),
+        ("en", "Close your eyes and listen to the sound of your breathing."),
+        # The room beside the belly, not instead of it: the breath is still not a choice.
+        ("en", "Breathe deeply into your belly while you look around the room."),
+        ("en", "Notice any tension or tightness in your shoulders."),
+        ("en", "Feel the warmth in your hands."),
+        ("en", "Tune in to how you feel inside."),
+        ("en", "Turn your attention inward for a moment."),
+        ("en", "Begin with a short body scan."),
+        ("en", "Can you hear your heartbeat?"),
+        ("en", "Feel the air moving in and out of your nose."),
+        ("en", "With eyes closed, listen to the rhythm of your breath."),
+        ("es", "Inhale contando hasta cuatro y exhale despacio."),
+        ("es", "Con los ojos cerrados, intente escuchar su propia respiración."),
+        ("es", "Deje que se le cierren los ojos."),
+        ("es", "Note cualquier tensión en los hombros."),
+        ("es", "Dirija su atención hacia dentro."),
+        ("es", "Recorra su cuerpo de la cabeza a los pies."),
+        ("es", "Cierra los ojos y escucha los latidos de tu corazón."),
+        ("es", "Tome aire por la nariz y suéltelo despacio."),
+        ("es", "Siente el calor en tus manos y cuenta tus respiraciones."),
+    ],
+)
+def test_an_inward_first_step_is_flagged_in_any_wording(
+    tmp_path: Path, language: str, first: str
+) -> None:
+    stop = STOP_ES if language == "es" else STOP_EN
+    found = _rules(tmp_path, stop + _steps(first, "Look around."), language)
+    assert [(rule, line) for rule, line, _, _ in found] == [("sequencing.body-first", 15)]
+
+
+@pytest.mark.parametrize(
+    ("language", "first"),
+    [
+        ("en", "Listen to the sounds around you, then notice your breath if it feels okay."),
+        ("en", "Close your eyes if you like, or keep them open and look around the room."),
+        ("en", "Look out of the window, and name three things you can see."),
+        ("en", "Notice the sounds in the room. If it feels okay, notice your breath."),
+        ("en", "Close your eyes, or keep them open if you prefer, and find something blue."),
+        ("es", "Escuche los sonidos a su alrededor."),
+        ("es", "Mire a su alrededor. Si le parece bien, note su respiración."),
+        ("es", "Note su respiración, o mire a su alrededor si le resulta mejor."),
+    ],
+)
+def test_an_outward_first_step_passes_in_any_wording(
+    tmp_path: Path, language: str, first: str
+) -> None:
+    stop = STOP_ES if language == "es" else STOP_EN
+    assert _rules(tmp_path, stop + _steps(first, "Notice your breath."), language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "above", "stops"),
+    [
+        ("en", "Stop, drop and breathe", False),
+        ("en", "A pit stop for busy days", False),
+        ("en", "You can stop at any step.", True),
+        ("en", "Feel free to skip any step.", True),
+        ("en", "You may pause whenever you need to.", True),
+        ("en", "Try one step, or none. Stop whenever you like.", True),
+        ("en", "If a step feels like too much, open your eyes and look around.", True),
+        ("en", "You may end the exercise at any time.", True),
+        ("en", "How to stop worrying", False),
+        ("es", "Un ejercicio para calmarse", False),
+        ("es", "Este ejercicio es para la noche.", False),
+        ("es", "Puede hacerlo en cualquier momento del día.", False),
+        ("es", "Puede parar cuando quiera.", True),
+        ("es", "Puede detenerse en cualquier momento.", True),
+        ("es", "Siéntase libre de saltarse un paso.", True),
+        ("es", "Puedes parar cuando quieras.", True),
+        ("es", "Si en algún momento es demasiado, pare y mire a su alrededor.", True),
+        ("es", "Parar el pánico: un ejercicio", False),
+    ],
+)
+def test_the_way_to_stop_is_a_permission_not_the_word(
+    tmp_path: Path, language: str, above: str, stops: bool
+) -> None:
+    blocks = f"  - type: callout\n    text: {json.dumps(above)}\n"
+    steps = _steps("Mire a su alrededor.", "Note su respiración.")
+    if language == "en":
+        steps = _steps("Look around the room.", "Notice your breath.")
+    found = [rule for rule, _, _, _ in _rules(tmp_path, blocks + steps, language)]
+    assert found == ([] if stops else ["sequencing.stop-after"])
+
+
+@pytest.mark.parametrize(
+    ("language", "stop", "between", "flagged"),
+    [
+        # Just above a heading that only titles the steps: printed before them.
+        ("en", "You can stop at any step, or look around.", "", False),
+        ("es", "Puede parar en cualquier paso.", "", False),
+        ("en", "You can stop at any step.", "  - type: paragraph\n    text: Here is how.\n", False),
+        # Two headings up belongs to another part of the page.
+        ("en", "You can stop at any step.", "  - type: section\n    title: Other\n", True),
+    ],
+)
+def test_a_stop_just_above_the_heading_over_the_steps_comes_before_them(
+    tmp_path: Path, language: str, stop: str, between: str, flagged: bool
+) -> None:
+    blocks = (
+        f"  - type: callout\n    text: {stop}\n{between}"
+        "  - type: section\n    title: The steps\n"
+        + _steps("Look around the room.", "Notice your breath.")
+    )
+    found = [message for rule, _, message, _ in _rules(tmp_path, blocks, language)]
+    assert found == (
+        [
+            "the way to stop is printed nowhere: a reader who is overwhelmed at a step "
+            "needs it before they start"
+        ]
+        if flagged
+        else []
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "step"),
+    [
+        ("en", "Wrap your arms around yourself and give yourself a gentle squeeze."),
+        ("en", "Place a hand on your heart."),
+        ("en", "Ask someone you trust to hold you."),
+        ("en", "Wrap up tightly in a weighted blanket."),
+        ("en", "Hug yourself for as long as you like."),
+        ("en", "Slowly stroke your arm from shoulder to wrist."),
+        ("en", "Ask a loved one for a hug."),
+        ("en", "Cradle your face in your hands."),
+        ("en", "Curl up under a heavy blanket."),
+        ("es", "Abrácese fuerte y acaricie sus brazos."),
+        ("es", "Ponga una mano sobre el pecho."),
+        ("es", "Pida a alguien de confianza que le abrace."),
+        ("es", "Envuélvete en una manta pesada."),
+        ("es", "Dese un abrazo y palmaditas en los hombros."),
+    ],
+)
+def test_touch_without_a_choice_first_is_flagged(tmp_path: Path, language: str, step: str) -> None:
+    stop, first = (STOP_ES, "Mire a su alrededor.") if language == "es" else (STOP_EN, "Look up.")
+    found = _rules(tmp_path, stop + _steps(first, step), language)
+    assert [(rule, line) for rule, line, _, _ in found] == [("sequencing.touch-choice", 16)]
+    message, suggestion = found[0][2:]
+    assert "reminder for survivors of abuse" in message
+    assert "If touch feels okay" in suggestion and "hold a cushion" in suggestion
+
+
+@pytest.mark.parametrize(
+    ("language", "steps"),
+    [
+        ("en", ["If touch feels okay, place a hand on your heart. If not, hold a cushion."]),
+        ("en", ["Only if it feels okay: wrap your arms around yourself."]),
+        ("en", ["Hug yourself, if you like, or hold something soft."]),
+        ("en", ["Touch is a choice. If it feels okay, try the next step.", "Hug yourself."]),
+        ("en", ["Hold a cushion or a cool stone in your hands."]),
+        ("en", ["Feel what holds you up: the chair, the floor."]),
+        ("en", ["When and if you\u2019re ready, rest a hand on your arm."]),
+        ("en", ["Press your palms together, or rub your hands together to warm them."]),
+        ("es", ["Si el contacto le resulta cómodo, ponga una mano sobre el pecho."]),
+        ("es", ["Si le parece bien, abrácese. Si no, sostenga un cojín."]),
+        ("es", ["Sostenga una piedra fresca en la mano."]),
+        ("es", ["Fíjese en lo que le sostiene: la silla, el piso."]),
+    ],
+)
+def test_touch_offered_as_a_choice_or_an_object_held_passes(
+    tmp_path: Path, language: str, steps: list[str]
+) -> None:
+    stop, first = (STOP_ES, "Mire a su alrededor.") if language == "es" else (STOP_EN, "Look up.")
+    assert _rules(tmp_path, stop + _steps(first, *steps), language) == []
+
+
+def test_the_title_can_give_the_choice_and_a_block_can_allow_the_rule(
+    tmp_path: Path, project: Project, cli
+) -> None:
+    titled = _steps("Hug yourself.").replace(
+        "    items:", "    title: If touch feels okay\n    items:"
+    )
+    assert _rules(tmp_path, titled, "en") == []
+    allowed = _steps("Look up.", "Hug yourself.").replace(
+        "    items:", "    allow: [sequencing.touch-choice]\n    items:"
+    )
+    found = _found(project, cli, allowed)
+    assert found == []
+    project.add("p.yaml", handout_text("A practice", "Something to try.", allowed))
+    rules = [f["rule"] for f in json.loads(cli("check", "p", "--json").stdout)["findings"]]
+    assert "allow.unknown" not in rules
+
+
+@pytest.mark.parametrize(
+    ("language", "blocks"),
+    [
+        (
+            "en",
+            "  - type: list\n    items:\n      - Close your eyes.\n"
+            "      - Focus on your breathing.\n      - Feel your heartbeat in your chest.\n",
+        ),
+        (
+            "en",
+            "  - type: paragraph\n    text: >-\n      First, close your eyes. Then breathe "
+            "in deeply and notice your heartbeat. Stay with it for a minute.\n",
+        ),
+        (
+            "en",
+            '  - type: list\n    items:\n      - "**Settle.** Sit back in your chair."\n'
+            '      - "**Notice.** Count ten breaths."\n',
+        ),
+        (
+            "es",
+            "  - type: list\n    items:\n      - Cierre los ojos.\n"
+            "      - Concéntrese en su respiración.\n      - Sienta los latidos en el pecho.\n",
+        ),
+        (
+            "es",
+            "  - type: paragraph\n    text: Primero, cierra los ojos. Luego siente tu "
+            "respiración y cuenta hasta diez.\n",
+        ),
+    ],
+)
+def test_a_list_or_paragraph_of_instructions_is_a_practice(
+    tmp_path: Path, language: str, blocks: str
+) -> None:
+    found = sorted(rule for rule, _, _, _ in _rules(tmp_path, blocks, language))
+    assert found == ["sequencing.body-first", "sequencing.stop-after"]
+
+
+@pytest.mark.parametrize(
+    ("language", "blocks", "audience"),
+    [
+        (
+            "en",
+            "  - type: list\n    title: Signs\n    items:\n      - Your heart beats fast.\n"
+            "      - Your breath gets short.\n      - You feel tense in your chest.\n",
+            "client",
+        ),
+        (
+            "en",
+            "  - type: list\n    items:\n      - Breathing fast\n      - A racing heart\n"
+            "      - Close to tears\n",
+            "client",
+        ),
+        (
+            "en",
+            "  - type: paragraph\n    text: Your breath may speed up. Notice that this is "
+            "common. Many people feel it in the chest.\n",
+            "client",
+        ),
+        (
+            "en",
+            "  - type: list\n    items:\n      - Ask about the breath later.\n"
+            "      - Offer the body as one option.\n",
+            "clinician",
+        ),
+        (
+            "es",
+            "  - type: list\n    items:\n      - Su corazón late rápido.\n"
+            "      - Respira rápido.\n      - Siente tensión en el pecho.\n",
+            "client",
+        ),
+    ],
+)
+def test_a_list_of_signs_or_a_clinicians_to_do_list_is_not_a_practice(
+    tmp_path: Path, language: str, blocks: str, audience: str
+) -> None:
+    assert _rules(tmp_path, blocks, language, audience) == []

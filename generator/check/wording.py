@@ -37,7 +37,7 @@ CATEGORIES: dict[str, Rule] = {
     "promise": RULES["wording.promise"],
 }
 #: The sequencing rules, which a practice may allow too.
-SEQUENCING = ("sequencing.body-first", "sequencing.stop-after")
+SEQUENCING = tuple(rule for rule in RULES if rule.startswith("sequencing."))
 #: Fields that hold a heading: "What You Need to Know" is a title, not an order.
 _HEADINGS = ("title", "subtitle", "label")
 
