@@ -105,11 +105,11 @@ class Targets(Model):
 
 
 class Readability(Model):
-    """Reading-level targets by audience (client defaults: FK 7, SMOG 9; for Spanish,
+    """Reading-level targets by audience (client defaults: FK 7, SMOG 8; for Spanish,
     Fernández Huerta 80 and Szigriszt-Pazos 65)."""
 
     client: Targets = Targets(
-        flesch_kincaid=7.0, smog=9.0, fernandez_huerta=80.0, szigriszt_pazos=65.0
+        flesch_kincaid=7.0, smog=8.0, fernandez_huerta=80.0, szigriszt_pazos=65.0
     )
     clinician: Targets = Targets()
 

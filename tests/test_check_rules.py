@@ -25,6 +25,13 @@ TRIGGERED_ELSEWHERE = {
     "schema": ("test_check.py", "test_schema_problems_are_findings"),
     "config.placeholder": ("test_check.py", "test_every_example_practice_detail_is_found"),
     "structure.crisis-verified": ("test_check.py", "test_every_rule_fires_once_on_the_right_line"),
+    "structure.no-crisis": ("test_safety.py", "test_no_crisis_line_at_all_is_an_error"),
+    "structure.crisis-number": ("test_safety.py", "test_a_crisis_line_with_no_number"),
+    "structure.crisis-date": ("test_safety.py", "test_a_crisis_line_checked_in_the_future"),
+    "readability.sentence-length": (
+        "test_safety.py",
+        "test_long_sentences_on_average_are_a_warning_in_english_and_spanish",
+    ),
     "structure.no-purpose": (
         "test_outline.py",
         "test_a_client_handout_without_a_purpose_builds_and_the_check_asks_for_one",
@@ -152,12 +159,12 @@ def test_rules_lists_every_rule_with_its_severity_and_description(cli) -> None:
     result = cli("check", "--rules")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert len(lines) == len(all_rules()) == 47
+    assert len(lines) == len(all_rules()) == 53
     assert lines[0] == (
         "schema                       error   "
         "the file does not match the handout, packet or config format"
     )
-    assert lines[8] == (
+    assert lines[9] == (
         "wording.directive            error   an order where an invitation would do"
     )
     assert lines[-1] == (
@@ -169,8 +176,8 @@ def test_rules_lists_every_rule_with_its_severity_and_description(cli) -> None:
 
 def test_rules_as_json(cli) -> None:
     listed = json.loads(cli("check", "--rules", "--json").stdout)
-    assert len(listed) == 47
-    assert listed[15] == {
+    assert len(listed) == 53
+    assert listed[17] == {
         "id": "allow.unknown",
         "severity": "error",
         "description": "an `allow:` entry naming no wording rule or listed phrase",
@@ -188,7 +195,8 @@ def test_rules_takes_no_targets(cli) -> None:
 NOT_LISTED = "is neither a wording rule nor a phrase on the word list"
 CANT = (
     "is a check rule that `allow:` can't switch off; it takes the wording rules "
-    "(wording.directive, wording.shaming, wording.promise, wording.register), the sequencing rules, markup.literal "
+    "(wording.directive, wording.shaming, wording.promise, wording.register, "
+    "wording.real-danger), the sequencing rules, markup.literal "
     "or a phrase on the word list"
 )
 

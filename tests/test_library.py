@@ -92,7 +92,7 @@ def test_reading_level_of_client_handouts() -> None:
             f"{item.id:42} FK {score.flesch_kincaid:4.1f}  SMOG {score.smog:4.1f}  "
             f"{score.sentences:3} sentences  {score.words:4} words"
         )
-        if score.flesch_kincaid > 7.0 or score.smog > 9.0:
+        if score.flesch_kincaid > 7.0 or score.smog > 8.0:
             failures.append(item.id)
     print("\nReading level (client edition prose):\n" + "\n".join(rows))
     assert failures == []

@@ -1,7 +1,7 @@
 """Check stage: readability, wording, structure and PDF checks → findings.
 
-One module per family of rules (readability, wording, structure, crisis,
-pdf), each reporting through the rules registered in `rules`; this module
+One module per family of rules (readability, wording, structure, safety,
+crisis, pdf), each reporting through the rules registered in `rules`; this module
 runs them.
 """
 
@@ -18,6 +18,7 @@ from generator.check.crisis import crisis_findings, placeholder_findings
 from generator.check.readability import readability_findings
 from generator.check.report import Report
 from generator.check.rules import RULES, Rule, schema_findings
+from generator.check.safety import safety_findings
 from generator.check.sequencing import sequencing_findings
 from generator.check.structure import structure_findings
 from generator.check.translations import translation_findings
@@ -222,12 +223,13 @@ def _root_of(path: Path, project: Project) -> Path:
 def check_handout(
     project: Project, item: HandoutFile, located: Located, words: WordList
 ) -> list[Problem]:
-    """Readability, wording, sequencing, structure and `allow:` findings for one valid handout."""
+    """Readability, wording, sequencing, structure, safety and `allow:` findings for one handout."""
     findings: list[Problem] = []
     findings += readability_findings(project, item, located)
     findings += wording_findings(item, located, words)
     findings += sequencing_findings(item, located)
     findings += structure_findings(item, located)
+    findings += safety_findings(item, located, words.allowed)
     findings += allow_findings(item, located, words)
     findings += literal_findings(item.warnings, item.handout.blocks)
     return findings

@@ -17,6 +17,10 @@ from generator.yamlfile import Located
 
 #: SMOG was normed on 30-sentence samples; under that it is unreliable.
 SMOG_MIN_SENTENCES = 30
+#: Plain-language guidance: sentences under 15 words on average.
+AVERAGE_SENTENCE_WORDS = 15
+#: A sentence this long is hard to follow whatever the grade says.
+LONG_SENTENCE_WORDS = 30
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,11 @@ class Readability:
     def smog_reliable(self) -> bool:
         """Whether there are enough sentences for SMOG to mean much."""
         return self.sentences >= SMOG_MIN_SENTENCES
+
+    @property
+    def words_per_sentence(self) -> float:
+        """Average sentence length, over the sentences the formulas count."""
+        return self.words / self.sentences if self.sentences else 0.0
 
 
 def formulas(language: str) -> str | None:
@@ -233,8 +242,23 @@ def readability_findings(project: Project, item: HandoutFile, located: Located) 
                 f"{SMOG_MIN_SENTENCES} to be reliable, so treat its grade as a rough guide",
             )
         )
-    if any(f.severity == "error" for f in findings):
-        findings += _hardest_parts(item, located, family)
+    long = score.words_per_sentence >= AVERAGE_SENTENCE_WORDS
+    if long:
+        findings.append(
+            RULES["readability.sentence-length"].at(
+                located,
+                ("blocks",),
+                f"sentences average {score.words_per_sentence:.1f} words; plain-language "
+                f"guidance asks for under {AVERAGE_SENTENCE_WORDS}",
+                "split long sentences: one idea each (the notes name the longest)",
+            )
+        )
+    failed = any(f.severity == "error" for f in findings)
+    # Past a target, the longest sentences are named; otherwise only the very long.
+    over = AVERAGE_SENTENCE_WORDS if failed or long else LONG_SENTENCE_WORDS
+    findings += _long_sentences(item, located, over)
+    if failed:
+        findings += _hard_words(item, located, family)
     return findings
 
 
@@ -269,14 +293,14 @@ _ACRONYM = re.compile(r"[A-Z]{2,}s?")
 _HARD_SYLLABLES = {"en": 4, "es": 5}
 
 
-def _hardest_parts(item: HandoutFile, located: Located, family: str) -> list[Problem]:
-    textstat = _textstat()
+def _long_sentences(item: HandoutFile, located: Located, over: int) -> list[Problem]:
+    """The three longest sentences of more than `over` words."""
     found = [
         (len(sentence.split()), sentence, passage.loc)
         for passage in prose(item.handout)
         for sentence in sentences(passage.text)
     ]
-    findings = [
+    return [
         RULES["readability.long-sentence"].at(
             located,
             loc,
@@ -285,8 +309,14 @@ def _hardest_parts(item: HandoutFile, located: Located, family: str) -> list[Pro
             text=" ".join(sentence.split()[:3]),
         )
         for words, sentence, loc in sorted(found, key=lambda s: -s[0])[:3]
-        if words > 15
+        if words > over
     ]
+
+
+def _hard_words(item: HandoutFile, located: Located, family: str) -> list[Problem]:
+    """The first five words of many syllables."""
+    textstat = _textstat()
+    findings = []
     hard: dict[str, Loc] = {}
     for passage in prose(item.handout):
         for word in re.findall(r"[^\W\d_][\w'-]+", passage.text):

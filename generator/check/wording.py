@@ -296,7 +296,11 @@ def _why_unknown(entry: str, phrases: frozenset[str]) -> str | None:
 
     Entries are matched without regard to case, as the phrases are in the text.
     """
-    wording = [*(r.id for r in CATEGORIES.values()), RULES["wording.register"].id]
+    wording = [
+        *(r.id for r in CATEGORIES.values()),
+        RULES["wording.register"].id,
+        RULES["wording.real-danger"].id,
+    ]
     ids = [*wording, *SEQUENCING, RULES["markup.literal"].id]
     said = entry.lower()
     if said in ids or said in phrases:
