@@ -312,10 +312,14 @@ def participant_file_names(
     result = []
     for number, person in enumerate(names, start=1):
         result.append(pattern.format(id=packet_id, n=f"{number:03d}", name=_slug(person.name)))
-    duplicates = {n for n in result if result.count(n) > 1}
-    if duplicates:
-        raise click.BadParameter(
-            f"it gives two copies the same name ({sorted(duplicates)[0]}.pdf); add {{n}}",
-            param_hint="--name-pattern",
-        )
+    seen: dict[str, Participant] = {}
+    for person, name in zip(names, result, strict=True):
+        if name in seen:
+            # Rows, never the file name: with {name} in it, it spells a participant's name.
+            raise click.BadParameter(
+                f"it gives two copies the same file name (rows {seen[name].row} and "
+                f"{person.row} of the list); add {{n}}",
+                param_hint="--name-pattern",
+            )
+        seen[name] = person
     return result

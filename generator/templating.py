@@ -16,11 +16,11 @@ from typing import Any
 
 import jinja2
 from jinja2.loaders import split_template_path
-from jinja2.sandbox import SandboxedEnvironment
 
-from generator import files
+from generator import files, sandbox
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.files import MAX_FILE_BYTES
+from generator.sandbox import BoundedSandbox, OutOfRenderTime, render_time_limit
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -54,8 +54,8 @@ class Templates:
     def __init__(self, template_dirs: Sequence[Path], allowed: Sequence[Path]):
         self.template_dirs = list(template_dirs)
         # Sandboxed: a project may bring its own templates, and a shared template
-        # pack must not reach Python internals.
-        self.env = SandboxedEnvironment(
+        # pack must not reach Python internals, nor run or grow without end.
+        self.env = BoundedSandbox(
             loader=_ContainedLoader(self.template_dirs, allowed),
             undefined=jinja2.StrictUndefined,
             autoescape=True,
@@ -68,7 +68,15 @@ class Templates:
     def template(self, name: str, context: Mapping[str, Any], source: Path) -> str:
         """Render a template, turning template faults into `template:line:` errors."""
         try:
-            return self.env.get_template(name).render(context)
+            with render_time_limit():
+                return self.env.get_template(name).render(context)
+        except OutOfRenderTime as exc:
+            where, line = self._template_frame(exc)
+            message = (
+                f"it ran for more than {sandbox.RENDER_SECONDS:g} seconds and was stopped (a loop "
+                "that runs too long?)"
+            )
+            raise ProblemsError([_template_problem(where, line, message, source)]) from None
         except jinja2.TemplateSyntaxError as exc:
             where = Path(exc.filename) if exc.filename else None
             raise ProblemsError(

@@ -452,6 +452,21 @@ def test_every_example_practice_detail_is_found(tmp_path: Path, cli, monkeypatch
 # --- counts ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(("sentences", "held"), [(3, False), (9, False), (10, True), (20, True)])
+def test_smog_is_held_to_its_target_only_with_enough_sentences_to_mean_something(
+    project: Project, cli, sentences: int, held: bool
+) -> None:
+    # Each sentence short and plain (Flesch-Kincaid passes), with one word of three
+    # syllables: SMOG reads that as about grade 9.
+    said = " ".join(["Your family can sit with you."] * sentences)
+    project.add("h.yaml", MINIMAL.replace("You might notice your breath for a moment.", said))
+    rules = {f["rule"]: f for f in findings(cli("check", "h", "--json"))}
+    assert ("readability.smog" in rules) is held, sorted(rules)
+    assert "readability.flesch-kincaid" not in rules
+    rough = "a rough guide" if held else "under 10 it is not held to its target"
+    assert rough in rules["readability.smog-unreliable"]["message"]
+
+
 def test_counts_are_in_the_right_number(project: Project, cli) -> None:
     cited = "sources:\n  - {author: Kristin Neff, title: Self-Compassion, year: 2011}"
     # One sentence; no key points, picture or tool.
@@ -462,7 +477,8 @@ def test_counts_are_in_the_right_number(project: Project, cli) -> None:
         if f["rule"] == "readability.smog-unreliable"
     )
     assert note["message"] == (
-        "only 1 sentence: SMOG needs about 30 to be reliable, so treat its grade as a rough guide"
+        "only 1 sentence: SMOG needs about 30 to be reliable, so under 10 it is not held to "
+        "its target"
     )
     assert cli("check", "h").stdout.splitlines()[-1] == "3 warnings, 1 note in 1 file (1 checked)."
     packets = project.root / "content" / "packets"

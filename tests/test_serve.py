@@ -293,6 +293,24 @@ def test_a_browsers_own_form_with_a_null_origin_is_accepted(client: TestClient) 
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
 
+@pytest.mark.parametrize("name", ["Bad%FF%FEByteperson", "Half%ED%A0%80pair", "Lat%E9in"])
+def test_a_name_sent_in_bytes_that_are_not_utf8_is_refused_not_printed(
+    client: TestClient, name: str
+) -> None:
+    # A form parser would print "\ufffd" for such bytes; a browser always sends UTF-8.
+    url = "/handouts/en/daily-check-in"
+    body = f"token={token_of(client, url)}&client_name={name}".encode()
+    response = client.post(
+        url + "/pdf",
+        content=body,
+        headers={"origin": ORIGIN, "content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 400, response.text[:200]
+    assert "not UTF-8" in response.text
+    assert not response.content.startswith(b"%PDF")
+    assert "Byteperson" not in response.text and "Half" not in response.text
+
+
 def test_a_post_whose_length_is_not_a_number_is_refused(client: TestClient) -> None:
     url = "/handouts/en/daily-check-in"
     response = client.post(

@@ -161,6 +161,22 @@ def test_a_participants_list_gives_a_zip_of_copies_each_name_on_its_cover_only(
                 assert surname.encode() not in path.read_bytes(), path
 
 
+def test_a_field_in_bytes_that_are_not_utf8_is_refused_not_read_as_latin1(
+    client: TestClient,
+) -> None:
+    url = "/packets/en"
+    fields = {
+        "token": (None, token_of(client, url).encode()),
+        "title": (None, b"Week 1"),
+        "handout": (None, b"daily-check-in"),
+        "client_name": (None, b"Multi\xffpartname"),
+    }
+    response = client.post(url, files=fields, headers={"origin": ORIGIN})
+    assert response.status_code == 400, response.text[:300]
+    assert "not UTF-8" in response.text
+    assert "partname" not in response.text and "\u00ff" not in response.text
+
+
 def test_one_clients_name_goes_on_the_cover_of_one_packet(client: TestClient) -> None:
     response = _send(
         client,

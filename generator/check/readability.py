@@ -17,6 +17,9 @@ from generator.yamlfile import Located
 
 #: SMOG was normed on 30-sentence samples; under that it is unreliable.
 SMOG_MIN_SENTENCES = 30
+#: Under this many, a SMOG grade is one or two long words, not a reading level: it
+#: is not held to its target (Flesch-Kincaid still is), and the note says so.
+SMOG_MIN_TO_SCORE = 10
 #: Plain-language guidance: sentences under 15 words on average.
 AVERAGE_SENTENCE_WORDS = 15
 #: A sentence this long is hard to follow whatever the grade says.
@@ -228,18 +231,25 @@ def readability_findings(project: Project, item: HandoutFile, located: Located) 
     if all(getattr(targets, formula.field) is None for formula in held_to):
         return []
     score = readability(handout)
+    scored = score.sentences >= SMOG_MIN_TO_SCORE
     findings = [
         found
         for formula in held_to
-        if (found := _past_target(formula, handout.audience, score, targets, located))
+        if (scored or formula.field != "smog")
+        and (found := _past_target(formula, handout.audience, score, targets, located))
     ]
     if family == "en" and not score.smog_reliable:
+        rough = (
+            "so treat its grade as a rough guide"
+            if scored
+            else f"so under {SMOG_MIN_TO_SCORE} it is not held to its target"
+        )
         findings.append(
             RULES["readability.smog-unreliable"].at(
                 located,
                 ("blocks",),
                 f"only {counted(score.sentences, 'sentence')}: SMOG needs about "
-                f"{SMOG_MIN_SENTENCES} to be reliable, so treat its grade as a rough guide",
+                f"{SMOG_MIN_SENTENCES} to be reliable, {rough}",
             )
         )
     long = score.words_per_sentence >= AVERAGE_SENTENCE_WORDS

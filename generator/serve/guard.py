@@ -15,6 +15,7 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
@@ -145,6 +146,13 @@ async def bounded(request: Request, limit: int) -> Request:
         body.extend(chunk)
         if len(body) > limit:
             raise too_large
+    if not _text_is_utf8(bytes(body), request.headers.get("content-type", "")):
+        # The form parsers would print such bytes as "\ufffd" or read them as Latin-1.
+        raise BodyRefused(
+            400,
+            "The form sent text that is not UTF-8. Type it again (or paste it as plain "
+            "text) and send the form again.",
+        )
     sent = False
 
     async def replay() -> Message:
@@ -155,3 +163,36 @@ async def bounded(request: Request, limit: int) -> Request:
         return {"type": "http.request", "body": bytes(body), "more_body": False}
 
     return Request(request.scope, replay)
+
+
+def _text_is_utf8(body: bytes, content_type: str) -> bool:
+    """Whether every text field of a form body is UTF-8 (uploaded files are checked later)."""
+    kind, _, options = content_type.partition(";")
+    kind = kind.strip().lower()
+    if kind == "application/x-www-form-urlencoded":
+        try:
+            parse_qsl(body.decode("ascii"), keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            return False
+        return True
+    if kind != "multipart/form-data":
+        return True
+    boundary = next(
+        (
+            value.strip().strip('"')
+            for name, _, value in (o.partition("=") for o in options.split(";"))
+            if name.strip().lower() == "boundary"
+        ),
+        "",
+    )
+    if not boundary:
+        return True  # the form parser refuses it
+    for part in body.split(b"--" + boundary.encode("latin-1")):
+        head, _, data = part.partition(b"\r\n\r\n")
+        if b"filename=" in head.lower():
+            continue
+        try:
+            data.removesuffix(b"\r\n").decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return True
