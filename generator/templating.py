@@ -15,6 +15,7 @@ from types import CodeType
 from typing import Any
 
 import jinja2
+from jinja2.debug import rewrite_traceback_stack
 from jinja2.loaders import split_template_path
 
 from generator import files, sandbox
@@ -70,8 +71,9 @@ class Templates:
         try:
             with render_time_limit():
                 return self.env.get_template(name).render(context)
-        except OutOfRenderTime as exc:
-            where, line = self._template_frame(exc)
+        except OutOfRenderTime:
+            # Jinja maps its frames to template lines only for what it catches itself.
+            where, line = self._template_frame(rewrite_traceback_stack())
             message = (
                 f"it ran for more than {sandbox.RENDER_SECONDS:g} seconds and was stopped (a loop "
                 "that runs too long?)"

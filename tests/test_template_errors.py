@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,116 @@ def test_compiled_templates_follow_their_source(tmp_path: Path) -> None:
     assert str(raised.value.problems[0]).startswith(f"{first / 'page.html'}:1: ")
     (first / "page.html").write_text("edited {{ n + 1 }}")
     assert render(first) == "edited 2"
+
+
+@pytest.mark.parametrize(
+    ("template", "says"),
+    [
+        ('{{ "x" * 4000000000 }}\n', "`* 4000000000` would make 4,000,000,000"),
+        ("{{ [1, 2] * 900000 }}\n", "`* 900000` would make 1,800,000"),
+        ('{% set s = "x" * 900000 %}{{ s + s }}\n', "joining these would make too long"),
+        ("{{ 10 ** 10000000 }}\n", "`10 ** 10000000` is too large a number"),
+        ('{{ "%999999999d" % 1 }}\n', "a format may pad to at most 10,000"),
+        ('{{ "%*d" % (999999999, 1) }}\n', "a format may pad to at most 10,000"),
+        ('{{ "{:>999999999}".format(1) }}\n', "a format may pad to at most 10,000"),
+        ('{{ "{0:{1}}".format(1, 999999999) }}\n', "a format may pad to at most 10,000"),
+        ('{{ "x".ljust(1000000000) }}\n', "`ljust` may pad to at most 10,000"),
+        ('{{ "x"|center(1000000000) }}\n', "`center` may pad to at most 10,000"),
+        ('{{ "x"|indent(999999999, true) }}\n', "`indent` may pad to at most 10,000"),
+        ('{{ "%9999999s"|format("x") }}\n', "a format may pad to at most 10,000"),
+        ('{{ "ab".replace("", "x" * 900000) }}\n', "this replace would make too long"),
+        ('{{ "abb"|replace("b", "x" * 990000) }}\n', "this replace would make too long"),
+    ],
+)
+def test_a_template_may_not_make_a_value_too_large_to_hold(
+    project: Project, cli, template: str, says: str
+) -> None:
+    """Refused before the value is made: "x" * 4000000000 once took 8 GB, then failed
+    naming the wrong file."""
+    project.add("h.yaml")
+    blocks = project.root / "templates" / "blocks"
+    blocks.mkdir(parents=True)
+    (blocks / "paragraph.html").write_text(template)
+    result = cli("build", "h")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("templates/blocks/paragraph.html:1: template error: "), first
+    assert says in first, first
+    assert project.output_files() == {}
+
+
+def test_a_page_that_writes_too_much_in_all_is_refused(project: Project, cli) -> None:
+    # Each piece is allowed; a page of 100 GB is not, and is refused as it is joined.
+    project.add("h.yaml")
+    blocks = project.root / "templates" / "blocks"
+    blocks.mkdir(parents=True)
+    (blocks / "paragraph.html").write_text(
+        '{% set b = "x" * 1000000 %}{% for i in range(100000) %}{{ b }}{% endfor %}\n'
+    )
+    result = cli("build", "h")
+    assert result.exit_code == 1
+    assert "it writes more than 20,000,000 characters" in result.stderr
+    assert project.output_files() == {}
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n",
+        # No call inside the loops: only a limit from outside the template can stop it.
+        "{% set r = range(100000) %}\n{% for i in r %}{% for j in r %}{% endfor %}{% endfor %}\n",
+    ],
+)
+def test_a_template_that_runs_too_long_is_stopped_at_its_line(
+    project: Project, cli, monkeypatch: pytest.MonkeyPatch, template: str
+) -> None:
+    import generator.sandbox
+
+    monkeypatch.setattr(generator.sandbox, "RENDER_SECONDS", 0.5)
+    project.add("h.yaml")
+    blocks = project.root / "templates" / "blocks"
+    blocks.mkdir(parents=True)
+    (blocks / "paragraph.html").write_text(template)
+    result = cli("build", "h")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    first = result.stderr.splitlines()[0]
+    line = template.count("\n")
+    assert first.startswith(f"templates/blocks/paragraph.html:{line}: template error: it ran "), (
+        first
+    )
+    assert "more than 0.5 seconds and was stopped" in first
+    assert project.output_files() == {}
+    # The limit is gone once the render is: nothing is raised into what runs next.
+    time.sleep(0.7)
+    assert cli("build", "h").exit_code == 1
+
+
+def test_the_render_limit_stops_a_loop_in_any_thread_and_nothing_after_it() -> None:
+    """The preview server renders in worker threads, where no signal reaches."""
+    import threading
+
+    from generator.sandbox import OutOfRenderTime, render_time_limit
+
+    outcome: list[str] = []
+
+    def spin() -> None:
+        try:
+            with render_time_limit(0.3):
+                while True:
+                    pass
+        except OutOfRenderTime:
+            outcome.append("stopped")
+        with render_time_limit(0.3):
+            pass  # ends in time: nothing raised later
+        try:
+            time.sleep(0.6)
+            outcome.append("quiet after")
+        except OutOfRenderTime:
+            outcome.append("raised after the block")
+
+    worker = threading.Thread(target=spin)
+    worker.start()
+    worker.join(10)
+    assert outcome == ["stopped", "quiet after"]
