@@ -357,3 +357,31 @@ def test_the_findings_are_what_the_check_says_of_the_handout(
     assert "can't be read as it is" in broken
     assert "content/handouts/en/calm.yaml:3:11: audience:" in broken
     assert client.get("/handouts/en/nothing/findings").status_code == 404
+
+
+def test_a_body_cut_off_by_the_browser_is_refused_quietly() -> None:
+    """A page closed mid-upload: the server's console got a traceback for each one."""
+    import asyncio
+
+    from starlette.requests import Request
+
+    from generator.serve.guard import BodyRefused, bounded
+
+    messages = [
+        {"type": "http.request", "body": b"token=x&client", "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> dict[str, object]:
+        return messages.pop(0)
+
+    scope = {"type": "http", "method": "POST", "headers": [(b"content-length", b"100")]}
+
+    async def read() -> str:
+        try:
+            await bounded(Request(scope, receive), 1000)  # type: ignore[arg-type]
+        except BodyRefused as exc:
+            return f"{exc.status} {exc.message}"
+        return "read"
+
+    assert asyncio.run(read()) == "400 The form was not sent in full."

@@ -316,3 +316,17 @@ def test_only_the_handouts_ticked_are_read_and_a_broken_one_is_said_where_it_is(
     assert re.search(r"content/handouts/en/room\.yaml:\d+:\d+", refused.text), refused.text
     assert "Traceback" not in refused.text
     assert broken.is_file()
+
+
+def test_a_file_sent_where_the_page_has_a_text_box_is_refused(client: TestClient) -> None:
+    # It would have printed as "UploadFile(filename=…)" on the cover.
+    url = "/packets/en"
+    fields = {
+        "token": (None, token_of(client, url).encode()),
+        "handout": (None, b"daily-check-in"),
+        "title": ("title.txt", b"Week 1", "text/plain"),
+    }
+    response = client.post(url, files=fields, headers={"origin": ORIGIN})
+    assert response.status_code == 400, response.text[:300]
+    assert "a file where it has a text box" in response.text
+    assert not response.content.startswith(b"%PDF")

@@ -253,6 +253,10 @@ class Site:
             return self.problem(
                 403, "Refused", "This form is out of date or from elsewhere: reload the page."
             )
+        sent_files = [k for k, v in form.multi_items() if not isinstance(v, str)]
+        if any(k != "participants" for k in sent_files):
+            # A file where the page has a text box: it would print as Python's own words.
+            return self.problem(400, "Not a form", "The form sent a file where it has a text box.")
         return form
 
     async def pdf(self, request: Request) -> Response:

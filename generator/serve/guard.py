@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -142,10 +142,14 @@ async def bounded(request: Request, limit: int) -> Request:
     if length is not None and int(length) > limit:
         raise too_large
     body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise too_large
+    try:
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if len(body) > limit:
+                raise too_large
+    except ClientDisconnect:
+        # The page was closed, or the upload cancelled: no one is waiting for an answer.
+        raise BodyRefused(400, "The form was not sent in full.") from None
     if not _text_is_utf8(bytes(body), request.headers.get("content-type", "")):
         # The form parsers would print such bytes as "\ufffd" or read them as Latin-1.
         raise BodyRefused(
