@@ -11,7 +11,6 @@ be longer than `MAX_MADE`.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import math
 import re
 import threading
@@ -20,6 +19,8 @@ from typing import Any
 
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
+
+from generator.timelimit import raise_into
 
 #: How long one document's template may take to render, in seconds.
 RENDER_SECONDS = 20.0
@@ -56,7 +57,7 @@ def render_time_limit(seconds: float | None = None) -> Iterator[None]:
         with lock:
             if not done.is_set():
                 rung[0] = True
-                _raise_into(target, OutOfRenderTime)
+                raise_into(target, OutOfRenderTime)
 
     watcher = threading.Thread(target=watch, name="render time limit", daemon=True)
     watcher.start()
@@ -66,14 +67,8 @@ def render_time_limit(seconds: float | None = None) -> Iterator[None]:
         done.set()
         with lock:
             if rung[0]:
-                _raise_into(target, None)
+                raise_into(target, None)
         watcher.join()
-
-
-def _raise_into(thread: int, exception: type[BaseException] | None) -> None:
-    """Have `thread` raise `exception` at its next step (None: take a pending one back)."""
-    raised = ctypes.py_object(exception) if exception is not None else None
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), raised)
 
 
 def _too_much(what: str) -> SecurityError:

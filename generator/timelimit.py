@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import math
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from types import FrameType
@@ -66,13 +68,16 @@ def time_limit(seconds: float) -> Iterator[None]:
 
     The alarm raises only inside WeasyPrint's own code, never in a finalizer
     or a logging call, and again every twentieth of a second until the block
-    has ended. Only the main thread gets signals: elsewhere the block runs
-    unbounded.
+    has ended. Only the main thread gets signals: in another (the preview
+    server lays out in worker threads) a watcher raises it into the thread.
     """
     if not hasattr(signal, "setitimer") or (
         threading.current_thread() is not threading.main_thread()
     ):
-        yield
+        with _watched(seconds) as rung:
+            yield
+        if rung[0]:
+            raise OutOfTime
         return
     armed, rung = [True], [False]
 
@@ -95,3 +100,42 @@ def time_limit(seconds: float) -> Iterator[None]:
         # Finished after all, but its time ran out (WeasyPrint may have
         # caught the alarm around an SVG picture and drawn on without it).
         raise OutOfTime
+
+
+@contextlib.contextmanager
+def _watched(seconds: float) -> Iterator[list[bool]]:
+    """The time limit for a thread other than the main one: a watcher raises OutOfTime
+    into it, where the alarm would, until the block ends; then takes back one not yet
+    delivered."""
+    target = threading.get_ident()
+    done, lock, rung = threading.Event(), threading.Lock(), [False]
+
+    def watch() -> None:
+        if done.wait(seconds):
+            return
+        while True:
+            with lock:
+                if done.is_set():
+                    return
+                rung[0] = True
+                if _may_interrupt(sys._current_frames().get(target)):
+                    raise_into(target, OutOfTime)
+            if done.wait(0.05):
+                return
+
+    watcher = threading.Thread(target=watch, name="layout time limit", daemon=True)
+    watcher.start()
+    try:
+        yield rung
+    finally:
+        done.set()
+        with lock:
+            if rung[0]:
+                raise_into(target, None)
+        watcher.join()
+
+
+def raise_into(thread: int, exception: type[BaseException] | None) -> None:
+    """Have `thread` raise `exception` at its next step (None: take a pending one back)."""
+    raised = ctypes.py_object(exception) if exception is not None else None
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), raised)

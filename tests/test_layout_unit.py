@@ -607,3 +607,41 @@ def test_a_font_a_project_template_asks_for_is_named_with_its_line(
         "the font's file in the project's assets/ folder and declare it with @font-face in "
         "a project template"
     )
+
+
+def test_the_layout_time_limit_holds_in_a_worker_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview server lays out in worker threads, where no alarm signal reaches:
+    a slow page there once held the layout lock for minutes."""
+    import threading
+    import time
+
+    from generator.pdf import LayoutCall, lay_out_one
+
+    monkeypatch.setenv("HANDOUTS_LAYOUT_SECONDS", "0.2")
+    html = (
+        "<html><body>" + "<p>Some words to read, and more of them.</p>" * 20_000 + "</body></html>"
+    )
+    call = LayoutCall(html, tmp_path.as_uri() + "/", (tmp_path,), Layout())
+    outcome: list[str] = []
+
+    def lay_out() -> None:
+        started = time.monotonic()
+        try:
+            lay_out_one(call)
+            outcome.append("finished")
+        except LayoutStopped as exc:
+            outcome.append(str(exc).split(",")[0])
+        outcome.append("in time" if time.monotonic() - started < 15 else "late")
+        time.sleep(0.3)  # nothing is raised into the thread after the limit's block
+        outcome.append("quiet after")
+
+    worker = threading.Thread(target=lay_out)
+    worker.start()
+    worker.join(60)
+    assert outcome == [
+        "laying it out took longer than 0.2 seconds",
+        "in time",
+        "quiet after",
+    ]
