@@ -385,3 +385,38 @@ def test_a_body_cut_off_by_the_browser_is_refused_quietly() -> None:
         return "read"
 
     assert asyncio.run(read()) == "400 The form was not sent in full."
+
+
+def test_only_so_many_pages_follow_changes_at_once(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each follower holds a thread and one of the user's 128 file watchers: 300 held
+    open once stopped the server answering, and other programs' watchers with it."""
+    from generator.serve import live
+
+    monkeypatch.setattr(live, "_following", [live.MAX_FOLLOWERS])
+    refused = client.get("/events")
+    assert refused.status_code == 503
+    monkeypatch.setattr(live, "_following", [live.MAX_FOLLOWERS - 1])
+    assert live.room_to_follow()
+
+
+def test_a_follower_without_a_watcher_ends_quietly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import anyio
+    import watchfiles
+
+    from generator.serve import live
+
+    async def no_watcher(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        raise RuntimeError("Error creating recommended watcher: Too many open files")
+        yield  # an async generator, as awatch is
+
+    monkeypatch.setattr(watchfiles, "awatch", no_watcher)
+
+    async def follow() -> list[str]:
+        return [said async for said in live.changes([tmp_path])]
+
+    assert anyio.run(follow) == [": watching\n\n"]
+    assert live._following == [0]

@@ -26,7 +26,7 @@ from generator.config import Project
 from generator.errors import HandoutError, ProblemsError, display_path
 from generator.model import HandoutFile
 from generator.serve.guard import BodyRefused, FormToken, Guard, bounded, cross_site
-from generator.serve.live import changes, watched
+from generator.serve.live import changes, room_to_follow, watched
 from generator.serve.packets import (
     MAX_PACKET_FORM,
     MAX_SERVED_PARTICIPANTS,
@@ -235,6 +235,9 @@ class Site:
 
     async def events(self, request: Request) -> Response:
         """Server-sent events: `changed` whenever a file the pages are made from changes."""
+        if not room_to_follow():
+            # EventSource gives up on an error: the page still works, without live news.
+            return Response("Too many pages are following changes.", status_code=503)
         return StreamingResponse(changes(watched(self.project)), media_type="text/event-stream")
 
     async def posted(self, request: Request, limit: int, files: int = 0) -> FormData | Response:

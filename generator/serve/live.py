@@ -9,6 +9,15 @@ from generator.config import Project
 
 #: A comment now and then keeps the connection open through idle minutes.
 HEARTBEAT_MS = 15_000
+#: At most this many pages follow changes at once: each holds a thread and one of
+#: the system's file watchers (Linux gives each user 128, shared with every program).
+MAX_FOLLOWERS = 8
+_following = [0]
+
+
+def room_to_follow() -> bool:
+    """Whether another page may follow changes."""
+    return _following[0] < MAX_FOLLOWERS
 
 
 def watched(project: Project) -> list[Path]:
@@ -27,9 +36,16 @@ async def changes(paths: Sequence[Path]) -> AsyncIterator[str]:
     """Server-sent events: `changed` within a second of a save to any of the paths."""
     from watchfiles import awatch
 
-    yield ": watching\n\n"
-    # A short debounce: an editor's save is one change, seen in well under a second.
-    async for found in awatch(
-        *paths, debounce=200, step=50, rust_timeout=HEARTBEAT_MS, yield_on_timeout=True
-    ):
-        yield "event: changed\ndata: changed\n\n" if found else ": still here\n\n"
+    _following[0] += 1
+    try:
+        yield ": watching\n\n"
+        # A short debounce: an editor's save is one change, seen in well under a second.
+        async for found in awatch(
+            *paths, debounce=200, step=50, rust_timeout=HEARTBEAT_MS, yield_on_timeout=True
+        ):
+            yield "event: changed\ndata: changed\n\n" if found else ": still here\n\n"
+    except (OSError, RuntimeError):
+        # No watcher to be had (too many open): the page just stops following.
+        return
+    finally:
+        _following[0] -= 1
