@@ -21,6 +21,7 @@ from generator.layoutcache import cached_layout, document_key, keep_layout
 from generator.pagequality import PageNote, spill_message
 from generator.pdf import Layout, LayoutCall, LayoutStopped, PdfResult, lay_out_one
 from generator.placement import HostFont, OffPage
+from generator.theme import ProjectStyles
 from generator.workers import WorkerPool, outcome
 from generator.yamlfile import Located, locate, parse_field, read_yaml
 
@@ -79,6 +80,7 @@ class Batch:
         self.workers = workers
         self.allowed = allowed_folders(project)
         self.places = Places(project)
+        self.styles = ProjectStyles(project)
         #: Each document, less its HTML once handed over.
         self.jobs: list[Job] = []
         self.results: list[bytes | None] = []
@@ -201,7 +203,7 @@ class Batch:
                     )
                 )
             warnings = [_withheld(w, job.private) for w in warnings if not _MISSING_GLYPH.match(w)]
-        said = [Problem(path=shown, message=w) for w in warnings]
+        said = [self.styles.problem(w) or Problem(path=shown, message=w) for w in warnings]
         if self.strict:
             problems.extend(
                 replace(p, message=f"warning treated as an error (--strict): {p.message}")

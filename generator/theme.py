@@ -9,13 +9,17 @@ theme that sets them is refused here, naming its line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import files
 from generator.errors import Problem, ProblemsError, display_path
 from generator.yamlfile import Located, problem_at
+
+if TYPE_CHECKING:
+    from generator.config import Project
 
 #: A theme adds to the built-in stylesheet (about 10 KB): far larger is no theme.
 MAX_THEME_BYTES = 256 * 1024
@@ -139,3 +143,52 @@ def _for_footer(prelude: Sequence[Any]) -> bool:
 
     selector = tinycss2.serialize(prelude)
     return any(name in selector for name in _FOOTER_CLASSES)
+
+
+#: Where WeasyPrint says a stylesheet went wrong: "Ignored `color: nope` at 3:4, …",
+#: "Parse error at 53:49, …".
+_WHERE = re.compile(r"^(?:Ignored `(?P<said>.*)` at|[^`]*? at) (?P<line>\d+):(?P<column>\d+)\b")
+
+
+class ProjectStyles:
+    """The project's own stylesheets (its theme, and any among its templates), read
+    when a layout warns, to say which of them a warning is about."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._sheets: list[tuple[str, list[str]]] | None = None
+
+    def _read(self) -> list[tuple[str, list[str]]]:
+        if self._sheets is None:
+            root = self.project.root
+            css = self.project.config.theme.css
+            paths = [root / css] if css else []
+            if (root / "templates").is_dir():
+                paths += sorted((root / "templates").rglob("*.css"))
+            self._sheets = []
+            for path in paths:
+                try:
+                    text = files.read_bytes(path, MAX_THEME_BYTES).decode("utf-8")
+                except (files.FileProblem, UnicodeDecodeError, OSError):
+                    continue
+                self._sheets.append((display_path(path), text.splitlines()))
+        return self._sheets
+
+    def problem(self, warning: str) -> Problem | None:
+        """The warning at the line of the project's stylesheet it is about, if that is
+        sure: the words it quotes are on that line, or only one sheet is that long."""
+        found = _WHERE.match(warning)
+        if found is None:
+            return None
+        line, said = int(found["line"]), found["said"]
+        # The property, as typed: WeasyPrint writes the value back its own way ("url([bad url])").
+        typed = None if said is None else said.split(":")[0].strip()[:40]
+        sheets = [
+            shown
+            for shown, lines in self._read()
+            if len(lines) >= line and (typed is None or typed in lines[line - 1])
+        ]
+        if len(sheets) != 1:
+            return None
+        message = f"{warning.rstrip('.')}; the layout skips it: fix it or take it out"
+        return Problem(path=sheets[0], message=message, line=line, column=int(found["column"]))

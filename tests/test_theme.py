@@ -229,3 +229,32 @@ def test_a_theme_linked_from_outside_is_refused(
         "project; copy the file into the project instead of linking to it",
         "1 problem in 1 file; nothing was written.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("css", "at", "said"),
+    [
+        ("h1 { color: #000 }\n\nh2 { background: url(} }\n", "3:6", "Ignored `background: url("),
+        ("h1 { color: #000 }\nh2 {\n  colour: red;\n}\n", "3:3", "Ignored `colour: red`"),
+        ("p { font-size: big }\n", "1:5", "Ignored `font-size: big"),
+    ],
+    ids=["bad-url", "unknown-property", "bad-value"],
+)
+def test_a_theme_the_layout_skips_part_of_is_named_at_its_line_once(
+    project: Project, cli: Callable[..., Result], css: str, at: str, said: str
+) -> None:
+    """Not at each handout's file (the built-in ones too), which is all it once said."""
+    themed(project, css)
+    project.add("second.yaml", HANDOUT)
+    result = cli("build", "breath", "second")
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warned) == 1, result.stderr
+    assert warned[0].startswith(f"assets/extra.css:{at}: warning: {said}"), warned
+    assert warned[0].endswith("the layout skips it: fix it or take it out")
+    strict = cli("build", "breath", "second", "--strict")
+    assert strict.exit_code == 1
+    assert strict.stderr.splitlines() == [
+        warned[0].replace("warning: ", "warning treated as an error (--strict): "),
+        "1 problem in 1 file; nothing was written.",
+    ]
