@@ -420,3 +420,20 @@ def test_a_follower_without_a_watcher_ends_quietly(
 
     assert anyio.run(follow) == [": watching\n\n"]
     assert live._following == [0]
+
+
+def test_a_port_a_server_left_a_moment_ago_is_free_again() -> None:
+    """Its closed connections linger (TIME_WAIT) for a minute; restarting the server
+    on its port was refused as "in use" all that time."""
+    from generator.serve.run import _check_free
+
+    with socket.socket() as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            accepted, _ = server.accept()
+            accepted.close()  # the server's side closes first: its port lingers
+            client.recv(1)
+    _check_free(port)  # no error: nothing listens there now

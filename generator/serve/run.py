@@ -33,6 +33,9 @@ def serve(project: Project, port: int, *, open_browser: bool = False) -> None:
 def _check_free(port: int) -> None:
     """Say plainly when the port is taken, before anything is loaded."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the server binds: a port a server stopped a moment ago is free to use again
+        # (its connections linger a minute), one that a server listens on is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as exc:
