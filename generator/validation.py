@@ -56,6 +56,9 @@ def validate(located: Located, model: type[M]) -> M:
         problems = _merge_alternatives(
             [_problem(shown, located.node, model, error) for error in errors]
         )
+        # A value that could not be read is left empty: that is not a second mistake.
+        unread = {p.field for p in located.problems if p.field}
+        problems = [p for p in problems if p.field not in unread]
         raise ProblemsError([*located.problems, *problems]) from None
     if located.problems:
         raise ProblemsError(located.problems)

@@ -77,3 +77,22 @@ def test_broken_config_stops_every_project_command(project: Project, cli) -> Non
         result = cli(*args)
         assert result.exit_code == 1, args
         assert result.stderr.startswith("handouts.yaml:2:1: this is not valid YAML"), args
+
+
+@pytest.mark.parametrize(
+    ("setting", "place"),
+    [
+        ('accent_colour: "#1f4e4\\ud800"\n', "handouts.yaml:1:23: accent_colour"),
+        ('theme: {margins: {top: "1\\ud800in"}}\n', "handouts.yaml:1:26: theme.margins.top"),
+    ],
+)
+def test_half_a_character_in_the_config(project: Project, cli, setting: str, place: str) -> None:
+    project.add("h.yaml")
+    (project.root / "handouts.yaml").write_text(setting)
+    for args in (["build"], ["check", "--json"], ["list"]):
+        result = cli(*args)
+        assert result.exit_code == 1, args
+        assert "Traceback" not in result.output
+        assert "ud800, only half of a character" in result.output, args
+    assert result.stderr.startswith(place + ": has the escape \\ud800")
+    assert project.output_files() == {}

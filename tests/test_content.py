@@ -265,7 +265,7 @@ def test_aliases_are_refused(project: Project) -> None:
         ),
         (
             b"reviewed:\n  date: 2026-13-45\n",
-            "content/handouts/en/h.yaml:2:9: this value "
+            "content/handouts/en/h.yaml:2:9: reviewed.date: this value "
             "can't be read (month must be in 1..12); check it",
         ),
     ],
@@ -274,6 +274,36 @@ def test_unreadable_files(project: Project, raw: bytes, expected: str) -> None:
     path = project.handouts / "h.yaml"
     path.write_bytes(raw)
     assert expected in problems_of(path, project.root)
+
+
+HALF = "has the escape {}, only half of a character that takes two \\u escapes: "
+
+
+def test_half_a_character_is_refused_where_its_escape_is(project: Project) -> None:
+    """A lone \\u escape of a surrogate can't be written to any file or page: each is
+    refused at the escape, in a value or a key, and an unread value is not also empty."""
+    text = MINIMAL.replace("title: Noticing your breath", 'title: "Noticing\\uD83D your breath"')
+    text += '"x\\udc00": 1\n'
+    path = project.add("h.yaml", text)
+    shown = [line.split(" (like")[0] for line in problems_of(path, project.root)]
+    assert shown == [
+        "content/handouts/en/h.yaml:1:17: title: "
+        + HALF.format("\\ud83d")
+        + "write the character itself, or both halves",
+        "content/handouts/en/h.yaml:13:3: x\\udc00: "
+        + HALF.format("\\udc00")
+        + "write the character itself, or both halves",
+    ]
+
+
+def test_both_halves_make_the_character(project: Project) -> None:
+    """As JSON reads them; PyYAML alone would keep the two halves apart."""
+    text = MINIMAL.replace("title: Noticing your breath", 'title: "He\\ud83d\\ude00 llo"')
+    path = project.add("h.yaml", text.replace("text: You", 'text: "\\U0001F600 You'))
+    path.write_text(path.read_text().replace("a moment.", 'a moment."'))
+    handout = load_handout(path, project.root).handout
+    assert handout.title == "He\N{GRINNING FACE} llo"
+    assert handout.blocks[0].text.startswith("\N{GRINNING FACE} You")
 
 
 def test_utf8_bom_is_accepted(project: Project) -> None:
