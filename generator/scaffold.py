@@ -17,7 +17,7 @@ from generator import files
 from generator.blocks import BLOCKS
 from generator.config import Project
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
-from generator.model import is_valid_id
+from generator.model import id_too_long, is_valid_id
 from generator.output import make_folders, remove_folders, write_atomically
 from generator.roots import CONFIG_NAME, builtin_root
 
@@ -147,6 +147,8 @@ def new_handout(project: Project, handout_id: str, *, force: bool = False) -> Ne
             f"`{handout_id}` can't be a handout id; use lowercase letters, digits and "
             "hyphens, like `sleep-and-worry`"
         )
+    if too_long := id_too_long(handout_id):
+        raise HandoutError(f"{too_long}. Choose a shorter id, like `sleep-and-worry`")
     language = project.config.language
     path = project.root / "content" / "handouts" / language / f"{handout_id}.yaml"
     if os.path.lexists(path):

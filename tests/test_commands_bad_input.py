@@ -37,6 +37,7 @@ CASES = [
     (["list"], 1, "content/handouts/en/bad.yaml:1:1: titel: unknown field `titel`"),
     (["new", "Bad Id!"], 1, "`Bad Id!` can't be a handout id"),
     (["new", "bad"], 1, "content/handouts/en/bad.yaml already exists"),
+    (["new", "a" * 300], 1, "is 300 characters long; an id can have at most 100, because"),
     (["new"], 2, "Missing argument 'ID'"),
     (["init"], 2, "Missing argument 'FOLDER'"),
     (["schema", "recipe"], 2, "'recipe' is not one of 'handout', 'packet', 'config'"),

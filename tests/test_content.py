@@ -306,6 +306,16 @@ def test_both_halves_make_the_character(project: Project) -> None:
     assert handout.blocks[0].text.startswith("\N{GRINNING FACE} You")
 
 
+def test_an_id_too_long_to_name_files_after(project: Project) -> None:
+    path = project.add("b" * 101 + ".yaml")
+    assert problems_of(path, project.root) == [
+        f"content/handouts/en/{path.name}: the file name `{'b' * 24}...` is 101 characters "
+        "long; an id can have at most 100, because the files made from it are named after "
+        "it; rename the file"
+    ]
+    assert load_handout(project.add("b" * 100 + ".yaml"), project.root).id == "b" * 100
+
+
 def test_utf8_bom_is_accepted(project: Project) -> None:
     path = project.handouts / "h.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + MINIMAL.encode())
