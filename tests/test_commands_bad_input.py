@@ -97,3 +97,43 @@ def test_half_a_character_in_the_config(project: Project, cli, setting: str, pla
         assert "ud800, only half of a character" in result.output, args
     assert result.stderr.startswith(place + ": has the escape \\ud800")
     assert project.output_files() == {}
+
+
+def test_check_says_what_a_name_is_when_it_cannot_check_it(project: Project, cli) -> None:
+    project.add("breath.yaml")
+    (project.root / "notes.txt").write_text("not YAML")
+    (project.root / "elsewhere").mkdir()
+    (project.root / "elsewhere" / "handouts.yaml").write_text("paper: a4\n")
+    takes = "check takes handout and packet files (.yaml), their ids, or handouts.yaml"
+    for target, message in {
+        "content/" + "a" * 300 + ".yaml": "the name is too long to be a file's",
+        "content/handouts": "this is a folder; check takes files or ids, not folders. "
+        "To check what is in it: handouts check breath",
+        "content/packets": f"this is a folder with no handouts or packets in it; {takes}",
+        "/dev/null": f"this is a device, not a file; {takes}",
+        "notes.txt": f"this is not a YAML file; {takes}",
+        "elsewhere/handouts.yaml": "this is another project's handouts.yaml; check that "
+        "project in its own folder, or pass --config with this file",
+        "nope": "no handout or packet with this id, and no such file",
+    }.items():
+        (project.root / "content" / "packets").mkdir(exist_ok=True)
+        result = cli("check", target)
+        assert result.exit_code == 1, target
+        assert "Traceback" not in result.output
+        assert message in " ".join(result.output.split()), target
+        assert "breath" not in result.output.replace("handouts check breath", ""), target
+
+
+def test_check_takes_the_config_by_name(project: Project, cli) -> None:
+    """As the README says: the config named alone is checked alone, not as a handout."""
+    project.add("breath.yaml", MINIMAL.replace("You might notice", "You must notice"))
+    config = project.root / "handouts.yaml"
+    config.write_text('crisis: us\npractice:\n  name: "Your practice name"\n')
+    result = cli("check", "handouts.yaml")
+    assert result.exit_code == 1
+    assert "config.placeholder" in result.output
+    assert "schema" not in result.output
+    assert "breath" not in result.output
+    config.write_text("crisis: us\npaper: a4\n")
+    result = cli("check", "handouts.yaml")
+    assert (result.exit_code, result.output) == (0, "No problems found in 1 file.\n")
