@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,24 @@ def test_check_takes_the_config_by_name(project: Project, cli) -> None:
     config.write_text("crisis: us\npaper: a4\n")
     result = cli("check", "handouts.yaml")
     assert (result.exit_code, result.output) == (0, "No problems found in 1 file.\n")
+
+
+@pytest.mark.parametrize(
+    ("where", "kind"), [("handouts/en/x.yaml", "handout"), ("packets/x.yaml", "packet")]
+)
+def test_check_says_once_why_a_file_in_content_cannot_be_read(
+    project: Project, cli, where: str, kind: str
+) -> None:
+    """Found by looking in the folder and named as well, it is one problem; a packet
+    whose language can't be read is checked too, not passed over."""
+    project.add("breath.yaml")
+    fifo = project.root / "content" / where
+    fifo.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(fifo)
+    for args in (["check"], ["check", f"content/{where}"], ["check", "x"]):
+        result = cli(*args)
+        assert result.exit_code == 1, args
+        assert "Traceback" not in result.output
+        said = f"this is a pipe (FIFO), not a file; a {kind} is a YAML file"
+        assert result.output.count("(FIFO)") == result.output.count(said) == 1, args
+        assert "no such file" not in result.output, args

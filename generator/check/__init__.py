@@ -152,11 +152,12 @@ def _targets(
 
     sources, problems = discover(project.roots)
     sources = [s for s in sources if s.language in languages]
-    # A packet is in one language: checked with the handouts of its language.
+    # A packet is in one language: checked with the handouts of its language. One
+    # whose language can't be read is checked, to say why.
     packets = {
         name: path
         for name, path in discover_packets(project.roots).items()
-        if str(header(path).get("language", "")) in languages
+        if not isinstance(language := header(path).get("language"), str) or language in languages
     }
     report.findings.extend(schema_findings(ProblemsError(problems)) if problems else [])
     if project.config_path is not None:
@@ -173,6 +174,8 @@ def _targets(
         )
     handouts: list[tuple[Path, Path]] = []
     packet_ids: list[str] = []
+    unread = {p.path for p in problems}
+    unread_ids = {Path(p.path).stem for p in problems}
     for target in targets:
         path = Path(target)
         problem = files.not_a_file(path)
@@ -191,9 +194,11 @@ def _targets(
         elif matches := [(s.path, s.root) for s in sources if s.id == target]:
             handouts.extend(matches)
             continue
-        elif target in packets:
-            packet_ids.append(target)
+        elif (packet_id := _packet_id(target, path, packets)) is not None:
+            packet_ids.append(packet_id)
             continue
+        if display_path(path) in unread or target in unread_ids:
+            continue  # why that file can't be read is reported already
         files_in = [*(s.path for s in sources), *packets.values()]
         message = _not_checkable(path, problem, files_in)
         report.findings.append(RULES["schema"].finding(target, message))
@@ -204,6 +209,14 @@ _ANOTHER_CONFIG = (
     "this is another project's handouts.yaml; check that project in its own folder, "
     "or pass --config with this file"
 )
+
+
+def _packet_id(target: str, path: Path, packets: dict[str, Path]) -> str | None:
+    """The packet a name is, by id or by its file (one that can't be read, too)."""
+    if target in packets:
+        return target
+    known = packets.get(path.stem)
+    return path.stem if known is not None and known.resolve() == path.resolve() else None
 
 
 def _in_content(path: Path) -> bool:
