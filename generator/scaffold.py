@@ -73,7 +73,9 @@ def init_project(folder: Path, languages: Sequence[str] = ("en",)) -> list[Path]
         ) from None
     try:
         write_atomically(
-            [(path, contents[path].encode("utf-8")) for path in created], instead=ELSEWHERE
+            [(path, contents[path].encode("utf-8")) for path in created],
+            instead=ELSEWHERE,
+            in_the_way=MOVE_IT,
         )
     except HandoutError:
         remove_folders(made)
@@ -100,6 +102,8 @@ def _config_text(languages: Sequence[str]) -> str:
 
 #: What to do instead, when a project's disk is full.
 ELSEWHERE = "move the project to a disk with space"
+#: What to do about something where a project file is to go: these commands have no --out.
+MOVE_IT = "Move or rename it"
 
 
 def init_next_steps(folder: Path) -> str:
@@ -171,7 +175,7 @@ def new_handout(project: Project, handout_id: str, *, force: bool = False) -> Ne
     problem = files.write_problem(path, project.root, "content")
     if problem is not None:
         raise HandoutError(problem)
-    write_atomically([(path, text.encode("utf-8"))], instead=ELSEWHERE)
+    write_atomically([(path, text.encode("utf-8"))], instead=ELSEWHERE, in_the_way=MOVE_IT)
     return NewHandout(path, replaces)
 
 
@@ -272,5 +276,6 @@ def copy_templates(project: Project, names: Sequence[str], *, force: bool = Fals
     write_atomically(
         [(path, (source / name).read_bytes()) for name, path in todo.items()],
         instead=ELSEWHERE,
+        in_the_way=MOVE_IT,
     )
     return list(todo.values())

@@ -159,3 +159,19 @@ def test_check_says_once_why_a_file_in_content_cannot_be_read(
         said = f"this is a pipe (FIFO), not a file; a {kind} is a YAML file"
         assert result.output.count("(FIFO)") == result.output.count(said) == 1, args
         assert "no such file" not in result.output, args
+
+
+def test_new_where_the_language_folder_is_a_file(tmp_path: Path, cli, monkeypatch) -> None:
+    """`new` has no --out, so its message offers none."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "handouts.yaml").write_text("language: en\n")
+    (tmp_path / "content" / "handouts").mkdir(parents=True)
+    (tmp_path / "content" / "handouts" / "en").write_text("a file")
+    result = cli("new", "sleep")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.stderr.endswith(
+        "is a file, where this run needs a folder to write "
+        f"{tmp_path}/content/handouts/en/sleep.yaml; nothing was written. Move or rename it\n"
+    )
+    assert "--out" not in result.output
