@@ -95,6 +95,46 @@ def test_three_problems_in_one_run(image_project: Project) -> None:
             "content/handouts/en/h.yaml:4:11: language: must be a language tag such as "
             '"en", "es" or "fr-CA"',
         ),
+        # A value YAML reads as something else is named as such and quoted as typed.
+        (
+            "    text: You might notice your breath for a moment.",
+            "    text: 2001-12-14t21:59:43.10-05:00",
+            "content/handouts/en/h.yaml:12:11: blocks[0].text: should be text, not a date "
+            'and time (YAML reads it as one); put it in quotes, like "2001-12-14t21:59:43.10-05:00"',
+        ),
+        (
+            "    text: You might notice your breath for a moment.",
+            "    text: 2026-01-01",
+            "content/handouts/en/h.yaml:12:11: blocks[0].text: should be text, not a date "
+            '(YAML reads it as one); put it in quotes, like "2026-01-01"',
+        ),
+        (
+            "    text: You might notice your breath for a moment.",
+            "    text: yes",
+            "content/handouts/en/h.yaml:12:11: blocks[0].text: should be text, not yes/no; "
+            'put it in quotes, like "yes"',
+        ),
+        (
+            'version: "1.0"',
+            "version: 1.50",
+            "content/handouts/en/h.yaml:5:10: version: should be text, not a number; "
+            'put it in quotes, like "1.50"',
+        ),
+        # Never a Python list or dict in a message.
+        (
+            "audience: client",
+            "audience: [client, {a: 1}]",
+            "content/handouts/en/h.yaml:3:11: audience: "
+            "should be one of 'client' or 'clinician', not a list of 2 items",
+        ),
+        (
+            "  - type: paragraph",
+            "  - type: {paragraph: 1}",
+            "content/handouts/en/h.yaml:11:5: blocks[0]: `type` should be one of: section, "
+            "subsection, paragraph, list, list_group, steps, callout, compare, table, "
+            "definition, key_points, quote, worksheet, image, clinician_note, pocket_card, "
+            "columns, contact, diagram; not a set of 1 field",
+        ),
     ],
 )
 def test_field_errors_are_located(project: Project, old: str, new: str, expected: str) -> None:
