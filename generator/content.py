@@ -12,7 +12,14 @@ from generator import files, images
 from generator.blocks import Image, walk
 from generator.errors import Problem, ProblemsError, display_path
 from generator.fields import MAX_ITEMS
-from generator.model import Handout, HandoutFile, Packet, PacketFile, is_valid_id
+from generator.model import (
+    Handout,
+    HandoutFile,
+    Packet,
+    PacketFile,
+    id_too_long,
+    is_valid_id,
+)
 from generator.sources import (
     HANDOUT_SUFFIXES,
     HandoutSource,
@@ -64,6 +71,8 @@ def _check_handout(located: Located, handout: Handout, root: Path) -> list[Probl
                 "`withdrawal-response.yaml`",
             )
         )
+    elif too_long := id_too_long(stem):
+        problems.append(Problem(path=shown, message=f"the file name {too_long}; rename the file"))
     folder = located.path.parent.name
     if folder != handout.language:
         problems.append(

@@ -98,6 +98,23 @@ def _open(path: Path) -> int:
         raise FileProblem(f"can't be read ({exc.strerror or exc}); check its permissions") from None
 
 
+#: What `not_a_file` says of a name where there is nothing.
+NOT_FOUND = "no such file"
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why a name typed on the command line is not a file to read (None: it is one)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError, ValueError):  # ValueError: a NUL in it
+        return NOT_FOUND
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return "the name is too long to be a file's (a file name holds 255 bytes)"
+        return f"can't be read ({exc.strerror or exc})"
+    return None if stat.S_ISREG(mode) else f"this is {_kind(mode)}"
+
+
 def not_a_folder(path: Path) -> str | None:
     """Why a folder to write into can't be one: it, or a folder above it, is something else."""
     where = path

@@ -54,6 +54,22 @@ def is_valid_id(value: str) -> bool:
     return bool(_ID_RE.match(value))
 
 
+#: The longest id: a file name holds 255 bytes, and a handout's PDF adds up to
+#: 49 to its id (`-clinician-a4-large-print-fillable-ink-saver.html`), and
+#: the temporary name it is written under 14 more.
+MAX_ID_LENGTH = 100
+
+
+def id_too_long(value: str) -> str | None:
+    """Why an id is too long to name files after, if it is: the id shown cut short."""
+    if len(value) <= MAX_ID_LENGTH:
+        return None
+    return (
+        f"`{value[:24]}...` is {len(value)} characters long; an id can have at most "
+        f"{MAX_ID_LENGTH}, because the files made from it are named after it"
+    )
+
+
 class Reviewed(Model):
     """When the handout was last reviewed, and by whom (a role is enough)."""
 

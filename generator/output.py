@@ -45,27 +45,36 @@ def output_folder(project: Project, out: Path | None, options: RenderOptions) ->
 
 #: What to do instead when the output folder's disk is full.
 ANOTHER_OUT = "use --out for a folder on another disk"
+#: What to do about something in the way of a file to write.
+MOVE_OR_OUT = "Move it out of the way, or use --out for another folder"
 
 
-def write_atomically(files: Sequence[tuple[Path, bytes]], *, instead: str = ANOTHER_OUT) -> None:
+def write_atomically(
+    files: Sequence[tuple[Path, bytes]],
+    *,
+    instead: str = ANOTHER_OUT,
+    in_the_way: str = MOVE_OR_OUT,
+) -> None:
     """Write every file or none: all go to temporary names first, then are renamed.
 
     Every target is checked first: a run that would write one path twice, or
     over a folder or a special file, changes nothing. A write that fails (a
     full disk, a file-size limit) leaves nothing behind, not even the folders
-    made for it; `instead` says what else to do, in its message.
+    made for it; `instead` says what else to do, in its message, and `in_the_way`
+    what to do about a folder or file where one is to be written (a command
+    without --out says so without it).
 
     Ctrl-C, SIGTERM and SIGHUP wait until the files are written and in
     place (or all discarded): stopped between two renames, a run would
     leave some files new and some old, and temporary files behind.
     """
     with ctrl_c_held():
-        _write_atomically(files, instead)
+        _write_atomically(files, instead, in_the_way)
         work_written()
 
 
-def _write_atomically(files: Sequence[tuple[Path, bytes]], instead: str) -> None:
-    check_targets([target for target, _ in files])
+def _write_atomically(files: Sequence[tuple[Path, bytes]], instead: str, in_the_way: str) -> None:
+    check_targets([target for target, _ in files], in_the_way)
     staged: list[tuple[Path, Path]] = []
     made: list[Path] = []
     target = Path()
@@ -106,7 +115,7 @@ def placing_failure(target: Path, exc: OSError, done: Sequence[Path]) -> str:
     )
 
 
-def check_targets(targets: Sequence[Path]) -> None:
+def check_targets(targets: Sequence[Path], in_the_way: str = MOVE_OR_OUT) -> None:
     """Refuse a run that would write a path twice, or over a folder or a special file."""
     seen: set[str] = set()
     for target in targets:
@@ -127,7 +136,7 @@ def check_targets(targets: Sequence[Path]) -> None:
             blocker = next(p for p in reversed(target.parents) if p.exists() and not p.is_dir())
             raise HandoutError(
                 f"{blocker} is a file, where this run needs a folder to write {target}; "
-                "nothing was written. Move it out of the way, or use --out for another folder"
+                f"nothing was written. {in_the_way}"
             ) from None
         except OSError as exc:
             raise HandoutError(
@@ -139,7 +148,7 @@ def check_targets(targets: Sequence[Path]) -> None:
                 kind = "a link to " + ("a folder" if stat.S_ISDIR(mode) else "a device or pipe")
             raise HandoutError(
                 f"{target} is {kind}, where this run would write a file; nothing was "
-                "written. Move it out of the way, or use --out for another folder"
+                f"written. {in_the_way}"
             )
 
 

@@ -17,7 +17,7 @@ from generator import files
 from generator.blocks import BLOCKS
 from generator.config import Project
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
-from generator.model import is_valid_id
+from generator.model import id_too_long, is_valid_id
 from generator.output import make_folders, remove_folders, write_atomically
 from generator.roots import CONFIG_NAME, builtin_root
 
@@ -73,7 +73,9 @@ def init_project(folder: Path, languages: Sequence[str] = ("en",)) -> list[Path]
         ) from None
     try:
         write_atomically(
-            [(path, contents[path].encode("utf-8")) for path in created], instead=ELSEWHERE
+            [(path, contents[path].encode("utf-8")) for path in created],
+            instead=ELSEWHERE,
+            in_the_way=MOVE_IT,
         )
     except HandoutError:
         remove_folders(made)
@@ -100,6 +102,8 @@ def _config_text(languages: Sequence[str]) -> str:
 
 #: What to do instead, when a project's disk is full.
 ELSEWHERE = "move the project to a disk with space"
+#: What to do about something where a project file is to go: these commands have no --out.
+MOVE_IT = "Move or rename it"
 
 
 def init_next_steps(folder: Path) -> str:
@@ -147,6 +151,8 @@ def new_handout(project: Project, handout_id: str, *, force: bool = False) -> Ne
             f"`{handout_id}` can't be a handout id; use lowercase letters, digits and "
             "hyphens, like `sleep-and-worry`"
         )
+    if too_long := id_too_long(handout_id):
+        raise HandoutError(f"{too_long}. Choose a shorter id, like `sleep-and-worry`")
     language = project.config.language
     path = project.root / "content" / "handouts" / language / f"{handout_id}.yaml"
     if os.path.lexists(path):
@@ -169,7 +175,7 @@ def new_handout(project: Project, handout_id: str, *, force: bool = False) -> Ne
     problem = files.write_problem(path, project.root, "content")
     if problem is not None:
         raise HandoutError(problem)
-    write_atomically([(path, text.encode("utf-8"))], instead=ELSEWHERE)
+    write_atomically([(path, text.encode("utf-8"))], instead=ELSEWHERE, in_the_way=MOVE_IT)
     return NewHandout(path, replaces)
 
 
@@ -270,5 +276,6 @@ def copy_templates(project: Project, names: Sequence[str], *, force: bool = Fals
     write_atomically(
         [(path, (source / name).read_bytes()) for name, path in todo.items()],
         instead=ELSEWHERE,
+        in_the_way=MOVE_IT,
     )
     return list(todo.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 import types
@@ -56,6 +57,9 @@ def validate(located: Located, model: type[M]) -> M:
         problems = _merge_alternatives(
             [_problem(shown, located.node, model, error) for error in errors]
         )
+        # A value that could not be read is left empty: that is not a second mistake.
+        unread = {p.field for p in located.problems if p.field}
+        problems = [p for p in problems if p.field not in unread]
         raise ProblemsError([*located.problems, *problems]) from None
     if located.problems:
         raise ProblemsError(located.problems)
@@ -190,11 +194,13 @@ def _suggestion(name: str, parent: type[BaseModel] | None) -> str | None:
 
 def _problem(shown: str, root: yaml.Node, model: type[BaseModel], error: ErrorDetails) -> Problem:
     place = _resolve(model, error["loc"])
-    node, _ = node_at(root, place.loc)
+    node, exact = node_at(root, place.loc)
     if error["type"] == "extra_forbidden" and isinstance(place.loc[-1], str):
         node = key_node(root, place.loc) or node
     mark = node.start_mark
-    message = _message(error, place)
+    # The value as typed, for a message to quote (YAML may have read `1.50` as 1.5).
+    typed = node.value if exact and isinstance(node, yaml.ScalarNode) else None
+    message = _message(error, place, typed)
     return Problem(
         path=shown,
         message=message,
@@ -288,6 +294,10 @@ def _describe(value: Any) -> str:
         return "yes/no"
     if isinstance(value, (int, float)):
         return "a number"
+    if isinstance(value, dt.datetime):
+        return "a date and time"
+    if isinstance(value, dt.date):
+        return "a date"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -305,25 +315,43 @@ def _unknown_field(name: str, parent: type[BaseModel] | None) -> str:
     )
 
 
-def _unknown_tag(kind: str, tag: object, family: Family[Any]) -> str:
+def _unknown_tag(kind: str, tag: str, family: Family[Any]) -> str:
+    """`tag` as `_shown` quotes it."""
     field = family.field
     listing = ", ".join(family.tags())
     if kind == "union_tag_not_found":
         return f"this item has no `{field}`; add `{field}:` with one of: {listing}"
-    near = difflib.get_close_matches(str(tag), family.tags(), n=1, cutoff=0.6)
+    if not tag.startswith("`"):
+        return f"`{field}` should be one of: {listing}; not {tag}"
+    near = difflib.get_close_matches(tag.strip("`"), family.tags(), n=1, cutoff=0.6)
     hint = f"did you mean `{near[0]}`? " if near else ""
-    return f"unknown {field} `{tag}`; {hint}the choices are: {listing}"
+    return f"unknown {field} {tag}; {hint}the choices are: {listing}"
 
 
-def _not_text(value: Any) -> str:
+def _shown(value: Any, typed: str | None) -> str:
+    """A value as a message quotes it: as typed, and never as Python writes a list."""
+    if isinstance(value, list):
+        return f"a list of {counted(len(value), 'item')}"
+    if isinstance(value, dict):
+        return f"a set of {counted(len(value), 'field')}"
+    if value is None:
+        return "empty"
+    text = " ".join((typed if typed is not None else str(value)).split())
+    return f"`{text[:40]}...`" if len(text) > 40 else f"`{text}`"
+
+
+def _not_text(value: Any, typed: str | None) -> str:
     if value is None:
         return "is empty; write the text, or remove the line"
-    if isinstance(value, (int, float, bool)):
-        return f'should be text, not {_describe(value)}; put it in quotes, like "{value}"'
+    if isinstance(value, (int, float, bool, dt.date)):
+        kind = _describe(value)
+        # `yes`, 1.50 or 2026-01-01 unquoted is read as what it looks like.
+        read = f"{kind} (YAML reads it as one)" if isinstance(value, dt.date) else kind
+        return f'should be text, not {read}; put it in quotes, like "{typed or value}"'
     return f"should be text, not {_describe(value)}"
 
 
-def _message(error: ErrorDetails, place: _Place) -> str:
+def _message(error: ErrorDetails, place: _Place, typed: str | None) -> str:
     kind = error["type"]
     ctx: dict[str, Any] = dict(error.get("ctx") or {})
     value = error.get("input")
@@ -333,9 +361,10 @@ def _message(error: ErrorDetails, place: _Place) -> str:
     if kind == "extra_forbidden":
         return _unknown_field(str(name), place.parent)
     if kind in ("union_tag_invalid", "union_tag_not_found") and place.family is not None:
-        return _unknown_tag(kind, ctx.get("tag", ""), place.family)
+        tag = value.get(place.family.field) if isinstance(value, dict) else None
+        return _unknown_tag(kind, _shown(tag, None), place.family)
     if kind == "string_type":
-        return _not_text(value)
+        return _not_text(value, typed)
     if kind == "string_too_short":
         return "is empty; write the text, or remove the line"
     if kind == "string_too_long":
@@ -349,7 +378,7 @@ def _message(error: ErrorDetails, place: _Place) -> str:
             return "should be an email address like name@example.org"
         return "should be a full https:// web address"
     if kind == "literal_error":
-        return f"should be one of {ctx.get('expected', '')}, not `{value}`"
+        return f"should be one of {ctx.get('expected', '')}, not {_shown(value, typed)}"
     if kind == "list_type":
         return f'should be a list (one "- item" a line), not {_describe(value)}'
     if kind == "too_short":

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from generator import files
 from generator.errors import Problem, ProblemsError, display_path
 from generator.files import MAX_FILE_BYTES
+from generator.halves import escaped, half_message, whole_characters, written_at
 
 #: Larger files are refused before parsing: a handout is a few kilobytes.
 
@@ -105,7 +106,7 @@ def _read_yaml(path: Path, empty_ok: bool) -> Located:
             return Located(path, None, yaml.MappingNode("tag:yaml.org,2002:map", []))
         raise fail("the file is empty; a handout needs a title, purpose and blocks")
     with _no_cycle_collection():
-        data, problems = _construct(node, shown)
+        data, problems = _construct(node, shown, text)
     return Located(path, data, node, tuple(problems))
 
 
@@ -210,60 +211,100 @@ def _decode(raw: bytes, fail: Any) -> str:
         ) from None
 
 
-def _construct(root: yaml.Node, shown: str) -> tuple[Any, list[Problem]]:
-    """Build plain data from nodes, noting duplicate keys as problems.
+def _construct(root: yaml.Node, shown: str, text: str) -> tuple[Any, list[Problem]]:
+    """Build plain data from nodes, noting duplicate keys and half characters as problems.
 
     Each problem's field path is known where it is found: looking it up
     afterwards, per problem, would take time growing with the square of
     the file's size for a file of many duplicate keys.
     """
-    constructor = yaml.SafeLoader("")
-    problems: list[Problem] = []
+    builder = _Builder(shown, text)
+    return builder.build(root, 0, []), builder.problems
 
-    def at(node: yaml.Node, message: str, trail: Sequence[str | int] = ()) -> None:
-        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+
+class _Builder:
+    """A file's plain data, built from its nodes, and the problems met on the way."""
+
+    def __init__(self, shown: str, text: str):
+        self.shown = shown
+        self.text = text
+        self.lines: list[str] = []  # the file's lines, split once a problem needs them
+        self.constructor = yaml.SafeLoader("")
+        self.problems: list[Problem] = []
+
+    def at(
+        self,
+        node: yaml.Node,
+        message: str,
+        trail: Sequence[str | int] = (),
+        place: tuple[int, int] | None = None,
+    ) -> None:
+        line, column = place or (node.start_mark.line + 1, node.start_mark.column + 1)
         field = format_field(trail)
-        problems.append(Problem(path=shown, message=message, line=line, column=column, field=field))
+        self.problems.append(
+            Problem(path=self.shown, message=message, line=line, column=column, field=field)
+        )
 
-    def build(node: yaml.Node, depth: int, trail: list[str | int]) -> Any:
+    def whole(self, node: yaml.ScalarNode, trail: Sequence[str | int]) -> bool:
+        """Whether a scalar holds whole characters, once each pair of halves in it is joined."""
+        node.value, half = whole_characters(node.value)
+        if half:
+            self.lines.extend(() if self.lines else self.text.splitlines())
+            start, end = node.start_mark, node.end_mark
+            place = written_at(half, self.lines, start.line, start.column, end.line)
+            self.at(node, half_message(half), trail, place)
+        return not half
+
+    def build(self, node: yaml.Node, depth: int, trail: list[str | int]) -> Any:
         if depth > 50:
-            at(node, "the YAML is nested too deeply (more than 50 levels)")
+            self.at(node, "the YAML is nested too deeply (more than 50 levels)")
             return None
         if isinstance(node, yaml.MappingNode):
-            result: dict[Any, Any] = {}
-            first_line: dict[Any, int] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    at(key_node, "a key must be a plain word")
-                    continue
-                key = build(key_node, depth + 1, trail)
-                if not isinstance(key, str):
-                    key = str(key)
-                if key in result or key in first_line:
-                    at(
-                        key_node,
-                        f"duplicate key `{key}` (first at line {first_line[key]}); keep only one",
-                        [*trail, str(key_node.value)],
-                    )
-                    continue
-                first_line[key] = key_node.start_mark.line + 1
-                result[key] = build(value_node, depth + 1, [*trail, str(key_node.value)])
-            return result
+            return self.mapping(node, depth, trail)
         if isinstance(node, yaml.SequenceNode):
             return [
-                build(item, depth + 1, [*trail, index]) for index, item in enumerate(node.value)
+                self.build(item, depth + 1, [*trail, index])
+                for index, item in enumerate(node.value)
             ]
-        try:
-            return constructor.construct_object(node, deep=True)
-        except yaml.MarkedYAMLError as exc:
-            at(node, f"this value can't be read ({exc.problem or exc.context}); check it")
+        if not self.whole(typing.cast(yaml.ScalarNode, node), trail):
             return None
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-            reason = " ".join(str(exc).split())
-            at(node, f"this value can't be read ({reason}); check it")
-            return None
+        value, unread = _scalar(self.constructor, node)
+        if unread:
+            self.at(node, f"this value can't be read ({unread}); check it", trail)
+        return value
 
-    return build(root, 0, []), problems
+    def mapping(self, node: yaml.MappingNode, depth: int, trail: list[str | int]) -> Any:
+        result: dict[Any, Any] = {}
+        first_line: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.at(key_node, "a key must be a plain word")
+                continue
+            if not self.whole(key_node, [*trail, escaped(key_node.value)]):
+                continue
+            key = self.build(key_node, depth + 1, trail)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in result or key in first_line:
+                self.at(
+                    key_node,
+                    f"duplicate key `{key}` (first at line {first_line[key]}); keep only one",
+                    [*trail, str(key_node.value)],
+                )
+                continue
+            first_line[key] = key_node.start_mark.line + 1
+            result[key] = self.build(value_node, depth + 1, [*trail, str(key_node.value)])
+        return result
+
+
+def _scalar(constructor: yaml.SafeLoader, node: yaml.Node) -> tuple[Any, str]:
+    """A scalar's value, or why it can't be read (a month 13, say)."""
+    try:
+        return constructor.construct_object(node, deep=True), ""
+    except yaml.MarkedYAMLError as exc:
+        return None, str(exc.problem or exc.context)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+        return None, " ".join(str(exc).split())
 
 
 _FIELD_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")

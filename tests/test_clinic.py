@@ -115,6 +115,11 @@ def test_custom_crisis_lines(project: Project, cli) -> None:
             "handouts.yaml:1:8: paper: should be one of 'letter' or 'a4', not `legal`",
         ),
         (
+            "crisis:" + "\n  - {text: Call 555-0199., verified: 2026-01-01}" * 4,
+            "handouts.yaml:2:3: crisis: should be one of 'us', 'ca', 'uk-ie' or 'au', not a "
+            "list of 4 items; or it has too many items; at most 3 are allowed",
+        ),
+        (
             "practise:\n  name: X",
             "handouts.yaml:1:1: practise: unknown field `practise`; did you mean `practice`?",
         ),

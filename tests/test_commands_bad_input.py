@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,7 @@ CASES = [
     (["list"], 1, "content/handouts/en/bad.yaml:1:1: titel: unknown field `titel`"),
     (["new", "Bad Id!"], 1, "`Bad Id!` can't be a handout id"),
     (["new", "bad"], 1, "content/handouts/en/bad.yaml already exists"),
+    (["new", "a" * 300], 1, "is 300 characters long; an id can have at most 100, because"),
     (["new"], 2, "Missing argument 'ID'"),
     (["init"], 2, "Missing argument 'FOLDER'"),
     (["schema", "recipe"], 2, "'recipe' is not one of 'handout', 'packet', 'config'"),
@@ -77,3 +79,99 @@ def test_broken_config_stops_every_project_command(project: Project, cli) -> Non
         result = cli(*args)
         assert result.exit_code == 1, args
         assert result.stderr.startswith("handouts.yaml:2:1: this is not valid YAML"), args
+
+
+@pytest.mark.parametrize(
+    ("setting", "place"),
+    [
+        ('accent_colour: "#1f4e4\\ud800"\n', "handouts.yaml:1:23: accent_colour"),
+        ('theme: {margins: {top: "1\\ud800in"}}\n', "handouts.yaml:1:26: theme.margins.top"),
+    ],
+)
+def test_half_a_character_in_the_config(project: Project, cli, setting: str, place: str) -> None:
+    project.add("h.yaml")
+    (project.root / "handouts.yaml").write_text(setting)
+    for args in (["build"], ["check", "--json"], ["list"]):
+        result = cli(*args)
+        assert result.exit_code == 1, args
+        assert "Traceback" not in result.output
+        assert "ud800, only half of a character" in result.output, args
+    assert result.stderr.startswith(place + ": has the escape \\ud800")
+    assert project.output_files() == {}
+
+
+def test_check_says_what_a_name_is_when_it_cannot_check_it(project: Project, cli) -> None:
+    project.add("breath.yaml")
+    (project.root / "notes.txt").write_text("not YAML")
+    (project.root / "elsewhere").mkdir()
+    (project.root / "elsewhere" / "handouts.yaml").write_text("paper: a4\n")
+    takes = "check takes handout and packet files (.yaml), their ids, or handouts.yaml"
+    for target, message in {
+        "content/" + "a" * 300 + ".yaml": "the name is too long to be a file's",
+        "content/handouts": "this is a folder; check takes files or ids, not folders. "
+        "To check what is in it: handouts check breath",
+        "content/packets": f"this is a folder with no handouts or packets in it; {takes}",
+        "/dev/null": f"this is a device, not a file; {takes}",
+        "notes.txt": f"this is not a YAML file; {takes}",
+        "elsewhere/handouts.yaml": "this is another project's handouts.yaml; check that "
+        "project in its own folder, or pass --config with this file",
+        "nope": "no handout or packet with this id, and no such file",
+    }.items():
+        (project.root / "content" / "packets").mkdir(exist_ok=True)
+        result = cli("check", target)
+        assert result.exit_code == 1, target
+        assert "Traceback" not in result.output
+        assert message in " ".join(result.output.split()), target
+        assert "breath" not in result.output.replace("handouts check breath", ""), target
+
+
+def test_check_takes_the_config_by_name(project: Project, cli) -> None:
+    """As the README says: the config named alone is checked alone, not as a handout."""
+    project.add("breath.yaml", MINIMAL.replace("You might notice", "You must notice"))
+    config = project.root / "handouts.yaml"
+    config.write_text('crisis: us\npractice:\n  name: "Your practice name"\n')
+    result = cli("check", "handouts.yaml")
+    assert result.exit_code == 1
+    assert "config.placeholder" in result.output
+    assert "schema" not in result.output
+    assert "breath" not in result.output
+    config.write_text("crisis: us\npaper: a4\n")
+    result = cli("check", "handouts.yaml")
+    assert (result.exit_code, result.output) == (0, "No problems found in 1 file.\n")
+
+
+@pytest.mark.parametrize(
+    ("where", "kind"), [("handouts/en/x.yaml", "handout"), ("packets/x.yaml", "packet")]
+)
+def test_check_says_once_why_a_file_in_content_cannot_be_read(
+    project: Project, cli, where: str, kind: str
+) -> None:
+    """Found by looking in the folder and named as well, it is one problem; a packet
+    whose language can't be read is checked too, not passed over."""
+    project.add("breath.yaml")
+    fifo = project.root / "content" / where
+    fifo.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(fifo)
+    for args in (["check"], ["check", f"content/{where}"], ["check", "x"]):
+        result = cli(*args)
+        assert result.exit_code == 1, args
+        assert "Traceback" not in result.output
+        said = f"this is a pipe (FIFO), not a file; a {kind} is a YAML file"
+        assert result.output.count("(FIFO)") == result.output.count(said) == 1, args
+        assert "no such file" not in result.output, args
+
+
+def test_new_where_the_language_folder_is_a_file(tmp_path: Path, cli, monkeypatch) -> None:
+    """`new` has no --out, so its message offers none."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "handouts.yaml").write_text("language: en\n")
+    (tmp_path / "content" / "handouts").mkdir(parents=True)
+    (tmp_path / "content" / "handouts" / "en").write_text("a file")
+    result = cli("new", "sleep")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.stderr.endswith(
+        "is a file, where this run needs a folder to write "
+        f"{tmp_path}/content/handouts/en/sleep.yaml; nothing was written. Move or rename it\n"
+    )
+    assert "--out" not in result.output

@@ -95,6 +95,46 @@ def test_three_problems_in_one_run(image_project: Project) -> None:
             "content/handouts/en/h.yaml:4:11: language: must be a language tag such as "
             '"en", "es" or "fr-CA"',
         ),
+        # A value YAML reads as something else is named as such and quoted as typed.
+        (
+            "    text: You might notice your breath for a moment.",
+            "    text: 2001-12-14t21:59:43.10-05:00",
+            "content/handouts/en/h.yaml:12:11: blocks[0].text: should be text, not a date "
+            'and time (YAML reads it as one); put it in quotes, like "2001-12-14t21:59:43.10-05:00"',
+        ),
+        (
+            "    text: You might notice your breath for a moment.",
+            "    text: 2026-01-01",
+            "content/handouts/en/h.yaml:12:11: blocks[0].text: should be text, not a date "
+            '(YAML reads it as one); put it in quotes, like "2026-01-01"',
+        ),
+        (
+            "    text: You might notice your breath for a moment.",
+            "    text: yes",
+            "content/handouts/en/h.yaml:12:11: blocks[0].text: should be text, not yes/no; "
+            'put it in quotes, like "yes"',
+        ),
+        (
+            'version: "1.0"',
+            "version: 1.50",
+            "content/handouts/en/h.yaml:5:10: version: should be text, not a number; "
+            'put it in quotes, like "1.50"',
+        ),
+        # Never a Python list or dict in a message.
+        (
+            "audience: client",
+            "audience: [client, {a: 1}]",
+            "content/handouts/en/h.yaml:3:11: audience: "
+            "should be one of 'client' or 'clinician', not a list of 2 items",
+        ),
+        (
+            "  - type: paragraph",
+            "  - type: {paragraph: 1}",
+            "content/handouts/en/h.yaml:11:5: blocks[0]: `type` should be one of: section, "
+            "subsection, paragraph, list, list_group, steps, callout, compare, table, "
+            "definition, key_points, quote, worksheet, image, clinician_note, pocket_card, "
+            "columns, contact, diagram; not a set of 1 field",
+        ),
     ],
 )
 def test_field_errors_are_located(project: Project, old: str, new: str, expected: str) -> None:
@@ -265,7 +305,7 @@ def test_aliases_are_refused(project: Project) -> None:
         ),
         (
             b"reviewed:\n  date: 2026-13-45\n",
-            "content/handouts/en/h.yaml:2:9: this value "
+            "content/handouts/en/h.yaml:2:9: reviewed.date: this value "
             "can't be read (month must be in 1..12); check it",
         ),
     ],
@@ -274,6 +314,46 @@ def test_unreadable_files(project: Project, raw: bytes, expected: str) -> None:
     path = project.handouts / "h.yaml"
     path.write_bytes(raw)
     assert expected in problems_of(path, project.root)
+
+
+HALF = "has the escape {}, only half of a character that takes two \\u escapes: "
+
+
+def test_half_a_character_is_refused_where_its_escape_is(project: Project) -> None:
+    """A lone \\u escape of a surrogate can't be written to any file or page: each is
+    refused at the escape, in a value or a key, and an unread value is not also empty."""
+    text = MINIMAL.replace("title: Noticing your breath", 'title: "Noticing\\uD83D your breath"')
+    text += '"x\\udc00": 1\n'
+    path = project.add("h.yaml", text)
+    shown = [line.split(" (like")[0] for line in problems_of(path, project.root)]
+    assert shown == [
+        "content/handouts/en/h.yaml:1:17: title: "
+        + HALF.format("\\ud83d")
+        + "write the character itself, or both halves",
+        "content/handouts/en/h.yaml:13:3: x\\udc00: "
+        + HALF.format("\\udc00")
+        + "write the character itself, or both halves",
+    ]
+
+
+def test_both_halves_make_the_character(project: Project) -> None:
+    """As JSON reads them; PyYAML alone would keep the two halves apart."""
+    text = MINIMAL.replace("title: Noticing your breath", 'title: "He\\ud83d\\ude00 llo"')
+    path = project.add("h.yaml", text.replace("text: You", 'text: "\\U0001F600 You'))
+    path.write_text(path.read_text().replace("a moment.", 'a moment."'))
+    handout = load_handout(path, project.root).handout
+    assert handout.title == "He\N{GRINNING FACE} llo"
+    assert handout.blocks[0].text.startswith("\N{GRINNING FACE} You")
+
+
+def test_an_id_too_long_to_name_files_after(project: Project) -> None:
+    path = project.add("b" * 101 + ".yaml")
+    assert problems_of(path, project.root) == [
+        f"content/handouts/en/{path.name}: the file name `{'b' * 24}...` is 101 characters "
+        "long; an id can have at most 100, because the files made from it are named after "
+        "it; rename the file"
+    ]
+    assert load_handout(project.add("b" * 100 + ".yaml"), project.root).id == "b" * 100
 
 
 def test_utf8_bom_is_accepted(project: Project) -> None:

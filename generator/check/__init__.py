@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from generator import files
 from generator.blocks import BlockModel, walk
 from generator.check.crisis import crisis_findings, placeholder_findings
 from generator.check.readability import readability_findings
@@ -35,6 +36,7 @@ from generator.errors import Problem, ProblemsError, counted, display_path
 from generator.model import Edition, HandoutFile
 from generator.options import RenderOptions
 from generator.progress import stage
+from generator.roots import CONFIG_NAME
 from generator.sources import run_languages
 from generator.translations import header
 from generator.yamlfile import Located, format_field, read_yaml
@@ -151,11 +153,12 @@ def _targets(
 
     sources, problems = discover(project.roots)
     sources = [s for s in sources if s.language in languages]
-    # A packet is in one language: checked with the handouts of its language.
+    # A packet is in one language: checked with the handouts of its language. One
+    # whose language can't be read is checked, to say why.
     packets = {
         name: path
         for name, path in discover_packets(project.roots).items()
-        if str(header(path).get("language", "")) in languages
+        if not isinstance(language := header(path).get("language"), str) or language in languages
     }
     report.findings.extend(schema_findings(ProblemsError(problems)) if problems else [])
     if project.config_path is not None:
@@ -172,33 +175,88 @@ def _targets(
         )
     handouts: list[tuple[Path, Path]] = []
     packet_ids: list[str] = []
+    unread = {p.path for p in problems}
+    unread_ids = {Path(p.path).stem for p in problems}
     for target in targets:
         path = Path(target)
+        problem = files.not_a_file(path)
+        if problem is None and path.name == CONFIG_NAME and not _in_content(path):
+            if not _is_config(path, project):
+                report.findings.append(RULES["schema"].finding(target, _ANOTHER_CONFIG))
+            continue  # this project's config is checked whatever is named
         if path.suffix in (".yaml", ".yml") and _links_out(path, project):
-            from generator.files import outside_message
-
-            report.findings.append(RULES["schema"].finding(target, outside_message(path)))
-            continue
-        if path.suffix in (".yaml", ".yml") and path.is_file():
+            problem = files.outside_message(path)
+        elif path.suffix in (".yaml", ".yml") and problem is None:
             if path.resolve().parent.name == "packets":
                 packet_ids.append(path.stem)
             else:
                 handouts.append((path, _root_of(path, project)))
             continue
-        matches = [(s.path, s.root) for s in sources if s.id == target]
-        if matches:
+        elif matches := [(s.path, s.root) for s in sources if s.id == target]:
             handouts.extend(matches)
-        elif target in packets:
-            packet_ids.append(target)
-        else:
-            report.findings.append(
-                RULES["schema"].finding(
-                    target,
-                    "no handout or packet with this id, and no such file; "
-                    "`handouts list` shows the handouts",
-                )
-            )
+            continue
+        elif (packet_id := _packet_id(target, path, packets)) is not None:
+            packet_ids.append(packet_id)
+            continue
+        if display_path(path) in unread or target in unread_ids:
+            continue  # why that file can't be read is reported already
+        files_in = [*(s.path for s in sources), *packets.values()]
+        message = _not_checkable(path, problem, files_in)
+        report.findings.append(RULES["schema"].finding(target, message))
     return handouts, packet_ids
+
+
+_ANOTHER_CONFIG = (
+    "this is another project's handouts.yaml; check that project in its own folder, "
+    "or pass --config with this file"
+)
+
+
+def _packet_id(target: str, path: Path, packets: dict[str, Path]) -> str | None:
+    """The packet a name is, by id or by its file (one that can't be read, too)."""
+    if target in packets:
+        return target
+    known = packets.get(path.stem)
+    return path.stem if known is not None and known.resolve() == path.resolve() else None
+
+
+def _in_content(path: Path) -> bool:
+    """Whether a file is where handouts and packets are (a handout may have the config's name)."""
+    real = path.resolve()
+    return (real.parent.parent.name == "handouts" and real.parents[2].name == "content") or (
+        real.parent.name == "packets" and real.parent.parent.name == "content"
+    )
+
+
+def _is_config(path: Path, project: Project) -> bool:
+    config = project.config_path
+    return config is not None and path.resolve() == config.resolve()
+
+
+def _not_checkable(path: Path, problem: str | None, files_in: list[Path]) -> str:
+    """Why a name given to check is none of the things it checks, and what it takes."""
+    takes = (
+        "check takes handout and packet files (.yaml), their ids, or handouts.yaml; "
+        "with none it checks the whole project"
+    )
+    if problem == files.NOT_FOUND:
+        return (
+            "no handout or packet with this id, and no such file; "
+            "`handouts list` shows the handouts"
+        )
+    if problem is None:
+        return f"this is not a YAML file; {takes}"
+    if not problem.startswith("this is a folder"):
+        return f"{problem}; {takes}"
+    folder = path.resolve()
+    ids = sorted({f.stem for f in files_in if f.resolve().is_relative_to(folder)})
+    if not ids:
+        return f"this is a folder with no handouts or packets in it; {takes}"
+    more = f" (and {len(ids) - 10} more)" if len(ids) > 10 else ""
+    return (
+        "this is a folder; check takes files or ids, not folders. To check what is in "
+        f"it: handouts check {' '.join(ids[:10])}{more}"
+    )
 
 
 def _links_out(path: Path, project: Project) -> bool:
