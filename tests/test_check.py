@@ -35,6 +35,8 @@ NOT_IN_A_HANDOUT = (
     "structure.crisis-number",
     "structure.crisis-date",
     "readability.sentence-length",
+    # Said of a handout in a language with no formula; this one is in English.
+    "readability.unscored",
     # Spanish rules fire on a Spanish handout (test_wording_es.py), and translation
     # rules between handouts (test_languages.py).
     "readability.fernandez-huerta",
@@ -465,6 +467,22 @@ def test_smog_is_held_to_its_target_only_with_enough_sentences_to_mean_something
     assert "readability.flesch-kincaid" not in rules
     rough = "a rough guide" if held else "under 10 it is not held to its target"
     assert rough in rules["readability.smog-unreliable"]["message"]
+
+
+def test_a_language_with_no_formula_is_said_unscored(project: Project, cli) -> None:
+    """A clean report on a French handout once read as a passed reading level."""
+    french = MINIMAL.replace("language: en", "language: fr").replace(
+        "You might notice your breath for a moment.",
+        "Vous pouvez remarquer votre respiration un moment.",
+    )
+    project.add("h.yaml", french, language="fr")
+    english = [f["rule"] for f in findings(cli("check", "--language", "en", "--json"))]
+    assert "readability.unscored" not in english
+    found = [f for f in findings(cli("check", "h", "--json")) if f["rule"].startswith("readab")]
+    assert [(f["rule"], f["line"], f["severity"]) for f in found] == [
+        ("readability.unscored", 4, "note")
+    ]
+    assert "`fr` (only for English and Spanish)" in found[0]["message"]
 
 
 def test_counts_are_in_the_right_number(project: Project, cli) -> None:

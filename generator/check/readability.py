@@ -226,7 +226,17 @@ def readability_findings(project: Project, item: HandoutFile, located: Located) 
     targets: Targets = getattr(project.config.readability, handout.audience)
     family = formulas(handout.language)
     if family is None:
-        return []  # no formula made for this language
+        # Said, so that a clean report is not read as a passed reading level.
+        return [
+            RULES["readability.unscored"].at(
+                located,
+                ("language",),
+                f"no reading-level formula here is made for `{handout.language}` (only for "
+                "English and Spanish), so its reading level is not scored, and its wording and "
+                "practices are read with the English word lists; have someone who reads the "
+                "language check it",
+            )
+        ]
     held_to = _FORMULAS[family]
     if all(getattr(targets, formula.field) is None for formula in held_to):
         return []
