@@ -22,7 +22,7 @@ ROOT = TESTS.parent
 #: first figures); all three count here.
 CORPORA = tuple(
     TESTS / "data" / f"wording-corpus{part}.yaml"
-    for part in ("", "-heldout", "-heldout-2", "-redteam")
+    for part in ("", "-heldout", "-heldout-2", "-heldout-3", "-redteam")
 )
 GOLDEN = TESTS / "golden" / "wording-suggestions.txt"
 FAMILIES = tuple(CATEGORIES)
@@ -99,11 +99,15 @@ def test_every_family_is_precise_and_finds_what_it_should(corpus) -> None:  # ty
         assert recall >= RECALL, (family, recall, misses)
 
 
-def test_the_red_team_set_alone_clears_the_bar(corpus) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("part", ["-redteam", "-heldout-3"])
+def test_the_newest_sets_alone_clear_the_bar(corpus, part: str) -> None:  # type: ignore[no-untyped-def]
     """What a red-team pass found (curly apostrophes, emphasis, blame, labels on the
-    reader, more duties and promises, leave that read as orders), held to the bar on
-    its own so the larger sets can't hide it (before: 0.22 / 0.12 for directives)."""
-    texts = {str(e["text"]) for e in yaml.safe_load(CORPORA[-1].read_text(encoding="utf-8"))}
+    reader, more duties and promises, leave that read as orders; before: 0.22 / 0.12
+    for directives), and the held-out set written after it (blame by what might have
+    been or by effort, "always" and "ever … again"), each held to the bar on its own
+    so the larger sets can't hide them."""
+    path = TESTS / "data" / f"wording-corpus{part}.yaml"
+    texts = {str(e["text"]) for e in yaml.safe_load(path.read_text(encoding="utf-8"))}
     for family, (precision, recall) in _scores(
         [(e, h) for e, h in corpus if e["text"] in texts]
     ).items():

@@ -24,7 +24,7 @@ ROOT = TESTS.parent
 #: and what a red-team pass found, which the word lists were then changed to read.
 CORPORA = {
     part: TESTS / "data" / f"wording-corpus-es{part}.yaml"
-    for part in ("", "-heldout", "-heldout-2", "-redteam")
+    for part in ("", "-heldout", "-heldout-2", "-heldout-3", "-redteam")
 }
 FAMILIES = ("directive", "shaming", "promise", "register")
 PRECISION, RECALL = 0.95, 0.90
@@ -71,8 +71,9 @@ def test_every_family_is_precise_and_finds_what_it_should() -> None:
         assert recall >= RECALL, (family, recall, misses)
 
 
-def test_the_red_team_set_alone_clears_the_bar() -> None:
-    for family, (precision, recall) in scores(_entries("-redteam")).items():
+@pytest.mark.parametrize("part", ["-redteam", "-heldout-3"])
+def test_the_newest_sets_alone_clear_the_bar(part: str) -> None:
+    for family, (precision, recall) in scores(_entries(part)).items():
         assert precision >= PRECISION and recall >= RECALL, family
 
 

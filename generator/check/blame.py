@@ -69,6 +69,8 @@ TRIGGERS = frozenset(
     {
         "your fault",
         "should have",
+        "if you had",
+        "not enough",
         *(f"{verb} {word}" if word else verb for verb, word in BLAME_VERBS.items()),
         *IMPOSED,
     }
@@ -82,7 +84,14 @@ def blames(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
     for token in sentence:
         if voiced.inside(token):
             continue
-        found = _fault(token) or _blaming_verb(token) or _hindsight(token) or _imposed(token)
+        found = (
+            _fault(token)
+            or _blaming_verb(token)
+            or _hindsight(token)
+            or _if_only(token)
+            or _not_enough(token)
+            or _imposed(token)
+        )
         if found is not None:
             yield found
 
@@ -139,6 +148,35 @@ def _hindsight(token: Token) -> Hit | None:
     if verb.lemma_.lower() not in _HINDSIGHT or not any(s.lower_ in YOU for s in subjects(verb)):
         return None
     return hit("shaming", "blame", "should have", token, verb, None)
+
+
+def _if_only(token: Token) -> Hit | None:
+    """ "If you'd left sooner, none of this would have happened": blame by what might have been."""
+    if token.lemma_.lower() != "happen" or not {"would", "'d", "have"} & aux_words(token):
+        return None
+    if "have" not in aux_words(token):
+        return None
+    for clause in (c for c in token.children if c.dep_ == "advcl"):
+        marks = {c.lower_ for c in clause.children if c.dep_ == "mark"}
+        if "if" in marks and any(s.lower_ in YOU for s in subjects(clause)):
+            return hit("shaming", "blame", "if you had", clause, token, None)
+    return None
+
+
+#: What the reader is said not to do enough of: "you didn't try hard enough".
+_EFFORT = frozenset({"try", "work", "want", "care", "push", "fight", "practise", "practice"})
+
+
+def _not_enough(token: Token) -> Hit | None:
+    """ "Because you didn't try hard enough": the reader's effort blamed."""
+    if token.lemma_.lower() not in _EFFORT or not negated(token):
+        return None
+    if not any(s.lower_ in YOU for s in subjects(token)):
+        return None
+    enough = next((t for t in token.subtree if t.lower_ == "enough" and t.i > token.i), None)
+    if enough is None:
+        return None
+    return hit("shaming", "blame", "not enough", token, enough, None)
 
 
 def _imposed(token: Token) -> Hit | None:

@@ -123,7 +123,9 @@ def _obligation(sentence: Span, token: Token) -> Hit | None:
     if found is None:
         return None
     phrase, first, last, verb = found
-    if not any(s.lower_ in YOU for s in subjects(verb)):
+    # "…must be completed by you": the one obliged is the agent of a passive.
+    agents = [o for a in verb.children if a.dep_ == "agent" for o in a.children]
+    if not any(s.lower_ in YOU for s in (*subjects(verb), *agents)):
         return None
     if conditional(verb) or reported(verb) or in_noun_phrase(verb):
         return None

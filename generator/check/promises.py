@@ -122,7 +122,7 @@ def _future(sentence: Span, token: Token, voiced: parse.Voiced) -> tuple[parse.H
         return None
     if voiced.inside(verb) or parse.denied_over(verb):
         return None  # "no one can promise that it will stop"
-    again = verb.lemma_ in ("happen", "come", "return")
+    again = verb.lemma_ in ("happen", "come", "return") or _not_again(verb) is not None
     if parse.negated(verb) and not (_never_again(verb) or again):
         return None  # "it will not fix everything"; but "it won't come back" promises
     denials = ("never", "n't", "not")
@@ -137,6 +137,9 @@ def _future(sentence: Span, token: Token, voiced: parse.Voiced) -> tuple[parse.H
 def _outcome(verb: Token) -> Token | None:
     """The last word of the outcome the verb names, or None when it names none."""
     lemma = verb.lemma_.lower()
+    not_again = _not_again(verb)
+    if not_again is not None:
+        return not_again
     if verb.lower_ in STATES and "be" in parse.aux_words(verb):
         return verb  # "will be gone", "will be healed"
     if lemma in ("be", "feel"):
@@ -158,6 +161,17 @@ def _outcome(verb: Token) -> Token | None:
     if needed is None:
         return verb
     return next((c for c in verb.children if c.lower_ == needed), None)
+
+
+#: What a reader is promised never to go through again: "you won't feel that again".
+_AGAIN = frozenset({"feel", "experience", "suffer", "relive"})
+
+
+def _not_again(verb: Token) -> Token | None:
+    """ "You won't ever feel that fear again": the last word of such a promise."""
+    if verb.lemma_.lower() not in _AGAIN or not parse.negated(verb):
+        return None
+    return next((t for t in verb.subtree if t.lower_ == "again" and t.i > verb.i), None)
 
 
 def _never_again(verb: Token) -> bool:
@@ -207,6 +221,14 @@ def _claim(token: Token) -> tuple[parse.Hit, Token] | None:
         return parse.hit("promise", "claim", "cure", token, token, None), token
     if lemma == "work" and token.pos_ == "VERB":
         return _works(token)
+    if (
+        present
+        and lemma in _ALWAYS_ENDS
+        and not any(c.dep_ in ("xcomp", "ccomp") for c in token.children)
+    ):
+        always = next((c for c in token.children if c.lower_ == "always"), None)
+        if always is not None:  # "grounding always stops a flashback"
+            return parse.hit("promise", "claim", "always works", always, token, None), token
     return _proven(token) or _heals(token, present)
 
 
@@ -241,6 +263,10 @@ def _works(token: Token) -> tuple[parse.Hit, Token] | None:
                 "promise", "claim", "works for everyone", token, everyone[0], None
             ), token
     return None
+
+
+#: Verbs of an outcome that "always" makes a claim: "it always stops a panic attack".
+_ALWAYS_ENDS = frozenset({"stop", "end", "calm", "ease", "fix", "cure", "heal", "solve", "help"})
 
 
 #: Claims the small tagger can take for plural nouns ("Journaling fixes insomnia").

@@ -67,8 +67,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "label_noun": _whole(r"(?:su|sus|tu|tus)\s+" + _words(shaming["label_nouns"])),
         # "Como víctima, usted…": a label laid on the reader as what they are.
         "label_as": re.compile(
-            r"^\s*como\s+(?:una?\s+)?" + _words(shaming["labels"]) + r"\b", re.IGNORECASE
+            r"^\s*como\s+(?:una?\s+)?" + _words([*shaming["labels"], *shaming["imposed"]]) + r"\b",
+            re.IGNORECASE,
         ),
+        "label_always": _whole(_words(shaming["always"])),
         # "Nunca comparta…", "Siempre revise…": a verb, not one of how things are.
         "opening": re.compile(
             r"^\s*(?:nunca|jamás|siempre)\s+(?!" + _words(directive["not_commands"]) + r"\b)"
@@ -142,6 +144,18 @@ _REPORTED = re.compile(
 )
 #: An if-clause, or a concession: an obligation inside one is not an order.
 _CONDITION = re.compile(r"\b(?:si|cuando|aunque|mientras)\b", re.IGNORECASE)
+#: Blame with hindsight: "debería haberlo sabido", "tendría que haberse ido" (not
+#: "debería haberlo superado", pressure to be over it: an order, above).
+_HINDSIGHT = re.compile(
+    r"\b(?:debería|deberías|debió|debiste|tendría\s+que|tendrías\s+que)\s+"
+    r"haber(?:lo|la|le|los|las|se)?\s+(?:sabido|visto|ido|dejado|parado|dicho|hecho|confiado"
+    r"|escuchado|denunciado|pedido|contado|notado|luchado|defendido|hablado|salido|huido"
+    r"|marchado|separado|alejado|actuado|reaccionado|avisado|negado)\b",
+    re.IGNORECASE,
+)
+#: Before a label that needs no one named: a denial of it ("no es una forma de llamar
+#: la atención", "nadie se lo buscó").
+_NOT_SAID = re.compile(r"\b(?:no|nunca|jamás|nadie|ni)\b", re.IGNORECASE)
 
 
 @functools.cache
@@ -184,6 +198,8 @@ def _directive(sentence: str, offset: int) -> Hit | None:
                 said = "always" if match.group(0).lower().lstrip().startswith("s") else "stop"
             return _hit("directive", _KINDS.get(said, said), match, offset)
     for match in p["obligation"].finditer(sentence):
+        if _HINDSIGHT.match(sentence, match.start()):
+            continue  # "debería haberlo sabido" blames the past: a label, below
         before = _clause_before(sentence, match.start()).lower()
         after = sentence[match.end() : match.end() + 12].lower()
         if after.lstrip().startswith(("de ", "ver ")):
@@ -191,7 +207,9 @@ def _directive(sentence: str, offset: int) -> Hit | None:
         needs = match.group(0).lower().startswith("necesit")
         if needs and not re.match(r"\s*\w+(?:ar|er|ir)(?:se|lo|la|le)?\b", after):
             continue  # "necesita ayuda" says a need; "necesita practicar" orders
-        if p["denied_ok"].fullmatch(match.group(0)) and re.search(r"\b(no|nadie|ni)\b", before):
+        if p["denied_ok"].fullmatch(match.group(0)) and re.search(
+            r"\b(no|nadie|ni|nunca|jamás)\b", before
+        ):
             continue  # "no tiene que": a choice given, not an order
         if _CONDITION.search(before) or _REPORTED.search(before):
             continue  # inside an if-clause, or reported: "siente que tiene que"
@@ -229,6 +247,13 @@ def _shaming(sentence: str, offset: int) -> Hit | None:
         if said_of or attributive:
             return _hit("shaming", "label", match, offset)
     for match in p["label_as"].finditer(sentence):
+        return _hit("shaming", "label", match, offset)
+    for match in (*p["label_always"].finditer(sentence), *_HINDSIGHT.finditer(sentence)):
+        before = _clause_before(sentence, match.start(), _LABEL_CLAUSE)
+        if _DENIED.search(before) or _REPORTED.search(before) or _NOT_SAID.search(before):
+            continue
+        if match.re is _HINDSIGHT and _someone_else(before.lower().split()):
+            continue  # "su médico debería haberle avisado": not the reader's blame
         return _hit("shaming", "label", match, offset)
     for match in p["label_noun"].finditer(sentence):
         if not _DENIED.search(_clause_before(sentence, match.start(), _LABEL_CLAUSE)):
