@@ -298,6 +298,8 @@ def _promise(sentence: str, offset: int) -> Hit | None:
         before = _clause_before(sentence, match.start())
         if p["promise_denied"].search(before):
             continue  # denied, hedged or reported: "No le prometemos que…"
+        if _CONDITION.search(before):
+            continue  # "aun cuando el peligro ya terminó": a time or a condition, not a promise
         ends = re.search(r"acab|termin", match.group(0), re.IGNORECASE)
         if ends and p["timetable"].search(before):
             continue  # "el grupo se acabará en junio": a timetable, not an outcome
