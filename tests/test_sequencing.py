@@ -570,3 +570,44 @@ def test_a_list_of_signs_or_a_clinicians_to_do_list_is_not_a_practice(
     tmp_path: Path, language: str, blocks: str, audience: str
 ) -> None:
     assert _rules(tmp_path, blocks, language, audience) == []
+
+
+#: The rules the held-out practices are labelled with, by their labels' names.
+HELD_OUT_RULES = {
+    "body-first": "sequencing.body-first",
+    "stop-after": "sequencing.stop-after",
+    "touch-choice": "sequencing.touch-choice",
+    "hopelessness": "structure.hopelessness",
+    "real-danger": "wording.real-danger",
+}
+
+
+def test_the_held_out_practices_get_what_they_are_labelled_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """56 handouts written from the content guide by someone who had not read the rules;
+    each file, positive or negative, is held to its labels."""
+    import shutil
+
+    import yaml
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    source = DATA / "practice-heldout"
+    shutil.copytree(source / "content", tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "--json"])
+    found: dict[str, set[str]] = {}
+    for finding in json.loads(result.stdout)["findings"]:
+        name = finding["path"].removeprefix("content/handouts/")
+        if finding["rule"] in HELD_OUT_RULES.values():
+            found.setdefault(name, set()).add(finding["rule"])
+    labels = yaml.safe_load((source / "labels.yaml").read_text(encoding="utf-8"))
+    assert len(labels) == 56
+    wrong = {
+        name: (sorted(found.get(name, set())), sorted(HELD_OUT_RULES[w] for w in wanted))
+        for name, wanted in labels.items()
+        if found.get(name, set()) != {HELD_OUT_RULES[w] for w in wanted}
+    }
+    assert wrong == {}

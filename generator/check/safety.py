@@ -200,6 +200,10 @@ def denials(text: str) -> Iterator[tuple[int, str]]:
 def _reported(before: str) -> bool:
     """Whether the sentence so far makes the words someone's: "you may have been told"."""
     sentence = re.split(r"[.!?;]", before)[-1]
+    if re.search(
+        r"\b(tell|remind|say to|convince) yourself\b|\b(dígase|recuérdese)\b", sentence, re.I
+    ):
+        return False  # the handout's own advice, for the reader to say
     return bool(_patterns()["reported"].search(sentence))
 
 
