@@ -247,6 +247,13 @@ class Table(BlockModel):
                 )
         return self
 
+    def fragments(self) -> Iterator[tuple[Loc, str]]:
+        """Cells: a cell that is a whole sentence is read as prose (hard text in a table
+        reads no easier for being in one)."""
+        for number, row in enumerate(self.rows):
+            for column, cell in enumerate(row):
+                yield ("rows", number, column), cell
+
 
 class Definition(BlockModel):
     """A term the reader needs, with its meaning in plain words."""

@@ -469,6 +469,24 @@ def test_smog_is_held_to_its_target_only_with_enough_sentences_to_mean_something
     assert rough in rules["readability.smog-unreliable"]["message"]
 
 
+def test_whole_sentences_in_table_cells_are_read_for_their_level(project: Project, cli) -> None:
+    """Hard prose put in a table once went unscored ("only 0 sentences")."""
+    hard = (
+        "Hypervigilance reflects chronic sympathetic nervous system activation consequent "
+        "to prolonged interpersonal traumatization."
+    )
+    rows = "".join(f'      - ["Sign {n}", "{hard}"]\n' for n in range(4))
+    table = "  - type: table\n    header: [Sign, Meaning]\n    rows:\n" + rows
+    project.add("h.yaml", handout_text("Signs", "What the signs can mean.", table))
+    rules = {f["rule"] for f in findings(cli("check", "h", "--json"))}
+    assert "readability.flesch-kincaid" in rules
+    # Short labels in cells ("Sign 0") are fragments, not sentences.
+    plain = table.replace(hard, "A fast heart")
+    project.add("h.yaml", handout_text("Signs", "What the signs can mean.", plain))
+    rules = {f["rule"] for f in findings(cli("check", "h", "--json"))}
+    assert "readability.flesch-kincaid" not in rules
+
+
 def test_a_language_with_no_formula_is_said_unscored(project: Project, cli) -> None:
     """A clean report on a French handout once read as a passed reading level."""
     french = MINIMAL.replace("language: en", "language: fr").replace(

@@ -43,9 +43,9 @@ def _is_sentence(text: str) -> bool:
 def prose(handout: Handout, edition: Edition = "client") -> Iterator[Passage]:
     """The running text a handout prints, in order.
 
-    Headings, worksheet labels, table cells and list fragments are left out,
-    as readability formulas expect; a list item that is a whole sentence
-    (it ends in . ! or ?) counts as prose.
+    Headings, worksheet labels and fragments (list items, table cells) are
+    left out, as readability formulas expect; a fragment that is a whole
+    sentence (it ends in . ! or ?) counts as prose.
     """
     show_notes = edition == "clinician" or handout.audience == "clinician"
 
