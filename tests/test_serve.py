@@ -437,3 +437,25 @@ def test_a_port_a_server_left_a_moment_ago_is_free_again() -> None:
             accepted.close()  # the server's side closes first: its port lingers
             client.recv(1)
     _check_free(port)  # no error: nothing listens there now
+
+
+def test_a_file_the_library_cant_read_takes_down_only_its_own_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pipe among the handouts once made every handout page "No such handout"."""
+    import os
+
+    from conftest import MINIMAL
+
+    folder = tmp_path / "content" / "handouts" / "en"
+    folder.mkdir(parents=True)
+    (folder / "good.yaml").write_text(MINIMAL, encoding="utf-8")
+    os.mkfifo(folder / "piped.yaml")
+    monkeypatch.chdir(tmp_path)
+    client = TestClient(create_app(find_project(tmp_path), PORT), base_url=ORIGIN)
+    good = client.get("/handouts/en/good")
+    assert good.status_code == 200, good.text[:300]
+    assert "Noticing your breath" in good.text
+    piped = client.get("/handouts/en/piped")
+    assert "No such handout" not in piped.text
+    assert "piped.yaml" in piped.text

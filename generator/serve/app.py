@@ -131,10 +131,14 @@ class Site:
         from generator.sources import select
 
         sources, problems = select(self.project.roots, [handout_id], [language])
-        if problems or not sources:
-            return None
-        (item,) = load_sources(sources)
-        return item
+        if len(sources) == 1:
+            # Another file the library can't read is that file's page's problem, not this one's.
+            (item,) = load_sources(sources)
+            return item
+        own = [p for p in problems if str(p.path or "").endswith(f"/{handout_id}.yaml")]
+        if own:
+            raise ProblemsError(own)  # this handout's file is there but can't be read
+        return None
 
     async def handout(self, request: Request, problem: str | None = None) -> Response:
         language, handout_id = request.path_params["language"], request.path_params["handout"]
