@@ -459,3 +459,36 @@ def test_a_file_the_library_cant_read_takes_down_only_its_own_page(
     piped = client.get("/handouts/en/piped")
     assert "No such handout" not in piped.text
     assert "piped.yaml" in piped.text
+
+
+def test_an_edit_to_the_config_reaches_the_pages_and_a_broken_one_is_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages heard of a change to handouts.yaml, and then showed the old settings."""
+    import os
+
+    from conftest import MINIMAL
+
+    folder = tmp_path / "content" / "handouts" / "en"
+    folder.mkdir(parents=True)
+    (folder / "breath.yaml").write_text(MINIMAL, encoding="utf-8")
+    config = tmp_path / "handouts.yaml"
+    config.write_text("paper: letter\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    client = TestClient(create_app(find_project(tmp_path), PORT), base_url=ORIGIN)
+    assert 'value="letter" checked' in client.get("/handouts/en/breath").text
+
+    def edit(text: str) -> None:
+        config.write_text(text, encoding="utf-8")
+        later = config.stat().st_mtime_ns + 1_000_000_000
+        os.utime(config, ns=(later, later))  # a save within the same clock tick
+
+    edit("paper: a4\n")
+    assert 'value="a4" checked' in client.get("/handouts/en/breath").text
+    edit("paper: [a4\n")
+    broken = client.get("/")
+    assert broken.status_code == 503
+    assert "handouts.yaml:2:1: this is not valid YAML" in broken.text
+    assert "Traceback" not in broken.text
+    edit("paper: letter\n")
+    assert 'value="letter" checked' in client.get("/handouts/en/breath").text

@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from generator.config import Project
+from generator.config import Project, load_project
 from generator.errors import HandoutError, ProblemsError, display_path
 from generator.model import HandoutFile
 from generator.serve.guard import BodyRefused, FormToken, Guard, bounded, cross_site
@@ -81,20 +81,40 @@ class Site:
     """The pages of one project, with this run's form token."""
 
     def __init__(self, project: Project, port: int):
-        self.project = project
+        self._project = project
+        self._config_read = _stamp(project.config_path)
         self.port = port
         self.token = FormToken()
         self.origin = f"http://127.0.0.1:{port}"
         self.previews = Previews(project)
 
+    @property
+    def project(self) -> Project:
+        """The project, its handouts.yaml read again once it has changed: the pages
+        follow an edit to the config as they do one to the content. A config that
+        can't be read raises its problems, which every page then shows."""
+        path = self._project.config_path
+        stamp = _stamp(path)
+        if path is not None and stamp != self._config_read:
+            self._project = load_project(self._project.root, path)
+            self._config_read = stamp
+        return self._project
+
+    async def config_problem(self, request: Request, exc: Exception) -> Response:
+        """A page asked for while the project's config can't be read."""
+        said = _said(exc) if isinstance(exc, HandoutError) else str(exc)
+        return self.problem(503, "The project's settings have a problem", said)
+
     def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        # The last project read well: a page that says the config is broken still shows.
+        project = self._project
         where = (
-            f"Project: {self.project.root.resolve().name}"
-            if self.project.found and not self.project.is_library
+            f"Project: {project.root.resolve().name}"
+            if project.found and not project.is_library
             else "The built-in library"
         )
-        languages = self.project.languages
-        main = self.project.config.language if self.project.config.language in languages else None
+        languages = project.languages
+        main = project.config.language if project.config.language in languages else None
         packet_url = f"/packets/{main or languages[0]}"
         html = _pages.get_template(name).render(where=where, packet_url=packet_url, **context)
         return HTMLResponse(html, status_code=status)
@@ -108,6 +128,7 @@ class Site:
         return load_handouts(self.project.roots, (), self.project.languages)
 
     async def library(self, request: Request) -> Response:
+        _ = self.project  # a broken config is the settings' problem, not a handout's
         try:
             handouts = await anyio.to_thread.run_sync(self.handouts)
         except ProblemsError as exc:
@@ -383,6 +404,15 @@ def _findings(project: Project, item: HandoutFile) -> list[str]:
     ]
 
 
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    """When a file was last changed, and its size; None if it can't be seen."""
+    try:
+        found = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return None if found is None else (found.st_mtime_ns, found.st_size)
+
+
 def create_app(project: Project, port: int) -> Guard:
     """The server's app for a project, guarded for its address."""
     site = Site(project, port)
@@ -398,6 +428,7 @@ def create_app(project: Project, port: int) -> Guard:
             Route("/previews/{digest:str}/{number:int}.png", site.picture),
             Route("/events", site.events),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-        ]
+        ],
+        exception_handlers={ProblemsError: site.config_problem, HandoutError: site.config_problem},
     )
     return Guard(app, port)
