@@ -8,6 +8,7 @@ header, a log line, a file or the cache.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -415,6 +416,9 @@ def _stamp(path: Path | None) -> tuple[int, int] | None:
 
 def create_app(project: Project, port: int) -> Guard:
     """The server's app for a project, guarded for its address."""
+    # The form parser logs bytes of a body it can't read, and a body holds names.
+    for name in ("python_multipart", "multipart"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)  # its own loggers under it too
     site = Site(project, port)
     app = Starlette(
         routes=[
