@@ -638,3 +638,20 @@ def test_acronyms_are_not_hard_words(project: Project, cli) -> None:
         if f["rule"] == "readability.hard-word"
     ]
     assert words and not any(a in m for m in words for a in ("PTSD", "EMDR", "ADHD", "ptsd"))
+
+
+def test_the_json_report_stays_utf8_when_an_argument_is_not(tmp_path: Path) -> None:
+    """A name typed in bytes that are not UTF-8 came back as a raw byte, and the report
+    could not be read as JSON."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "check", "--json", b"a\xffb"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    report = json.loads(done.stdout.decode("utf-8"))  # strict: fails on a raw byte
+    assert report["findings"][0]["path"] == "a\udcffb"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 from generator.errors import Problem, counted
@@ -33,7 +34,7 @@ class Report:
 
     def as_json(self) -> str:
         """The report for machines: findings and counts."""
-        return json.dumps(
+        text = json.dumps(
             {
                 "findings": [{k: getattr(f, k) for k in JSON_FIELDS} for f in self.findings],
                 "counts": self.counts(),
@@ -42,6 +43,9 @@ class Report:
             indent=2,
             ensure_ascii=False,
         )
+        # A name typed in bytes that are not UTF-8 reaches here as lone surrogates:
+        # escaped, the report stays UTF-8 (a raw byte would make it unreadable JSON).
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
     def as_text(self) -> str:
         """The report for people: grouped by file, then a one-line summary."""
@@ -68,3 +72,6 @@ class Report:
                 f"{', '.join(parts)} in {counted(files, 'file')} ({len(self.checked)} checked)."
             )
         return "\n".join([*lines, "", summary]).lstrip("\n")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
