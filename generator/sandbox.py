@@ -13,14 +13,13 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from generator.timelimit import raise_into
+from generator.timelimit import raised_after
 
 #: How long one document's template may take to render, in seconds.
 RENDER_SECONDS = 20.0
@@ -42,33 +41,13 @@ class OutOfRenderTime(BaseException):
 def render_time_limit(seconds: float | None = None) -> Iterator[None]:
     """Stop the block with OutOfRenderTime once it has run `seconds`, in any thread.
 
-    A watcher thread raises the exception into the thread running the block
-    (templates are Python code, so it lands at the next step of the loop);
-    once the block has ended, nothing more is raised, and one raised but not
-    yet delivered is taken back.
+    Raised once, into the thread running the block (templates are Python code,
+    so it lands at the next step of the loop); nothing is raised once the
+    block has ended.
     """
-    target = threading.get_ident()
-    done, lock, rung = threading.Event(), threading.Lock(), [False]
     limit = RENDER_SECONDS if seconds is None else seconds
-
-    def watch() -> None:
-        if done.wait(limit):
-            return
-        with lock:
-            if not done.is_set():
-                rung[0] = True
-                raise_into(target, OutOfRenderTime)
-
-    watcher = threading.Thread(target=watch, name="render time limit", daemon=True)
-    watcher.start()
-    try:
+    with raised_after(limit, OutOfRenderTime):
         yield
-    finally:
-        done.set()
-        with lock:
-            if rung[0]:
-                raise_into(target, None)
-        watcher.join()
 
 
 def _too_much(what: str) -> SecurityError:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import math
 import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 from generator.errors import HandoutError
@@ -74,7 +73,7 @@ def time_limit(seconds: float) -> Iterator[None]:
     if not hasattr(signal, "setitimer") or (
         threading.current_thread() is not threading.main_thread()
     ):
-        with _watched(seconds) as rung:
+        with raised_after(seconds, OutOfTime, again=0.05, where=_may_interrupt) as rung:
             yield
         if rung[0]:
             raise OutOfTime
@@ -103,10 +102,17 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _watched(seconds: float) -> Iterator[list[bool]]:
-    """The time limit for a thread other than the main one: a watcher raises OutOfTime
-    into it, where the alarm would, until the block ends; then takes back one not yet
-    delivered."""
+def raised_after(
+    seconds: float,
+    exception: type[BaseException],
+    *,
+    again: float | None = None,
+    where: Callable[[FrameType | None], bool] | None = None,
+) -> Iterator[list[bool]]:
+    """Raise `exception` into this thread once the block has run `seconds`, for a thread
+    no signal reaches: a watcher raises it, where `where` allows (given the thread's
+    frame), and again every `again` seconds if given, until the block ends; then takes
+    back one not yet delivered. Yields a flag that is set once the time is up."""
     target = threading.get_ident()
     done, lock, rung = threading.Event(), threading.Lock(), [False]
 
@@ -118,12 +124,12 @@ def _watched(seconds: float) -> Iterator[list[bool]]:
                 if done.is_set():
                     return
                 rung[0] = True
-                if _may_interrupt(sys._current_frames().get(target)):
-                    raise_into(target, OutOfTime)
-            if done.wait(0.05):
+                if where is None or where(sys._current_frames().get(target)):
+                    raise_into(target, exception)
+            if again is None or done.wait(again):
                 return
 
-    watcher = threading.Thread(target=watch, name="layout time limit", daemon=True)
+    watcher = threading.Thread(target=watch, name="time limit", daemon=True)
     watcher.start()
     try:
         yield rung
@@ -137,5 +143,7 @@ def _watched(seconds: float) -> Iterator[list[bool]]:
 
 def raise_into(thread: int, exception: type[BaseException] | None) -> None:
     """Have `thread` raise `exception` at its next step (None: take a pending one back)."""
+    import ctypes  # only once a limit has rung
+
     raised = ctypes.py_object(exception) if exception is not None else None
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), raised)

@@ -36,6 +36,21 @@ def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TestClient:
     return TestClient(create_app(find_project(tmp_path), PORT), base_url=ORIGIN)
 
 
+def _one_handout(root: Path, name: str) -> Path:
+    """A project folder with one handout in English, named `name`: its folder."""
+    from conftest import MINIMAL
+
+    folder = root / "content" / "handouts" / "en"
+    folder.mkdir(parents=True)
+    (folder / name).write_text(MINIMAL, encoding="utf-8")
+    return folder
+
+
+def _served(root: Path, monkeypatch: pytest.MonkeyPatch) -> TestClient:
+    monkeypatch.chdir(root)
+    return TestClient(create_app(find_project(root), PORT), base_url=ORIGIN)
+
+
 def token_of(client: TestClient, url: str) -> str:
     page = client.get(url)
     assert page.status_code == 200
@@ -445,14 +460,9 @@ def test_a_file_the_library_cant_read_takes_down_only_its_own_page(
     """A pipe among the handouts once made every handout page "No such handout"."""
     import os
 
-    from conftest import MINIMAL
-
-    folder = tmp_path / "content" / "handouts" / "en"
-    folder.mkdir(parents=True)
-    (folder / "good.yaml").write_text(MINIMAL, encoding="utf-8")
+    folder = _one_handout(tmp_path, "good.yaml")
     os.mkfifo(folder / "piped.yaml")
-    monkeypatch.chdir(tmp_path)
-    client = TestClient(create_app(find_project(tmp_path), PORT), base_url=ORIGIN)
+    client = _served(tmp_path, monkeypatch)
     good = client.get("/handouts/en/good")
     assert good.status_code == 200, good.text[:300]
     assert "Noticing your breath" in good.text
@@ -467,15 +477,10 @@ def test_an_edit_to_the_config_reaches_the_pages_and_a_broken_one_is_shown(
     """The pages heard of a change to handouts.yaml, and then showed the old settings."""
     import os
 
-    from conftest import MINIMAL
-
-    folder = tmp_path / "content" / "handouts" / "en"
-    folder.mkdir(parents=True)
-    (folder / "breath.yaml").write_text(MINIMAL, encoding="utf-8")
+    _one_handout(tmp_path, "breath.yaml")
     config = tmp_path / "handouts.yaml"
     config.write_text("paper: letter\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    client = TestClient(create_app(find_project(tmp_path), PORT), base_url=ORIGIN)
+    client = _served(tmp_path, monkeypatch)
     assert 'value="letter" checked' in client.get("/handouts/en/breath").text
 
     def edit(text: str) -> None:

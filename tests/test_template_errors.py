@@ -10,6 +10,15 @@ import pytest
 from conftest import Project
 
 
+def _built_with(project: Project, cli, template: str):  # type: ignore[no-untyped-def]
+    """`handouts build h`, with the project's paragraph template replaced by `template`."""
+    project.add("h.yaml")
+    blocks = project.root / "templates" / "blocks"
+    blocks.mkdir(parents=True)
+    (blocks / "paragraph.html").write_text(template)
+    return cli("build", "h")
+
+
 @pytest.mark.parametrize(
     ("template", "expected"),
     [
@@ -55,11 +64,7 @@ from conftest import Project
     ],
 )
 def test_template_faults_are_located(project: Project, cli, template: str, expected: str) -> None:
-    project.add("h.yaml")
-    blocks = project.root / "templates" / "blocks"
-    blocks.mkdir(parents=True)
-    (blocks / "paragraph.html").write_text(template)
-    result = cli("build", "h")
+    result = _built_with(project, cli, template)
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     first = result.stderr.splitlines()[0]
@@ -141,11 +146,7 @@ def test_a_template_may_not_make_a_value_too_large_to_hold(
 ) -> None:
     """Refused before the value is made: "x" * 4000000000 once took 8 GB, then failed
     naming the wrong file."""
-    project.add("h.yaml")
-    blocks = project.root / "templates" / "blocks"
-    blocks.mkdir(parents=True)
-    (blocks / "paragraph.html").write_text(template)
-    result = cli("build", "h")
+    result = _built_with(project, cli, template)
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     first = result.stderr.splitlines()[0]
@@ -156,13 +157,9 @@ def test_a_template_may_not_make_a_value_too_large_to_hold(
 
 def test_a_page_that_writes_too_much_in_all_is_refused(project: Project, cli) -> None:
     # Each piece is allowed; a page of 100 GB is not, and is refused as it is joined.
-    project.add("h.yaml")
-    blocks = project.root / "templates" / "blocks"
-    blocks.mkdir(parents=True)
-    (blocks / "paragraph.html").write_text(
-        '{% set b = "x" * 1000000 %}{% for i in range(100000) %}{{ b }}{% endfor %}\n'
+    result = _built_with(
+        project, cli, '{% set b = "x" * 1000000 %}{% for i in range(100000) %}{{ b }}{% endfor %}\n'
     )
-    result = cli("build", "h")
     assert result.exit_code == 1
     assert "it writes more than 20,000,000 characters" in result.stderr
     assert project.output_files() == {}
@@ -182,11 +179,7 @@ def test_a_template_that_runs_too_long_is_stopped_at_its_line(
     import generator.sandbox
 
     monkeypatch.setattr(generator.sandbox, "RENDER_SECONDS", 0.5)
-    project.add("h.yaml")
-    blocks = project.root / "templates" / "blocks"
-    blocks.mkdir(parents=True)
-    (blocks / "paragraph.html").write_text(template)
-    result = cli("build", "h")
+    result = _built_with(project, cli, template)
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     first = result.stderr.splitlines()[0]
