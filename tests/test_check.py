@@ -37,6 +37,8 @@ NOT_IN_A_HANDOUT = (
     "readability.sentence-length",
     # Said of a handout in a language with no formula; this one is in English.
     "readability.unscored",
+    # Abbreviations spelled out or not (tested with their own handouts).
+    "structure.term",
     # Spanish rules fire on a Spanish handout (test_wording_es.py), and translation
     # rules between handouts (test_languages.py).
     "readability.fernandez-huerta",
@@ -485,6 +487,53 @@ def test_whole_sentences_in_table_cells_are_read_for_their_level(project: Projec
     project.add("h.yaml", handout_text("Signs", "What the signs can mean.", plain))
     rules = {f["rule"] for f in findings(cli("check", "h", "--json"))}
     assert "readability.flesch-kincaid" not in rules
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Many people with PTSD notice sleep problems.", "PTSD"),
+        ("You might ask about EMDR at your next visit.", "EMDR"),
+        ("Algunas personas con TEPT duermen mal.", "TEPT"),
+        ("Post-traumatic stress disorder (PTSD) can make sleep hard.", None),
+        ("PTSD (post-traumatic stress disorder) can make sleep hard.", None),
+        ("PTSD means your body stays on alert after the danger has passed.", None),
+        ("Some people try DBT, a talking therapy, with a group.", None),
+        ("El TEPT (trastorno de estrés postraumático) puede quitar el sueño.", None),
+        ("If it feels OK, STOP and look around; in the US, call 988.", None),
+        ("Part II of this handout has more ideas.", None),
+    ],
+)
+def test_an_abbreviation_is_spelled_out_where_a_client_first_reads_it(
+    project: Project, cli, text: str, flagged: str | None
+) -> None:
+    blocks = f"  - type: paragraph\n    text: {text}\n"
+    project.add("h.yaml", handout_text("Sleep", "Ideas for sleep.", blocks))
+    said = [f for f in findings(cli("check", "h", "--json")) if f["rule"] == "structure.term"]
+    if flagged is None:
+        assert said == []
+    else:
+        assert [(f["line"], f["severity"]) for f in said] == [(12, "warning")]
+        assert said[0]["message"].startswith(f"\u201c{flagged}\u201d is not spelled out")
+
+
+def test_an_abbreviation_explained_next_or_in_a_definition_is_spelled_out(
+    project: Project, cli
+) -> None:
+    blocks = (
+        "  - type: section\n    title: What is EMDR?\n"
+        "  - type: paragraph\n    text: EMDR stands for eye movement desensitisation.\n"
+        "  - type: definition\n    term: CBT\n    meaning: A talking therapy.\n"
+        "  - type: paragraph\n    text: CBT helps some people.\n"
+    )
+    project.add("h.yaml", handout_text("Therapies", "Some therapies.", blocks))
+    assert [f for f in findings(cli("check", "h", "--json")) if f["rule"] == "structure.term"] == []
+    # Clinician handouts speak to people who know the terms.
+    clinician = handout_text(
+        "Therapies", "Some therapies.", "  - type: paragraph\n    text: Try DBT.\n"
+    )
+    project.add("c.yaml", clinician.replace("audience: client", "audience: clinician"))
+    assert not [f for f in findings(cli("check", "c", "--json")) if f["rule"] == "structure.term"]
 
 
 def test_a_language_with_no_formula_is_said_unscored(project: Project, cli) -> None:

@@ -22,6 +22,7 @@ from generator.check.rules import RULES, Rule, schema_findings
 from generator.check.safety import safety_findings
 from generator.check.sequencing import sequencing_findings
 from generator.check.structure import structure_findings
+from generator.check.terms import term_findings
 from generator.check.translations import translation_findings
 from generator.check.wording import (
     WordList,
@@ -287,6 +288,7 @@ def check_handout(
     findings += wording_findings(item, located, words)
     findings += sequencing_findings(item, located)
     findings += structure_findings(item, located)
+    findings += term_findings(item, located)
     findings += safety_findings(item, located, words.allowed)
     findings += allow_findings(item, located, words)
     findings += literal_findings(item.warnings, item.handout.blocks)
