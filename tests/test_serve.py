@@ -488,8 +488,12 @@ def test_an_edit_to_the_config_reaches_the_pages_and_a_broken_one_is_shown(
         later = config.stat().st_mtime_ns + 1_000_000_000
         os.utime(config, ns=(later, later))  # a save within the same clock tick
 
+    pictures = re.findall(r"/previews/[^\"]+\.png", client.get("/handouts/en/breath").text)
     edit("paper: a4\n")
-    assert 'value="a4" checked' in client.get("/handouts/en/breath").text
+    page = client.get("/handouts/en/breath").text
+    assert 'value="a4" checked' in page
+    # The pages shown are laid out with the new settings too (A4 pages, new pictures).
+    assert pictures and re.findall(r"/previews/[^\"]+\.png", page) != pictures
     edit("paper: [a4\n")
     broken = client.get("/")
     assert broken.status_code == 503

@@ -99,6 +99,7 @@ class Site:
         if path is not None and stamp != self._config_read:
             self._project = load_project(self._project.root, path)
             self._config_read = stamp
+            self.previews.project = self._project  # its pictures show the new settings too
         return self._project
 
     async def config_problem(self, request: Request, exc: Exception) -> Response:
