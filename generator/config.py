@@ -10,7 +10,16 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
-from generator.fields import Email, LanguageTag, Line, Model, Text, WebAddress, fits_footer
+from generator.fields import (
+    Email,
+    LanguageTag,
+    Line,
+    Model,
+    Number,
+    Text,
+    WebAddress,
+    fits_footer,
+)
 from generator.roots import builtin_root, project_place, roots_of
 
 Paper = Literal["letter", "a4"]
@@ -98,10 +107,10 @@ class Targets(Model):
     ones to ease floors (Fernández Huerta, Szigriszt-Pazos: higher is easier).
     """
 
-    flesch_kincaid: float | None = Field(default=None, ge=0, le=20)
-    smog: float | None = Field(default=None, ge=0, le=25)
-    fernandez_huerta: float | None = Field(default=None, ge=0, le=120)
-    szigriszt_pazos: float | None = Field(default=None, ge=0, le=120)
+    flesch_kincaid: Number | None = Field(default=None, ge=0, le=20)
+    smog: Number | None = Field(default=None, ge=0, le=25)
+    fernandez_huerta: Number | None = Field(default=None, ge=0, le=120)
+    szigriszt_pazos: Number | None = Field(default=None, ge=0, le=120)
 
 
 class Readability(Model):

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from generator.blockbase import BlockModel, Loc
-from generator.fields import Line, Model, Text, at_most
+from generator.fields import Line, Model, Text, Whole, at_most
 
 
 def _drawable(value: str) -> str:
@@ -135,7 +135,7 @@ class Diagram(BlockModel):
         None, description="paths: where every path starts, drawn above them"
     )
     paths: list[DiagramPath] = Field(default_factory=list, description="paths: two or three")
-    highlight: int | None = Field(
+    highlight: Whole | None = Field(
         None,
         ge=0,
         le=5,

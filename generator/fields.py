@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 #: Longest text a single field may hold: a paragraph is a few sentences, and
 #: a runaway field would otherwise take minutes to lay out.
@@ -17,6 +17,11 @@ MAX_ITEMS = 100
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+#: Characters that print nothing: zero-width spaces and joiners, the word joiner,
+#: the byte-order mark. Inside text they may belong there; alone, nothing shows.
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad\s]*")
+
+
 def _printable(value: str) -> str:
     found = _CONTROL.search(value)
     if found:
@@ -24,6 +29,8 @@ def _printable(value: str) -> str:
             f"contains an invisible control character (U+{ord(found.group(0)):04X}); "
             "retype the text around it"
         )
+    if _INVISIBLE.fullmatch(value):
+        raise ValueError("has only characters that print nothing; write the text")
     return value
 
 
@@ -45,6 +52,10 @@ def _one_line(value: str) -> str:
 
 
 Line = Annotated[Text, AfterValidator(_one_line)]
+
+#: Numbers as YAML writes them: `yes` (true) or "2" (text) is not taken for one.
+Whole = Annotated[int, Strict()]
+Number = Annotated[float, Strict()]
 
 Email = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

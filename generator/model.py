@@ -12,7 +12,16 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from generator.blocks import Block
 from generator.errors import Problem
-from generator.fields import MAX_ITEMS, LanguageTag, Line, Model, Text, at_most, fits_footer
+from generator.fields import (
+    MAX_ITEMS,
+    LanguageTag,
+    Line,
+    Model,
+    Text,
+    Whole,
+    at_most,
+    fits_footer,
+)
 from generator.prompts import PromptModel
 from generator.registry import follows_registry
 from generator.workshop import (
@@ -82,7 +91,7 @@ class Source(Model):
 
     author: Line | None = None
     title: Line
-    year: int | None = Field(default=None, ge=1800, le=2100)
+    year: Whole | None = Field(default=None, ge=1800, le=2100)
     publisher: Line | None = None
     #: What kind of source, where that helps: "column, Part 1 of a series".
     note: Line | None = None
@@ -234,7 +243,7 @@ class AgendaItem(Model):
         ),
     ]
     #: How long it runs; with lengths, `time` is a start ("9:00") and the end is worked out.
-    minutes: int | None = Field(default=None, ge=1, le=MAX_MINUTES)
+    minutes: Whole | None = Field(default=None, ge=1, le=MAX_MINUTES)
     title: Line
     note: Text | None = None
     #: What the facilitator says and does, step by step: the trainer's edition only.
@@ -276,7 +285,7 @@ class Packet(_Bounded):
     knowledge_check: KnowledgeCheck | None = None
     sections: list[PacketSection] = Field(min_length=1, max_length=MAX_ITEMS)
     #: After the handouts: pages for notes, the evaluation form, the certificate.
-    notes_pages: int = Field(default=0, ge=0, le=MAX_NOTE_PAGES)
+    notes_pages: Whole = Field(default=0, ge=0, le=MAX_NOTE_PAGES)
     evaluation: Evaluation | None = None
     certificate: Certificate | None = None
 

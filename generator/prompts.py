@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from generator.fields import Line, Model, Rich, Text
+from generator.fields import Line, Model, Rich, Text, Whole
 from generator.registry import Family
 
 
@@ -46,7 +46,7 @@ class LinesPrompt(PromptModel):
     """A question answered on blank writing lines."""
 
     kind: Literal["lines"]
-    lines: int = Field(default=3, ge=1, le=20)
+    lines: Whole = Field(default=3, ge=1, le=20)
     #: A short answer (a date, a name) on a line after the prompt's words, not under them.
     inline: bool = False
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import math
 import types
 import typing
 from collections.abc import Sequence
@@ -351,6 +352,21 @@ def _not_text(value: Any, typed: str | None) -> str:
     return f"should be text, not {_describe(value)}"
 
 
+def _not_a_number(value: Any, typed: str | None, *, whole: bool) -> str:
+    """Why a value is not the number a field takes, and how to write one."""
+    wanted, like = ("a whole number", "2") if whole else ("a number", "1.5")
+    if isinstance(value, bool):
+        return (
+            f"should be {wanted}, not {_shown(value, typed)} (YAML reads yes, no, true "
+            f"and false as a choice, not a number); write the number, like {like}"
+        )
+    if isinstance(value, str):
+        return f"should be {wanted}, not text; write it without quotes, like {like}"
+    if isinstance(value, float) and whole:
+        return f"should be a whole number, not {_shown(value, typed)}"
+    return f"should be {wanted}, not {_describe(value)}"
+
+
 def _message(error: ErrorDetails, place: _Place, typed: str | None) -> str:
     kind = error["type"]
     ctx: dict[str, Any] = dict(error.get("ctx") or {})
@@ -389,8 +405,19 @@ def _message(error: ErrorDetails, place: _Place, typed: str | None) -> str:
         return f"should be a set of `field: value` lines, not {_describe(value)}"
     if kind.startswith("date"):
         return "should be a date written like 2026-11-29"
-    if kind.startswith("int"):
-        return "should be a whole number"
+    if kind.startswith(("int", "float")):
+        return _not_a_number(value, typed, whole=kind.startswith("int"))
+    if kind == "finite_number" or (isinstance(value, float) and not math.isfinite(value)):
+        return "should be a number, not .nan or .inf"  # nan compares as out of every range
+    if kind.startswith("bool"):
+        return f"should be true or false, not {_shown(value, typed)}"
+    if kind == "multiple_of":
+        step = ctx.get("multiple_of")
+        return f"should be a multiple of {step}, like {step} or {float(step or 1) * 14:g}"
+    if kind == "greater_than":
+        return f"should be more than {ctx.get('gt')}"
+    if kind == "less_than":
+        return f"should be less than {ctx.get('lt')}"
     if kind == "greater_than_equal":
         return f"should be {ctx.get('ge')} or more"
     if kind == "less_than_equal":

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import Field, model_validator
 
 from generator.errors import Problem
-from generator.fields import MAX_ITEMS, Line, Model, Text
+from generator.fields import MAX_ITEMS, Line, Model, Number, Text, Whole
 from generator.yamlfile import Located, problem_at
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class Question(Model):
 
     ask: Text
     choices: list[Line] = Field(min_length=2, max_length=MAX_CHOICES)
-    answer: int = Field(ge=1, le=MAX_CHOICES)
+    answer: Whole = Field(ge=1, le=MAX_CHOICES)
     #: Why the answer is right; the trainer's edition prints it with the key.
     why: Text | None = None
 
@@ -91,7 +91,7 @@ class Evaluation(Model):
 class Certificate(Model):
     """A certificate of attendance: one per participant, with the hours attended."""
 
-    hours: Annotated[float, Field(gt=0, le=100, multiple_of=0.25)]
+    hours: Annotated[Number, Field(gt=0, le=100, multiple_of=0.25)]
     #: Who signs it, under the signature line; the packet's facilitator if not given.
     signed_by: Line | None = None
 

@@ -175,3 +175,28 @@ def test_new_where_the_language_folder_is_a_file(tmp_path: Path, cli, monkeypatc
         f"{tmp_path}/content/handouts/en/sleep.yaml; nothing was written. Move or rename it\n"
     )
     assert "--out" not in result.output
+
+
+def test_a_title_of_characters_that_print_nothing_is_refused(project, cli) -> None:  # type: ignore[no-untyped-def]
+    """A zero-width space alone passed, where spaces alone were refused as empty."""
+    from conftest import MINIMAL
+
+    project.add("h.yaml", MINIMAL.replace("title: Noticing your breath", 'title: "\\u200b\\u2060"'))
+    result = cli("build", "h")
+    assert result.exit_code == 1
+    assert "h.yaml:1:8: title: has only characters that print nothing; write the text" in (
+        result.stderr
+    ), result.stderr
+    assert project.output_files() == {}
+
+
+def test_check_of_a_folder_with_a_link_that_loops_says_what_it_is(project, cli) -> None:  # type: ignore[no-untyped-def]
+    """It was a RuntimeError traceback, from resolving the loop to list the folder's ids."""
+    packets = project.root / "content" / "packets"
+    packets.mkdir(parents=True)
+    (packets / "loop.yaml").symlink_to("loop.yaml")
+    project.add("h.yaml")
+    result = cli("check", ".")
+    assert "Traceback" not in result.output
+    assert result.exit_code == 1
+    assert "this is a folder" in result.output

@@ -155,7 +155,17 @@ def test_a_timed_agenda_is_checked_item_by_item() -> None:
             "  hours: 2",
             r"certificate\.hours: is 2, but the agenda runs 1 h 15 min from start to end",
         ),
-        ("  hours: 1.25", "  hours: 1.3", r"certificate\.hours: .*multiple of 0\.25"),
+        ("  hours: 1.25", "  hours: 1.3", r"certificate\.hours: should be a multiple of 0\.25, "),
+        # YAML reads yes as true, and "1" in quotes as text: neither is taken for a number.
+        (
+            "      answer: 1\n",
+            "      answer: yes\n",
+            r"answer: should be a whole number, not `yes` \(YAML reads yes, no, true",
+        ),
+        ("      answer: 1\n", '      answer: "1"\n', r"answer: should be a whole number, not text"),
+        ("notes_pages: 1", "notes_pages: yes", r"notes_pages: should be a whole number, not `yes`"),
+        ("  hours: 1.25", '  hours: "1.25"', r"certificate\.hours: should be a number, not text"),
+        ("  hours: 1.25", "  hours: .nan", r"certificate\.hours: should be a number, not \.nan"),
         ("notes_pages: 1", "notes_pages: 40", r"notes_pages: .*10"),
         (
             "  ratings: [The pace was right for me., The aims were clear.]\n"

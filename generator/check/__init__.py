@@ -250,7 +250,7 @@ def _not_checkable(path: Path, problem: str | None, files_in: list[Path]) -> str
     if not problem.startswith("this is a folder"):
         return f"{problem}; {takes}"
     folder = path.resolve()
-    ids = sorted({f.stem for f in files_in if f.resolve().is_relative_to(folder)})
+    ids = sorted({f.stem for f in files_in if _resolved(f).is_relative_to(folder)})
     if not ids:
         return f"this is a folder with no handouts or packets in it; {takes}"
     more = f" (and {len(ids) - 10} more)" if len(ids) > 10 else ""
@@ -310,3 +310,11 @@ def literal_findings(
         for w in warnings
         if not any(w.field == a or w.field.startswith((a + ".", a + "[")) for a in allowed)
     ]
+
+
+def _resolved(path: Path) -> Path:
+    """The file a path leads to; the path itself when its links go round in a loop."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return path
