@@ -134,9 +134,9 @@ def _bounded_filter(name: str, original: Callable[..., Any]) -> Callable[..., An
             _check_replace(plain[0], plain[1], plain[2])
         return original(*args, **kwargs)
 
-    for attribute in ("jinja_pass_arg",):  # Jinja reads how to call a filter from these
-        if hasattr(original, attribute):
-            setattr(bounded, attribute, getattr(original, attribute))
+    # Jinja reads from this whether to pass a filter its context first.
+    if hasattr(original, "jinja_pass_arg"):
+        bounded.jinja_pass_arg = original.jinja_pass_arg  # type: ignore[attr-defined]
     return bounded
 
 
