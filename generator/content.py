@@ -181,12 +181,18 @@ def load_packets(roots: Sequence[Path], ids: Sequence[str]) -> list[PacketFile]:
     """Load the named packets and every handout they use; report every problem."""
     manifests = discover_packets(roots)
     problems: list[Problem] = []
+    sources, discovery_problems = discover(roots)
+    handout_ids = {s.id for s in sources}
     for name in ids:
-        if name not in manifests:
+        if name in manifests:
+            continue
+        if name in handout_ids:
+            message = f"this is a handout; build it with `handouts build {name}`"
+            problems.append(Problem(path=name, message=message))
+        else:
             problems.append(
                 unknown_id(name, manifests, "packet", "packets live in content/packets/<id>.yaml")
             )
-    sources, discovery_problems = discover(roots)
     problems.extend(discovery_problems)
     resolver = _HandoutResolver({(s.language, s.id): s for s in sources}, problems)
     packets: list[PacketFile] = []

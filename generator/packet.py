@@ -56,6 +56,11 @@ def build_packets(
         )
     if request.zip and request.participants is None:
         raise click.UsageError("--zip puts participants' copies in one file; add --participants")
+    if request.name_pattern is not None and request.participants is None:
+        # Said, not ignored: the user expects the names they asked for.
+        raise click.UsageError(
+            "--name-pattern names participants' copies; add --participants, or leave it out"
+        )
     check_name(options.client_name, "--client-name")
     pattern = check_name_pattern(request.name_pattern)
     # A packet is several documents (cover, contents, handouts). The workers

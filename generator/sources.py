@@ -107,6 +107,16 @@ def unknown_id(name: str, known: Iterable[str], what: str, where: str) -> Proble
     return Problem(path=name, message=f"no {what} with this id; {hint}{where}")
 
 
+def _packet_named(roots: Sequence[Path], name: str) -> str | None:
+    """The packet an id or a manifest's path names, if it names one (content/packets/)."""
+    given = Path(name)
+    if given.suffix in HANDOUT_SUFFIXES and given.parent.name == "packets" and given.is_file():
+        return given.stem
+    folders = [root / "content" / "packets" for root in roots]
+    wanted = [f"{name}{suffix}" for suffix in HANDOUT_SUFFIXES]
+    return name if any((f / w).is_file() for f in folders for w in wanted) else None
+
+
 def select(
     roots: Sequence[Path], ids: Sequence[str] = (), languages: Sequence[str] | None = None
 ) -> tuple[list[HandoutSource], list[Problem]]:
@@ -117,7 +127,12 @@ def select(
         known = sorted({s.id for s in sources})
         wanted = set(ids)
         for name in ids:
-            if name not in known:
+            if name in known:
+                continue
+            if packet := _packet_named(roots, name):
+                message = f"this is a packet; build it with `handouts packet {packet}`"
+                problems.append(Problem(path=name, message=message))
+            else:
                 problems.append(
                     unknown_id(name, known, "handout", "`handouts list` shows them all")
                 )

@@ -99,6 +99,9 @@ class Certificate(Model):
 # --- the timed agenda -----------------------------------------------------------
 
 
+_DAY = 24 * 60
+
+
 @dataclass(frozen=True)
 class Clock:
     """A time of day in minutes from midnight, printed as the manifest writes times."""
@@ -108,7 +111,8 @@ class Clock:
     separator: str = ":"
 
     def __str__(self) -> str:
-        hour, minute = divmod(self.minutes % (24 * 60), 60)
+        # An item that ends as the day does ends at 24:00, not at 0:00.
+        hour, minute = divmod(self.minutes % _DAY or min(self.minutes, _DAY), 60)
         return f"{hour}{self.separator}{minute:02d}"
 
 
@@ -169,9 +173,18 @@ def schedule_problems(items: Sequence[tuple[str, int | None]]) -> Iterator[tuple
                     "(in minutes), or take the lengths out of every item"
                 ),
             )
+        if slot.end is not None and slot.end.minutes > _DAY:
+            yield (
+                index,
+                "minutes",
+                (
+                    f"runs past midnight, to {slot.end} the next day; an agenda is one day's "
+                    "times: shorten this item or start it earlier"
+                ),
+            )
     for index in range(1, len(slots)):
         before, here = slots[index - 1], slots[index]
-        if before.end is None or here.start is None:
+        if before.end is None or here.start is None or before.end.minutes > _DAY:
             continue
         if here.start.minutes < before.end.minutes:
             yield (

@@ -22,6 +22,7 @@ from generator import files
 from generator.errors import Problem, ProblemsError, display_path
 from generator.files import MAX_FILE_BYTES
 from generator.halves import escaped, half_message, whole_characters, written_at
+from generator.yamlvalues import PLAIN_COLLECTIONS, scalar_value, tag_message
 
 #: Larger files are refused before parsing: a handout is a few kilobytes.
 
@@ -255,9 +256,17 @@ class _Builder:
             self.at(node, half_message(half), trail, place)
         return not half
 
+    def problems_at(self, node: yaml.Node) -> bool:
+        """Whether a problem was already found at this node (a key that can't be read)."""
+        place = (node.start_mark.line + 1, node.start_mark.column + 1)
+        return any((p.line, p.column) == place for p in self.problems[-1:])
+
     def build(self, node: yaml.Node, depth: int, trail: list[str | int]) -> Any:
         if depth > 50:
             self.at(node, "the YAML is nested too deeply (more than 50 levels)")
+            return None
+        if isinstance(node, yaml.CollectionNode) and node.tag not in PLAIN_COLLECTIONS:
+            self.at(node, tag_message(node.tag), trail)
             return None
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, depth, trail)
@@ -268,9 +277,9 @@ class _Builder:
             ]
         if not self.whole(typing.cast(yaml.ScalarNode, node), trail):
             return None
-        value, unread = _scalar(self.constructor, node)
+        value, unread = scalar_value(self.constructor, node)
         if unread:
-            self.at(node, f"this value can't be read ({unread}); check it", trail)
+            self.at(node, unread, trail)
         return value
 
     def mapping(self, node: yaml.MappingNode, depth: int, trail: list[str | int]) -> Any:
@@ -283,8 +292,13 @@ class _Builder:
             if not self.whole(key_node, [*trail, escaped(key_node.value)]):
                 continue
             key = self.build(key_node, depth + 1, trail)
+            if key is None or (isinstance(key, str) and not key.strip()):
+                if not self.problems_at(key_node):  # a tag that can't be read, say
+                    self.at(key_node, "a key with no name; write the field's name before the colon")
+                continue
             if not isinstance(key, str):
-                key = str(key)
+                # As written: `yes:` is the word yes here, not True.
+                key = key_node.value
             if key in result or key in first_line:
                 self.at(
                     key_node,
@@ -295,16 +309,6 @@ class _Builder:
             first_line[key] = key_node.start_mark.line + 1
             result[key] = self.build(value_node, depth + 1, [*trail, str(key_node.value)])
         return result
-
-
-def _scalar(constructor: yaml.SafeLoader, node: yaml.Node) -> tuple[Any, str]:
-    """A scalar's value, or why it can't be read (a month 13, say)."""
-    try:
-        return constructor.construct_object(node, deep=True), ""
-    except yaml.MarkedYAMLError as exc:
-        return None, str(exc.problem or exc.context)
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-        return None, " ".join(str(exc).split())
 
 
 _FIELD_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")

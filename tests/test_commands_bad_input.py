@@ -200,3 +200,50 @@ def test_check_of_a_folder_with_a_link_that_loops_says_what_it_is(project, cli) 
     assert "Traceback" not in result.output
     assert result.exit_code == 1
     assert "this is a folder" in result.output
+
+
+def test_a_packet_and_a_handout_are_told_apart(mini_packet: Project, cli) -> None:  # type: ignore[no-untyped-def]
+    """Each command, given the other kind's id, says which command makes it."""
+    told = {
+        ("build", "mini"): "mini: this is a packet; build it with `handouts packet mini`",
+        ("build", "breath", "content/packets/mini.yaml"): (
+            "content/packets/mini.yaml: this is a packet; build it with `handouts packet mini`"
+        ),
+        ("packet", "breath"): "breath: this is a handout; build it with `handouts build breath`",
+        ("packet", "mini", "--name-pattern", "{n}"): (
+            "Error: --name-pattern names participants' copies; add --participants, or leave it out"
+        ),
+    }
+    for args, message in told.items():
+        result = cli(*args)
+        assert result.exit_code == (2 if "--name-pattern" in args else 1), result.output
+        assert message in result.output.splitlines()
+        assert mini_packet.output_files() == {}
+
+
+def test_check_finds_what_is_named_in_a_language_the_project_does_not_publish(
+    project: Project, cli
+) -> None:  # type: ignore[no-untyped-def]
+    """`check ID` finds a packet in any language, as `packet ID` builds it; a handout
+    only in another language is said to be so, as `build ID` says."""
+    (project.root / "handouts.yaml").write_text("languages: [en]\n", encoding="utf-8")
+    project.add("respiro.yaml", MINIMAL.replace("language: en", "language: es"), language="es")
+    packets = project.root / "content" / "packets"
+    packets.mkdir(parents=True)
+    packet = "title: Un paquete\naudience: client\nlanguage: es\n"
+    (packets / "paquete.yaml").write_text(
+        packet + "sections:\n  - title: Uno\n    handouts: [respiro]\n", encoding="utf-8"
+    )
+    result = cli("check", "paquete")
+    assert result.exit_code == 0, result.output
+    assert "No problems found in 2 files." in result.output
+    (packets / "paquete.yaml").write_text(packet + "sections: []\n", encoding="utf-8")
+    result = cli("check", "paquete")
+    assert result.exit_code == 1 and "sections: needs at least 1 item" in result.output
+    result = cli("check", "respiro")
+    assert result.exit_code == 1
+    assert (
+        "this handout is written in es, not in en; add --language es, or add `es` to "
+        "`languages` in handouts.yaml" in " ".join(result.output.split())
+    )
+    assert cli("check", "respiro", "--language", "es").exit_code == 0

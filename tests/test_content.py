@@ -400,3 +400,40 @@ def test_project_handout_replaces_builtin_of_same_id(project: Project) -> None:
     loaded = load_handouts(find_project().roots, ["withdrawal-response"], ["en"])
     assert [item.handout.title for item in loaded] == ["Noticing your breath"]
     assert loaded[0].root == project.root
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # A key with no name, however it is written, is said to be one, where it is.
+        ("~: 3", "h.yaml:{n}:1: a key with no name; write the field's name before the colon"),
+        ("null: 3", "h.yaml:{n}:1: a key with no name; write the field's name before the colon"),
+        ('"": 3', "h.yaml:{n}:1: a key with no name; write the field's name before the colon"),
+        ("' ': 3", "h.yaml:{n}:1: a key with no name; write the field's name before the colon"),
+        # A key is the word written, not what YAML 1.1 would make of it.
+        ("yes: 3", "h.yaml:{n}:1: yes: unknown field `yes`"),
+        ("Off: 3", "h.yaml:{n}:1: Off: unknown field `Off`"),
+        ("0x1F: 3", "h.yaml:{n}:1: 0x1F: unknown field `0x1F`"),
+        # A tag is named as written and refused, never run; in a key, once.
+        (
+            "subtitle: !!python/object/apply:os.system [ls]",
+            "h.yaml:{n}:11: subtitle: the YAML tag `!!python/object/apply:os.system` is not "
+            "read here",
+        ),
+        ("subtitle: !!python/name:os.system ''", "the YAML tag `!!python/name:os.system`"),
+        ("subtitle: !clinic note", "h.yaml:{n}:11: subtitle: the YAML tag `!clinic` is not read"),
+        ("subtitle: !!set {a, b}", "h.yaml:{n}:11: subtitle: the YAML tag `!!set` is not read"),
+        ("subtitle: !mine {a: b}", "h.yaml:{n}:11: subtitle: the YAML tag `!mine` is not read"),
+        ("!mine key: 3", "h.yaml:{n}:1: the YAML tag `!mine` is not read here"),
+    ],
+)
+def test_keys_and_tags_are_said_as_written(project: Project, line: str, expected: str) -> None:
+    text = MINIMAL + line + "\n"
+    path = project.add("h.yaml", text)
+    found = problems_of(path, project.root)
+    wanted = expected.format(n=text.count("\n"))
+    assert any(wanted in problem for problem in found), found
+    # One problem for that line: not also an unknown `None`, `True` or `key` there.
+    line_number = f"h.yaml:{text.count(chr(10))}:"
+    assert len([p for p in found if line_number in p]) == 1, found
+    assert not any("`None`" in p or "`True`" in p or "`False`" in p for p in found)

@@ -123,6 +123,32 @@ def test_a_timed_agenda_is_checked_item_by_item() -> None:
     assert "starts at 9:15, but the item before it runs to 9:30" in found[2][2]
 
 
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        # Runs past midnight: said once, of the item, not as an overlap with the next.
+        ([("23:30", 60), ("0:30", 30)], [(0, "minutes", "runs past midnight, to 0:30")]),
+        ([("22:00", 30), ("23.45", 20)], [(1, "minutes", "runs past midnight, to 0.05")]),
+        # Ends as the day ends: 24:00, and the overlap says so without a contradiction.
+        (
+            [("23:00", 60), ("23:45", 10)],
+            [(1, "time", "starts at 23:45, but the item before it runs to 24:00")],
+        ),
+        ([("23:00", 60)], []),
+        ([("0:00", 1440)], []),
+        ([("0:00", 1441)], [(0, "minutes", "runs past midnight, to 0:01")]),
+    ],
+)
+def test_an_agenda_is_one_days_times(
+    items: list[tuple[str, int]], expected: list[tuple[int, str, str]]
+) -> None:
+    found = list(schedule_problems(items))
+    assert [(i, field) for i, field, _ in found] == [(i, field) for i, field, _ in expected]
+    for (_, _, message), (_, _, words) in zip(found, expected, strict=True):
+        assert words in message
+    assert str(Clock(24 * 60)) == "24:00" and str(Clock(0)) == "0:00"
+
+
 # --- the manifest's mistakes, located ---------------------------------------------
 
 

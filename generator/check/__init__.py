@@ -38,7 +38,7 @@ from generator.model import Edition, HandoutFile
 from generator.options import RenderOptions
 from generator.progress import stage
 from generator.roots import CONFIG_NAME
-from generator.sources import run_languages
+from generator.sources import HandoutSource, run_languages
 from generator.translations import header
 from generator.yamlfile import Located, format_field, read_yaml
 
@@ -152,13 +152,15 @@ def _targets(
     from generator.content import discover_packets
     from generator.sources import discover
 
-    sources, problems = discover(project.roots)
-    sources = [s for s in sources if s.language in languages]
+    every_source, problems = discover(project.roots)
+    sources = [s for s in every_source if s.language in languages]
     # A packet is in one language: checked with the handouts of its language. One
-    # whose language can't be read is checked, to say why.
+    # whose language can't be read is checked, to say why. One named is checked
+    # whatever its language, as `handouts packet` builds it.
+    every_packet = discover_packets(project.roots)
     packets = {
         name: path
-        for name, path in discover_packets(project.roots).items()
+        for name, path in every_packet.items()
         if not isinstance(language := header(path).get("language"), str) or language in languages
     }
     report.findings.extend(schema_findings(ProblemsError(problems)) if problems else [])
@@ -176,15 +178,37 @@ def _targets(
         )
     handouts: list[tuple[Path, Path]] = []
     packet_ids: list[str] = []
-    unread = {p.path for p in problems}
-    unread_ids = {Path(p.path).stem for p in problems}
+    found = _Found(sources, every_source, every_packet, languages, problems)
     for target in targets:
+        message = found.place(target, project, handouts, packet_ids)
+        if message:
+            report.findings.append(RULES["schema"].finding(target, message))
+    return handouts, packet_ids
+
+
+@dataclass
+class _Found:
+    """What the project holds, to place each name `check` is given."""
+
+    sources: list[HandoutSource]
+    every_source: list[HandoutSource]
+    every_packet: dict[str, Path]
+    languages: Sequence[str]
+    problems: list[Problem]
+
+    def place(
+        self,
+        target: str,
+        project: Project,
+        handouts: list[tuple[Path, Path]],
+        packet_ids: list[str],
+    ) -> str:
+        """Add a named file or id to what is checked; or say why it isn't ("": said already)."""
         path = Path(target)
         problem = files.not_a_file(path)
         if problem is None and path.name == CONFIG_NAME and not _in_content(path):
-            if not _is_config(path, project):
-                report.findings.append(RULES["schema"].finding(target, _ANOTHER_CONFIG))
-            continue  # this project's config is checked whatever is named
+            # This project's config is checked whatever is named.
+            return "" if _is_config(path, project) else _ANOTHER_CONFIG
         if path.suffix in (".yaml", ".yml") and _links_out(path, project):
             problem = files.outside_message(path)
         elif path.suffix in (".yaml", ".yml") and problem is None:
@@ -192,19 +216,25 @@ def _targets(
                 packet_ids.append(path.stem)
             else:
                 handouts.append((path, _root_of(path, project)))
-            continue
-        elif matches := [(s.path, s.root) for s in sources if s.id == target]:
+            return ""
+        elif matches := [(s.path, s.root) for s in self.sources if s.id == target]:
             handouts.extend(matches)
-            continue
-        elif (packet_id := _packet_id(target, path, packets)) is not None:
+            return ""
+        elif (packet_id := _packet_id(target, path, self.every_packet)) is not None:
             packet_ids.append(packet_id)
-            continue
-        if display_path(path) in unread or target in unread_ids:
-            continue  # why that file can't be read is reported already
-        files_in = [*(s.path for s in sources), *packets.values()]
-        message = _not_checkable(path, problem, files_in)
-        report.findings.append(RULES["schema"].finding(target, message))
-    return handouts, packet_ids
+            return ""
+        elif written := sorted({s.language for s in self.every_source if s.id == target}):
+            return (
+                f"this handout is written in {', '.join(written)}, not in "
+                f"{', '.join(self.languages)}; add --language {written[0]}, or add "
+                f"`{written[0]}` to `languages` in handouts.yaml"
+            )
+        if display_path(path) in {p.path for p in self.problems}:
+            return ""  # why that file can't be read is reported already
+        if target in {Path(p.path).stem for p in self.problems}:
+            return ""
+        files_in = [*(s.path for s in self.sources), *self.every_packet.values()]
+        return _not_checkable(path, problem, files_in)
 
 
 _ANOTHER_CONFIG = (
