@@ -199,3 +199,59 @@ def test_the_documented_examples_do_what_the_page_says() -> None:
         if (family in {h.family for h in found}) != flags
     ]
     assert wrong == []
+
+
+#: Headings that order the reader, and the trigger each is found by.
+HEADING_ORDERS = {
+    "You must calm down now": "must",
+    "You Should Feel Better by Now": "should",
+    "You've got to try this": "got to",
+    "Things you need to do every day": "need to",
+    "Steps You Must Follow": "must",
+    "Warning signs you must never ignore": "must",
+    "Rules you have to follow": "have to",
+    "Never give up": "never",
+    "Don't Go It Alone": "don't",
+    "Calm down": "calm down",
+    "Just relax": "relax",
+    "Always Be Positive": "always",
+    "Snap out of it": "snap out",
+    "Man up": "man up",
+}
+#: Headings that name a topic, a way out, or a title's catchphrase: no order.
+HEADING_TOPICS = [
+    "What You Need to Know About Sleep",
+    "When you need to stop",
+    "Why you should never give up",
+    "If you must leave early",
+    "Five things you must know before you start",
+    "Things you should tell your doctor",
+    "Questions you should ask",
+    "You don't have to do this alone",
+    "Don't feel you have to finish",
+    "Don't panic: understanding panic attacks",
+    "Stop, breathe, notice",
+    "Stop worrying? Why anxiety is not a choice",
+    "Notice your breath",
+    "Try this",
+    "Be kind to yourself",
+    '"You must be strong" and other myths',
+    "It must be my fault: a common thought",
+]
+
+
+def test_a_heading_that_orders_is_found_and_a_topic_is_not() -> None:
+    found = judge([*HEADING_ORDERS, *HEADING_TOPICS], heading=True)
+    said = {
+        text: [h.phrase for h in hits if h.family == "directive"]
+        for text, hits in zip([*HEADING_ORDERS, *HEADING_TOPICS], found, strict=True)
+    }
+    assert {t: said[t] for t in HEADING_ORDERS} == {t: [p] for t, p in HEADING_ORDERS.items()}
+    assert {t: said[t] for t in HEADING_TOPICS} == {t: [] for t in HEADING_TOPICS}
+
+
+def test_state_orders_are_orders_only_as_imperatives() -> None:
+    texts = ["Grow up.", "Buck up, it could be worse.", "Chill out for a minute."]
+    quiet = ["Your child will grow up knowing you tried.", "Some men were told to man up as boys."]
+    found = judge([*texts, *quiet])
+    assert [[h.kind for h in hits] for hits in found] == [["state"]] * 3 + [[]] * 2

@@ -323,3 +323,36 @@ def _let_go_of_a_thing(verb: Token) -> bool:
     """ "Let go of the object": what is let go of is a thing held."""
     held = [t for t in verb.subtree if t.dep_ == "pobj" and t.head.lower_ == "of"]
     return any(t.lemma_.lower() in HELD for t in held)
+
+
+# --- headings ------------------------------------------------------------------------
+
+#: What a heading's "must" or "need to" points at when it names what the page
+#: tells: "Five things you must know" is a topic; "Five things you must do" an order.
+_KNOWING = frozenset({"know", "understand", "learn", "remember", "read", "hear", "see", "expect"})
+
+
+def heading_orders(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
+    """The orders a heading gives: "You must calm down", "Five things you must do",
+    "Never give up". Not a topic ("Five things you must know", "Questions you
+    should ask"), nor the catchphrase before a subtitle ("Don't panic: understanding
+    panic attacks"), as titles are written."""
+    if question(sentence):
+        return
+    words = [t for t in sentence if not t.is_punct]
+    to_you = bool(words) and words[0].lower_ in YOU
+    for token in sentence:
+        found = None if voiced.inside(token) else _obliging(sentence, token)
+        if found is None:
+            continue
+        phrase, first, last, verb = found
+        action = to[1] if verb is token and (to := to_clause(verb)) else verb
+        if (
+            any(s.lower_ in YOU for s in subjects(verb))
+            and not (conditional(verb) or reported(verb))
+            and action.lemma_ not in _KNOWING
+            and (to_you or phrase != "should")
+        ):
+            yield hit("directive", "obligation", phrase, first, last, None)
+    if ":" not in sentence.text:
+        yield from (h for h in directives(sentence, voiced) if h.kind != "obligation")

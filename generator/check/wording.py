@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from generator.blocks import walk
 from generator.check import blame, labels, orders, promises, spanish
-from generator.check.orders import directives
+from generator.check.orders import directives, heading_orders
 from generator.check.parse import QUOTED, Hit, Voiced, parse, sentences, voiced, wording_data
 from generator.check.report import Loc
 from generator.check.rules import RULES, Rule
@@ -27,7 +27,10 @@ from generator.model import HandoutFile
 from generator.yamlfile import Located, read_yaml
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
+
+#: What reads a sentence for orders, or None where nothing is read as one.
+Orders = Callable[["Span", Voiced], Iterator[Hit]] | None
 
 #: The wording families, each found by its rule. These are also the rules an
 #: `allow:` list can switch off.
@@ -40,6 +43,15 @@ CATEGORIES: dict[str, Rule] = {
 SEQUENCING = tuple(rule for rule in RULES if rule.startswith("sequencing."))
 #: Fields that hold a heading: "What You Need to Know" is a title, not an order.
 _HEADINGS = ("title", "subtitle", "label")
+#: A heading that opens with one of these names a topic ("When you need to stop",
+#: "Lo que necesita saber"); any other that orders ("You must calm down", "Never
+#: give up", "No se rinda") is read as an order like the text under it.
+_TOPIC_OPENERS = re.compile(
+    r"(?:what|why|when|whenever|how|where|which|who|whom|whose|if|before|after|until|while"
+    r"|once|whether|qu[eé]|por\s+qu[eé]|cu[aá]ndo|c[oó]mo|d[oó]nde|cu[aá]l(?:es)?|qui[eé]n(?:es)?"
+    r"|si|antes|despu[eé]s|mientras|lo\s+que|para\s+qu[eé]|hasta)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -126,18 +138,29 @@ def wording_findings(item: HandoutFile, located: Located, words: WordList) -> li
 
 
 def _hits(passage: Passage, piece: Voiced, doc: Doc, allowed: frozenset[str]) -> Iterator[Hit]:
-    heading = passage.loc[-1] in _HEADINGS
-    return judged(doc, piece, orders=not (heading or passage.for_clinician), allowed=allowed)
+    return judged(doc, piece, orders=_orders(passage, piece), allowed=allowed)
+
+
+def _orders(passage: Passage, piece: Voiced) -> Orders:
+    """How a passage is read for orders: not at all in a clinician's note or a heading
+    that names a topic, as a heading in any other heading, as text elsewhere."""
+    if passage.for_clinician:
+        return None
+    if passage.loc[-1] not in _HEADINGS:
+        return directives
+    if _TOPIC_OPENERS.match(piece.text.lstrip(" \u00bf\u00a1\"'")) is not None:
+        return None
+    return heading_orders
 
 
 def judged(
-    doc: Doc, piece: Voiced, *, orders: bool = True, allowed: frozenset[str] = frozenset()
+    doc: Doc, piece: Voiced, *, orders: Orders = directives, allowed: frozenset[str] = frozenset()
 ) -> Iterator[Hit]:
     """A parsed text's hits, the first of each family in each sentence, less those allowed."""
     for sentence in sentences(doc):
         found: dict[str, Hit] = {}
         hits = [
-            *(directives(sentence, piece) if orders else ()),
+            *(orders(sentence, piece) if orders else ()),
             *labels.labels(sentence, piece),
             *blame.blames(sentence, piece),
             *promises.promises(sentence, piece),
@@ -152,7 +175,8 @@ def judge(texts: Sequence[str], *, heading: bool = False) -> list[list[Hit]]:
     """The hits in each of some texts (inline Markdown), as the check finds them in a handout."""
     pieces = [voiced(t) for t in texts]
     docs = parse([p.text for p in pieces])
-    return [list(judged(d, p, orders=not heading)) for p, d in zip(pieces, docs, strict=True)]
+    where = Passage(("title",) if heading else ("text",), "")
+    return [list(judged(d, p, orders=_orders(where, p))) for p, d in zip(pieces, docs, strict=True)]
 
 
 def _spanish_findings(
@@ -163,7 +187,7 @@ def _spanish_findings(
     findings: list[Problem] = []
     for passage, piece in pieces:
         allowed = words.allowed | {a.lower() for a in passage.allow}
-        orders = not (passage.loc[-1] in _HEADINGS or passage.for_clinician)
+        orders = _orders(passage, piece) is directives  # Spanish headings: below
         for found in spanish.spanish_hits(piece, orders=orders, register=register):
             rule = RULES["wording.register"] if found.family == "register" else None
             rule = rule or CATEGORIES[found.family]
