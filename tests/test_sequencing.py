@@ -457,14 +457,27 @@ def test_touch_without_a_choice_first_is_flagged(tmp_path: Path, language: str, 
     ("language", "steps"),
     [
         ("en", ["If touch feels okay, place a hand on your heart. If not, hold a cushion."]),
-        ("en", ["Only if it feels okay: wrap your arms around yourself."]),
+        ("en", ["Only if it feels okay: wrap your arms around yourself.", "Or skip this step."]),
         ("en", ["Hug yourself, if you like, or hold something soft."]),
-        ("en", ["Touch is a choice. If it feels okay, try the next step.", "Hug yourself."]),
+        (
+            "en",
+            [
+                "Touch is a choice. If it feels okay, try the next step.",
+                "Hug yourself.",
+                "Or press your feet into the floor instead.",
+            ],
+        ),
         ("en", ["Hold a cushion or a cool stone in your hands."]),
         ("en", ["Feel what holds you up: the chair, the floor."]),
-        ("en", ["When and if you\u2019re ready, rest a hand on your arm."]),
+        ("en", ["Hold a mug of tea.", "When and if you\u2019re ready, rest a hand on your arm."]),
         ("en", ["Press your palms together, or rub your hands together to warm them."]),
-        ("es", ["Si el contacto le resulta cómodo, ponga una mano sobre el pecho."]),
+        (
+            "es",
+            [
+                "Si el contacto le resulta cómodo, ponga una mano sobre el pecho.",
+                "Si no, sostenga algo fresco.",
+            ],
+        ),
         ("es", ["Si le parece bien, abrácese. Si no, sostenga un cojín."]),
         ("es", ["Sostenga una piedra fresca en la mano."]),
         ("es", ["Fíjese en lo que le sostiene: la silla, el piso."]),
@@ -477,10 +490,35 @@ def test_touch_offered_as_a_choice_or_an_object_held_passes(
     assert _rules(tmp_path, stop + _steps(first, *steps), language) == []
 
 
+@pytest.mark.parametrize(
+    ("language", "steps"),
+    [
+        ("en", ["Only if it feels okay: wrap your arms around yourself."]),
+        ("en", ["Touch is a choice. If it feels okay, try the next step.", "Hug yourself."]),
+        ("en", ["When and if you\u2019re ready, rest a hand on your arm."]),
+        # Another touch is no way around touch.
+        ("en", ["If touch feels okay, rest a hand on your chest, or on your arm."]),
+        ("es", ["Si el contacto le resulta cómodo, ponga una mano sobre el pecho."]),
+        ("es", ["Si lo desea, abrácese, o acaricie sus brazos."]),
+    ],
+)
+def test_touch_as_a_choice_needs_a_way_beside_it_that_needs_no_touch(
+    tmp_path: Path, language: str, steps: list[str]
+) -> None:
+    """The content guide: touch only with an opt-in, and a neutral alternative offered
+    (holding a cushion or a cool object) for the reader who says no."""
+    stop, first = (STOP_ES, "Mire a su alrededor.") if language == "es" else (STOP_EN, "Look up.")
+    found = _rules(tmp_path, stop + _steps(first, *steps), language)
+    assert [rule for rule, _, _, _ in found] == ["sequencing.touch-choice"]
+    message, suggestion = found[0][2:]
+    assert "offered as a choice" in message and "needs no touch" in message
+    assert "hold a cushion" in suggestion
+
+
 def test_the_title_can_give_the_choice_and_a_block_can_allow_the_rule(
     tmp_path: Path, project: Project, cli
 ) -> None:
-    titled = _steps("Hug yourself.").replace(
+    titled = _steps("Hug yourself, or hold a cushion.").replace(
         "    items:", "    title: If touch feels okay\n    items:"
     )
     assert _rules(tmp_path, titled, "en") == []

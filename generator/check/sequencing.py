@@ -31,7 +31,7 @@ from generator.model import HandoutFile
 from generator.yamlfile import Located
 
 #: The kinds of cue sequencing.yaml lists, each a list of patterns.
-_KINDS = ("inward", "outward", "sense", "alternative", "stop", "touch", "opt_in")
+_KINDS = ("inward", "outward", "sense", "alternative", "stop", "touch", "opt_in", "neutral")
 
 
 @functools.cache
@@ -263,7 +263,12 @@ def _touch_choice(
 ) -> Iterator[Problem]:
     """Steps that invite self-touch or being held with no choice given in them or just
     before them (the last sentence of the step before, or the practice's title)."""
-    before = " ".join(plain(t) for _, t in block.lead_in())
+    lead_in = " ".join(plain(t) for _, t in block.lead_in())
+    before = lead_in
+    # A way that needs no touch may be anywhere in the practice: "Hold a cushion"
+    # as the step beside it, or "If not, hold something cool" in the same one.
+    neutral = _patterns(language)["neutral"]
+    beside = [t for t in (lead_in, *(t for _, t in steps)) if neutral.search(t)]
     for loc, text in steps:
         found = touches(text, language)
         if found is not None and not (opted_in(text, language) or opted_in(before, language)):
@@ -273,10 +278,23 @@ def _touch_choice(
                 f"touch with no choice first (\u201c{found.group(0)}\u201d): self-touch, "
                 "being held or wrapped up can be a reminder for survivors of abuse, so it "
                 "is only ever an option, with a neutral way beside it",
-                "offer it as a choice, with a way that needs no touch: \u201cIf touch feels "
-                "okay, rest a hand on your arm. If not, hold a cushion or something cool.\u201d",
+                _NO_TOUCH_WAY,
+            )
+        elif found is not None and not beside:
+            yield RULES["sequencing.touch-choice"].at(
+                located,
+                (*at, *loc),
+                f"touch is offered as a choice (\u201c{found.group(0)}\u201d), but with no "
+                "way beside it that needs no touch, for a reader who says no to it",
+                _NO_TOUCH_WAY,
             )
         before = (sentences(text) or [""])[-1]
+
+
+_NO_TOUCH_WAY = (
+    "offer it as a choice, with a way that needs no touch: \u201cIf touch feels "
+    "okay, rest a hand on your arm. If not, hold a cushion or something cool.\u201d"
+)
 
 
 def _above(siblings: Sequence[BlockModel], index: int) -> Iterator[tuple[Loc, str]]:
