@@ -255,3 +255,51 @@ def test_state_orders_are_orders_only_as_imperatives() -> None:
     quiet = ["Your child will grow up knowing you tried.", "Some men were told to man up as boys."]
     found = judge([*texts, *quiet])
     assert [[h.kind for h in hits] for hits in found] == [["state"]] * 3 + [[]] * 2
+
+
+#: Sentences from a blind test set's misses and false alarms, and their neighbours:
+#: (text, the families it should get).
+BLIND_CASES = [
+    # Promises of a feeling improving, of getting through, of never again.
+    ("Your grief will get easier with time.", {"promise"}),
+    ("It will get easier.", {"promise"}),
+    ("With the right support, you will get through this.", {"promise"}),
+    ("After detox, you\u2019ll never crave a drink again.", {"promise"}),
+    ("If you follow the plan, you will never relapse.", {"promise"}),
+    ("Your sleep may get easier with time.", set()),
+    ("Most people find it gets easier.", set()),
+    ("The questions will get harder.", set()),
+    ("You will get through the form quickly.", set()),
+    ("Some people will never relapse.", set()),
+    ("You will never have to share your story.", set()),
+    # A timetable joined to another: still a timetable.
+    ("The group will meet on Tuesdays and will end in June.", set()),
+    # A state of mind ordered.
+    ("Calm your mind.", {"directive"}),
+    ("Clear your head before bed.", {"directive"}),
+    ("This can calm your mind.", set()),
+    ("Clear your desk first.", set()),
+    # "Should you…" opening a sentence is a condition.
+    ("Should you wish to stop the session, just say so.", set()),
+    ("Should you feel unsafe, call 999.", set()),
+    # Blame reported and rejected, or denied through "a sign that".
+    ("You were told it was your fault, and that was wrong.", set()),
+    ("Relapse is common and is not a sign that you have failed.", set()),
+    # The reader blamed for lacking something.
+    ("Your relapse shows a lack of willpower.", {"shaming"}),
+    ("You lack discipline.", {"shaming"}),
+    ("Relapse is not a lack of willpower.", set()),
+    ("A lack of sleep can make you irritable.", set()),
+    ("Relapse does not mean you lack willpower.", set()),
+    # A label put on the reader in the passive, in the handout's own voice.
+    ("You are considered non-compliant if you miss three appointments.", {"shaming"}),
+    ("You will be labelled resistant if you refuse.", {"shaming"}),
+    ("You may be called lazy by people who do not understand.", set()),
+    ("You are not considered weak for asking.", set()),
+]
+
+
+def test_what_a_blind_test_set_found_is_read_right() -> None:
+    found = judge([text for text, _ in BLIND_CASES])
+    got = {text: {h.family for h in hits} for (text, _), hits in zip(BLIND_CASES, found)}
+    assert got == dict(BLIND_CASES)

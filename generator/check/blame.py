@@ -23,6 +23,7 @@ from generator.check.parse import (
     hit,
     negated,
     question,
+    reported,
     subjects,
     wording_data,
 )
@@ -71,6 +72,7 @@ TRIGGERS = frozenset(
         "should have",
         "if you had",
         "not enough",
+        "lack of",
         *(f"{verb} {word}" if word else verb for verb, word in BLAME_VERBS.items()),
         *IMPOSED,
     }
@@ -90,6 +92,7 @@ def blames(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
             or _hindsight(token)
             or _if_only(token)
             or _not_enough(token)
+            or _lacking(token)
             or _imposed(token)
         )
         if found is not None:
@@ -100,7 +103,7 @@ def _fault(token: Token) -> Hit | None:
     """ "It was your fault", "you're to blame"."""
     if token.lower_ == "fault":
         yours = [c for c in token.children if c.dep_ == "poss" and c.lower_ in ("your", "yours")]
-        if yours and not denied_above(token) and not _nobody_said(token):
+        if yours and not (denied_above(token) or _nobody_said(token) or reported(token)):
             return hit("shaming", "blame", "your fault", yours[0], token, None)
     return None
 
@@ -177,6 +180,24 @@ def _not_enough(token: Token) -> Hit | None:
     if enough is None:
         return None
     return hit("shaming", "blame", "not enough", token, enough, None)
+
+
+#: What the reader is said to lack, as blame: "your relapse shows a lack of willpower".
+_VIRTUES = frozenset(_WORDS["virtues"])
+
+
+def _lacking(token: Token) -> Hit | None:
+    """ "A lack of willpower", "you lack discipline": said of the reader, their failing."""
+    if token.lemma_.lower() != "lack":
+        return None
+    what = [t for t in token.subtree if t.lower_ in _VIRTUES and t.i > token.i]
+    if not what or denied_above(token) or reported(token):
+        return None
+    verb = token if token.pos_ == "VERB" else token.head
+    said = subjects(verb) + [c for s in subjects(verb) for c in s.children if c.dep_ == "poss"]
+    if not any(s.lower_ in YOU or s.lower_ in ("your", "yours") for s in said):
+        return None
+    return hit("shaming", "blame", "lack of", token, what[0], None)
 
 
 def _imposed(token: Token) -> Hit | None:

@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING
 from generator.check.parse import (
     MIND,
     PEOPLE,
+    YOU,
     Hit,
     Voiced,
+    aux_words,
     denied_above,
     hit,
+    negated,
     opens_an_order,
     reported,
     respell,
@@ -47,7 +50,7 @@ def labels(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
         first = token.doc[token.i - 2] if "-" in word else token
         if word not in PEOPLE_WORDS and "-" not in word and _compound(token):
             continue
-        if denied_above(token, by_orders=False) or reported(token):
+        if denied_above(token, by_orders=False) or (reported(token) and not _labelled(token)):
             continue
         if (
             word in PEOPLE_WORDS
@@ -56,6 +59,21 @@ def labels(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
             or _after_a_copula(first)
         ):
             yield hit("shaming", "label", word, first, token, _respelled(sentence, token))
+
+
+def _labelled(token: Token) -> bool:
+    """ "You are considered non-compliant", "you will be labelled resistant": a label put
+    on the reader in the handout's own voice, not someone's view reported."""
+    verb = token.head
+    while verb.dep_ in ("oprd", "xcomp", "acomp") and verb.head.i != verb.i and verb.tag_ != "VBN":
+        verb = verb.head
+    if verb.tag_ != "VBN" or not {c.dep_ for c in verb.children} & {"auxpass"}:
+        return False
+    if any(c.dep_ == "agent" for c in verb.children) or negated(verb):
+        return False  # "you may be called lazy by others": their word, reported
+    if aux_words(verb) & {"may", "might", "can", "could", "would"}:
+        return False
+    return any(c.dep_ == "nsubjpass" and c.lower_ in YOU for c in verb.children)
 
 
 def _word(token: Token) -> str | None:

@@ -51,6 +51,9 @@ STATES: dict[str, str | None] = _WORDS["states"]
 BE_STATES = frozenset(_WORDS["be"])
 #: "Stay …" and "keep …" orders that command a state.
 STAY_STATES = frozenset(_WORDS["stay"])
+#: "Calm your mind", "clear your thoughts": orders that command a state of mind.
+MIND_VERBS = frozenset(_WORDS["mind_verbs"])
+MIND_OBJECTS = frozenset(_WORDS["mind_objects"])
 #: Things a practice has the reader hold, and let go of.
 HELD = frozenset(_WORDS["held"])
 #: Every trigger a directive finding names, as `allow:` may name it.
@@ -69,6 +72,7 @@ TRIGGERS = frozenset(
         *(f"{verb} {word}" if word else verb for verb, word in STATES.items()),
         *(f"be {state}" for state in BE_STATES),
         *(f"{verb} {state}" for verb in ("stay", "keep") for state in STAY_STATES),
+        *(f"{verb} your {thing}" for verb in MIND_VERBS for thing in MIND_OBJECTS),
         "make sure",
         *("essential", "vital", "crucial", "necessary", "imperative"),
         *("mandatory", "compulsory", "required", "obligatory"),
@@ -138,6 +142,8 @@ def _obliging(sentence: Span, token: Token) -> tuple[str, Token, Token, Token] |
     """(phrase, its first and last token, the verb it obliges) where the token obliges."""
     doc = sentence.doc
     if token.tag_ == "MD" and token.lower_ in OBLIGING_MODALS:
+        if token.lower_ == "should" and token.i == _first_word(sentence).i:
+            return None  # "Should you wish to stop, just say so": a condition
         verb = token.head
         if verb.tag_ == "VBN" and "have" in aux_words(verb):
             return None  # "you must have felt alone": a guess about the past
@@ -157,6 +163,10 @@ def _obliging(sentence: Span, token: Token) -> tuple[str, Token, Token, Token] |
     if token.tag_ not in ("VBP", "VBZ") or aux_words(token) & OTHER_MODALS or negated(token):
         return None  # "you had to", "you may have to", "you do not have to"
     return f"{token.lemma_} to", token, to[0], token
+
+
+def _first_word(sentence: Span) -> Token:
+    return next((t for t in sentence if not (t.is_punct or t.is_space)), sentence[0])
 
 
 #: Words that make a step a duty: "it is essential that you…", "this step is mandatory".
@@ -304,6 +314,10 @@ def _state(sentence: Span, verb: Token) -> tuple[str, Token] | None:
         said = ("acomp", "oprd", "dobj")
         states = [c for c in verb.children if c.dep_ in said and c.lower_ in STAY_STATES]
         return (f"{lemma} {states[0].lower_}", states[0]) if states else None
+    if lemma in MIND_VERBS:
+        minds = [c for c in verb.children if c.dep_ == "dobj" and c.lower_ in MIND_OBJECTS]
+        if minds and any(c.lower_ == "your" for c in minds[0].children):
+            return f"{lemma} your {minds[0].lower_}", minds[0]
     if lemma not in STATES:
         return None
     needed = STATES[lemma]

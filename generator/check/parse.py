@@ -168,10 +168,10 @@ def chain(token: Token) -> Iterator[Token]:
 
 
 #: Links that keep a word inside what a denial above it denies: "it does not mean
-#: [you failed]", "this is not a sign [of weakness]". A clause joined by "because"
-#: or "and" stands on its own.
+#: [you failed]", "this is not a sign [of weakness]", "not a sign [that you failed]".
+#: A clause joined by "because" or "and" stands on its own.
 _DENIED_THROUGH = frozenset(
-    {"ccomp", "xcomp", "acomp", "attr", "pobj", "prep", "dobj", "amod", "oprd", "compound"}
+    {"ccomp", "xcomp", "acomp", "attr", "pobj", "prep", "dobj", "amod", "oprd", "compound", "acl"}
 )
 
 

@@ -35,6 +35,9 @@ TRIGGERS = frozenset(
         *(f"will {verb} {word}" if word else f"will {verb}" for verb, word in OUTCOMES.items()),
         *(f"will be {state}" for state in STATES),
         *(f"will feel {state}" for state in STATES),
+        *(f"will get {word}" for word in _WORDS["improving"]),
+        "will get through this",
+        "will get through it",
         "will happen",
         "will come back",
         "will return",
@@ -114,11 +117,7 @@ def _future(sentence: Span, token: Token, voiced: parse.Voiced) -> tuple[parse.H
     end = _outcome(verb)
     if any(h in sentence.text.lower() for h in _FOR_SOME):
         return None  # "For some people, not all, the alarm will fade": not a promise to all
-    if (
-        end is None
-        or any(s.lower_ in TIMETABLES for s in parse.subjects(verb))
-        or parse.reported(verb)
-    ):
+    if end is None or any(s.lower_ in TIMETABLES for s in _subjects(verb)) or parse.reported(verb):
         return None
     if voiced.inside(verb) or parse.denied_over(verb):
         return None  # "no one can promise that it will stop"
@@ -132,6 +131,16 @@ def _future(sentence: Span, token: Token, voiced: parse.Voiced) -> tuple[parse.H
     kind = "safety" if end.lower_ == "safe" else "outcome"
     found = parse.hit("promise", kind, " ".join(["will", *outcome]), first, end, None)
     return _with_rewrite(found, sentence, first, last, verb), verb
+
+
+def _subjects(verb: Token) -> list[Token]:
+    """A verb's subjects, or those of the verb it is joined to: "the group will meet on
+    Tuesdays and [the group] will end in June"."""
+    said = parse.subjects(verb)
+    while not said and verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+        said = parse.subjects(verb)
+    return said
 
 
 def _outcome(verb: Token) -> Token | None:
@@ -155,6 +164,10 @@ def _outcome(verb: Token) -> Token | None:
     if lemma == "make":
         made = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp", "acomp")]
         return made[0] if made and (_outcome(made[0]) or made[0].lower_ in STATES) else None
+    if lemma in ("get", "become", "grow"):
+        better = _better(verb)
+        if better is not None:
+            return better
     if lemma not in OUTCOMES:
         return None
     needed = OUTCOMES[lemma]
@@ -163,15 +176,37 @@ def _outcome(verb: Token) -> Token | None:
     return next((c for c in verb.children if c.lower_ == needed), None)
 
 
-#: What a reader is promised never to go through again: "you won't feel that again".
-_AGAIN = frozenset({"feel", "experience", "suffer", "relive"})
+#: What "will get" promises: "it will get easier", "you will get through this".
+IMPROVING = frozenset(_WORDS["improving"])
+
+
+def _better(verb: Token) -> Token | None:
+    """ "Your grief will get easier", "you will get through this": the outcome's last word."""
+    said = [c for c in verb.children if c.dep_ in ("acomp", "oprd", "advmod", "attr")]
+    better = [c for c in said if c.lower_ in IMPROVING]
+    if better:
+        return better[0]
+    through = [c for c in verb.children if c.lower_ == "through" and c.dep_ in ("prep", "prt")]
+    hard = [o for t in through for o in t.children if o.lower_ in ("this", "it", "that")]
+    return hard[0] if verb.lemma_ == "get" and hard else None
+
+
+#: What a reader is promised never to go through again: "you won't feel that again",
+#: "you'll never crave a drink again", "you will never relapse".
+_AGAIN = frozenset(_WORDS["never_again"])
+#: Of those, what "never" alone promises away, with no "again": "you will never relapse".
+_NEVER = frozenset(_WORDS["never"])
 
 
 def _not_again(verb: Token) -> Token | None:
     """ "You won't ever feel that fear again": the last word of such a promise."""
-    if verb.lemma_.lower() not in _AGAIN or not parse.negated(verb):
+    lemma = verb.lemma_.lower()
+    if lemma not in _AGAIN or not parse.negated(verb):
         return None
-    return next((t for t in verb.subtree if t.lower_ == "again" and t.i > verb.i), None)
+    again = next((t for t in verb.subtree if t.lower_ == "again" and t.i > verb.i), None)
+    if again is None and lemma in _NEVER and _never_again(verb):
+        return verb
+    return again
 
 
 def _never_again(verb: Token) -> bool:
