@@ -120,10 +120,41 @@ def test_denied_reported_quoted_and_asked_text_is_left_alone(text: str) -> None:
     assert judge_spanish([text]) == [[]]
 
 
-def test_a_heading_is_not_judged_for_orders_but_for_labels() -> None:
-    assert judge_spanish(["Lo que debe saber"], heading=True) == [[]]
+def test_a_heading_is_judged_for_labels_and_for_orders_as_titles_give_them() -> None:
     (hits,) = judge_spanish(["Cómo tratar a los pacientes manipuladores"], heading=True)
     assert [h.family for h in hits] == ["shaming"]
+    orders = ["Debe calmarse", "Nunca te rindas", "Tranquilícese", "No se rinda"]
+    orders += ["Pasos que tiene que seguir", "Lo que debe hacer cuando llega un recuerdo"]
+    topics = ["Lo que debe saber", "Lo que necesita saber sobre la insulina"]
+    topics += ["Cuándo debe ir a urgencias", "Hay que hablar del alcohol"]
+    topics += ["Preguntas que debe hacerle a su médico", "No deje de pedir ayuda"]
+    topics += ["No se rinda: dónde encontrar apoyo", "Qué hacer si se vuelve demasiado"]
+    found = judge_spanish([*orders, *topics], heading=True)
+    got = [sorted({h.family for h in hits if h.family != "register"}) for hits in found]
+    assert got == [["directive"]] * len(orders) + [[]] * len(topics)
+
+
+#: From a blind test set's misses and false alarms, with their neighbours.
+BLIND_CASES = [
+    ("Usted falló a la hora de protegerse.", {"shaming"}),
+    ("El plan falló la primera vez.", set()),
+    ("Debió saberlo mejor antes de confiar en él.", {"shaming"}),
+    ("Su médico debió avisarle.", set()),
+    ("Nadie debió hacerle daño.", set()),
+    ("Deje de hacerse la víctima.", {"directive", "shaming"}),
+    ("Este ejercicio detendrá el ataque de pánico en minutos.", {"promise"}),
+    ("Este ejercicio puede ayudar a frenar el pánico.", set()),
+    ("El grupo parará en agosto.", set()),
+    # A short order in italics after "le dice" is someone's words.
+    ("A veces la gente le dice *cálmese*, y eso no ayuda.", set()),
+    ("Le decían *relájese*.", set()),
+]
+
+
+def test_what_a_blind_test_set_found_is_read_right() -> None:
+    found = judge_spanish([text for text, _ in BLIND_CASES])
+    got = {text: {h.family for h in hits} for (text, _), hits in zip(BLIND_CASES, found)}
+    assert got == dict(BLIND_CASES)
 
 
 def test_register_follows_the_form_the_handout_mostly_speaks_in(

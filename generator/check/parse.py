@@ -115,9 +115,19 @@ def voiced(source: str) -> Voiced:
                 size += len(piece)
     typed = "".join(words)
     text = _APOSTROPHE.sub("'", typed)
-    spans = [(a, b) for a, b in spans if _a_voice(text[a:b])]
+    spans = [(a, b) for a, b in spans if _a_voice(text[a:b]) or _SAID_BEFORE.search(text[:a])]
     spans.extend((m.start(), m.end()) for m in QUOTED.finditer(text))
     return Voiced(text, tuple(sorted(spans)), typed)
+
+
+#: Words that say what follows in italics is said: "people told him *just relax*",
+#: "la gente le dice *cálmese*": someone's words, however short.
+_SAID_BEFORE = re.compile(
+    r"\b(?:say|says|said|saying|tell|tells|told|telling|think|thinks|thought|hear|heard"
+    r"|call|called|dice|dicen|decía|decían|dijo|dijeron|diga|digan|repite|repiten|repetía"
+    r"|grita|gritaba|piensa|pensaba|llama|llamaba|llaman|llamaban)\b[\s,:]*$",
+    re.IGNORECASE,
+)
 
 
 def _a_voice(italic: str) -> bool:

@@ -150,7 +150,10 @@ _HINDSIGHT = re.compile(
     r"\b(?:debería|deberías|debió|debiste|tendría\s+que|tendrías\s+que)\s+"
     r"haber(?:lo|la|le|los|las|se)?\s+(?:sabido|visto|ido|dejado|parado|dicho|hecho|confiado"
     r"|escuchado|denunciado|pedido|contado|notado|luchado|defendido|hablado|salido|huido"
-    r"|marchado|separado|alejado|actuado|reaccionado|avisado|negado)\b",
+    r"|marchado|separado|alejado|actuado|reaccionado|avisado|negado)\b"
+    # "Debió saberlo mejor", "debiste darte cuenta": the past of "debe", the same blame.
+    r"|\b(?:debió|debiste|debieron)\s+(?:saber(?:lo|la)?|ver(?:lo|la)?|dar(?:se|te)\s+cuenta"
+    r"|irse|irte|denunciar(?:lo|la)?|pedir\s+ayuda|alejarse|alejarte|decir(?:lo|la)?)\b",
     re.IGNORECASE,
 )
 #: Before a label that needs no one named: a denial of it ("no es una forma de llamar
@@ -349,3 +352,38 @@ def register_of(texts: Sequence[Voiced]) -> str:
         tu += len(p["tu"].findall(text)) + len(p["tu_command"].findall(text))
         usted += len(p["usted"].findall(text)) + len(p["usted_command"].findall(text))
     return "tú" if tu > usted else "usted"
+
+
+# --- headings ------------------------------------------------------------------------
+
+#: Obligations no one is named in: "Hay que hablar del alcohol" titles a topic.
+_IMPERSONAL = frozenset(
+    {"hay que", "se debe", "se tiene que", "es necesario", "es necesario que", "hace falta que"}
+    | {"es imprescindible", "es indispensable", "es obligatorio", "es imprescindible que"}
+)
+#: What a heading's "debe saber" points at: what the page tells, a topic.
+_KNOWING = re.compile(
+    r"\s*(?:saber|conocer|entender|comprender|recordar|aprender|leer|tener\s+en\s+cuenta)\b",
+    re.IGNORECASE,
+)
+#: "Preguntas que debe hacerle…": a noun and what it is for, a topic ("Lo que debe
+#: hacer…" is not: it tells the reader what to do).
+_NOUN_THEN_QUE = re.compile(r"\s*(?!lo\b)\w+\s+que\b", re.IGNORECASE)
+_SHOULD = frozenset({"debe", "deben", "debería", "deberían", "debes", "deberías"})
+
+
+def orders_in_heading(text: str, found: Hit) -> bool:
+    """Whether a hit in a heading is an order, as titles are written: "Debe calmarse",
+    "Nunca te rindas" and "Lo que debe hacer cuando…" order; "Lo que debe saber",
+    "Hay que hablar del alcohol", "Preguntas que debe hacerle a su médico", "No deje de
+    pedir ayuda" and the catchphrase before a subtitle ("No se rinda: …") do not."""
+    if found.family != "directive":
+        return True
+    if found.kind != "obligation":
+        said = text[found.start :].lower()
+        return ":" not in text and not re.match(r"no\s+dej(?:e|es|en)\s+de\b", said)
+    if found.phrase.lower() in _IMPERSONAL:
+        return False
+    if _KNOWING.match(text, found.start + len(found.said)):
+        return False
+    return not (found.phrase.lower() in _SHOULD and _NOUN_THEN_QUE.match(text))

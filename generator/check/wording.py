@@ -44,12 +44,12 @@ SEQUENCING = tuple(rule for rule in RULES if rule.startswith("sequencing."))
 #: Fields that hold a heading: "What You Need to Know" is a title, not an order.
 _HEADINGS = ("title", "subtitle", "label")
 #: A heading that opens with one of these names a topic ("When you need to stop",
-#: "Lo que necesita saber"); any other that orders ("You must calm down", "Never
+#: "Cuándo debe ir a urgencias"); any other that orders ("You must calm down", "Never
 #: give up", "No se rinda") is read as an order like the text under it.
 _TOPIC_OPENERS = re.compile(
     r"(?:what|why|when|whenever|how|where|which|who|whom|whose|if|before|after|until|while"
     r"|once|whether|qu[eé]|por\s+qu[eé]|cu[aá]ndo|c[oó]mo|d[oó]nde|cu[aá]l(?:es)?|qui[eé]n(?:es)?"
-    r"|si|antes|despu[eé]s|mientras|lo\s+que|para\s+qu[eé]|hasta)\b",
+    r"|si|antes|despu[eé]s|mientras|para\s+qu[eé]|hasta)\b",
     re.IGNORECASE,
 )
 
@@ -187,8 +187,7 @@ def _spanish_findings(
     findings: list[Problem] = []
     for passage, piece in pieces:
         allowed = words.allowed | {a.lower() for a in passage.allow}
-        orders = _orders(passage, piece) is directives  # Spanish headings: below
-        for found in spanish.spanish_hits(piece, orders=orders, register=register):
+        for found in _spanish_hits(passage, piece, register):
             rule = RULES["wording.register"] if found.family == "register" else None
             rule = rule or CATEGORIES[found.family]
             if rule.id in allowed or found.phrase in allowed:
@@ -226,11 +225,21 @@ def _spanish_pattern(found: Hit, register: str) -> str:
     return patterns[found.kind if found.family == "directive" else found.family]
 
 
+def _spanish_hits(passage: Passage, piece: Voiced, register: str) -> list[Hit]:
+    """A Spanish passage's hits; in a heading, only the orders a title can give."""
+    orders = _orders(passage, piece)
+    hits = spanish.spanish_hits(piece, orders=orders is not None, register=register)
+    if orders is heading_orders:
+        return [h for h in hits if spanish.orders_in_heading(piece.text, h)]
+    return hits
+
+
 def judge_spanish(
     texts: Sequence[str], *, heading: bool = False, register: str = "usted"
 ) -> list[list[Hit]]:
     """The hits in each of some Spanish texts, as the check finds them in a handout."""
-    return [spanish.spanish_hits(voiced(t), orders=not heading, register=register) for t in texts]
+    where = Passage(("title",) if heading else ("text",), "")
+    return [_spanish_hits(where, voiced(t), register) for t in texts]
 
 
 def _finding(located: Located, passage: Passage, found: Hit) -> Problem:
