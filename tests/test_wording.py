@@ -301,5 +301,7 @@ BLIND_CASES = [
 
 def test_what_a_blind_test_set_found_is_read_right() -> None:
     found = judge([text for text, _ in BLIND_CASES])
-    got = {text: {h.family for h in hits} for (text, _), hits in zip(BLIND_CASES, found)}
+    got = {
+        text: {h.family for h in hits} for (text, _), hits in zip(BLIND_CASES, found, strict=True)
+    }
     assert got == dict(BLIND_CASES)
