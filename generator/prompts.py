@@ -50,11 +50,20 @@ class LinesPrompt(PromptModel):
     #: A short answer (a date, a name) on a line after the prompt's words, not under them.
     inline: bool = False
 
+    @model_validator(mode="before")
+    @classmethod
+    def _inline_takes_one_line(cls, data: Any) -> Any:
+        # An inline answer is one line: it need not say so.
+        if isinstance(data, dict) and data.get("inline") is True and "lines" not in data:
+            return {**data, "lines": 1}
+        return data
+
     @model_validator(mode="after")
     def _inline_is_one_line(self) -> LinesPrompt:
         if self.inline and self.lines != 1:
             raise ValueError(
-                "an `inline` answer is one line; give `lines: 1`, or leave out `inline`"
+                "an `inline` answer is one line; leave out `lines`, give `lines: 1`, "
+                "or leave out `inline`"
             )
         return self
 

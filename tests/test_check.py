@@ -499,6 +499,7 @@ def test_whole_sentences_in_table_cells_are_read_for_their_level(project: Projec
         ("PTSD (post-traumatic stress disorder) can make sleep hard.", None),
         ("PTSD means your body stays on alert after the danger has passed.", None),
         ("Some people try DBT, a talking therapy, with a group.", None),
+        ("REM sleep, the dreaming stage, can be affected too.", None),
         ("El TEPT (trastorno de estrés postraumático) puede quitar el sueño.", None),
         ("If it feels OK, STOP and look around; in the US, call 988.", None),
         ("Part II of this handout has more ideas.", None),
@@ -515,6 +516,9 @@ def test_an_abbreviation_is_spelled_out_where_a_client_first_reads_it(
     else:
         assert [(f["line"], f["severity"]) for f in said] == [(12, "warning")]
         assert said[0]["message"].startswith(f"\u201c{flagged}\u201d is not spelled out")
+        # The advice names this abbreviation, and spells out only the one it shows.
+        assert said[0]["suggestion"].startswith(f"say what {flagged} stands for or means")
+        assert "post-traumatic stress disorder (PTSD)" in said[0]["suggestion"]
 
 
 def test_an_abbreviation_explained_next_or_in_a_definition_is_spelled_out(

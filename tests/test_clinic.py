@@ -404,6 +404,57 @@ def test_fillable_check_in_has_a_field_per_line_checkbox_and_scale(project: Proj
         assert all(str(f.get("/TU", "")) for f in text + checkboxes + radio_groups)
 
 
+#: A worksheet whose prompts end in their own colon, with an inline answer that
+#: gives no `lines` (one line, as an inline answer is), and a long last option.
+COLONS = (
+    "  - type: worksheet\n    prompts:\n"
+    '      - {kind: lines, text: "Day and time:", inline: true}\n'
+    '      - {kind: lines, text: "Who could I call?", inline: true}\n'
+    "      - kind: checkboxes\n        text: Things I might try\n"
+    '        options: ["Looking around and naming what I see", "Going for a walk"]\n'
+    '        other: "Something else I might try:"\n'
+)
+
+
+@pytest.mark.parametrize("args", [(), ("--large-print", "--paper", "a4")])
+def test_every_typed_answer_has_room_for_its_words_and_no_colon_is_doubled(
+    project: Project, cli, args: tuple[str, ...]
+) -> None:
+    """A field shorter than its font clips what is typed; "Day and time::" doubled the
+    author's own colon."""
+    project.add("colons.yaml", handout_text("Colons", "Prompts with colons.", COLONS))
+    result = cli("build", "colons", "--fillable", *args)
+    assert result.exit_code == 0, result.output
+    (path,) = (project.root / "output" / "en").glob("colons*fillable.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(path).pages)
+    assert "::" not in text and "?:" not in text
+    assert "Day and time:" in text and "Something else I might try:" in text
+    with pikepdf.open(path) as pdf:
+        typed = [f for f in pdf.Root.AcroForm.Fields if f.get("/FT") == "/Tx"]
+        assert len(typed) == 3  # two inline answers, one line each; "Something else"
+        for field in typed:
+            size = float(re.search(r"([\d.]+) Tf", str(field.DA)).group(1))
+            low, high = float(field.Rect[1]), float(field.Rect[3])
+            assert abs(high - low) >= size, (str(field.T), abs(high - low), size)
+
+
+def test_a_wrapped_option_and_its_line_stay_in_their_column(project: Project, cli) -> None:
+    """On A4 the "Something else" line ran 5 pt past the text's right edge."""
+    project.add("colons.yaml", handout_text("Colons", "Prompts with colons.", COLONS))
+    assert cli("build", "colons", "--paper", "a4").exit_code == 0
+    with pdfplumber.open(project.root / "output/en/colons-a4.pdf") as pdf:
+        page = pdf.pages[0]
+        words = page.extract_words()
+        rules = [e for e in page.edges if e["orientation"] == "h"]
+        # The footer's rule spans the text's width; nothing above it is wider.
+        edge = max(e["x1"] for e in rules if e["top"] > page.height * 0.8)
+        assert max(e["x1"] for e in rules if e["top"] < page.height * 0.8) <= edge + 0.5
+        # A wrapped option goes on under its words, not under its box.
+        looking = next(w for w in words if w["text"] == "Looking")
+        see = next(w for w in words if w["text"] == "see")
+        assert see["top"] > looking["top"] and abs(see["x0"] - looking["x0"]) < 1
+
+
 def test_a_fillable_scale_is_one_radio_group_of_eleven(project: Project, cli) -> None:
     # No built-in worksheet has a 0 to 10 scale since the check-in's three zones.
     blocks = (

@@ -247,3 +247,21 @@ def test_check_finds_what_is_named_in_a_language_the_project_does_not_publish(
         "`languages` in handouts.yaml" in " ".join(result.output.split())
     )
     assert cli("check", "respiro", "--language", "es").exit_code == 0
+
+
+def test_a_handout_a_packet_uses_has_each_problem_said_once(project: Project, cli) -> None:  # type: ignore[no-untyped-def]
+    worksheet = (
+        "  - type: worksheet\n    prompts:\n"
+        "      - {kind: lines, text: Date, inline: true, lines: 2}\n"
+    )
+    project.add("dup.yaml", MINIMAL.replace("blocks:\n", "blocks:\n" + worksheet))
+    packets = project.root / "content" / "packets"
+    packets.mkdir(parents=True)
+    (packets / "pk.yaml").write_text(
+        "title: Pk\naudience: clinician\nlanguage: en\nsections: [{title: One, handouts: [dup]}]\n",
+        encoding="utf-8",
+    )
+    result = cli("check")
+    assert result.exit_code == 1
+    assert result.output.count("an `inline` answer is one line") == 1
+    assert "1 error in 1 file" in result.output

@@ -319,6 +319,29 @@ def test_the_certificate_without_a_name_has_a_line_to_write_it_on(workshop: Proj
     assert "This certifies that took part in A practice morning" in last
 
 
+@pytest.mark.parametrize("args", [(), ("--large-print",)])
+def test_the_dates_rule_and_the_signatures_are_level(
+    workshop: Project, cli, args: tuple[str, ...]
+) -> None:
+    """With a date printed on its rule, the rule sat 8 pt above the signature's."""
+    import pdfplumber
+
+    path = workshop.root / "content" / "packets" / "morning.yaml"
+    path.write_text(WORKSHOP.replace("facilitator:", "date: 2026-12-10\nfacilitator:"))
+    result = cli("packet", "morning", *args)
+    assert result.exit_code == 0, result.output
+    with pdfplumber.open(Path(result.stdout.strip())) as pdf:
+        page = pdf.pages[-1]
+        assert "December 10, 2026" in (page.extract_text() or "")
+        # The two rules under the date and the signature: the lowest short ones.
+        short = [
+            e for e in page.edges if e["orientation"] == "h" and e["x1"] - e["x0"] < page.width / 2
+        ]
+        lowest = sorted(short, key=lambda e: -e["top"])[:2]
+        assert len(lowest) == 2 and lowest[0]["x0"] != lowest[1]["x0"]
+        assert abs(lowest[0]["top"] - lowest[1]["top"]) < 0.5
+
+
 def test_a_fillable_workshop_has_its_checks_and_form_as_fields(workshop: Project, cli) -> None:
     result = cli("packet", "morning", "--fillable", "--strict")
     assert result.exit_code == 0, result.output

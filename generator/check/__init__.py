@@ -119,7 +119,9 @@ def check(project: Project, request: CheckRequest) -> Report:
                 report.checked.append(display_path(packet.path))
                 report.findings.extend(literal_findings(packet.own_warnings))
             except ProblemsError as exc:
-                report.findings.extend(schema_findings(exc))
+                # A handout the packet uses was read on its own above: say its problems once.
+                said = set(report.findings)
+                report.findings.extend(f for f in schema_findings(exc) if f not in said)
         report.findings.extend(translation_findings(project, [path for path, _ in handouts]))
         report.findings.extend(crisis_findings(project))
         report.findings.extend(placeholder_findings(project))

@@ -286,7 +286,8 @@ def _past_target(
     formula: _Formula, audience: str, score: Readability, targets: Targets, located: Located
 ) -> Problem | None:
     """The finding for a score on the wrong side of its target; None when it is not."""
-    value: float = getattr(score, formula.field)
+    # Judged as printed, to one decimal: "grade 8.0" is not over a target of 8.
+    value: float = round(getattr(score, formula.field), 1)
     target: float | None = getattr(targets, formula.field)
     if target is None:
         return None

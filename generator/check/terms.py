@@ -43,8 +43,9 @@ def term_findings(item: HandoutFile, located: Located) -> list[Problem]:
             passage.loc,
             f"\u201c{abbreviation}\u201d is not spelled out where the reader first meets it: "
             "a term the reader needs is said in plain words where it first appears",
-            f"say what it stands for beside it, like \u201cpost-traumatic stress disorder "
-            f"({abbreviation})\u201d, or add a `definition` block for it",
+            f"say what {abbreviation} stands for or means beside it, the way "
+            "\u201cpost-traumatic stress disorder (PTSD)\u201d does, or add a `definition` "
+            "block for it",
             text=abbreviation,
         )
         for abbreviation, passage, following in _first_uses(passages)
@@ -80,7 +81,8 @@ def _spelling(abbreviation: str) -> re.Pattern[str]:
     return re.compile(
         rf"\w[\w\s,'\u2019-]*\(\s*{said}\s*\)"  # "post-traumatic stress disorder (PTSD)"
         rf"|(?<![\w-]){said}\s*[(:\u2014\u2013-]\s*\w"  # "PTSD (…)", "PTSD: …", "PTSD — …"
-        rf"|(?<![\w-]){said},\s+(a|an|the|un|una)\s+\w"  # "DBT, a talking therapy"
+        # "DBT, a talking therapy", "REM sleep, the dreaming stage"
+        rf"|(?<![\w-]){said}(\s+\w+){{0,2}},\s+(a|an|the|un|una|el|la)\s+\w"
         rf"|(?<![\w-]){said},?\s+(means?|stands? for|is short for|is (a|an|the)|are|is what"
         rf"|significa|quiere decir|es (un|una|el|la|lo))\b"
         rf"|(stands? for|short for|known as|called|llamad[oa]s?|conocid[oa]s? como)\s+"
