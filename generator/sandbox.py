@@ -13,9 +13,11 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -105,6 +107,13 @@ def _check_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None
         raise SecurityError(f"`{name}` may pad to at most {_MAX_WIDTH:,} characters")
     if name in ("format", "format_map"):
         _check_widths(_BRACE_WIDTHS.findall(owner))
+        # Each field may print the longest value given: "{0}{0}".format(s) doubles s.
+        given = [*args, *kwargs.values()]
+        if name == "format_map" and args and isinstance(args[0], dict):
+            given += list(args[0].values())
+        longest = max((len(str(a)) for a in given), default=0)
+        if len(owner) + owner.count("{") * longest > MAX_MADE:
+            raise _too_much("this format would make too long a string")
         nested = re.search(r":[^{}]*\{", owner) is not None  # "{0:{1}}": the width an argument
         if nested and any(isinstance(a, int) and a > _MAX_WIDTH for a in args):
             raise SecurityError(f"a format may pad to at most {_MAX_WIDTH:,} characters")
@@ -132,6 +141,14 @@ def _bounded_filter(name: str, original: Callable[..., Any]) -> Callable[..., An
             _check_widths(_PERCENT_WIDTHS.findall(plain[0]))
         if name == "replace" and len(plain) >= 3 and isinstance(plain[0], str):
             _check_replace(plain[0], plain[1], plain[2])
+        if name == "join" and plain and not isinstance(plain[0], str):
+            # Measured, then joined: a generator is read once.
+            at = next((i for i, a in enumerate(args) if a is plain[0]), None)
+            items = list(plain[0])
+            separator = plain[1] if len(plain) > 1 and isinstance(plain[1], str) else ""
+            _check_joined(items, kwargs.get("d", separator))
+            if at is not None:
+                args = (*args[:at], items, *args[at + 1 :])
         return original(*args, **kwargs)
 
     # Jinja reads from this whether to pass a filter its context first.
@@ -155,21 +172,55 @@ def _bounded_concat(parts: Iterable[str]) -> str:
     return "".join(kept)
 
 
+class _BoundedCodeGenerator(CodeGenerator):
+    """Jinja's code, with `a ~ b` joined through the environment, which bounds it."""
+
+    @optimizeconst
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        else:
+            join = "markup_join" if frame.eval_ctx.autoescape else "str_join"
+        self.write(f"environment.joined({join}, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+def _check_joined(parts: Sequence[Any], separator: str = "") -> None:
+    size = sum(len(str(p)) for p in parts) + len(separator) * max(0, len(parts) - 1)
+    if size > MAX_MADE:
+        raise _too_much("this would join too long a string")
+
+
 class BoundedSandbox(SandboxedEnvironment):
     """Jinja's sandbox, with the size of what a template makes bounded."""
 
     intercepted_binops = frozenset({"*", "+", "**", "%"})
     concat = staticmethod(_bounded_concat)
+    code_generator_class = _BoundedCodeGenerator
 
     def __init__(self, **options: Any):
         super().__init__(**options)
-        for name in ("center", "indent", "format", "replace"):
+        for name in ("center", "indent", "format", "replace", "join"):
             self.filters[name] = _bounded_filter(name, self.filters[name])
+
+    def joined(self, join: Callable[[Any], str], parts: tuple[Any, ...]) -> str:
+        """`a ~ b`, unless it would be too long."""
+        _check_joined(parts)
+        return join(parts)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        method = getattr(__obj, "__wrapped__", __obj)
+        owner = getattr(method, "__self__", None)
+        if isinstance(owner, str) and getattr(method, "__name__", "") == "join" and args:
+            items = list(args[0])  # measured, then joined: a generator is read once
+            _check_joined(items, owner)
+            args = (items, *args[1:])
         _check_call(__obj, args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)

@@ -26,8 +26,24 @@ MAX_THEME_BYTES = 256 * 1024
 
 #: What a theme may not set in a rule for the footer: the footer's height is
 #: estimated from the geometry's type.
-_FOOTER_CLASSES = ("page-footer", "packet-footer")
+_FOOTER_CLASSES = ("page-footer", "packet-footer", "crisis", "care", "footer-note", "practice")
+#: The footer as an element ("footer p"), not a word in a class name (".footer-note" is above).
+_FOOTER_ELEMENT = re.compile(r"(?<![\w.#-])footer(?![\w-])", re.IGNORECASE)
 _FOOTER_TYPE = ("font", "line-height", "letter-spacing", "word-spacing", "padding", "margin")
+#: What would take the footer (and the crisis line in it) off the page, or out of its place.
+_FOOTER_HIDDEN = (
+    *("display", "visibility", "opacity", "position", "float", "transform", "height"),
+    *("max-height", "overflow", "clip", "content", "text-indent", "width", "max-width"),
+)
+#: What hides text, set for every element of a kind ("p { visibility: hidden }"): it
+#: hides the footer's lines too.
+_HIDING = {
+    "display": ("none",),
+    "visibility": ("hidden", "collapse"),
+    "opacity": ("0",),
+}
+#: Rules nested deeper than this (@media in @media…) are no theme's.
+_MAX_DEPTH = 20
 #: At-rules that hold rules of their own.
 _GROUPS = ("media", "supports", "layer", "container", "scope")
 _MARGINS_HINT = (
@@ -85,12 +101,23 @@ def css_problems(text: str, shown: str) -> list[Problem]:
     import tinycss2
 
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
-    return list(_rule_problems(rules, shown))
+    try:
+        return list(_rule_problems(rules, shown))
+    except RecursionError:
+        # Brackets inside brackets, thousands deep: no stylesheet a person writes.
+        message = "its rules are nested too deeply to read; a theme is a few plain rules"
+        return [Problem(path=shown, message=message, line=1, column=1)]
 
 
-def _rule_problems(rules: Iterable[Any], shown: str) -> Iterable[Problem]:
+def _rule_problems(rules: Iterable[Any], shown: str, depth: int = 0) -> Iterable[Problem]:
     import tinycss2
 
+    if depth > _MAX_DEPTH:
+        message = f"rules nested more than {_MAX_DEPTH} deep (@media inside @media…); flatten them"
+        rule = next(iter(rules), None)
+        where = (rule.source_line, rule.source_column) if rule is not None else (1, 1)
+        yield Problem(path=shown, message=message, line=where[0], column=where[1])
+        return
     for rule in rules:
         if rule.type == "at-rule" and rule.lower_at_keyword == "import":
             yield Problem(
@@ -104,18 +131,35 @@ def _rule_problems(rules: Iterable[Any], shown: str) -> Iterable[Problem]:
             yield from _page_problems(rule, shown)
         elif rule.type == "at-rule" and rule.lower_at_keyword in _GROUPS and rule.content:
             inner = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
-            yield from _rule_problems(inner, shown)
-        elif rule.type == "qualified-rule" and _for_footer(rule.prelude):
-            for name, line, column in _declarations(rule.content):
-                if name.startswith(_FOOTER_TYPE):
-                    yield Problem(
-                        path=shown,
-                        message=f"sets the footer's `{name}`; the footer's type and spacing "
-                        "are the page geometry's, which sizes the bottom margin to fit it: change "
-                        "its colour or weight only",
-                        line=line,
-                        column=column,
-                    )
+            yield from _rule_problems(inner, shown, depth + 1)
+        elif rule.type == "qualified-rule":
+            yield from _footer_problems(rule, shown)
+
+
+def _footer_problems(rule: Any, shown: str) -> Iterable[Problem]:
+    """A rule may not move, resize or hide the footer, whose crisis line every page carries."""
+    footer = _for_footer(rule.prelude)
+    every = _every_element(rule.prelude)
+    for name, value, line, column in _values(rule.content):
+        if footer and name.startswith(_FOOTER_TYPE) and name != "font-weight":
+            message = (
+                f"sets the footer's `{name}`; the footer's type and spacing are the page "
+                "geometry's, which sizes the bottom margin to fit it: change its colour or "
+                "weight only"
+            )
+        elif footer and name.startswith(_FOOTER_HIDDEN):
+            message = (
+                f"sets the footer's `{name}`; the footer, with the crisis line, stays on every "
+                "page as it is: change its colour or weight only"
+            )
+        elif every and value in _HIDING.get(name, ()):
+            message = (
+                f"`{name}: {value}` for every element of a kind hides the footer's lines too, "
+                "the crisis line among them; give the rule a class of your own"
+            )
+        else:
+            continue
+        yield Problem(path=shown, message=message, line=line, column=column)
 
 
 def _page_problems(rule: Any, shown: str) -> Iterable[Problem]:
@@ -142,7 +186,25 @@ def _for_footer(prelude: Sequence[Any]) -> bool:
     import tinycss2
 
     selector = tinycss2.serialize(prelude)
-    return any(name in selector for name in _FOOTER_CLASSES)
+    classes = re.findall(r"\.(-?[\w-]+)", selector)
+    return any(c in _FOOTER_CLASSES for c in classes) or bool(_FOOTER_ELEMENT.search(selector))
+
+
+def _every_element(prelude: Sequence[Any]) -> bool:
+    """Whether a selector list has a part with no class, id or attribute: "p", "*", "div p"."""
+    import tinycss2
+
+    return any(not re.search(r"[.#\[]", part) for part in tinycss2.serialize(prelude).split(","))
+
+
+def _values(content: Sequence[Any]) -> Iterable[tuple[str, str, int, int]]:
+    """A block's declarations: name, value (lower case, as written) and where they are."""
+    import tinycss2
+
+    for item in tinycss2.parse_blocks_contents(content, skip_comments=True, skip_whitespace=True):
+        if item.type == "declaration":
+            value = tinycss2.serialize(item.value).strip().lower()
+            yield item.lower_name, value, item.source_line, item.source_column
 
 
 #: Where WeasyPrint says a stylesheet went wrong: "Ignored `color: nope` at 3:4, …",

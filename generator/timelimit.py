@@ -18,6 +18,8 @@ from generator.errors import HandoutError
 #: document that takes minutes is one a limit somewhere missed.
 LAYOUT_SECONDS = 60.0
 LAYOUT_SECONDS_VARIABLE = "HANDOUTS_LAYOUT_SECONDS"
+#: A day: more is no limit, and the system's alarm can't count that far.
+_MOST_SECONDS = 86400.0
 
 
 def layout_seconds() -> float:
@@ -29,12 +31,13 @@ def layout_seconds() -> float:
         seconds = float(raw)
     except ValueError:
         seconds = math.nan
-    if not (math.isfinite(seconds) and seconds > 0):
+    if not (math.isfinite(seconds) and 0 < seconds <= _MOST_SECONDS):
         shown = repr(raw) if len(raw) <= 40 else repr(raw[:40] + "...")
         raise HandoutError(
             f"the environment variable {LAYOUT_SECONDS_VARIABLE} is {shown}, which is not "
-            "a number of seconds; set it to the most seconds one document may take to lay "
-            f"out (like 120), or unset it for the default of {LAYOUT_SECONDS:g}"
+            "a number of seconds up to a day (86400); set it to the most seconds one "
+            f"document may take to lay out (like 120), or unset it for the default of "
+            f"{LAYOUT_SECONDS:g}"
         )
     return seconds
 

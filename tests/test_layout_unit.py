@@ -645,3 +645,18 @@ def test_the_layout_time_limit_holds_in_a_worker_thread(
         "in time",
         "quiet after",
     ]
+
+
+@pytest.mark.parametrize("raw", ["1e10", "99999999999", "86401", "inf", "-5", "abc", "0"])
+def test_a_layout_time_limit_past_a_day_or_not_a_number_is_said_plainly(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    """1e10 once reached the alarm and ended in an OverflowError traceback."""
+    from generator.errors import HandoutError
+    from generator.timelimit import layout_seconds
+
+    monkeypatch.setenv("HANDOUTS_LAYOUT_SECONDS", raw)
+    with pytest.raises(HandoutError, match=r"a number of seconds up to a day \(86400\)"):
+        layout_seconds()
+    monkeypatch.setenv("HANDOUTS_LAYOUT_SECONDS", "86400")
+    assert layout_seconds() == 86400.0

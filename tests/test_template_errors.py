@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from conftest import Project
 
@@ -139,6 +140,25 @@ def test_compiled_templates_follow_their_source(tmp_path: Path) -> None:
         ('{{ "%9999999s"|format("x") }}\n', "a format may pad to at most 10,000"),
         ('{{ "ab".replace("", "x" * 900000) }}\n', "this replace would make too long"),
         ('{{ "abb"|replace("b", "x" * 990000) }}\n', "this replace would make too long"),
+        # Doubling in a loop: each step is small, the sum is not.
+        ('{% set s = "x" * 999999 %}{{ (s ~ s)|length }}\n', "this would join too long"),
+        (
+            '{% set ns = namespace(s="x" * 999999) %}{% for i in range(40) %}'
+            "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}\n",
+            "this would join too long",
+        ),
+        (
+            '{% set ns = namespace(s="x" * 999999) %}{% for i in range(40) %}'
+            "{% set ns.s = [ns.s, ns.s]|join %}{% endfor %}{{ ns.s|length }}\n",
+            "this would join too long",
+        ),
+        (
+            '{% set s = "x" * 600000 %}{{ [s, s]|map("upper")|join("-")|length }}\n',
+            "this would join too long",
+        ),
+        ('{% set s = "x" * 999999 %}{{ "".join([s, s])|length }}\n', "this would join too long"),
+        ('{% set s = "x" * 999999 %}{{ "{}{}".format(s, s) }}\n', "this format would make too"),
+        ('{% set s = "x" * 600000 %}{{ "{0}{0}".format(s) }}\n', "this format would make too"),
     ],
 )
 def test_a_template_may_not_make_a_value_too_large_to_hold(
@@ -221,3 +241,16 @@ def test_the_render_limit_stops_a_loop_in_any_thread_and_nothing_after_it() -> N
     worker.start()
     worker.join(10)
     assert outcome == ["stopped", "quiet after"]
+
+
+def test_joining_and_formatting_within_bounds_print_as_ever(project: Project, cli) -> None:
+    """The bounds cost nothing to what a template means: `~`, `join` and `format` as ever."""
+    template = (
+        '{{ block.text ~ " (more)" }}|{{ ["a", "b"]|join(", ") }}|{{ ["c", "d"]|map("lower")|join }}'
+        '|{{ "{} and {}".format("e", "f") }}|{{ "-".join(["g", "h"]) }}\n'
+    )
+    result = _built_with(project, cli, template)
+    assert result.exit_code == 0, result.output
+    (path,) = (project.root / "output" / "en").glob("*.pdf")
+    text = " ".join(PdfReader(path).pages[0].extract_text().split())
+    assert "(more)|a, b|cd|e and f|g-h" in text

@@ -157,6 +157,61 @@ def test_a_theme_may_not_import_or_move_the_geometry(
 
 
 @pytest.mark.parametrize(
+    ("css", "where", "words"),
+    [
+        ("footer { display: none }", "1:10", "sets the footer's `display`"),
+        ("footer p { font-size: 30pt }", "1:12", "sets the footer's `font-size`"),
+        ("footer>p{font-size:30pt}", "1:10", "sets the footer's `font-size`"),
+        (".crisis { visibility: hidden }", "1:11", "sets the footer's `visibility`"),
+        ("div.page-footer > .care { position: absolute }", "1:27", "sets the footer's `position`"),
+        ("p { visibility: hidden }", "1:5", "`visibility: hidden` for every element of a kind"),
+        ("h2, * { opacity: 0 }", "1:9", "`opacity: 0` for every element of a kind"),
+        ("@media print { footer { height: 0 } }", "1:25", "sets the footer's `height`"),
+    ],
+)
+def test_a_theme_may_not_hide_or_move_the_footer_and_its_crisis_line(
+    project: Project, cli: Callable[..., Result], css: str, where: str, words: str
+) -> None:
+    """The README: every page of a client handout carries the crisis line."""
+    themed(project, css)
+    lines = refused(cli, project)
+    assert lines[0].startswith(f"assets/extra.css:{where}: {words}")
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        ".callout { display: none }",
+        ".footer-notes-box { display: none }",
+        "h2 { color: #1a3a5c }",
+        ".page-footer { color: #222; font-weight: 700 }",
+    ],
+)
+def test_a_theme_may_hide_its_own_things_and_colour_the_footer(
+    project: Project, cli: Callable[..., Result], css: str
+) -> None:
+    themed(project, css)
+    built(cli)
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        "@media print {" * 400 + "h1{color:red}" + "}" * 400,
+        "h1" + ":not(" * 1000 + "p" + ")" * 1000 + "{color:red}",
+    ],
+    ids=["media", "brackets"],
+)
+def test_a_theme_nested_too_deeply_is_refused_not_a_traceback(
+    project: Project, cli: Callable[..., Result], css: str
+) -> None:
+    themed(project, css)
+    lines = refused(cli, project)
+    assert "nested" in lines[0] and lines[0].startswith("assets/extra.css:1:")
+    assert not any("Traceback" in line for line in lines)
+
+
+@pytest.mark.parametrize(
     ("config", "expected"),
     [
         ("assets/missing.css", "there is no file `assets/missing.css`; check the name and folder"),

@@ -913,7 +913,7 @@ def test_the_time_limit_in_this_process_leaves_no_alarm_behind(
     nothing_written(project)
 
 
-@pytest.mark.parametrize("value", ["abc", "0", "-5", "inf", "nan", "1e999"])
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "inf", "nan", "1e999", "1e10"])
 def test_a_wrong_time_limit_is_a_clear_error(
     project: Project, cli, laid_out, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
@@ -923,8 +923,8 @@ def test_a_wrong_time_limit_is_a_clear_error(
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: the environment variable HANDOUTS_LAYOUT_SECONDS is '{value}', which is not a "
-        "number of seconds; set it to the most seconds one document may take to lay out (like "
-        "120), or unset it for the default of 60\n"
+        "number of seconds up to a day (86400); set it to the most seconds one document may "
+        "take to lay out (like 120), or unset it for the default of 60\n"
     )
     nothing_written(project)
 
