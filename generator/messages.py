@@ -148,19 +148,41 @@ def fill_name(message: str, name: str) -> Markup:
     return Markup("".join(parts))
 
 
+#: The slot a message must use: without it, what the user gave (a client's name, a
+#: date) would silently not be printed.
+REQUIRED = {
+    "prepared_for": "name",
+    "facilitator": "name",
+    "certificate_hours": "hours",
+    "part": "number",
+    "reviewed": "date",
+}
+#: Anything in braces, or a brace on its own.
+_BRACES = re.compile(r"\{[^{}]*\}|[{}]")
+
+
 def slot_problem(key: str, message: str) -> str | None:
     """Why a message's {name} slots don't fit the key it is for, or None."""
     allowed = SLOTS.get(key)
     if allowed is None:
         return None
-    unknown = [name for name in _PLACEHOLDER_RE.findall(message) if name not in allowed]
-    if not unknown:
-        return None
     choices = " and ".join(f"{{{name}}}" for name in allowed)
-    return (
-        f"uses {{{unknown[0]}}}, which is not filled in here; this message may use only "
-        f"{choices}, written exactly so"
-    )
+    for found in _BRACES.finditer(message):
+        if not _PLACEHOLDER_RE.fullmatch(found.group(0)):
+            return (
+                f"writes `{found.group(0)}`, which is not a slot; this message may use only "
+                f"{choices}, written exactly so"
+            )
+    unknown = [name for name in _PLACEHOLDER_RE.findall(message) if name not in allowed]
+    if unknown:
+        return (
+            f"uses {{{unknown[0]}}}, which is not filled in here; this message may use only "
+            f"{choices}, written exactly so"
+        )
+    needed = REQUIRED.get(key)
+    if needed is not None and f"{{{needed}}}" not in message:
+        return f"leaves out {{{needed}}}, so it would not be printed; put {{{needed}}} in it"
+    return None
 
 
 def css_string(text: str) -> Markup:

@@ -18,9 +18,10 @@ import jinja2
 from jinja2.debug import rewrite_traceback_stack
 from jinja2.loaders import split_template_path
 
-from generator import files, sandbox
+from generator import files, offpage, sandbox
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.files import MAX_FILE_BYTES
+from generator.offpage import name_off_page
 from generator.sandbox import BoundedSandbox, OutOfRenderTime, render_time_limit
 
 
@@ -70,7 +71,15 @@ class Templates:
         """Render a template, turning template faults into `template:line:` errors."""
         try:
             with render_time_limit():
-                return self.env.get_template(name).render(context)
+                template = self.env.get_template(name)
+                document = template.render(context)
+
+                def nameless() -> str:
+                    return template.render({**context, "client_name": None})
+
+                if name_off_page(document, context.get("client_name"), nameless):
+                    raise offpage.refused(source)
+            return document
         except OutOfRenderTime:
             # Jinja maps its frames to template lines only for what it catches itself.
             where, line = self._template_frame(rewrite_traceback_stack())

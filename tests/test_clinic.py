@@ -239,6 +239,34 @@ def test_a_typo_in_project_messages_is_located(project: Project, cli) -> None:
             "templates/messages/en.yaml:2:7: part: uses {Number}, which is not filled in here; "
             "this message may use only {number}, written exactly so",
         ),
+        # A slot with a format, an attribute or an index, or a brace alone, was printed
+        # as typed or dropped the number, with no error.
+        (
+            'page: "Page {page:>99999999}"',
+            "templates/messages/en.yaml:2:7: page: writes `{page:>99999999}`, which is not a "
+            "slot; this message may use only {page} and {pages}, written exactly so",
+        ),
+        (
+            'page: "Page {page[0]}"',
+            "templates/messages/en.yaml:2:7: page: writes `{page[0]}`, which is not a slot; "
+            "this message may use only {page} and {pages}, written exactly so",
+        ),
+        (
+            'prepared_for: "For {name.upper}"',
+            "templates/messages/en.yaml:2:15: prepared_for: writes `{name.upper}`, which is "
+            "not a slot; this message may use only {name}, written exactly so",
+        ),
+        (
+            'reviewed: "Reviewed {"',
+            "templates/messages/en.yaml:2:11: reviewed: writes `{`, which is not a slot; "
+            "this message may use only {date}, written exactly so",
+        ),
+        # Without its slot, the client's name (or the date) would silently not be printed.
+        (
+            'prepared_for: "Prepared for you"',
+            "templates/messages/en.yaml:2:15: prepared_for: leaves out {name}, so it would "
+            "not be printed; put {name} in it",
+        ),
     ],
 )
 def test_a_wrong_slot_in_project_messages_is_located(

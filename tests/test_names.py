@@ -185,3 +185,40 @@ def test_other_warnings_leave_the_name_out(packet: Project, cli) -> None:
     assert result.exit_code == 0, result.output
     assert "warning: Ignored `width: (the name)`" in result.stderr
     assert "Sam Lee" not in result.output
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        '{% extends "base.html" %}{% block title %}{{ handout.title }} for {{ client_name }}'
+        '{% endblock %}{% block body %}{% include "_handout.html" %}{% endblock %}',
+        '{% extends "base.html" %}{% block description %}{{ client_name }}{% endblock %}'
+        '{% block body %}{% include "_handout.html" %}{% endblock %}',
+        '{% extends "base.html" %}{% block body %}<h2>Plan for {{ client_name|upper }}</h2>'
+        '{% include "_handout.html" %}{% endblock %}',
+    ],
+    ids=["title", "meta", "heading"],
+)
+def test_a_template_may_not_take_the_name_off_the_page(
+    project: Project, cli, template: str
+) -> None:  # type: ignore[no-untyped-def]
+    """The PDF makes its title and subject from <title> and <meta>, its bookmarks from
+    the headings: a project template once moved the client's name into them."""
+    project.add("h.yaml")
+    (project.root / "templates").mkdir()
+    (project.root / "templates" / "handout.html").write_text(template, encoding="utf-8")
+    result = cli("build", "h", "--client-name", "Zed Leakname")
+    assert result.exit_code == 1
+    assert "puts the client's name in the document's title, a <meta> or a heading" in (
+        result.output
+    )
+    assert "Leakname" not in result.output and "LEAKNAME" not in result.output
+    assert project.output_files() == {}
+    # The same template without a name builds: nothing else is wrong with it.
+    assert cli("build", "h").exit_code == 0
+
+
+def test_a_name_that_is_also_a_word_in_a_heading_is_no_leak(project: Project, cli) -> None:  # type: ignore[no-untyped-def]
+    """A client named Tolerance and a handout titled "Your window of tolerance"."""
+    result = cli("build", "window-of-tolerance", "--client-name", "Tolerance")
+    assert result.exit_code == 0, result.output
