@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import functools
 import math
+import re
 import types
 import typing
 from collections.abc import Sequence
@@ -33,6 +34,12 @@ from generator.yamlfile import (
 # --- validating against a model ---------------------------------------------
 
 
+def _first_fields(model: type[M]) -> list[str]:
+    """A model's first three fields, those it needs first: a hint at what the file holds."""
+    fields = model.model_fields
+    return sorted(fields, key=lambda name: not fields[name].is_required())[:3]
+
+
 def validate(located: Located, model: type[M]) -> M:
     """Validate parsed data against a model; every error carries file and line."""
     shown = display_path(located.path)
@@ -44,7 +51,7 @@ def validate(located: Located, model: type[M]) -> M:
                 Problem(
                     path=shown,
                     message="the file must be a set of `field: value` lines "
-                    "(title, purpose, audience, ...)",
+                    f"({', '.join(_first_fields(model))}, ...)",
                     line=mark.line + 1,
                     column=mark.column + 1,
                 ),
@@ -352,6 +359,14 @@ def _not_text(value: Any, typed: str | None) -> str:
     return f"should be text, not {_describe(value)}"
 
 
+#: A number in exponent form, which YAML 1.1 reads as text unless it has a point: 1e300.
+_EXPONENT = re.compile(r"[-+]?\d+(?:\.\d*)?[eE][-+]?\d+")
+
+
+def _quoted(typed: str | None) -> bool:
+    return typed is not None and typed.lstrip()[:1] in ("'", '"')
+
+
 def _not_a_number(value: Any, typed: str | None, *, whole: bool) -> str:
     """Why a value is not the number a field takes, and how to write one."""
     wanted, like = ("a whole number", "2") if whole else ("a number", "1.5")
@@ -359,6 +374,11 @@ def _not_a_number(value: Any, typed: str | None, *, whole: bool) -> str:
         return (
             f"should be {wanted}, not {_shown(value, typed)} (YAML reads yes, no, true "
             f"and false as a choice, not a number); write the number, like {like}"
+        )
+    if isinstance(value, str) and _EXPONENT.fullmatch(value.strip()) and not _quoted(typed):
+        return (
+            f"should be {wanted}; YAML reads `{value.strip()}` as text, not a number: write "
+            f"it in plain digits, like {like}"
         )
     if isinstance(value, str):
         return f"should be {wanted}, not text; write it without quotes, like {like}"

@@ -22,6 +22,7 @@ from generator import files
 from generator.errors import Problem, ProblemsError, display_path
 from generator.files import MAX_FILE_BYTES
 from generator.halves import escaped, half_message, whole_characters, written_at
+from generator.yamltext import a_handout, control_character, decode
 from generator.yamlvalues import PLAIN_COLLECTIONS, scalar_value, tag_message
 
 #: Larger files are refused before parsing: a handout is a few kilobytes.
@@ -72,13 +73,14 @@ def _read_yaml(path: Path, empty_ok: bool) -> Located:
         if exc.size is not None:
             raise fail(
                 f"the file is {exc.size // 1024} KB; the limit is "
-                f"{MAX_FILE_BYTES // (1024 * 1024)} MB. Split it into smaller handouts"
+                f"{MAX_FILE_BYTES // (1024 * 1024)} MB. Split it into smaller "
+                + ("handouts" if a_handout(path) else "files")
             ) from None
         if exc.message == "this is a folder, not a file":
             raise fail("this is a folder, not a YAML file") from None
         raise fail(exc.message) from None
 
-    text = _decode(raw, fail)
+    text = decode(raw, fail)
     try:
         node = _compose(text)
     except _AliasFound as exc:
@@ -98,6 +100,8 @@ def _read_yaml(path: Path, empty_ok: bool) -> Located:
             line,
             column,
         ) from None
+    except yaml.reader.ReaderError as exc:
+        raise fail(*control_character(text, exc)) from None
     except yaml.YAMLError as exc:
         raise fail(f"this is not valid YAML: {exc}") from None
     except RecursionError:
@@ -105,7 +109,12 @@ def _read_yaml(path: Path, empty_ok: bool) -> Located:
     if node is None:
         if empty_ok:
             return Located(path, None, yaml.MappingNode("tag:yaml.org,2002:map", []))
-        raise fail("the file is empty; a handout needs a title, purpose and blocks")
+        needs = (
+            "a handout needs a title, purpose and blocks"
+            if a_handout(path)
+            else ("write its `field: value` lines, or delete it")
+        )
+        raise fail(f"the file is empty; {needs}")
     with _no_cycle_collection():
         data, problems = _construct(node, shown, text)
     return Located(path, data, node, tuple(problems))
@@ -186,30 +195,6 @@ def _no_cycle_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _decode(raw: bytes, fail: Any) -> str:
-    head = raw[:400]
-    # UTF-16 text without a byte-order mark has a NUL in every other byte.
-    utf16 = len(head) >= 4 and (
-        head[0::2].count(0) > len(head) * 0.4 or head[1::2].count(0) > len(head) * 0.4
-    )
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16:
-        raise fail("the file is saved as UTF-16; save it as UTF-8 instead")
-    if b"\x00" in raw:
-        raise fail("this looks like a binary file, not YAML text")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise fail(
-            "the file is not valid UTF-8 text; save it as UTF-8 "
-            "(your editor's Save As or Encoding menu can do that)",
-            line,
-            column,
-        ) from None
 
 
 def _construct(root: yaml.Node, shown: str, text: str) -> tuple[Any, list[Problem]]:

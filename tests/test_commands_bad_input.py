@@ -265,3 +265,42 @@ def test_a_handout_a_packet_uses_has_each_problem_said_once(project: Project, cl
     assert result.exit_code == 1
     assert result.output.count("an `inline` answer is one line") == 1
     assert "1 error in 1 file" in result.output
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        # A list where the settings go: the hint names the config's own fields.
+        ("- a\n", "handouts.yaml:1:1: the file must be a set of `field: value` lines (practice,"),
+        # YAML 1.1 reads 1e1 as text; the user wrote no quotes to take out.
+        (
+            "readability:\n  client:\n    flesch_kincaid: 1e1\n",
+            "handouts.yaml:3:21: readability.client.flesch_kincaid: should be a number; YAML "
+            "reads `1e1` as text, not a number: write it in plain digits, like 1.5",
+        ),
+        (
+            'readability:\n  client:\n    flesch_kincaid: "7"\n',
+            "should be a number, not text; write it without quotes, like 1.5",
+        ),
+    ],
+)
+def test_a_config_is_told_about_in_its_own_terms(
+    project: Project, cli, config: str, expected: str
+) -> None:  # type: ignore[no-untyped-def]
+    (project.root / "handouts.yaml").write_text(config, encoding="utf-8")
+    result = cli("list")
+    assert result.exit_code == 1
+    assert expected in result.output
+    assert "title, purpose" not in result.output
+
+
+def test_an_empty_messages_file_is_not_told_it_needs_a_title(project: Project, cli) -> None:  # type: ignore[no-untyped-def]
+    project.add("h.yaml")
+    messages = project.root / "templates" / "messages"
+    messages.mkdir(parents=True)
+    (messages / "en.yaml").write_text("", encoding="utf-8")
+    result = cli("build", "h")
+    assert result.exit_code == 1
+    assert "templates/messages/en.yaml: the file is empty; write its `field: value` lines" in (
+        result.output
+    )

@@ -281,7 +281,7 @@ def test_aliases_are_refused(project: Project) -> None:
         (
             b"- just\n- a list\n",
             "content/handouts/en/h.yaml:1:1: the file must be a set "
-            "of `field: value` lines (title, purpose, audience, ...)",
+            "of `field: value` lines (title, audience, language, ...)",
         ),
         (
             "title: é".encode("utf-16"),
@@ -302,6 +302,18 @@ def test_aliases_are_refused(project: Project) -> None:
             "content/handouts/en/h.yaml:2:1: this is not valid YAML: "
             "while parsing a flow sequence expected ',' or ']', but got '<stream end>'. "
             "Check the indentation and quotes on this line and the one before it",
+        ),
+        (
+            b"title: ok\x07 then\n",
+            "content/handouts/en/h.yaml:1:10: the character U+0007 (a control character, "
+            "which prints nothing) can't be in YAML text; delete it (it may have come in "
+            "with pasted text)",
+        ),
+        (
+            b"title: ok\npurpose: \x1b[31mred\n",
+            "content/handouts/en/h.yaml:2:10: the character U+001B (a control character, "
+            "which prints nothing) can't be in YAML text; delete it (it may have come in "
+            "with pasted text)",
         ),
         (
             b"reviewed:\n  date: 2026-13-45\n",
