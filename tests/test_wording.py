@@ -291,6 +291,19 @@ BLIND_CASES = [
     ("Relapse is not a lack of willpower.", set()),
     ("A lack of sleep can make you irritable.", set()),
     ("Relapse does not mean you lack willpower.", set()),
+    # Safety promised of where the reader is, or by a clause joined to "feel".
+    ("Your bedroom is a safe place.", {"promise"}),
+    ("You are in a safe place now.", {"promise"}),
+    (
+        "Panic attacks feel frightening, but they are not dangerous and cannot hurt you.",
+        {"promise"},
+    ),
+    ("Your bedroom can be a safe place, or it may not be.", set()),
+    ("Your bedroom is not always a safe place.", set()),
+    ("If your bedroom is a safe place, you might rest there.", set()),
+    ("Some people find their bedroom is a safe place.", set()),
+    ("Picture a safe place.", set()),
+    ("It can feel like you should be over it by now.", set()),
     # A label put on the reader in the passive, in the handout's own voice.
     ("You are considered non-compliant if you miss three appointments.", {"shaming"}),
     ("You will be labelled resistant if you refuse.", {"shaming"}),

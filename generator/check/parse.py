@@ -253,7 +253,9 @@ def reported(token: Token) -> bool:
     for below, above in zip(chain(token), token.ancestors, strict=False):
         if opens_an_order(below):
             return False
-        if above.lemma_.lower() in REPORTING and below.dep_ not in ("nsubj", "nsubjpass"):
+        # A clause joined to the reporting verb ("attacks feel frightening, but [they
+        # cannot hurt you]") is not what it reports.
+        if above.lemma_.lower() in REPORTING and below.dep_ not in ("nsubj", "nsubjpass", "conj"):
             return True
     return False
 

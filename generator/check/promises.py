@@ -55,6 +55,7 @@ TRIGGERS = frozenset(
         "nothing can hurt you",
         "can't hurt you",
         "the danger is over",
+        "a safe place",
         *CLAIMS,
     }
 )
@@ -326,6 +327,8 @@ def _safety(token: Token) -> tuple[parse.Hit, Token] | None:
         return _unharmed(token)
     if token.lower_ in ("over", "gone", "past"):
         return _danger_over(token)
+    if token.lower_ == "safe" and token.dep_ == "amod":
+        return _safe_place(token)
     if token.lower_ != "safe" or token.dep_ != "acomp":
         return None
     verb = token.head
@@ -339,13 +342,38 @@ def _safety(token: Token) -> tuple[parse.Hit, Token] | None:
     return parse.hit("promise", "safety", "you are safe", you[0], token, None), token
 
 
+#: Places a handout can't promise are safe: "your bedroom is a safe place".
+_PLACES = frozenset({"place", "space", "spot", "room", "home", "haven"})
+#: Whose place: the reader's, or the one they are in.
+_THEIRS = frozenset({"your", "this", "here", "home"})
+
+
+def _safe_place(token: Token) -> tuple[parse.Hit, Token] | None:
+    """ "Your bedroom is a safe place", "you are in a safe space now": safety promised
+    of where the reader is, when many readers are not safe where they sleep."""
+    place = token.head
+    if place.lower_ not in _PLACES:
+        return None
+    verb = place.head.head if place.dep_ == "pobj" else place.head
+    if place.dep_ not in ("attr", "pobj") or verb.lemma_ != "be" or verb.tag_ not in ("VBP", "VBZ"):
+        return None
+    if parse.aux_words(verb) or parse.negated(verb) or parse.conditional(verb):
+        return None  # "it can be a safe place", "is not always", "if it is"
+    said = _subjects(verb)
+    mine = [s for s in said if s.lower_ in _THEIRS or s.lower_ in parse.YOU]
+    mine += [s for s in said for c in s.children if c.lower_ in _THEIRS]
+    if not mine or parse.reported(verb):
+        return None
+    return parse.hit("promise", "safety", "a safe place", token, place, None), place
+
+
 #: What a handout can't say is over: "the danger is over", "the threat is gone".
 _DANGERS = frozenset({"danger", "dangers", "threat", "threats", "abuse"})
 
 
 def _unharmed(verb: Token) -> tuple[parse.Hit, Token] | None:
     """ "Nothing can hurt you now", "the memories can't hurt you any more"."""
-    said = parse.subjects(verb)
+    said = _subjects(verb)  # "they are not dangerous and cannot hurt you"
     nobody = [s for s in said if s.lower_ in ("nothing", "nobody", "no-one")]
     nobody += [s for s in said if any(c.lower_ == "no" for c in s.children)]
     phrase = "nothing can hurt you"
