@@ -121,8 +121,9 @@ def spill_message(note: PageNote) -> str:
     """What a build and `check --pdf` say of a one-page worksheet that ran onto another page."""
     start = f" from \u201c{note.text}\u201d" if note.text else ""
     return (
-        f"this worksheet is meant to fit one page, and runs onto page {note.page}{start}; "
-        "shorten its prompts, its writing lines or the text around it"
+        f"this handout is meant to fit one page (`one_page: true`), and runs onto page "
+        f"{note.page}{start}; shorten it (its longest parts, its writing lines), or take out "
+        "`one_page`"
     )
 
 

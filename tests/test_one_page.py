@@ -33,8 +33,9 @@ def test_a_worksheet_that_runs_over_is_a_located_warning(project: Project, cli: 
     assert result.exit_code == 0
     # At the worksheet, with the words that went over.
     assert result.stderr.startswith("content/handouts/en/long.yaml:12:5: blocks[0]: warning: ")
-    assert "meant to fit one page, and runs onto page 2 from \u201cSomething you noticed" in (
-        result.stderr
+    assert (
+        "meant to fit one page (`one_page: true`), and runs onto page 2 from \u201cSomething you noticed"
+        in (result.stderr)
     )
     written = project.output_files()
     # --strict refuses it, and leaves the last good PDF as it was.

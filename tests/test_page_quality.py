@@ -112,7 +112,8 @@ def test_check_pdf_places_each_note_at_its_block(
     else:
         (finding,) = spilled
         assert finding["message"].startswith(
-            "this worksheet is meant to fit one page, and runs onto page 2 from \u201cSomething"
+            "this handout is meant to fit one page (`one_page: true`), and runs onto page 2 "
+            "from \u201cSomething"
         )
         # At the worksheet (line 12: `one_page` comes before the blocks).
         assert (finding["line"], finding["severity"]) == (12, "warning")
@@ -255,7 +256,9 @@ def test_check_pdf_looks_at_the_edition_and_paper_asked_for(project: Project, cl
     a4 = spilled("--paper", "a4")
     assert a4 == spilled("--edition", "clinician", "--paper", "a4")
     assert len(a4) == 1
-    assert a4[0].startswith("this worksheet is meant to fit one page, and runs onto page 2")
+    assert a4[0].startswith(
+        "this handout is meant to fit one page (`one_page: true`), and runs onto page 2"
+    )
     assert cli("check", "notes", "--pdf", "--paper", "a4", "--strict").exit_code == 1
 
 

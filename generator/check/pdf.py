@@ -151,9 +151,9 @@ _PAGE_NOTES = {
     ),
     "spilled": (
         RULES["pdf.spilled"],
-        "this worksheet is meant to fit one page, and runs onto page {page} "
-        "from \u201c{text}\u201d",
-        "shorten its prompts, its writing lines or the text around it",
+        "this handout is meant to fit one page (`one_page: true`), and runs onto page "
+        "{page} from \u201c{text}\u201d",
+        "shorten it (its longest parts, its writing lines), or take out `one_page`",
     ),
     "near-footer": (
         RULES["pdf.near-footer"],
