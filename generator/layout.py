@@ -178,7 +178,7 @@ class Batch:
         job = self.jobs[index]
         shown = display_path(job.source)
         self.notes[index] = result.page_notes
-        problems = _pdf_problems(shown, result)
+        problems = _pdf_problems(shown, result, self.styles)
         warnings = list(result.warnings)
         # Text off the page, or in a font the project does not bundle: located
         # at the content it comes from.
@@ -424,15 +424,8 @@ def _shown_url(url: str) -> str:
     return url
 
 
-def _pdf_problems(shown: str, result: PdfResult) -> list[Problem]:
-    problems = [
-        Problem(
-            path=shown,
-            message=f"blocked a file or address outside the project: {url}; handouts may "
-            "only use files in the project's content, assets and templates folders",
-        )
-        for url in result.blocked
-    ]
+def _pdf_problems(shown: str, result: PdfResult, styles: ProjectStyles) -> list[Problem]:
+    problems = [styles.blocked(shown, url) for url in result.blocked]
     problems.extend(
         Problem(path=shown, message=f"can't use {_shown_url(url)}: {why}")
         for url, why in result.failed

@@ -212,15 +212,19 @@ def _values(content: Sequence[Any]) -> Iterable[tuple[str, str, int, int]]:
 _WHERE = re.compile(r"^(?:Ignored `(?P<said>.*)` at|[^`]*? at) (?P<line>\d+):(?P<column>\d+)\b")
 
 
+#: What a stylesheet asks for: `url(…)` and `@import "…"`.
+_URL = re.compile(r"url\(\s*([^)]*?)\s*\)|@import\s+(?:\"[^\"]*\"|'[^']*')", re.IGNORECASE)
+
+
 class ProjectStyles:
     """The project's own stylesheets (its theme, and any among its templates), read
     when a layout warns, to say which of them a warning is about."""
 
     def __init__(self, project: Project):
         self.project = project
-        self._sheets: list[tuple[str, list[str]]] | None = None
+        self._sheets: list[tuple[str, list[str], str]] | None = None
 
-    def _read(self) -> list[tuple[str, list[str]]]:
+    def _read(self) -> list[tuple[str, list[str], str]]:
         if self._sheets is None:
             root = self.project.root
             css = self.project.config.theme.css
@@ -233,8 +237,24 @@ class ProjectStyles:
                     text = files.read_bytes(path, MAX_THEME_BYTES).decode("utf-8")
                 except (files.FileProblem, UnicodeDecodeError, OSError):
                     continue
-                self._sheets.append((display_path(path), text.splitlines()))
+                self._sheets.append((display_path(path), text.splitlines(), path.as_uri()))
         return self._sheets
+
+    def blocked(self, shown: str, url: str) -> Problem:
+        """A fetch refused, at the line of the project's stylesheet that asks for it, if one
+        does (a theme's `url(file:///etc/passwd)`); else at the document."""
+        message = (
+            f"blocked a file or address outside the project: {url}; handouts may only use "
+            "files in the project's content, assets and templates folders"
+        )
+        from urllib.parse import urljoin
+
+        for sheet, lines, base in self._read():
+            for number, line in enumerate(lines, start=1):
+                asked = (urljoin(base, ref.strip("'\" ")) for ref in _URL.findall(line))
+                if url in line or url in asked:
+                    return Problem(path=sheet, message=message, line=number)
+        return Problem(path=shown, message=message)
 
     def problem(self, warning: str) -> Problem | None:
         """The warning at the line of the project's stylesheet it is about, if that is
@@ -247,7 +267,7 @@ class ProjectStyles:
         typed = None if said is None else said.split(":")[0].strip()[:40]
         sheets = [
             shown
-            for shown, lines in self._read()
+            for shown, lines, _ in self._read()
             if len(lines) >= line and (typed is None or typed in lines[line - 1])
         ]
         if len(sheets) != 1:
