@@ -272,6 +272,10 @@ BLIND_CASES = [
     ("You will get through the form quickly.", set()),
     ("Some people will never relapse.", set()),
     ("You will never have to share your story.", set()),
+    # An obligation whose "you" is the verb it is joined to.
+    ("You can rest and must not rush.", {"directive"}),
+    ("They tried and must start again.", set()),
+    ("You went home and had to start again.", set()),
     # A timetable joined to another: still a timetable.
     ("The group will meet on Tuesdays and will end in June.", set()),
     # A state of mind ordered.
