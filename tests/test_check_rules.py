@@ -121,6 +121,7 @@ def test_every_rule_the_code_names_is_registered_and_every_registered_rule_is_us
     assert named["pdf.tagged"] == ["pdf.py"]
     assert sorted(named["schema"]) == [
         "__init__.py",
+        "__init__.py",
         "packets.py",
         "pdf.py",
         "pdf.py",

@@ -304,3 +304,18 @@ def test_an_empty_messages_file_is_not_told_it_needs_a_title(project: Project, c
     assert "templates/messages/en.yaml: the file is empty; write its `field: value` lines" in (
         result.output
     )
+
+
+def test_check_says_a_language_has_no_messages_as_build_would(
+    tmp_path: Path, cli, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """`init --languages fr,en`, then `new x`: the build stops for want of French messages,
+    and `check x` once said nothing of it."""
+    assert cli("init", str(tmp_path / "p"), "--languages", "fr,en").exit_code == 0
+    monkeypatch.chdir(tmp_path / "p")
+    assert cli("new", "x").exit_code == 0
+    result = cli("check", "x")
+    assert result.exit_code == 1
+    assert "there are no template messages for the language `fr`; add " in result.output
+    build = cli("build", "x")
+    assert build.exit_code == 1 and "no template messages for the language `fr`" in build.output

@@ -123,6 +123,7 @@ def check(project: Project, request: CheckRequest) -> Report:
                 said = set(report.findings)
                 report.findings.extend(f for f in schema_findings(exc) if f not in said)
         report.findings.extend(translation_findings(project, [path for path, _ in handouts]))
+        report.findings.extend(_message_findings(project, [path for path, _ in handouts]))
         report.findings.extend(crisis_findings(project))
         report.findings.extend(placeholder_findings(project))
         report.findings.extend(config_allow_findings(project, words))
@@ -145,6 +146,25 @@ def check(project: Project, request: CheckRequest) -> Report:
             report.findings.extend(check_pdfs(project, ids, options, written))
         report.findings.extend(check_packet_pdfs(project, packets, options))
     return report
+
+
+def _message_findings(project: Project, paths: Sequence[Path]) -> list[Problem]:
+    """Each language of the handouts checked that has no message file: a build of any
+    of them stops there (a project made with `init --languages fr`, say)."""
+    from generator.errors import HandoutError
+    from generator.render import Renderer
+
+    renderer = Renderer(project)
+    found: list[Problem] = []
+    for language in sorted({path.parent.name for path in paths}):
+        try:
+            renderer.message_files(language)
+        except HandoutError as exc:
+            first = min(p for p in paths if p.parent.name == language)
+            found.append(RULES["schema"].finding(display_path(first), exc.message))
+        except ProblemsError:
+            continue  # a message file that can't be read: the crisis check says so
+    return found
 
 
 def _targets(
