@@ -201,6 +201,41 @@ def test_a_lead_in_keeps_to_the_page_of_its_list(project: Project, cli: Any) -> 
     assert '<p class="lead-in" data-field="blocks[23]">Some signs you might notice:</p>' in written
 
 
+def test_the_paragraph_before_an_untitled_worksheet_keeps_to_its_page(
+    project: Project, cli: Any
+) -> None:
+    """Moved whole to the next page, an untitled worksheet started there with nothing
+    saying what it was for; its heading and intro were left at the last page's foot."""
+    import pdfplumber
+
+    intro = "  - type: paragraph\n    text: 'Write down who you could call.'\n"
+    sheet = (
+        "  - type: worksheet\n    prompts:\n"
+        + "      - {kind: lines, text: 'Name and phone number', inline: true}\n" * 3
+        + "      - {kind: lines, text: 'Places that help', lines: 4}\n"
+    )
+    broken = []
+    for filler in range(14, 30, 2):
+        body = "  - type: paragraph\n    text: One line of filler here.\n" * filler
+        text = handout_text("Plans", "A plan.", body + intro + sheet)
+        project.add("plan.yaml", text)
+        result = cli("build", "plan", "--out", "o")
+        assert result.exit_code == 0, result.output
+        with pdfplumber.open(project.root / "o" / "en" / "plan.pdf") as pdf:
+            pages = [page.extract_text() or "" for page in pdf.pages]
+        intro_page = next(n for n, t in enumerate(pages, 1) if "who you could call" in t)
+        sheet_page = next(n for n, t in enumerate(pages, 1) if "Name and phone" in t)
+        if intro_page != sheet_page:
+            broken.append(filler)
+    assert broken == []
+    # A worksheet with a title of its own says what it is: no lead-in then.
+    titled = sheet.replace("    prompts:", "    title: Who to call\n    prompts:", 1)
+    project.add("plan.yaml", handout_text("Plans", "A plan.", intro + titled))
+    assert cli("build", "plan", "--format", "html", "--out", "h").exit_code == 0
+    written = (project.root / "h" / "en" / "plan.html").read_text(encoding="utf-8")
+    assert 'class="lead-in"' not in written
+
+
 @pytest.mark.parametrize("kind", ["list", "steps"])
 def test_a_long_list_breaks_between_items_and_a_short_one_keeps_together(
     project: Project, cli: Any, kind: str
