@@ -326,6 +326,8 @@ def test_clinician_text_may_name_hopelessness(project: Project, cli) -> None:
         ("en", "It's all in your head.", "It's all in your head"),
         ("en", "Even if there is no danger nearby, it rings.", "there is no danger"),
         ("es", "La alarma suena aunque no hay peligro real.", "no hay peligro real"),
+        # The subjunctive after "aunque", as Spanish usually says it.
+        ("es", "Los recuerdos pesan, aunque no haya peligro real.", "no haya peligro real"),
         ("es", "Todo está en su cabeza.", "Todo está en su cabeza"),
         ("es", "El peligro no es real.", "El peligro no es real"),
         ("es", "Usted no está en peligro.", "no está en peligro"),

@@ -649,3 +649,44 @@ def test_the_held_out_practices_get_what_they_are_labelled_with(
         if found.get(name, set()) != {HELD_OUT_RULES[w] for w in wanted}
     }
     assert wrong == {}
+
+
+@pytest.mark.parametrize(
+    ("language", "blocks", "rules"),
+    [
+        # Outward only, with the way to stop printed only after: still after.
+        (
+            "en",
+            _steps(
+                "Look around and name the colours you see.",
+                "Notice the nearest sound.",
+                "If this gets to be too much at any point, stop and look around.",
+            ),
+            ["sequencing.stop-after"],
+        ),
+        (
+            "es",
+            _steps("Mire a su alrededor y nombre cuatro cosas.", "Escuche tres sonidos.")
+            + "  - type: callout\n    text: Puede parar en cualquier momento.\n",
+            ["sequencing.stop-after"],
+        ),
+        # Outward only, with no way to stop at all: looking around needs none.
+        ("en", _steps("Look around the room.", "Name three things you see."), []),
+        # Making a fist is a movement, not self-touch; letting the grip go is a step.
+        (
+            "en",
+            STOP_EN
+            + _steps(
+                "Look around the room.",
+                "Squeeze your hands into tight fists.",
+                "Let go, and notice how your hands feel now.",
+            ),
+            [],
+        ),
+    ],
+)
+def test_a_way_to_stop_printed_late_and_a_fist_made_from_a_blind_set(
+    tmp_path: Path, language: str, blocks: str, rules: list[str]
+) -> None:
+    found = _rules(tmp_path, blocks, language)
+    assert [rule for rule, _, _, _ in found] == rules

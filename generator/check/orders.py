@@ -335,10 +335,19 @@ def _state(sentence: Span, verb: Token) -> tuple[str, Token] | None:
     return f"{lemma} {needed}", part
 
 
+#: A sentence that tenses or grips something: "squeeze your fists, then let go" is a step.
+_GRIPPING = frozenset({"squeeze", "tense", "clench", "tighten", "grip", "curl", "press"})
+_TENSED = frozenset({"hands", "fists", "fist", "shoulders", "jaw", "muscles", "toes", "grip"})
+
+
 def _let_go_of_a_thing(verb: Token) -> bool:
-    """ "Let go of the object": what is let go of is a thing held."""
+    """ "Let go of the object", "squeeze your fists, then let them go": what is let go
+    of is a thing held, or a grip the same sentence made."""
     held = [t for t in verb.subtree if t.dep_ == "pobj" and t.head.lower_ == "of"]
-    return any(t.lemma_.lower() in HELD for t in held)
+    if held:
+        return any(t.lemma_.lower() in HELD for t in held)  # not "let go of the past"
+    # "Let go, and notice how your hands feel": the grip just made, let go.
+    return any(t.lemma_.lower() in _GRIPPING or t.lower_ in _TENSED for t in verb.sent)
 
 
 # --- headings ------------------------------------------------------------------------

@@ -199,8 +199,11 @@ def _practice_findings(
     allowed = set(block.allow)
     if "sequencing.body-first" not in allowed:
         yield from _body_first(located, at, steps, language)
-    if "sequencing.stop-after" not in allowed and any(inward(t, language) for _, t in steps):
-        yield from _stop_after(located, siblings, index, at, steps, language)
+    if "sequencing.stop-after" not in allowed:
+        # Any practice that prints a way to stop prints it first; one that turns
+        # inward must print one.
+        needed = any(inward(t, language) for _, t in steps)
+        yield from _stop_after(located, siblings, index, at, (steps, language), needed=needed)
     if "sequencing.touch-choice" not in allowed:
         yield from _touch_choice(located, at, block, steps, language)
 
@@ -230,10 +233,13 @@ def _stop_after(
     siblings: Sequence[BlockModel],
     index: int,
     at: Loc,
-    steps: Sequence[tuple[Loc, str]],
-    language: str,
+    practice: tuple[Sequence[tuple[Loc, str]], str],
+    *,
+    needed: bool,
 ) -> Iterator[Problem]:
-    """A practice that turns inward, with no way to stop printed before its steps."""
+    """A practice with its way to stop printed only after its first step; or, one that
+    turns inward (`needed`), with none printed at all."""
+    steps, language = practice
     before = [plain(t) for _, t in siblings[index].lead_in()] + [steps[0][1]]
     before += [plain(t) for _, t in _above(siblings, index)]
     if any(tells_how_to_stop(t, language) for t in before):
@@ -244,6 +250,8 @@ def _stop_after(
         if any(tells_how_to_stop(t, language) for _, t in later)
         else "nowhere"
     )
+    if where == "nowhere" and not needed:
+        return  # looking around the room needs no way out printed
     yield RULES["sequencing.stop-after"].at(
         located,
         at,
