@@ -110,11 +110,19 @@ def unknown_id(name: str, known: Iterable[str], what: str, where: str) -> Proble
 def _packet_named(roots: Sequence[Path], name: str) -> str | None:
     """The packet an id or a manifest's path names, if it names one (content/packets/)."""
     given = Path(name)
-    if given.suffix in HANDOUT_SUFFIXES and given.parent.name == "packets" and given.is_file():
+    if given.suffix in HANDOUT_SUFFIXES and given.parent.name == "packets" and _a_file(given):
         return given.stem
     folders = [root / "content" / "packets" for root in roots]
     wanted = [f"{name}{suffix}" for suffix in HANDOUT_SUFFIXES]
-    return name if any((f / w).is_file() for f in folders for w in wanted) else None
+    return name if any(_a_file(f / w) for f in folders for w in wanted) else None
+
+
+def _a_file(path: Path) -> bool:
+    """Whether a path is a file; a name too long for the system is none (not an error)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def select(

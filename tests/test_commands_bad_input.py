@@ -39,6 +39,9 @@ CASES = [
     (["new", "Bad Id!"], 1, "`Bad Id!` can't be a handout id"),
     (["new", "bad"], 1, "content/handouts/en/bad.yaml already exists"),
     (["new", "a" * 300], 1, "is 300 characters long; an id can have at most 100, because"),
+    # Longer than a file name may be: asked whether it names a packet, not a traceback.
+    (["build", "a" * 300], 1, "no handout with this id"),
+    (["packet", "a" * 300], 1, "no packet with this id"),
     (["new"], 2, "Missing argument 'ID'"),
     (["init"], 2, "Missing argument 'FOLDER'"),
     (["schema", "recipe"], 2, "'recipe' is not one of 'handout', 'packet', 'config'"),

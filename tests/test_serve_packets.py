@@ -77,6 +77,23 @@ def test_the_packet_page_offers_the_languages_handouts_each_labelled(client: Tes
     assert 'href="/packets/en"' in client.get("/").text
 
 
+@pytest.mark.parametrize("place", ["\u00b2", "\u0663", "1.5", "-1", "999999"])
+def test_a_place_that_is_not_a_plain_number_keeps_the_lists_order(
+    client: TestClient, place: str
+) -> None:
+    """ "²" is a digit to str.isdigit and not a number to int: it was a 500."""
+    response = _send(
+        client,
+        title="T",
+        handout=["window-of-tolerance", "daily-check-in"],
+        **{"place-daily-check-in": place},
+    )
+    assert response.status_code == 200, _said(response)  # type: ignore[attr-defined]
+    untyped = _send(client, title="T", handout=["window-of-tolerance", "daily-check-in"])
+    # As if no place were typed.
+    assert _text(response.content, 1) == _text(untyped.content, 1)  # type: ignore[attr-defined]
+
+
 def test_a_packet_prints_the_handouts_ticked_in_the_order_given(client: TestClient) -> None:
     response = _send(
         client,

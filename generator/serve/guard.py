@@ -101,7 +101,11 @@ class FormToken:
         return hmac.new(self._secret, b"handouts form", hashlib.sha256).hexdigest()
 
     def valid(self, token: object) -> bool:
-        return isinstance(token, str) and hmac.compare_digest(token, self.make())
+        # As bytes: compare_digest refuses a str with characters beyond ASCII.
+        if not isinstance(token, str):
+            return False
+        given = token.encode("utf-8", "surrogateescape")
+        return hmac.compare_digest(given, self.make().encode("ascii"))
 
 
 def cross_site(headers: MutableMapping[str, str], origin: str) -> bool:

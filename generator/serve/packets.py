@@ -116,7 +116,8 @@ async def read_choice(form: Any, language: str, ids: Sequence[str]) -> tuple[Pac
 
 def _place(typed: str, index: int) -> int:
     """The place typed beside a handout; its place in the list when none is."""
-    return int(typed) if typed.isdigit() and len(typed) < 6 else index + 1
+    # ASCII digits only: "²" is a digit to str.isdigit, and not a number to int.
+    return int(typed) if re.fullmatch(r"[0-9]{1,5}", typed) else index + 1
 
 
 def _shown_file_name(name: str) -> str:
