@@ -504,3 +504,57 @@ def test_an_edit_to_the_config_reaches_the_pages_and_a_broken_one_is_shown(
     assert "Traceback" not in broken.text
     edit("paper: letter\n")
     assert 'value="letter" checked' in client.get("/handouts/en/breath").text
+
+
+def test_asked_to_stop_each_stream_of_changes_ends_within_a_second_or_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C waited for as long as a browser tab followed changes (43 s and more)."""
+    import time
+
+    import anyio
+
+    from generator.serve import live
+
+    monkeypatch.setattr(live, "_stopping", [False])
+
+    async def follow() -> tuple[list[str], float]:
+        events = live.changes([tmp_path])
+        said = [await events.__anext__()]
+        live.stop_following()
+        start = time.monotonic()
+        said += [s async for s in events]
+        return said, time.monotonic() - start
+
+    said, took = anyio.run(follow)
+    assert said == [": watching\n\n"]
+    assert took < 2.5
+    assert live._following == [0]
+
+
+def test_a_page_that_goes_frees_its_place_to_follow_within_a_second_or_so(
+    tmp_path: Path,
+) -> None:
+    """The watcher's thread waited up to 15 s for a change: eight pages opened and left
+    in that time took every place, and the ninth page followed nothing."""
+    import time
+
+    import anyio
+
+    from generator.serve import live
+
+    async def open_and_leave() -> float:
+        events = live.changes([tmp_path])
+        await events.__anext__()
+        start = time.monotonic()
+        # The page goes while the watcher waits for a change: its thread can't be
+        # stopped, only waited for.
+        with anyio.move_on_after(0.2):
+            await events.__anext__()
+        await events.aclose()
+        while live._following[0] and time.monotonic() - start < 20:
+            await anyio.sleep(0.05)
+        return time.monotonic() - start
+
+    assert anyio.run(open_and_leave) < 2.5
+    assert live._following == [0]

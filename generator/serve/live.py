@@ -9,10 +9,21 @@ from generator.config import Project
 
 #: A comment now and then keeps the connection open through idle minutes.
 HEARTBEAT_MS = 15_000
+#: How long the watcher's thread waits for a change before it looks up: a page that
+#: has gone frees its place within this, not within a heartbeat.
+_WAKE_MS = 1_000
 #: At most this many pages follow changes at once: each holds a thread and one of
 #: the system's file watchers (Linux gives each user 128, shared with every program).
 MAX_FOLLOWERS = 8
 _following = [0]
+#: Set when the server is asked to stop: each page's stream then ends by itself,
+#: within a wake of the watcher, so the server stops without cutting it off.
+_stopping = [False]
+
+
+def stop_following() -> None:
+    """End every stream of changes (Ctrl-C, SIGTERM)."""
+    _stopping[0] = True
 
 
 def room_to_follow() -> bool:
@@ -40,10 +51,20 @@ async def changes(paths: Sequence[Path]) -> AsyncIterator[str]:
     try:
         yield ": watching\n\n"
         # A short debounce: an editor's save is one change, seen in well under a second.
+        quiet = 0
         async for found in awatch(
-            *paths, debounce=200, step=50, rust_timeout=HEARTBEAT_MS, yield_on_timeout=True
+            *paths, debounce=200, step=50, rust_timeout=_WAKE_MS, yield_on_timeout=True
         ):
-            yield "event: changed\ndata: changed\n\n" if found else ": still here\n\n"
+            if _stopping[0]:
+                return
+            if found:
+                quiet = 0
+                yield "event: changed\ndata: changed\n\n"
+                continue
+            quiet += _WAKE_MS
+            if quiet >= HEARTBEAT_MS:
+                quiet = 0
+                yield ": still here\n\n"
     except (OSError, RuntimeError):
         # No watcher to be had (too many open): the page just stops following.
         return

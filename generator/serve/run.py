@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import socket
 import webbrowser
+from typing import Any
 
 import click
 
@@ -27,7 +28,26 @@ def serve(project: Project, port: int, *, open_browser: bool = False) -> None:
         webbrowser.open(address)
     # Access lines name the method and path only: a client's name is sent in a
     # form's body, which nothing here logs.
-    uvicorn.run(create_app(project, port), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(project, port), host="127.0.0.1", port=port, log_level="warning"
+    )
+    _server_class()(config).run()
+
+
+def _server_class() -> type:
+    import uvicorn
+
+    from generator.serve.live import stop_following
+
+    class Server(uvicorn.Server):
+        """Uvicorn's server; asked to stop, it first ends the pages' streams of changes,
+        which would otherwise keep it waiting for as long as a browser tab is open."""
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            stop_following()
+            super().handle_exit(sig, frame)
+
+    return Server
 
 
 def _check_free(port: int) -> None:
