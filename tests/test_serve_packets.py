@@ -327,9 +327,9 @@ def test_only_the_handouts_ticked_are_read_and_a_broken_one_is_said_where_it_is(
         data={"token": token, "title": "Week 2", "handout": ["breath", "room"]},
         headers={"origin": ORIGIN},
     )
-    # The form can't be shown again with a handout it lists broken: as the library
-    # page does, the page says which file, and where.
-    assert refused.status_code == 500
+    # The form is shown again, the broken handout left out of it, saying which file
+    # is broken, and where.
+    assert refused.status_code == 400
     assert re.search(r"content/handouts/en/room\.yaml:\d+:\d+", refused.text), refused.text
     assert "Traceback" not in refused.text
     assert broken.is_file()

@@ -124,17 +124,23 @@ class Site:
     def problem(self, status: int, heading: str, message: str) -> HTMLResponse:
         return self.page("error.html", status, heading=heading, message=message)
 
-    def handouts(self) -> list[HandoutFile]:
-        from generator.content import load_handouts
+    def handouts(self) -> tuple[list[HandoutFile], list[str]]:
+        """Every handout that can be read, and why each other can't (it alone is left out)."""
+        from generator.content import load_handout
+        from generator.sources import select
 
-        return load_handouts(self.project.roots, (), self.project.languages)
+        sources, problems = select(self.project.roots, (), self.project.languages)
+        items: list[HandoutFile] = []
+        for source in sources:
+            try:
+                items.append(load_handout(source.path, source.root))
+            except ProblemsError as exc:
+                problems.extend(exc.problems)
+        return items, [str(problem) for problem in problems]
 
     async def library(self, request: Request) -> Response:
         _ = self.project  # a broken config is the settings' problem, not a handout's
-        try:
-            handouts = await anyio.to_thread.run_sync(self.handouts)
-        except ProblemsError as exc:
-            return self.problem(500, "A handout can't be read", _said(exc))
+        handouts, unread = await anyio.to_thread.run_sync(self.handouts)
         cards = [_card(item) for item in handouts]
         query = {
             k: request.query_params.get(k, "").strip()
@@ -146,7 +152,12 @@ class Site:
             for name, label in (("language", "Language"), ("audience", "For"), ("kind", "Kind"))
         ]
         return self.page(
-            "library.html", cards=shown, total=len(cards), query=query, filters=filters
+            "library.html",
+            cards=shown,
+            total=len(cards),
+            query=query,
+            filters=filters,
+            unread=unread,
         )
 
     def _one(self, language: str, handout_id: str) -> HandoutFile | None:
@@ -309,7 +320,7 @@ class Site:
         """The handouts of a language, read and checked, for the page to show."""
         if language not in self.project.languages:
             return None
-        return [item for item in self.handouts() if item.handout.language == language]
+        return [item for item in self.handouts()[0] if item.handout.language == language]
 
     def _ids_in(self, language: str) -> list[str] | None:
         """The ids of a language's handouts, in the page's order, from the file names alone:
