@@ -145,16 +145,24 @@ def load_sources(
     sources: Sequence[HandoutSource], problems: Sequence[Problem] = ()
 ) -> list[HandoutFile]:
     """Load and validate handout files, reporting every problem at once."""
-    problems = list(problems)
+    handouts, found = read_sources(sources, problems)
+    if found:
+        raise ProblemsError(found)
+    return handouts
+
+
+def read_sources(
+    sources: Sequence[HandoutSource], problems: Sequence[Problem] = ()
+) -> tuple[list[HandoutFile], list[Problem]]:
+    """The handout files that load, and every problem with the others."""
+    found = list(problems)
     handouts: list[HandoutFile] = []
     for source in sources:
         try:
             handouts.append(load_handout(source.path, source.root))
         except ProblemsError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ProblemsError(problems)
-    return handouts
+            found.extend(exc.problems)
+    return handouts, found
 
 
 # --- packets ------------------------------------------------------------------

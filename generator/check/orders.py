@@ -28,6 +28,7 @@ from generator.check.parse import (
     conditional,
     hit,
     in_noun_phrase,
+    joined_subjects,
     negated,
     question,
     reported,
@@ -129,9 +130,7 @@ def _obligation(sentence: Span, token: Token) -> Hit | None:
     phrase, first, last, verb = found
     # "…must be completed by you": the one obliged is the agent of a passive.
     agents = [o for a in verb.children if a.dep_ == "agent" for o in a.children]
-    # "…means you have failed and must start again": the subject of the verb it joins.
-    said = subjects(verb) or (subjects(verb.head) if verb.dep_ == "conj" else [])
-    if not any(s.lower_ in YOU for s in (*said, *agents)):
+    if not any(s.lower_ in YOU for s in (*joined_subjects(verb), *agents)):
         return None
     if conditional(verb) or reported(verb) or in_noun_phrase(verb):
         return None

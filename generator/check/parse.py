@@ -153,6 +153,16 @@ def subjects(verb: Token) -> list[Token]:
     return [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl")]
 
 
+def joined_subjects(verb: Token) -> list[Token]:
+    """A verb's subjects, or those of the verb it is joined to: "the group will meet on
+    Tuesdays and [the group] will end in June", "you can rest and [you] must not rush"."""
+    said = subjects(verb)
+    while not said and verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+        said = subjects(verb)
+    return said
+
+
 def negated(token: Token) -> bool:
     """Whether a word is denied: "not", "never" or "n't" on it, or "no one" as its subject."""
     for child in token.children:

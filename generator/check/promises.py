@@ -118,7 +118,11 @@ def _future(sentence: Span, token: Token, voiced: parse.Voiced) -> tuple[parse.H
     end = _outcome(verb)
     if any(h in sentence.text.lower() for h in _FOR_SOME):
         return None  # "For some people, not all, the alarm will fade": not a promise to all
-    if end is None or any(s.lower_ in TIMETABLES for s in _subjects(verb)) or parse.reported(verb):
+    if (
+        end is None
+        or any(s.lower_ in TIMETABLES for s in parse.joined_subjects(verb))
+        or parse.reported(verb)
+    ):
         return None
     if voiced.inside(verb) or parse.denied_over(verb):
         return None  # "no one can promise that it will stop"
@@ -132,16 +136,6 @@ def _future(sentence: Span, token: Token, voiced: parse.Voiced) -> tuple[parse.H
     kind = "safety" if end.lower_ == "safe" else "outcome"
     found = parse.hit("promise", kind, " ".join(["will", *outcome]), first, end, None)
     return _with_rewrite(found, sentence, first, last, verb), verb
-
-
-def _subjects(verb: Token) -> list[Token]:
-    """A verb's subjects, or those of the verb it is joined to: "the group will meet on
-    Tuesdays and [the group] will end in June"."""
-    said = parse.subjects(verb)
-    while not said and verb.dep_ == "conj" and verb.head.i != verb.i:
-        verb = verb.head
-        said = parse.subjects(verb)
-    return said
 
 
 def _outcome(verb: Token) -> Token | None:
@@ -359,7 +353,7 @@ def _safe_place(token: Token) -> tuple[parse.Hit, Token] | None:
         return None
     if parse.aux_words(verb) or parse.negated(verb) or parse.conditional(verb):
         return None  # "it can be a safe place", "is not always", "if it is"
-    said = _subjects(verb)
+    said = parse.joined_subjects(verb)
     mine = [s for s in said if s.lower_ in _THEIRS or s.lower_ in parse.YOU]
     mine += [s for s in said for c in s.children if c.lower_ in _THEIRS]
     if not mine or parse.reported(verb):
@@ -373,7 +367,7 @@ _DANGERS = frozenset({"danger", "dangers", "threat", "threats", "abuse"})
 
 def _unharmed(verb: Token) -> tuple[parse.Hit, Token] | None:
     """ "Nothing can hurt you now", "the memories can't hurt you any more"."""
-    said = _subjects(verb)  # "they are not dangerous and cannot hurt you"
+    said = parse.joined_subjects(verb)  # "they are not dangerous and cannot hurt you"
     nobody = [s for s in said if s.lower_ in ("nothing", "nobody", "no-one")]
     nobody += [s for s in said if any(c.lower_ == "no" for c in s.children)]
     phrase = "nothing can hurt you"

@@ -126,16 +126,10 @@ class Site:
 
     def handouts(self) -> tuple[list[HandoutFile], list[str]]:
         """Every handout that can be read, and why each other can't (it alone is left out)."""
-        from generator.content import load_handout
+        from generator.content import read_sources
         from generator.sources import select
 
-        sources, problems = select(self.project.roots, (), self.project.languages)
-        items: list[HandoutFile] = []
-        for source in sources:
-            try:
-                items.append(load_handout(source.path, source.root))
-            except ProblemsError as exc:
-                problems.extend(exc.problems)
+        items, problems = read_sources(*select(self.project.roots, (), self.project.languages))
         return items, [str(problem) for problem in problems]
 
     async def library(self, request: Request) -> Response:
