@@ -104,7 +104,12 @@ def _as_module(tmp_path: Path, code: str, cwd: Path) -> subprocess.CompletedProc
     """Run `code` as `python -m` runs the command (its exit, its signals), in `cwd`."""
     stub = tmp_path / "stub" / "stub_command"
     stub.mkdir(parents=True)
-    (stub / "__main__.py").write_text(code + "from generator.__main__ import run\nrun()\n")
+    # Ctrl-C acts as it does from a terminal, even where the tests were started
+    # with it ignored (in the background of a script, as `nohup` does).
+    terminal = "import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    (stub / "__main__.py").write_text(
+        terminal + code + "from generator.__main__ import run\nrun()\n"
+    )
     return subprocess.run(
         [sys.executable, "-m", "stub_command"],
         cwd=cwd,
