@@ -7,6 +7,7 @@ import errno
 import os
 import stat
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,14 @@ from generator.signals import ctrl_c_held, work_written
 if TYPE_CHECKING:  # the layout workers import this module: it imports little
     from generator.config import Project
     from generator.options import RenderOptions
+
+
+def zip_entry(name: str) -> zipfile.ZipInfo:
+    """An entry of a zip of copies, dated and permitted the same every time: the same
+    copies make the same zip, and no entry says when it was made."""
+    entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    entry.external_attr = 0o644 << 16
+    return entry
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,13 @@ from generator.errors import (
 from generator.jobs import packet_file_name
 from generator.model import PacketFile
 from generator.options import RenderOptions, check_name
-from generator.output import PERSONAL_FOLDER, BuildResult, write_changed, write_failure
+from generator.output import (
+    PERSONAL_FOLDER,
+    BuildResult,
+    write_changed,
+    write_failure,
+    zip_entry,
+)
 from generator.participants import (
     Participant,
     check_name_pattern,
@@ -155,9 +161,7 @@ def _zip_copies(
     try:
         with zipfile.ZipFile(staged, "x", zipfile.ZIP_STORED) as archive:
             for path, copy in zip(paths, write_copies(names, scratch), strict=True):
-                entry = zipfile.ZipInfo(path.name, date_time=(1980, 1, 1, 0, 0, 0))
-                entry.external_attr = 0o644 << 16
-                with copy.open("rb") as source, archive.open(entry, "w") as stored:
+                with copy.open("rb") as source, archive.open(zip_entry(path.name), "w") as stored:
                     shutil.copyfileobj(source, stored)
                 copy.unlink()
     except OSError as exc:

@@ -562,3 +562,95 @@ def test_a_page_that_goes_frees_its_place_to_follow_within_a_second_or_so(
 
     assert anyio.run(open_and_leave) < 2.5
     assert live._following == [0]
+
+
+def _typed(client: TestClient, url: str, body: bytes, content_type: str) -> object:
+    return client.post(url, content=body, headers={"origin": ORIGIN, "content-type": content_type})
+
+
+def test_a_name_sent_as_raw_utf8_prints_as_typed(client: TestClient) -> None:
+    # `curl --data "client_name=Begoña"` sends the bytes as they are; browsers encode them.
+    url = "/handouts/en/daily-check-in"
+    body = f"token={token_of(client, url)}&client_name={NAME}".encode()
+    response = _typed(client, url + "/pdf", body, "application/x-www-form-urlencoded")
+    assert response.status_code == 200, response.text[:300]
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+    assert NAME in text and "Ã" not in text
+
+
+@pytest.mark.parametrize(
+    "disposition",
+    [
+        b'form-data; name="client_name"',
+        # "filename=" inside another parameter does not make the part a file.
+        b'form-data; name="client_name"; xfilename="a.txt"',
+        b'form-data; name="client_name"; title="filename=a.txt"',
+    ],
+)
+def test_a_multipart_field_that_is_not_utf8_is_refused_whatever_its_header_says(
+    client: TestClient, disposition: bytes
+) -> None:
+    url = "/handouts/en/daily-check-in"
+    token = token_of(client, url).encode()
+    body = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="token"\r\n\r\n' + token + b"\r\n"
+        b"--XyZ\r\nContent-Disposition: " + disposition + b"\r\n\r\nMulti\xffpartname\r\n"
+        b"--XyZ--\r\n"
+    )
+    response = _typed(client, url + "/pdf", body, "multipart/form-data; boundary=XyZ")
+    assert response.status_code == 400, response.text[:300]
+    assert "not UTF-8" in response.text and "partname" not in response.text
+
+
+def test_a_multipart_form_in_another_charset_is_refused(client: TestClient) -> None:
+    # Starlette would read every field in the charset the request names.
+    url = "/handouts/en/daily-check-in"
+    token = token_of(client, url).encode()
+    body = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="token"\r\n\r\n' + token + b"\r\n"
+        b'--XyZ\r\nContent-Disposition: form-data; name="client_name"\r\n\r\n'
+        + NAME.encode()
+        + b"\r\n--XyZ--\r\n"
+    )
+    kind = "multipart/form-data; charset=latin-1; boundary=XyZ"
+    response = _typed(client, url + "/pdf", body, kind)
+    assert response.status_code == 400 and "send it as UTF-8" in response.text
+    same = _typed(client, url + "/pdf", body, kind.replace("latin-1", "UTF-8"))
+    assert same.status_code == 200 and same.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("sent", "large"),
+    [("1", True), ("on", True), ("0", False), ("off", False), ("false", False), ("", False)],
+)
+def test_an_option_sent_as_zero_or_off_stays_off(
+    client: TestClient, sent: str, large: bool
+) -> None:
+    response = _post(client, "/handouts/en/daily-check-in", large_print=sent)
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    named = response.headers["content-disposition"]  # type: ignore[attr-defined]
+    assert ("large-print" in named) is large, named
+
+
+def test_a_form_posted_to_a_handout_that_is_not_there_is_not_found(client: TestClient) -> None:
+    token = token_of(client, "/handouts/en/daily-check-in")
+    for fields in ({}, {"client_name": "\x01"}):
+        response = client.post(
+            "/handouts/en/no-such-handout/pdf",
+            data={"token": token, **fields},
+            headers={"origin": ORIGIN},
+        )
+        assert response.status_code == 404
+        assert "No such handout" in response.text and "handouts list" not in response.text
+
+
+def test_the_forms_take_as_much_text_as_the_content_fields_do(client: TestClient) -> None:
+    from generator.fields import MAX_LINE, MAX_TEXT
+    from generator.options import MAX_NAME
+
+    packet = client.get("/packets/en").text
+    assert re.search(rf'id="intro"[^>]*maxlength="{MAX_TEXT}"', packet)
+    for field in ("title", "subtitle", "heading"):
+        assert re.search(rf'id="{field}"[^>]*maxlength="{MAX_LINE}"', packet), field
+    for page in (packet, client.get("/handouts/en/daily-check-in").text):
+        assert re.search(rf'id="client-name"[^>]*maxlength="{MAX_NAME}"', page)

@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 from test_serve import ORIGIN, PORT, token_of
 
 from generator.config import find_project
+from generator.options import MAX_NAME
 from generator.serve.app import create_app
 from generator.serve.packets import MAX_PACKET_FORM, MAX_SERVED_PARTICIPANTS, MAX_UPLOAD_BYTES
 
@@ -152,6 +153,8 @@ def test_a_participants_list_gives_a_zip_of_copies_each_name_on_its_cover_only(
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:  # type: ignore[attr-defined]
         names = archive.namelist()
         copies = [archive.read(name) for name in names]
+        # No entry says when it was made (nor so, when the copies were asked for).
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     assert names == [f"window-of-tolerance-workshop-00{n}-trainer-a4.pdf" for n in range(1, 5)]
     for person, data in zip(PEOPLE, copies, strict=True):
         # A name in a fallback font may come out of the PDF with a space in it.
@@ -261,7 +264,7 @@ def test_a_form_that_cannot_make_a_packet_says_why_and_keeps_no_name(
     assert said in _said(response), _said(response)
     assert "Traceback" not in response.text  # type: ignore[attr-defined]
     # The form comes back as sent, except who it was for.
-    assert 'name="client_name" type="text" autocomplete="off" maxlength="200" aria' in (
+    assert f'name="client_name" type="text" autocomplete="off" maxlength="{MAX_NAME}" aria' in (
         response.text  # type: ignore[attr-defined]
     )
     assert "Sam" not in response.text and "Ana" not in response.text  # type: ignore[attr-defined]

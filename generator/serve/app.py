@@ -25,7 +25,9 @@ from starlette.staticfiles import StaticFiles
 
 from generator.config import Project, load_project
 from generator.errors import HandoutError, ProblemsError, display_path
+from generator.fields import MAX_LINE, MAX_TEXT
 from generator.model import HandoutFile
+from generator.options import MAX_NAME
 from generator.serve.guard import BodyRefused, FormToken, Guard, bounded, cross_site
 from generator.serve.live import changes, room_to_follow, watched
 from generator.serve.packets import (
@@ -50,6 +52,8 @@ _pages = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# The forms let through as much as the content's own fields take, and no more.
+_pages.globals["limits"] = {"line": MAX_LINE, "text": MAX_TEXT, "name": MAX_NAME}
 
 
 @dataclass(frozen=True)
@@ -173,12 +177,12 @@ class Site:
         item: HandoutFile | None = None
         try:
             item = await anyio.to_thread.run_sync(self._one, language, handout_id)
+            if item is None:  # a form posted to it included
+                return self.problem(404, "No such handout", "The library has no handout here.")
         except ProblemsError as exc:
             # The file is there but wrong: say so where its pages show, over the
             # pages as they last were, so the author sees both while fixing it.
             problem = problem or _said(exc)
-        if item is None and problem is None:
-            return self.problem(404, "No such handout", "The library has no handout here.")
         preview, problem = await self._preview(language, handout_id, problem, item)
         others = [
             {"language": other, "url": f"/handouts/{other}/{handout_id}"}

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+from python_multipart.multipart import parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 Scope = MutableMapping[str, Any]
@@ -154,13 +156,7 @@ async def bounded(request: Request, limit: int) -> Request:
     except ClientDisconnect:
         # The page was closed, or the upload cancelled: no one is waiting for an answer.
         raise BodyRefused(400, "The form was not sent in full.") from None
-    if not _text_is_utf8(bytes(body), request.headers.get("content-type", "")):
-        # The form parsers would print such bytes as "\ufffd" or read them as Latin-1.
-        raise BodyRefused(
-            400,
-            "The form sent text that is not UTF-8. Type it again (or paste it as plain "
-            "text) and send the form again.",
-        )
+    form = _as_utf8_form(bytes(body), request.headers.get("content-type", ""))
     sent = False
 
     async def replay() -> Message:
@@ -168,39 +164,56 @@ async def bounded(request: Request, limit: int) -> Request:
         if sent:
             return {"type": "http.disconnect"}
         sent = True
-        return {"type": "http.request", "body": bytes(body), "more_body": False}
+        return {"type": "http.request", "body": form, "more_body": False}
 
     return Request(request.scope, replay)
 
 
-def _text_is_utf8(body: bytes, content_type: str) -> bool:
-    """Whether every text field of a form body is UTF-8 (uploaded files are checked later)."""
-    kind, _, options = content_type.partition(";")
-    kind = kind.strip().lower()
-    if kind == "application/x-www-form-urlencoded":
+_NOT_UTF8 = BodyRefused(
+    400,
+    "The form sent text that is not UTF-8. Type it again (or paste it as plain "
+    "text) and send the form again.",
+)
+
+
+def _as_utf8_form(body: bytes, content_type: str) -> bytes:
+    """The body, once every text field is known to be UTF-8 (uploads are checked later).
+
+    The form parsers would print other bytes as "\ufffd" or read them as
+    Latin-1. A field typed as raw UTF-8 where a browser would percent-encode
+    it (`curl --data`) is percent-encoded here, so that it reads as typed.
+    """
+    kind, options = parse_options_header(content_type)
+    charset = options.get(b"charset", b"utf-8").decode("latin-1").strip().lower()
+    if kind == b"application/x-www-form-urlencoded":
         try:
-            parse_qsl(body.decode("ascii"), keep_blank_values=True, errors="strict")
+            parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
         except UnicodeDecodeError:
-            return False
-        return True
-    if kind != "multipart/form-data":
-        return True
-    boundary = next(
-        (
-            value.strip().strip('"')
-            for name, _, value in (o.partition("=") for o in options.split(";"))
-            if name.strip().lower() == "boundary"
-        ),
-        "",
-    )
+            raise _NOT_UTF8 from None
+        return re.sub(rb"[\x80-\xff]", lambda m: b"%%%02X" % m.group()[0], body)
+    if kind != b"multipart/form-data":
+        return body
+    if charset.replace("-", "").replace("_", "") not in ("utf8", "usascii", "ascii"):
+        raise BodyRefused(400, "The form said its text is not UTF-8; send it as UTF-8.")
+    boundary = options.get(b"boundary", b"")
     if not boundary:
-        return True  # the form parser refuses it
-    for part in body.split(b"--" + boundary.encode("latin-1")):
+        return body  # the form parser refuses it
+    for part in body.split(b"--" + boundary):
         head, _, data = part.partition(b"\r\n\r\n")
-        if b"filename=" in head.lower():
+        if _is_upload(head):
             continue
         try:
+            head.decode("utf-8")
             data.removesuffix(b"\r\n").decode("utf-8")
         except UnicodeDecodeError:
-            return False
-    return True
+            raise _NOT_UTF8 from None
+    return body
+
+
+def _is_upload(head: bytes) -> bool:
+    """Whether a part is a file, read from its headers as the form parser reads them."""
+    for line in head.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-disposition":
+            return b"filename" in parse_options_header(value.strip())[1]
+    return False

@@ -25,6 +25,7 @@ from generator.errors import Problem, ProblemsError
 from generator.jobs import packet_file_name
 from generator.model import HandoutFile, Packet, PacketFile
 from generator.options import RenderOptions
+from generator.output import zip_entry
 from generator.participants import participant_file_names, participants_in
 from generator.request import PacketRequest
 from generator.serve.printing import LAYOUT_LOCK, Printed, form_options
@@ -209,9 +210,10 @@ def make_packet(project: Project, choice: PacketChoice) -> Printed:
 
 
 def _zipped(names: Sequence[str], copies: Sequence[bytes]) -> bytes:
-    """The copies in one zip, numbered in the list's order, made in memory."""
+    """The copies in one zip, numbered in the list's order, made in memory: stored as
+    `handouts packet --zip` stores them, so the same copies make the same zip."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         for name, data in zip(names, copies, strict=True):
-            archive.writestr(name, data)
+            archive.writestr(zip_entry(name), data)
     return buffer.getvalue()

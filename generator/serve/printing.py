@@ -78,10 +78,16 @@ def form_options(form: Any) -> tuple[RenderOptions, str | None]:
         RenderOptions(
             paper="a4" if form.get("paper") == "a4" else "letter",
             edition="clinician" if form.get("edition") == "clinician" else "client",
-            large_print=bool(form.get("large_print")),
-            fillable=bool(form.get("fillable")),
-            ink_saver=bool(form.get("ink_saver")),
+            large_print=ticked(form, "large_print"),
+            fillable=ticked(form, "fillable"),
+            ink_saver=ticked(form, "ink_saver"),
             client_name=name,
         ),
         None,
     )
+
+
+def ticked(form: Any, field: str) -> bool:
+    """Whether a checkbox is ticked: a browser sends its value ("1"); a script may send
+    "0", "off" or "false" for one left empty, which must not turn the option on."""
+    return str(form.get(field) or "").strip().lower() in {"1", "on", "true", "yes"}
