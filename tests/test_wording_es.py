@@ -293,3 +293,57 @@ def test_a_spanish_handout_breaks_each_spanish_rule_at_its_line(
     # The English grades say nothing of Spanish text.
     assert "readability.flesch-kincaid" not in result.stdout
     assert "readability.smog" not in result.stdout
+
+
+#: What a second blind set (2026-12-01) found: an order to let go, an obligation in
+#: the passive with "se", people named by a diagnosis, labels and lacks, and
+#: certainty; each with variants of our own and sentences that only look like them.
+SECOND_BLIND_CASES: list[tuple[str, set[str]]] = [
+    ("Simplemente deje ir el pasado.", {"directive"}),
+    ("Los medicamentos deben tomarse exactamente como se le indicó.", {"directive"}),
+    ("Los pacientes que no cumplen el tratamiento son irresponsables.", {"shaming"}),
+    ("Los esquizofrénicos pueden llevar una vida plena.", {"shaming"}),
+    ("Los depresivos ven todo de forma negativa.", {"shaming"}),
+    ("Su sistema nervioso defectuoso reacciona de más.", {"shaming"}),
+    ("Su falta de voluntad es la causa de la recaída.", {"shaming"}),
+    ("Es vergonzoso no poder controlar sus emociones.", {"shaming"}),
+    ("Aquí no le puede pasar nada malo.", {"promise"}),
+    ("Este medicamento hará que sus síntomas desaparezcan.", {"promise"}),
+    ("Su trauma será sanado con este programa.", {"promise"}),
+    ("Estás completamente a salvo.", {"promise", "register"}),
+    ("Con este plan, una recaída es imposible.", {"promise"}),
+    ("La respiración profunda siempre calma el cuerpo.", {"promise"}),
+    ("En seis semanas estará libre de síntomas.", {"promise"}),
+    ("Los síntomas deben presentarse durante al menos un mes.", set()),
+    ("Su médico debe revisar la dosis.", set()),
+    ("Los síntomas depresivos pueden mejorar con tratamiento.", set()),
+    ("Las personas con esquizofrenia pueden llevar una vida plena.", set()),
+    ("No es vergonzoso pedir ayuda.", set()),
+    ("Pedir ayuda no es una falta de voluntad.", set()),
+    ("No podemos prometer que no le pasará nada malo.", set()),
+    ("Si su hijo está a salvo, puede respirar un momento.", set()),
+    ("Una recaída no es un fracaso.", set()),
+    ("Es posible que la respiración lenta calme el cuerpo.", set()),
+    ("A algunas personas les ayuda dejar ir la tensión de los hombros.", set()),
+    ("El trastorno depresivo es común.", set()),
+    ("Puede que se sienta irresponsable por descansar, y eso es comprensible.", set()),
+    ("El grupo terminará en junio.", set()),
+    ("Lo que debe saber antes de la primera cita", set()),
+    ("Su tarea debe terminarse antes de la sesión.", {"directive"}),
+    ("Los niños con epilepsia deben tomarse la medicina a tiempo.", {"directive"}),
+    ("Las personas con depresión pueden sentirse cansadas.", set()),
+    ("Los bipolares no pueden trabajar.", {"shaming"}),
+    ("Su falta de disciplina explica la recaída.", {"shaming"}),
+    ("Con este método, la recaída es imposible.", {"promise"}),
+    ("Nunca le va a pasar nada malo con nosotros.", {"promise"}),
+    ("Si se siente a salvo, puede cerrar los ojos.", set()),
+]
+
+
+def test_what_the_second_blind_set_found_is_read_right() -> None:
+    found = judge_spanish([text for text, _ in SECOND_BLIND_CASES])
+    got = {
+        text: {h.family for h in hits}
+        for (text, _), hits in zip(SECOND_BLIND_CASES, found, strict=True)
+    }
+    assert got == dict(SECOND_BLIND_CASES)

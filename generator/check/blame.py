@@ -19,6 +19,7 @@ from generator.check.parse import (
     Hit,
     Voiced,
     aux_words,
+    conditional,
     denied_above,
     hit,
     negated,
@@ -73,6 +74,7 @@ TRIGGERS = frozenset(
         "if you had",
         "not enough",
         "lack of",
+        *(f"not {word}" for word in _WORDS["not_serious"]),
         *(f"{verb} {word}" if word else verb for verb, word in BLAME_VERBS.items()),
         *IMPOSED,
     }
@@ -93,6 +95,7 @@ def blames(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
             or _if_only(token)
             or _not_enough(token)
             or _lacking(token)
+            or _not_serious(token)
             or _imposed(token)
         )
         if found is not None:
@@ -198,6 +201,26 @@ def _lacking(token: Token) -> Hit | None:
     if not any(s.lower_ in YOU or s.lower_ in ("your", "yours") for s in said):
         return None
     return hit("shaming", "blame", "lack of", token, what[0], None)
+
+
+#: What the reader is blamed for not being: "you are not serious about getting better".
+_SERIOUS = frozenset(_WORDS["not_serious"])
+
+
+def _not_serious(token: Token) -> Hit | None:
+    """ "Missing sessions shows you are not serious about getting better": the reader's
+    will to get better doubted."""
+    if token.lower_ not in _SERIOUS or token.dep_ != "acomp":
+        return None
+    verb = token.head
+    if verb.lemma_ != "be" or not negated(verb) or reported(verb) or conditional(verb):
+        return None
+    if aux_words(verb) & {"may", "might", "can", "could", "would", "will", "'ll"}:
+        return None
+    if not any(s.lower_ in YOU for s in subjects(verb)):
+        return None
+    word = next(c for c in verb.children if c.dep_ == "neg")
+    return hit("shaming", "blame", f"not {token.lower_}", word, token, None)
 
 
 def _imposed(token: Token) -> Hit | None:

@@ -39,11 +39,20 @@ _WORDS = wording_data()["shaming"]
 LABELS = frozenset(_WORDS["labels"])
 #: Labels that are always of a person ("victims of abuse").
 PEOPLE_WORDS = frozenset(_WORDS["people_words"])
+#: People named by a diagnosis ("schizophrenics"), and by an illness ("the mentally ill").
+IDENTITY = frozenset(_WORDS["identity"])
+NAMED_ILL = frozenset(_WORDS["named_ill"])
+#: What a person feels or does: theirs when said with "your".
+OWNED = frozenset(_WORDS["owned"])
 
 
 def labels(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
     """Each word in the sentence that labels a person."""
     for token in sentence:
+        named = _identity(token)
+        if named is not None and not voiced.inside(token) and not _in_a_name(token):
+            yield hit("shaming", "identity", named[0], named[1], token, None)
+            continue
         word = _word(token)
         if word is None or voiced.inside(token) or _in_a_name(token):
             continue
@@ -59,6 +68,28 @@ def labels(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
             or _after_a_copula(first)
         ):
             yield hit("shaming", "label", word, first, token, _respelled(sentence, token))
+
+
+def _identity(token: Token) -> tuple[str, Token] | None:
+    """ "Schizophrenics", "a psychotic", "the mentally ill": people named by a diagnosis
+    (the word, and where it starts); not "a psychotic episode", nor "mentally ill people"."""
+    lower = token.lower_
+    doc = token.doc
+    if lower in NAMED_ILL and token.i >= 2 and doc[token.i - 1].lower_ == "mentally":
+        after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        if doc[token.i - 2].lower_ == "the" and (
+            after is None or after.pos_ not in ("NOUN", "PROPN")
+        ):
+            return f"mentally {lower}", doc[token.i - 1]
+        return None
+    plural = lower.endswith("s") and lower[:-1] in IDENTITY
+    if not plural and lower not in IDENTITY:
+        return None
+    if not plural and (token.dep_ in ("amod", "compound", "acomp") or token.head.i == token.i + 1):
+        return None  # "psychotic symptoms", "she was psychotic": a word for a state
+    if not plural and not any(c.dep_ == "det" for c in token.children):
+        return None
+    return lower, token
 
 
 def _labelled(token: Token) -> bool:
@@ -84,6 +115,8 @@ def _word(token: Token) -> str | None:
     if token.i >= 2 and doc[token.i - 1].text == "-" and not doc[token.i - 1].whitespace_:
         whole = f"{doc[token.i - 2].lower_}-{token.lower_}"
         return whole if whole in LABELS else None  # "treatment-resistant" is a term
+    if token.lower_ == "fail" and token.i > 0 and doc[token.i - 1].lower_ == "without":
+        return None  # "every day without fail": an idiom, no one failing
     if token.lower_ in LABELS or token.lemma_.lower() in LABELS:
         return token.lower_
     return None
@@ -119,7 +152,9 @@ def _of_a_person(token: Token) -> bool:
     if token.dep_ in ("amod", "compound") and token.head.pos_ == "ADJ":
         return _of_a_person(token.head)  # "pathetic and self-indulgent", taken as one
     if token.dep_ in ("amod", "compound"):
-        return _personal(token.head)
+        # The words up to the head too: "your damaged nervous system" misread.
+        between = token.doc[token.i + 1 : token.head.i]
+        return _personal(token.head) or any(map(_personal, between))
     # "your failure to attend", "a weakness of character"
     if any(c.dep_ == "poss" and _personal(c) for c in token.children):
         return True
@@ -171,7 +206,10 @@ def _after_a_copula(token: Token) -> bool:
     read from the words when a long sentence defeats the parser."""
     doc, start = token.doc, token.sent.start
     i = token.i - 1
-    while i >= start and doc[i].lower_ in _BETWEEN:
+    # "is often just a bit lazy", "is a moral failing"
+    while i >= start and (
+        doc[i].lower_ in _BETWEEN or (doc[i].head == token and doc[i].dep_ == "amod")
+    ):
         i -= 1
     if i < start or doc[i].lower_ not in _COPULAS:
         return False
@@ -203,7 +241,12 @@ def _personal(word: Token) -> bool:
     if lower in PEOPLE or lower in MIND:
         return True
     if lower == "system":
-        return any(c.lower_ == "nervous" for c in word.children)
+        before = word.doc[word.i - 1] if word.i > 0 else None
+        return any(c.lower_ == "nervous" for c in word.children) or (
+            before is not None and before.lower_ == "nervous"
+        )
+    if lower in OWNED:  # "your reactions", not "irrational thoughts"
+        return any(c.dep_ == "poss" and c.lower_ in PEOPLE for c in word.children)
     if any(c.dep_ == "relcl" and any(w.lower_ == "who" for w in c.children) for c in word.children):
         return True  # "teenagers who…": whoever "who" stands for is a person
     # A capital word the dictionary doesn't know is a name ("Maria", "Tomasz"); the

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING
 
 from generator.check.parse import (
     CONDITIONS,
+    NOBODY,
     OTHER_MODALS,
+    PEOPLE,
     YOU,
     Hit,
     Voiced,
@@ -57,6 +59,14 @@ MIND_VERBS = frozenset(_WORDS["mind_verbs"])
 MIND_OBJECTS = frozenset(_WORDS["mind_objects"])
 #: Things a practice has the reader hold, and let go of.
 HELD = frozenset(_WORDS["held"])
+#: What makes a step an insistence: "…, no matter how you feel", "at all times".
+INSISTING = tuple(_WORDS["insisting"])
+#: What "you must be …" guesses: "you must be tired".
+_GUESSED = frozenset(_WORDS["guessed"])
+#: What the reader does, obliged in the passive with no one named.
+_PASSIVE_DUTIES = frozenset(_WORDS["passive_duties"])
+#: "You are required to…", "you are expected to…".
+_REQUIRED = frozenset(_WORDS["required"])
 #: Every trigger a directive finding names, as `allow:` may name it.
 TRIGGERS = frozenset(
     {
@@ -70,6 +80,10 @@ TRIGGERS = frozenset(
         "stop",
         "quit",
         "try to",
+        "try harder",
+        *INSISTING,
+        *_REQUIRED,
+        "important",
         *(f"{verb} {word}" if word else verb for verb, word in STATES.items()),
         *(f"be {state}" for state in BE_STATES),
         *(f"{verb} {state}" for verb in ("stay", "keep") for state in STAY_STATES),
@@ -93,12 +107,12 @@ def directives(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
     for token in sentence:
         if voiced.inside(token):
             continue
-        found = _obligation(sentence, token) or _necessity(token)
+        found = _obligation(sentence, token) or _necessity(token) or _required(token)
         if found is not None:
             yield found
     for verb in imperatives(sentence):
         if not voiced.inside(verb):
-            found = _imperative_order(sentence, verb)
+            found = _imperative_order(sentence, verb) or _insisting(sentence, verb)
             if found is not None:
                 yield found
     misread = _misread_stop(sentence)
@@ -111,7 +125,18 @@ def _misread_stop(sentence: Span) -> tuple[Token, Token] | None:
     opener, doing = sentence[0], sentence[1] if len(sentence) > 1 else None
     if opener.lower_ not in ("stop", "quit") or opener.pos_ == "VERB" or doing is None:
         return None
-    return (opener, doing) if doing.tag_ == "VBG" and not _opted_out(sentence) else None
+    return (opener, doing) if _doing(doing) and not _opted_out(sentence) else None
+
+
+def _doing(word: Token) -> bool:
+    """A verb's -ing form, even where the tagger took it for a noun ("Quit dwelling…")."""
+    if word.tag_ == "VBG":
+        return True
+    if not word.lower_.endswith("ing") or word.pos_ != "NOUN":
+        return False
+    from lemminflect import getAllLemmas
+
+    return "VERB" in getAllLemmas(word.lower_)
 
 
 def _opted_out(sentence: Span) -> bool:
@@ -130,7 +155,9 @@ def _obligation(sentence: Span, token: Token) -> Hit | None:
     phrase, first, last, verb = found
     # "…must be completed by you": the one obliged is the agent of a passive.
     agents = [o for a in verb.children if a.dep_ == "agent" for o in a.children]
-    if not any(s.lower_ in YOU for s in (*joined_subjects(verb), *agents)):
+    if not any(s.lower_ in YOU for s in (*joined_subjects(verb), *agents)) and not (
+        not agents and _passive_duty(verb)
+    ):
         return None
     if conditional(verb) or reported(verb) or in_noun_phrase(verb):
         return None
@@ -148,6 +175,8 @@ def _obliging(sentence: Span, token: Token) -> tuple[str, Token, Token, Token] |
         verb = token.head
         if verb.tag_ == "VBN" and "have" in aux_words(verb):
             return None  # "you must have felt alone": a guess about the past
+        if token.lower_ == "must" and _guessed(verb):
+            return None  # "you must be tired", "you must be wondering": a guess
         if verb.lemma_ == "have" and to_clause(verb) and negated(verb):
             return None  # "you shouldn't have to carry this alone" takes a weight off
         last = doc[token.i + 1] if token.lower_ == "ought" and token.i + 1 < len(doc) else token
@@ -166,6 +195,29 @@ def _obliging(sentence: Span, token: Token) -> tuple[str, Token, Token, Token] |
     return f"{token.lemma_} to", token, to[0], token
 
 
+def _passive_duty(verb: Token) -> bool:
+    """ "Your homework must be finished", "medication should be taken as prescribed": a
+    duty in the passive, with no one named, on the reader's things or what they do."""
+    if verb.tag_ != "VBN" or not any(c.dep_ == "auxpass" for c in verb.children):
+        return False
+    said = [c for c in verb.children if c.dep_ == "nsubjpass"]
+    if any(s.lower_ in PEOPLE and s.lower_ not in YOU for s in said):
+        return False  # "a parent must be told": someone else's duty
+    if any(s.lower_ in NOBODY or any(c.lower_ == "no" for c in s.children) for s in said):
+        return False  # "nothing should be done without your consent" gives leave
+    yours = any(c.dep_ == "poss" and c.lower_ == "your" for s in said for c in s.children)
+    return yours or verb.lemma_.lower() in _PASSIVE_DUTIES
+
+
+def _guessed(verb: Token) -> bool:
+    """ "You must be tired", "you must be feeling low": a guess at how the reader is."""
+    if verb.tag_ == "VBG" and "be" in aux_words(verb):
+        return True
+    if verb.lemma_ != "be" or negated(verb):
+        return False
+    return any(c.dep_ == "acomp" and c.lower_ in _GUESSED for c in verb.children)
+
+
 def _first_word(sentence: Span) -> Token:
     return next((t for t in sentence if not (t.is_punct or t.is_space)), sentence[0])
 
@@ -178,7 +230,7 @@ _MANDATORY = frozenset({"mandatory", "compulsory", "required", "obligatory"})
 def _necessity(token: Token) -> Hit | None:
     """ "It is essential that you practise", "this practice is mandatory"."""
     word = token.lower_
-    if token.dep_ != "acomp" or word not in _NEEDED | _MANDATORY:
+    if token.dep_ != "acomp" or word not in _NEEDED | _MANDATORY | {"important"}:
         return None
     verb = token.head
     if verb.lemma_ != "be" or negated(verb) or conditional(verb) or reported(verb):
@@ -186,6 +238,10 @@ def _necessity(token: Token) -> Hit | None:
     if word in _MANDATORY:
         return hit("directive", "obligation", word, token, token, None)
     duty = [c for c in (*token.children, *verb.children) if c.dep_ in ("ccomp", "xcomp", "advcl")]
+    if word == "important":
+        # "It's important that you stop…"; not "it's important to go slowly", nor what
+        # the reader is to know or feel ("it's important that you know you are not alone").
+        duty = [c for c in duty if c.dep_ == "ccomp" and c.lemma_ not in _KNOWING | {"feel", "be"}]
     for clause in duty:
         doers = subjects(clause) + [
             o for p in clause.children if p.lower_ == "for" for o in p.children
@@ -193,6 +249,19 @@ def _necessity(token: Token) -> Hit | None:
         if any(d.lower_ in YOU for d in doers):
             return hit("directive", "obligation", word, token, token, None)
     return None
+
+
+def _required(token: Token) -> Hit | None:
+    """ "You are required to complete the worksheet": an obligation in the passive."""
+    if token.lower_ not in _REQUIRED or token.tag_ != "VBN" or to_clause(token) is None:
+        return None
+    if not any(c.dep_ == "auxpass" for c in token.children) or negated(token):
+        return None
+    if aux_words(token) & OTHER_MODALS or conditional(token) or reported(token):
+        return None  # "you may be asked to", "if you are required to"
+    if not any(c.dep_ == "nsubjpass" and c.lower_ in YOU for c in token.children):
+        return None
+    return hit("directive", "obligation", token.lower_, token, token, None)
 
 
 #: What an obligation says, put without ordering: advice helps, a need matters.
@@ -281,6 +350,9 @@ def _imperative_order(sentence: Span, verb: Token) -> Hit | None:
         return hit("directive", "prohibition", phrase, first, verb, None)
     if "always" in lefts:
         return hit("directive", "always", "always", first, verb, None)
+    harder = next((c for c in verb.children if c.lower_ == "harder"), None)
+    if verb.lemma_ == "try" and harder is not None:
+        return hit("directive", "always", "try harder", first, harder, None)
     sure = next((c for c in verb.children if c.lower_ == "sure"), None)
     if verb.lemma_ == "make" and sure is not None and not _opted_out(sentence):
         return hit("directive", "obligation", "make sure", first, sure, None)
@@ -304,7 +376,7 @@ def _state(sentence: Span, verb: Token) -> tuple[str, Token] | None:
             return "try to", inner
         return None
     if lemma in ("stop", "quit"):
-        doing = [c for c in verb.children if c.tag_ == "VBG" and c.dep_ in ("xcomp", "dobj")]
+        doing = [c for c in verb.children if _doing(c) and c.dep_ in ("xcomp", "dobj")]
         if doing and not _opted_out(sentence):
             return lemma, doing[0]
         return None
@@ -347,6 +419,24 @@ def _let_go_of_a_thing(verb: Token) -> bool:
         return any(t.lemma_.lower() in HELD for t in held)  # not "let go of the past"
     # "Let go, and notice how your hands feel": the grip just made, let go.
     return any(t.lemma_.lower() in _GRIPPING or t.lower_ in _TENSED for t in verb.sent)
+
+
+def _insisting(sentence: Span, verb: Token) -> Hit | None:
+    """ "Get up at seven, no matter how you feel", "Keep busy at all times": a step
+    made an insistence. Not in a clause of its own ("Remember that help is there at
+    all times"), nor where the sentence offers a way out."""
+    lower = sentence.text.lower()
+    said = next((p for p in INSISTING if p in lower), None)
+    if said is None or _opted_out(sentence):
+        return None
+    start = sentence.start_char + lower.index(said)
+    words = [t for t in sentence if start <= t.idx < start + len(said)]
+    if not words or verb not in words[0].ancestors:
+        return None
+    path = [a for a in words[0].ancestors if verb in a.ancestors]
+    if any(subjects(a) for a in path if a.pos_ in ("VERB", "AUX")):
+        return None
+    return hit("directive", "always", said, words[0], words[-1], None)
 
 
 # --- headings ------------------------------------------------------------------------

@@ -206,9 +206,19 @@ def denied_above(token: Token, *, by_orders: bool = True) -> bool:
     for t in chain(token):
         if negated(t) or _denies(t):
             return by_orders or bool(subjects(t)) or t.tag_ != "VB"
-        if t.dep_ not in _DENIED_THROUGH:
+        if t.dep_ not in _DENIED_THROUGH and not _in_a_list(t):
             return False
     return False
+
+
+def _in_a_list(word: Token) -> bool:
+    """A word joined to the one before it in a list ("not weak or broken"), which a
+    denial covers as it does the first; not a clause, nor "not X but Y"."""
+    if word.dep_ != "conj":
+        return False
+    if word.pos_ in ("VERB", "AUX") and (word.tag_ != "VBN" or subjects(word) or aux_words(word)):
+        return False  # a clause of its own ("…, you are broken")
+    return not any(c.dep_ == "cc" and c.lower_ in ("but", "yet") for c in word.head.children)
 
 
 def _opens_denied(token: Token) -> bool:

@@ -29,6 +29,15 @@ STATES = frozenset(_WORDS["states"])
 TIMETABLES = frozenset(_WORDS["timetables"])
 #: Verbs that claim a cure in the present tense.
 CLAIMS = frozenset(_WORDS["claims"])
+#: Verbs that take something away, and the words that make that a claim.
+_REMOVING = frozenset(_WORDS["removing"])
+_TOTALLY = frozenset(_WORDS["totally"])
+#: What can't be said to be certain, and what can't be said to be impossible.
+_HOPED = frozenset(_WORDS["hoped"])
+_CERTAIN = frozenset(_WORDS["certain"])
+_FEARED = frozenset(_WORDS["feared"])
+#: What "you will have no more …" promises away.
+_TROUBLES = frozenset(_WORDS["troubles"])
 #: Every trigger a promise finding names, as `allow:` may name it.
 TRIGGERS = frozenset(
     {
@@ -56,6 +65,13 @@ TRIGGERS = frozenset(
         "can't hurt you",
         "the danger is over",
         "a safe place",
+        "nothing can happen to you",
+        "impossible",
+        "in no time",
+        "back to normal",
+        "will have no",
+        *_CERTAIN,
+        *_TOTALLY,
         *CLAIMS,
     }
 )
@@ -148,7 +164,18 @@ def _outcome(verb: Token) -> Token | None:
         return verb  # "will be gone", "will be healed"
     if lemma in ("be", "feel"):
         states = [c for c in verb.children if c.lower_ in STATES and "subj" not in c.dep_]
-        return states[0] if states else None
+        return states[0] if states else _back(verb)
+    if lemma == "have":
+        gone = [
+            c
+            for c in verb.children
+            if c.dep_ == "dobj"
+            and c.lower_ in _TROUBLES
+            and any(
+                d.lower_ == "no" or (d.lower_ == "any" and parse.negated(verb)) for d in c.children
+            )
+        ]
+        return gone[0] if gone else None
     if lemma == "happen":
         return verb if any(s.lower_ == "nothing" for s in parse.subjects(verb)) else None
     if lemma in ("return", "come"):
@@ -169,6 +196,13 @@ def _outcome(verb: Token) -> Token | None:
     if needed is None:
         return verb
     return next((c for c in verb.children if c.lower_ == needed), None)
+
+
+def _back(verb: Token) -> Token | None:
+    """ "You will be back to normal", "…back to your old self": the outcome's last word."""
+    back = [c for c in verb.children if c.lower_ == "back"]
+    to = [t for b in back for t in b.subtree if t.lower_ in ("normal", "self")]
+    return to[0] if to else None
 
 
 #: What "will get" promises: "it will get easier", "you will get through this".
@@ -259,7 +293,37 @@ def _claim(token: Token) -> tuple[parse.Hit, Token] | None:
         always = next((c for c in token.children if c.lower_ == "always"), None)
         if always is not None:  # "grounding always stops a flashback"
             return parse.hit("promise", "claim", "always works", always, token, None), token
-    return _proven(token) or _heals(token, present)
+    return _proven(token) or _heals(token, present) or _totally(token, present) or _certain(token)
+
+
+def _totally(token: Token, present: bool) -> tuple[parse.Hit, Token] | None:
+    """ "Exposure therapy removes fear permanently", "it completely gets rid of stress"."""
+    lemma = token.lemma_.lower()
+    rid = lemma == "get" and any(c.lower_ == "rid" for c in token.children)  # "gets rid of"
+    if not (lemma in _REMOVING or rid) or not present or parse.negated(token):
+        return None
+    whole = [c for c in token.children if c.lower_ in _TOTALLY and c.dep_ == "advmod"]
+    if not whole:
+        return None
+    return parse.hit("promise", "claim", whole[0].lower_, whole[0], whole[0], None), token
+
+
+def _certain(token: Token) -> tuple[parse.Hit, Token] | None:
+    """ "Recovery is certain", "relapse is impossible", "you will be back … in no time"."""
+    if token.lower_ == "time" and token.head.lower_ == "in":
+        nothing = any(c.lower_ == "no" for c in token.children)
+        future = any(t.tag_ == "MD" and t.lower_ in ("will", "'ll") for t in token.sent)
+        if nothing and future:
+            return parse.hit("promise", "outcome", "in no time", token.head, token, None), token
+        return None
+    if token.dep_ != "acomp" or token.head.lemma_ != "be" or parse.negated(token.head):
+        return None
+    said = {s.lemma_.lower() for s in parse.subjects(token.head)}
+    if token.lower_ in _CERTAIN and said & _HOPED:
+        return parse.hit("promise", "claim", token.lower_, token, token, None), token
+    if token.lower_ == "impossible" and said & _FEARED:
+        return parse.hit("promise", "claim", "impossible", token, token, None), token
+    return None
 
 
 def _proven(token: Token) -> tuple[parse.Hit, Token] | None:
@@ -319,6 +383,8 @@ def _safety(token: Token) -> tuple[parse.Hit, Token] | None:
     """ "You are safe now": safety promised to the reader."""
     if token.lower_ in ("hurt", "harm"):
         return _unharmed(token)
+    if token.lemma_.lower() == "happen":
+        return _nothing_happens(token)
     if token.lower_ in ("over", "gone", "past"):
         return _danger_over(token)
     if token.lower_ == "safe" and token.dep_ == "amod":
@@ -378,6 +444,27 @@ def _unharmed(verb: Token) -> tuple[parse.Hit, Token] | None:
     if parse.conditional(verb) or parse.reported(verb):
         return None
     return parse.hit("promise", "safety", phrase, nobody[0], verb, None), verb
+
+
+def _nothing_happens(verb: Token) -> tuple[parse.Hit, Token] | None:
+    """ "Nothing bad can happen to you here": safety promised."""
+    nothing = [s for s in parse.subjects(verb) if s.lower_ in ("nothing", "no-one", "nobody")]
+    to_you = [
+        p
+        for p in verb.children
+        if p.lower_ == "to" and any(o.lower_ in parse.YOU for o in p.children)
+    ]
+    if (
+        not nothing
+        or not to_you
+        or not parse.aux_words(verb) & {"can", "ca", "could", "will", "'ll"}
+    ):
+        return None
+    if parse.conditional(verb) or parse.reported(verb):
+        return None
+    return parse.hit(
+        "promise", "safety", "nothing can happen to you", nothing[0], to_you[0], None
+    ), verb
 
 
 def _danger_over(token: Token) -> tuple[parse.Hit, Token] | None:

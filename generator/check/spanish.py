@@ -216,10 +216,18 @@ def _directive(sentence: str, offset: int) -> Hit | None:
             continue  # "no tiene que": a choice given, not an order
         if _CONDITION.search(before) or _REPORTED.search(before):
             continue  # inside an if-clause, or reported: "siente que tiene que"
-        if not match.group(0).lower().startswith("se ") and _someone_else(before.split()):
-            continue  # "su médico debe…"; but "se debe…" is said to everyone
+        said_to_all = match.group(0).lower().startswith("se ")  # "se debe…"
+        duty = _PASSIVE_DUTY.match(after) is not None  # "los medicamentos deben tomarse"
+        if not (said_to_all or duty) and _someone_else(before.split()):
+            continue  # "su médico debe…"
         return _hit("directive", "obligation", match, offset)
     return None
+
+
+#: "…deben tomarse": an obligation in the passive with "se", on what the reader does.
+_PASSIVE_DUTY = re.compile(
+    r"\s*" + _words(data()["directive"]["passive_duties"]) + r"\b", re.IGNORECASE
+)
 
 
 #: A clause for labels: "difícil y manipulador" is one phrase, so not "y" or "o".
@@ -387,3 +395,11 @@ def orders_in_heading(text: str, found: Hit) -> bool:
     if _KNOWING.match(text, found.start + len(found.said)):
         return False
     return not (found.phrase.lower() in _SHOULD and _NOUN_THEN_QUE.match(text))
+
+
+def names_a_topic(text: str, found: Hit) -> bool:
+    """Whether an obligation names what the page tells: "Lo que debe saber sobre…"."""
+    return (
+        found.kind == "obligation"
+        and _KNOWING.match(text, found.start + len(found.said)) is not None
+    )

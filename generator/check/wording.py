@@ -146,11 +146,19 @@ def _orders(passage: Passage, piece: Voiced) -> Orders:
     that names a topic, as a heading in any other heading, as text elsewhere."""
     if passage.for_clinician:
         return None
+    topic = _TOPIC_OPENERS.match(piece.text.lstrip(" \u00bf\u00a1\"'")) is not None
     if passage.loc[-1] not in _HEADINGS:
-        return directives
-    if _TOPIC_OPENERS.match(piece.text.lstrip(" \u00bf\u00a1\"'")) is not None:
-        return None
-    return heading_orders
+        # A line set as a title where text goes ("What you should know about PTSD").
+        return None if topic and _title_like(piece.text) else directives
+    return None if topic else heading_orders
+
+
+def _title_like(text: str) -> bool:
+    """A short line with no stop and no comma: written as a title is."""
+    line = text.strip()
+    return (
+        "\n" not in line and not re.search(r"[.!?,;\u2026]\W*$|,", line) and len(line.split()) <= 12
+    )
 
 
 def judged(
@@ -229,6 +237,9 @@ def _spanish_hits(passage: Passage, piece: Voiced, register: str) -> list[Hit]:
     """A Spanish passage's hits; in a heading, only the orders a title can give."""
     orders = _orders(passage, piece)
     hits = spanish.spanish_hits(piece, orders=orders is not None, register=register)
+    if _title_like(piece.text) and orders is directives:
+        # "Lo que debe saber sobre…" set where text goes: a topic, as in a heading.
+        hits = [h for h in hits if not spanish.names_a_topic(piece.text, h)]
     if orders is heading_orders:
         return [h for h in hits if spanish.orders_in_heading(piece.text, h)]
     return hits
