@@ -18,6 +18,7 @@ from generator.files import FileProblem, inside, own_folders, read_bytes
 from generator.fonts import BODY_FAMILY, FALLBACK_FAMILIES, describe, font_folders
 from generator.images import explain as explain_image
 from generator.layoutcache import cached_layout, document_key, keep_layout
+from generator.legibility import footer_message
 from generator.pagequality import PageNote, spill_message
 from generator.pdf import Layout, LayoutCall, LayoutStopped, PdfResult, lay_out_one
 from generator.placement import HostFont, OffPage
@@ -430,6 +431,7 @@ def _pdf_problems(shown: str, result: PdfResult, styles: ProjectStyles) -> list[
         Problem(path=shown, message=f"can't use {_shown_url(url)}: {why}")
         for url, why in result.failed
     )
+    problems.extend(Problem(path=shown, message=footer_message(u)) for u in result.unreadable)
     refused = [*result.blocked, *(url for url, _ in result.failed)]
     for message in result.errors:
         # WeasyPrint also logs each refused fetch; it is reported above already.

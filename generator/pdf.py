@@ -24,6 +24,7 @@ from generator.engine import ENGINE_NOTICES, captured_weasyprint_logs, load_engi
 from generator.errors import HandoutError
 from generator.fetcher import Fetches, make_url_fetcher
 from generator.images import bounded_decoding
+from generator.legibility import unreadable_footer
 from generator.options import SOURCE_DATE_EPOCH
 from generator.output import advice, reason
 from generator.pagequality import PageNote, ends_with_sources_alone, page_quality, spilled
@@ -148,6 +149,8 @@ class PdfResult:
     host_fonts: tuple[HostFont, ...] = ()
     #: How the pages break, when asked (see `pagequality`).
     page_notes: tuple[PageNote, ...] = ()
+    #: What keeps a footer line, the crisis line among them, from being read (see `legibility`).
+    unreadable: tuple[str, ...] = ()
 
 
 def _fitted(
@@ -217,6 +220,7 @@ def html_to_pdf(
         missing = any(_NOTDEF.match(r.getMessage()) for r in records)
         off_page, host_fonts = misplaced(document, missing)
         notes = _page_notes(document, quality=quality, one_page=one_page)
+        unreadable = unreadable_footer(document)
     errors = tuple(r.getMessage() for r in records if r.levelno >= logging.ERROR)
     return PdfResult(
         bytes(data),
@@ -227,6 +231,7 @@ def html_to_pdf(
         off_page,
         host_fonts,
         notes,
+        unreadable,
     )
 
 

@@ -50,6 +50,17 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 _COMPILED = _CompiledTemplates()
 
 
+def _withheld(message: str, context: Mapping[str, Any]) -> str:
+    """A template's fault as said, with a client's name taken out: names go on the page only
+    (`{% include client_name %}` would say it)."""
+    name = context.get("client_name")
+    if not isinstance(name, str) or not name.strip():
+        return message
+    for form in dict.fromkeys((name, name.strip(), repr(name)[1:-1])):
+        message = message.replace(form, "(the name)")
+    return message
+
+
 class Templates:
     """The template folders, the project's before the built-in ones, as one environment."""
 
@@ -74,10 +85,10 @@ class Templates:
                 template = self.env.get_template(name)
                 document = template.render(context)
 
-                def nameless() -> str:
-                    return template.render({**context, "client_name": None})
+                def named(other: str) -> str:
+                    return template.render({**context, "client_name": other})
 
-                if name_off_page(document, context.get("client_name"), nameless):
+                if name_off_page(document, context.get("client_name"), named):
                     raise offpage.refused(source)
             return document
         except OutOfRenderTime:
@@ -97,11 +108,11 @@ class Templates:
             raise
         except jinja2.TemplateNotFound as exc:
             where, line = self._template_frame(exc)
-            message = f"there is no template `{exc.name}`"
+            message = _withheld(f"there is no template `{exc.name}`", context)
             raise ProblemsError([_template_problem(where, line, message, source)]) from None
         except Exception as exc:  # a template is code the project wrote: any fault is theirs
             where, line = self._template_frame(exc)
-            message = str(exc) or type(exc).__name__
+            message = _withheld(str(exc) or type(exc).__name__, context)
             raise ProblemsError([_template_problem(where, line, message, source)]) from None
 
     def _template_frame(self, exc: BaseException) -> tuple[Path | None, int | None]:

@@ -8,7 +8,7 @@ import pdfplumber
 import pikepdf
 import pytest
 
-from conftest import BREATH_PACKET, Project
+from conftest import BREATH_PACKET, Project, tiny_png
 from generator import fonts
 
 NAMES = {
@@ -196,8 +196,25 @@ def test_other_warnings_leave_the_name_out(packet: Project, cli) -> None:
         '{% block body %}{% include "_handout.html" %}{% endblock %}',
         '{% extends "base.html" %}{% block body %}<h2>Plan for {{ client_name|upper }}</h2>'
         '{% include "_handout.html" %}{% endblock %}',
+        # From a red team: the name, in some form, where the PDF keeps it off the page.
+        '{% extends "base.html" %}{% block body %}<h2>{{ client_name|replace(" ", "") }}</h2>'
+        '{% include "_handout.html" %}{% endblock %}',
+        '{% extends "base.html" %}{% block body %}<p id="{{ client_name }}">x</p>'
+        '{% include "_handout.html" %}{% endblock %}',
+        '{% extends "base.html" %}{% block body %}'
+        '<a href="https://example.org/{{ client_name|urlencode }}">l</a>'
+        '{% include "_handout.html" %}{% endblock %}',
+        '{% extends "base.html" %}{% block body %}<img src="../../../assets/x.png" alt="{{ client_name }}">'
+        '{% include "_handout.html" %}{% endblock %}',
+        '{% extends "base.html" %}{% block body %}'
+        '<input type="text" name="n" value="{{ client_name|lower }}">'
+        '{% include "_handout.html" %}{% endblock %}',
+        '{% extends "base.html" %}{% block body %}<textarea>{{ client_name }}</textarea>'
+        '{% include "_handout.html" %}{% endblock %}',
+        '{% extends "base.html" %}{% block body %}<p style="bookmark-label: \'{{ client_name }}\'">'
+        'x</p>{% include "_handout.html" %}{% endblock %}',
     ],
-    ids=["title", "meta", "heading"],
+    ids=["title", "meta", "heading", "squeezed", "id", "href", "alt", "field", "textarea", "style"],
 )
 def test_a_template_may_not_take_the_name_off_the_page(
     project: Project, cli, template: str
@@ -207,18 +224,59 @@ def test_a_template_may_not_take_the_name_off_the_page(
     project.add("h.yaml")
     (project.root / "templates").mkdir()
     (project.root / "templates" / "handout.html").write_text(template, encoding="utf-8")
+    (project.root / "assets").mkdir(exist_ok=True)
+    (project.root / "assets" / "x.png").write_bytes(tiny_png())
     result = cli("build", "h", "--client-name", "Zed Leakname")
     assert result.exit_code == 1
-    assert "puts the client's name in the document's title, a <meta> or a heading" in (
-        result.output
-    )
-    assert "Leakname" not in result.output and "LEAKNAME" not in result.output
+    assert "puts the client's name somewhere the PDF takes off the page" in result.output
+    assert "leakname" not in result.output.lower()
     assert project.output_files() == {}
     # The same template without a name builds: nothing else is wrong with it.
     assert cli("build", "h").exit_code == 0
+
+
+def test_a_template_may_print_the_name_on_the_page_in_its_own_way(project: Project, cli) -> None:  # type: ignore[no-untyped-def]
+    """On the page, in any form and with a class of its own, the name is where it belongs."""
+    project.add("h.yaml")
+    (project.root / "templates").mkdir()
+    (project.root / "templates" / "handout.html").write_text(
+        '{% extends "base.html" %}{% block body %}'
+        '<p class="to-{{ client_name|length }}">For {{ client_name|upper }}, '
+        "{{ client_name.split()[0] }}</p>"
+        '{% include "_handout.html" %}{% endblock %}',
+        encoding="utf-8",
+    )
+    result = cli("build", "h", "--client-name", "Zed Leakname")
+    assert result.exit_code == 0, result.output
 
 
 def test_a_name_that_is_also_a_word_in_a_heading_is_no_leak(project: Project, cli) -> None:  # type: ignore[no-untyped-def]
     """A client named Tolerance and a handout titled "Your window of tolerance"."""
     result = cli("build", "window-of-tolerance", "--client-name", "Tolerance")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        "{% include client_name %}",
+        "{% set d = {} %}{{ d[client_name].x }}",
+        "{{ messages[client_name].x }}",
+        "{{ client_name|int + 1 }}{{ undefined_thing[client_name] }}",
+    ],
+)
+def test_a_template_fault_never_says_the_name(project: Project, cli, fault: str) -> None:  # type: ignore[no-untyped-def]
+    """A red team's: the template error quoted what the template did with the name."""
+    project.add("h.yaml")
+    (project.root / "templates").mkdir()
+    (project.root / "templates" / "handout.html").write_text(
+        '{% extends "base.html" %}{% block body %}{% if client_name %}'
+        + fault
+        + '{% endif %}{% include "_handout.html" %}{% endblock %}',
+        encoding="utf-8",
+    )
+    result = cli("build", "h", "--client-name", "Zqxjvonk Plemb")
+    assert result.exit_code == 1
+    assert "templates/handout.html:1: " in result.output
+    assert "Zqxjvonk" not in result.output and "Plemb" not in result.output
+    assert project.output_files() == {}

@@ -14,7 +14,7 @@ import pdfplumber
 import pytest
 from click.testing import Result
 
-from conftest import MINIMAL, Project
+from conftest import MINIMAL, Project, tiny_png
 from generator.geometry import POINTS_PER_INCH, MarginChoice, page_geometry
 from generator.options import RenderOptions
 
@@ -179,12 +179,69 @@ def test_a_theme_may_not_hide_or_move_the_footer_and_its_crisis_line(
 
 
 @pytest.mark.parametrize(
+    ("css", "said"),
+    [
+        # From a red team: each hid the crisis line with a build that said nothing.
+        (".crisis, .care { background: #000; color: #000 }", "is #000000 on #000000"),
+        (".crisis { color: transparent }", "is #ffffff on #ffffff"),
+        ("html body footer.page-footer p.crisis, footer * { color: white !important }", "#ffffff"),
+        (".crisis { text-decoration: line-through; text-decoration-thickness: 1.2em }", "struck"),
+        # Not only a rule for the footer: the page it is drawn on, or a faint colour.
+        ("html { background: #000 }", "on #000000"),
+        ("body { background: #1a1a1a; color: #fff }", "on #1a1a1a"),
+        ("@page { background: navy }", "on #000080"),
+        (".page-footer { color: rgba(0, 0, 0, 0.2) }", "a contrast of"),
+        (".crisis { color: #bbb }", "a contrast of 1.9"),
+        ("footer > p.crisis:not(.x) { color: #eee }", "a contrast of"),
+        (".page-footer { background-image: url(pattern.png) }", "drawn over a picture"),
+    ],
+)
+def test_a_footer_a_theme_makes_unreadable_is_refused_whatever_the_rule(
+    project: Project, cli: Callable[..., Result], css: str, said: str
+) -> None:
+    """What the layout made of the styles is judged, not how a rule is written."""
+    themed(project, css)
+    (project.root / "assets" / "pattern.png").write_bytes(tiny_png())
+    lines = refused(cli, project)
+    footer = [line for line in lines if "the footer's" in line]
+    assert footer and all(line.startswith("content/handouts/en/breath.yaml: ") for line in footer)
+    assert any(said in line for line in footer), lines
+    assert "crisis line, must be easy to read" in footer[0]
+
+
+def test_the_contrast_is_wcags_as_coloraide_reckons_it() -> None:
+    from coloraide import Color
+
+    from generator.legibility import contrast
+
+    for first, second in [
+        ("#000", "#fff"),
+        ("#444", "#fff"),
+        ("#1f4e4a", "#fff"),
+        ("#767676", "#fff"),
+        ("#ff0000", "#00ff00"),
+        ("#0a0a0a", "#111"),
+        ("navy", "#777"),
+    ]:
+        ours = contrast(
+            (*Color(first).convert("srgb").coords(), 1.0),  # type: ignore[arg-type]
+            (*Color(second).convert("srgb").coords(), 1.0),  # type: ignore[arg-type]
+        )
+        theirs = Color(first).contrast(second, method="wcag21")
+        # coloraide weighs the channels by its sRGB-to-XYZ matrix (0.21264…), we by
+        # WCAG's rounded ones (0.2126…): ratios differ by under a twentieth of a percent.
+        assert ours == pytest.approx(theirs, rel=5e-4), (first, second)
+
+
+@pytest.mark.parametrize(
     "css",
     [
         ".callout { display: none }",
         ".footer-notes-box { display: none }",
         "h2 { color: #1a3a5c }",
         ".page-footer { color: #222; font-weight: 700 }",
+        ".crisis { color: #1f4e4a; text-decoration: underline }",
+        ".page-footer { background: #fffbe6 }",
     ],
 )
 def test_a_theme_may_hide_its_own_things_and_colour_the_footer(

@@ -18,11 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from generator.check.duties import KNOWING, REQUIRED, guessed, necessity, passive_duty, required
 from generator.check.parse import (
     CONDITIONS,
-    NOBODY,
     OTHER_MODALS,
-    PEOPLE,
     YOU,
     Hit,
     Voiced,
@@ -61,12 +60,6 @@ MIND_OBJECTS = frozenset(_WORDS["mind_objects"])
 HELD = frozenset(_WORDS["held"])
 #: What makes a step an insistence: "…, no matter how you feel", "at all times".
 INSISTING = tuple(_WORDS["insisting"])
-#: What "you must be …" guesses: "you must be tired".
-_GUESSED = frozenset(_WORDS["guessed"])
-#: What the reader does, obliged in the passive with no one named.
-_PASSIVE_DUTIES = frozenset(_WORDS["passive_duties"])
-#: "You are required to…", "you are expected to…".
-_REQUIRED = frozenset(_WORDS["required"])
 #: Every trigger a directive finding names, as `allow:` may name it.
 TRIGGERS = frozenset(
     {
@@ -82,7 +75,7 @@ TRIGGERS = frozenset(
         "try to",
         "try harder",
         *INSISTING,
-        *_REQUIRED,
+        *REQUIRED,
         "important",
         *(f"{verb} {word}" if word else verb for verb, word in STATES.items()),
         *(f"be {state}" for state in BE_STATES),
@@ -107,7 +100,7 @@ def directives(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
     for token in sentence:
         if voiced.inside(token):
             continue
-        found = _obligation(sentence, token) or _necessity(token) or _required(token)
+        found = _obligation(sentence, token) or necessity(token) or required(token)
         if found is not None:
             yield found
     for verb in imperatives(sentence):
@@ -156,7 +149,7 @@ def _obligation(sentence: Span, token: Token) -> Hit | None:
     # "…must be completed by you": the one obliged is the agent of a passive.
     agents = [o for a in verb.children if a.dep_ == "agent" for o in a.children]
     if not any(s.lower_ in YOU for s in (*joined_subjects(verb), *agents)) and not (
-        not agents and _passive_duty(verb)
+        not agents and passive_duty(verb)
     ):
         return None
     if conditional(verb) or reported(verb) or in_noun_phrase(verb):
@@ -175,7 +168,7 @@ def _obliging(sentence: Span, token: Token) -> tuple[str, Token, Token, Token] |
         verb = token.head
         if verb.tag_ == "VBN" and "have" in aux_words(verb):
             return None  # "you must have felt alone": a guess about the past
-        if token.lower_ == "must" and _guessed(verb):
+        if token.lower_ == "must" and guessed(verb):
             return None  # "you must be tired", "you must be wondering": a guess
         if verb.lemma_ == "have" and to_clause(verb) and negated(verb):
             return None  # "you shouldn't have to carry this alone" takes a weight off
@@ -195,73 +188,8 @@ def _obliging(sentence: Span, token: Token) -> tuple[str, Token, Token, Token] |
     return f"{token.lemma_} to", token, to[0], token
 
 
-def _passive_duty(verb: Token) -> bool:
-    """ "Your homework must be finished", "medication should be taken as prescribed": a
-    duty in the passive, with no one named, on the reader's things or what they do."""
-    if verb.tag_ != "VBN" or not any(c.dep_ == "auxpass" for c in verb.children):
-        return False
-    said = [c for c in verb.children if c.dep_ == "nsubjpass"]
-    if any(s.lower_ in PEOPLE and s.lower_ not in YOU for s in said):
-        return False  # "a parent must be told": someone else's duty
-    if any(s.lower_ in NOBODY or any(c.lower_ == "no" for c in s.children) for s in said):
-        return False  # "nothing should be done without your consent" gives leave
-    yours = any(c.dep_ == "poss" and c.lower_ == "your" for s in said for c in s.children)
-    return yours or verb.lemma_.lower() in _PASSIVE_DUTIES
-
-
-def _guessed(verb: Token) -> bool:
-    """ "You must be tired", "you must be feeling low": a guess at how the reader is."""
-    if verb.tag_ == "VBG" and "be" in aux_words(verb):
-        return True
-    if verb.lemma_ != "be" or negated(verb):
-        return False
-    return any(c.dep_ == "acomp" and c.lower_ in _GUESSED for c in verb.children)
-
-
 def _first_word(sentence: Span) -> Token:
     return next((t for t in sentence if not (t.is_punct or t.is_space)), sentence[0])
-
-
-#: Words that make a step a duty: "it is essential that you…", "this step is mandatory".
-_NEEDED = frozenset({"essential", "vital", "crucial", "necessary", "imperative"})
-_MANDATORY = frozenset({"mandatory", "compulsory", "required", "obligatory"})
-
-
-def _necessity(token: Token) -> Hit | None:
-    """ "It is essential that you practise", "this practice is mandatory"."""
-    word = token.lower_
-    if token.dep_ != "acomp" or word not in _NEEDED | _MANDATORY | {"important"}:
-        return None
-    verb = token.head
-    if verb.lemma_ != "be" or negated(verb) or conditional(verb) or reported(verb):
-        return None
-    if word in _MANDATORY:
-        return hit("directive", "obligation", word, token, token, None)
-    duty = [c for c in (*token.children, *verb.children) if c.dep_ in ("ccomp", "xcomp", "advcl")]
-    if word == "important":
-        # "It's important that you stop…"; not "it's important to go slowly", nor what
-        # the reader is to know or feel ("it's important that you know you are not alone").
-        duty = [c for c in duty if c.dep_ == "ccomp" and c.lemma_ not in _KNOWING | {"feel", "be"}]
-    for clause in duty:
-        doers = subjects(clause) + [
-            o for p in clause.children if p.lower_ == "for" for o in p.children
-        ]
-        if any(d.lower_ in YOU for d in doers):
-            return hit("directive", "obligation", word, token, token, None)
-    return None
-
-
-def _required(token: Token) -> Hit | None:
-    """ "You are required to complete the worksheet": an obligation in the passive."""
-    if token.lower_ not in _REQUIRED or token.tag_ != "VBN" or to_clause(token) is None:
-        return None
-    if not any(c.dep_ == "auxpass" for c in token.children) or negated(token):
-        return None
-    if aux_words(token) & OTHER_MODALS or conditional(token) or reported(token):
-        return None  # "you may be asked to", "if you are required to"
-    if not any(c.dep_ == "nsubjpass" and c.lower_ in YOU for c in token.children):
-        return None
-    return hit("directive", "obligation", token.lower_, token, token, None)
 
 
 #: What an obligation says, put without ordering: advice helps, a need matters.
@@ -441,10 +369,6 @@ def _insisting(sentence: Span, verb: Token) -> Hit | None:
 
 # --- headings ------------------------------------------------------------------------
 
-#: What a heading's "must" or "need to" points at when it names what the page
-#: tells: "Five things you must know" is a topic; "Five things you must do" an order.
-_KNOWING = frozenset({"know", "understand", "learn", "remember", "read", "hear", "see", "expect"})
-
 
 def heading_orders(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
     """The orders a heading gives: "You must calm down", "Five things you must do",
@@ -464,7 +388,7 @@ def heading_orders(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
         if (
             any(s.lower_ in YOU for s in subjects(verb))
             and not (conditional(verb) or reported(verb))
-            and action.lemma_ not in _KNOWING
+            and action.lemma_ not in KNOWING
             and (to_you or phrase != "should")
         ):
             yield hit("directive", "obligation", phrase, first, last, None)
