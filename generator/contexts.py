@@ -88,6 +88,8 @@ class PacketContext(PageContext):
     agenda_end: str
     #: The certificate's hours, written as the language writes numbers.
     certificate_hours: str
+    #: Whether that is one hour ("1 hour", not "1 hours").
+    certificate_one_hour: bool
 
 
 class PersonalContext(TypedDict):

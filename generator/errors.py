@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -46,9 +47,20 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return (
+        return printable(
             f"{where}: {self.field}: {self.message}" if self.field else (f"{where}: {self.message}")
         )
+
+
+#: What a terminal acts on rather than shows: control characters (but line breaks
+#: and tabs) and the marks that reorder text. A message quotes what a file holds.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text to print for people, a control character in it shown as `\\x1b` (an escape
+    sequence in a value would otherwise retitle or recolour the terminal)."""
+    return _UNPRINTABLE.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
 def display_path(path: Path) -> str:
@@ -67,6 +79,9 @@ class HandoutError(click.ClickException):
     """Root of every user-facing error; Click prints it without a traceback."""
 
     exit_code = 1
+
+    def format_message(self) -> str:
+        return printable(super().format_message())
 
 
 class ProblemsError(HandoutError):

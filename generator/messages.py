@@ -82,6 +82,7 @@ class Messages(Model):
     certificate_certifies: Line
     certificate_took_part: Line
     certificate_hours: Line
+    certificate_hour: Line = Field(description="The same for exactly one hour: {hours}.")
     certificate_date: Line
     certificate_signed: Line
     diagram_zones: Line = Field(description="A zones diagram's alt text begins so, with {count}.")
@@ -105,6 +106,7 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "agenda_ends": ("time",),
     "knowledge_answer": ("choice",),
     "certificate_hours": ("hours",),
+    "certificate_hour": ("hours",),
     "diagram_zones": ("count",),
     "diagram_cascade": ("count",),
     "diagram_ladder": ("count",),
@@ -154,6 +156,7 @@ REQUIRED = {
     "prepared_for": "name",
     "facilitator": "name",
     "certificate_hours": "hours",
+    "certificate_hour": "hours",
     "part": "number",
     "reviewed": "date",
 }

@@ -377,6 +377,7 @@ class Renderer:
             "agenda": agenda,
             "agenda_end": agenda_end,
             "certificate_hours": format_decimal(hours, locale=_locale(item.language)),
+            "certificate_one_hour": hours == 1,
         }
         if packet.organisation:
             context["author"] = packet.organisation

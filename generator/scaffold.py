@@ -18,7 +18,7 @@ from generator.blocks import BLOCKS
 from generator.config import Project
 from generator.errors import HandoutError, Problem, ProblemsError, display_path
 from generator.model import id_too_long, is_valid_id
-from generator.output import make_folders, remove_folders, write_atomically
+from generator.output import make_folders, reason, remove_folders, write_atomically
 from generator.roots import CONFIG_NAME, builtin_root
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
@@ -46,13 +46,19 @@ def init_project(folder: Path, languages: Sequence[str] = ("en",)) -> list[Path]
     content folder.
     """
     config = folder / CONFIG_NAME
-    if config.exists():
+    try:
+        if config.exists():
+            raise HandoutError(
+                f"{config} already exists; this folder is a project already. "
+                "Add handouts to it with `handouts new ID`"
+            )
+        if folder.exists() and not folder.is_dir():
+            raise HandoutError(f"{folder} is a file, not a folder; choose another name")
+    except OSError as exc:  # a name too long for the disk, a folder that can't be read
         raise HandoutError(
-            f"{config} already exists; this folder is a project already. "
-            "Add handouts to it with `handouts new ID`"
-        )
-    if folder.exists() and not folder.is_dir():
-        raise HandoutError(f"{folder} is a file, not a folder; choose another name")
+            f"can't make a project in {display_path(folder)}: {reason(exc)}; choose "
+            "another folder (a shorter name, or one you may read)"
+        ) from None
     contents = {
         config: _config_text(languages),
         folder / ".gitignore": "output/\n.handouts-cache/\n",

@@ -69,6 +69,15 @@ def test_init_over_a_file(tmp_path: Path, cli) -> None:
     )
 
 
+def test_init_with_a_name_longer_than_the_disk_allows(tmp_path: Path, cli) -> None:
+    result = cli("init", str(tmp_path / ("a" * 300)))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.stderr.startswith("Error: can't make a project in ")
+    assert "File name too long; choose another folder" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_init_where_it_cannot_write(cli) -> None:
     result = cli("init", "/proc/clinic")
     assert result.exit_code == 1
@@ -322,3 +331,24 @@ def test_check_says_a_language_has_no_messages_as_build_would(
     assert "there are no template messages for the language `fr`; add " in result.output
     build = cli("build", "x")
     assert build.exit_code == 1 and "no template messages for the language `fr`" in build.output
+
+
+def test_control_characters_in_a_value_are_shown_not_sent_to_the_terminal(
+    mini_packet: Project, cli
+) -> None:
+    """A red team's: an id holding an escape sequence retitled the terminal when the
+    message quoted it. Every message shows such characters as escapes."""
+    packets = mini_packet.root / "content" / "packets"
+    (packets / "odd.yaml").write_text(
+        "title: Odd\naudience: client\nlanguage: en\nsections:\n  - title: S\n"
+        '    handouts: ["RED\\e]0;pwned\\a", "b\\u202eackwards", breath]\n',
+        encoding="utf-8",
+    )
+    mini_packet.add("esc.yaml", MINIMAL.replace("type: paragraph", 'type: "para\\e[31m"'))
+    for args in (["packet", "odd"], ["build", "esc"], ["check"]):
+        result = cli(*args)
+        assert result.exit_code == 1, args
+        assert "\x1b" not in result.output and "\x07" not in result.output, args
+        assert "\u202e" not in result.output, args
+    assert "RED\\x1b]0;pwned\\x07" in cli("packet", "odd").output
+    assert "para\\x1b[31m" in cli("build", "esc").output

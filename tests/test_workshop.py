@@ -380,3 +380,39 @@ def test_without_the_agenda_the_objectives_stand_under_their_own_heading(
         if not isinstance(item, list)
     ]
     assert marks[0] == "By the end, you will be able to"
+
+
+@pytest.mark.parametrize("args", [(), ("--large-print",)])
+def test_a_long_name_keeps_the_certificate_to_its_page(
+    workshop: Project, cli, args: tuple[str, ...]
+) -> None:
+    """A red team's: a name at the length limit with no spaces took two pages."""
+    from generator.options import MAX_NAME
+
+    names = ["W" * MAX_NAME, "Ana " + "W" * 60, "Begoña Quiñones-Ruiz de la Torre y Fernández"]
+    csv = workshop.root / "people.csv"
+    csv.write_text("name\n" + "\n".join(names) + "\n", encoding="utf-8")
+    alone = cli("packet", "morning", *args)
+    assert alone.exit_code == 0, alone.output
+    pages = len(pages_text(Path(alone.stdout.strip())))
+    result = cli("packet", "morning", "--participants", str(csv), *args)
+    assert result.exit_code == 0, result.output
+    for line in result.stdout.splitlines():
+        texts = pages_text(Path(line))
+        assert len(texts) == pages
+        assert "took part in" in texts[-1] and "Signed: Jordan Lee" in texts[-1]
+
+
+@pytest.mark.parametrize(("hours", "said"), [("1", "1 hour"), ("0.5", "0.5 hours")])
+def test_one_hour_is_an_hour(workshop: Project, cli, hours: str, said: str) -> None:
+    path = workshop.root / "content" / "packets" / "morning.yaml"
+    path.write_text(
+        WORKSHOP.replace("hours: 1.25", f"hours: {hours}")
+        .replace("10:05", "9:50")
+        .replace("minutes: 50", "minutes: 35"),
+        encoding="utf-8",
+    )
+    result = cli("packet", "morning")
+    assert result.exit_code == 0, result.output
+    last = pages_text(Path(result.stdout.strip()))[-1]
+    assert f" {said}" in last and f" {said}s" not in last

@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from generator.errors import Problem, counted
+from generator.errors import Problem, counted, printable
 
 Loc = tuple[str | int, ...]
 
@@ -71,7 +71,7 @@ class Report:
             summary = (
                 f"{', '.join(parts)} in {counted(files, 'file')} ({len(self.checked)} checked)."
             )
-        return "\n".join([*lines, "", summary]).lstrip("\n")
+        return printable("\n".join([*lines, "", summary]).lstrip("\n"))
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
