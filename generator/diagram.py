@@ -32,6 +32,15 @@ def _drawable(value: str) -> str:
                 "left would print broken. Give this idea as steps, a list or a table, which "
                 "set such text properly"
             )
+    from generator.fonts import body_lacks, describe
+
+    lacking = body_lacks(composed)
+    if lacking:
+        raise ValueError(
+            f"has {describe(lacking)} ({''.join(lacking[:5])}) that the handout's font does "
+            "not have: a diagram draws its labels in that font alone, and another font "
+            "would be this computer's. Write the label in words"
+        )
     return composed
 
 

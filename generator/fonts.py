@@ -200,6 +200,14 @@ def _advance_widths(weight: str) -> dict[str, int]:
     return widths
 
 
+def body_lacks(text: str) -> list[str]:
+    """The characters the body face has no glyph for (it would fall back to another font)."""
+    if text.isascii():
+        return []
+    widths = _advance_widths("400")  # one for each character the face has
+    return [c for c in dict.fromkeys(text) if _printed(c) and c not in widths]
+
+
 def text_width(text: str, *, bold: bool = False) -> float:
     """How wide text is set in the body face, in ems (kerning narrows it a little)."""
     widths = _advance_widths("700" if bold else "400")

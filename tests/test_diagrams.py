@@ -321,7 +321,7 @@ def test_every_word_stays_inside_its_box_and_no_boxes_collide(
 
 
 def test_labels_are_text_never_markup() -> None:
-    hostile = '<b onclick="x">&amp; "quoted" ]]> \ufffe</b>'
+    hostile = '<b onclick="x">&amp; "quoted" ]]></b>'
     shape = diagram(kind="loop", steps=[hostile, "**Bold** and *leaning*", "plain"])
     pen = pen_for(page_geometry("letter", large_print=False), "#1f4e4a", ink_saver=False, room=600)
     root = parse(draw(shape, pen))
@@ -330,7 +330,10 @@ def test_labels_are_text_never_markup() -> None:
     assert {e.tag for e in root.iter()} == {
         f"{SVG}{t}" for t in ("svg", "rect", "text", "path", "polygon")
     }
-    assert '<b onclick="x">' in lines and '"quoted" ]]> \ufffd</b>' in lines
+    assert '<b onclick="x">' in lines and '"quoted" ]]></b>' in lines
+    # A character XML can't hold is refused before drawing, as no font has it.
+    with pytest.raises(ValueError, match="that the handout's font does not have"):
+        diagram(kind="loop", steps=["a \ufffe", "b", "c"])
     # Inline Markdown is reduced to its words, as the text is elsewhere.
     assert "Bold and leaning" in lines and "**" not in lines
 
@@ -509,11 +512,11 @@ def test_a_script_a_diagram_cannot_draw_is_refused_at_its_label(
 
 def test_accents_typed_as_combining_marks_are_composed() -> None:
     shape = diagram(
-        kind="loop", steps=["Cafe\u0301 time", "Tie\u0302\u0301ng Vie\u0323\u0302t", "c"]
+        kind="loop", steps=["Cafe\u0301 time", "Nin\u0303o, Zoe\u0308, A\u030angstro\u0308m", "c"]
     )
     pen = pen_for(page_geometry("letter", large_print=False), "#1f4e4a", ink_saver=False, room=600)
     texts = [t.text for t in parse(draw(shape, pen)).iter(f"{SVG}text")]
-    assert texts[:2] == ["Caf\u00e9 time", "Ti\u1ebfng Vi\u1ec7t"]
+    assert texts[:2] == ["Caf\u00e9 time", "Ni\u00f1o, Zo\u00eb, \u00c5ngstr\u00f6m"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -544,3 +547,26 @@ def test_every_channel_value_is_tinted_as_coloraide_tints_it() -> None:
 def test_a_colour_that_is_not_hex_is_tinted_by_coloraide() -> None:
     assert tint("teal", 0.5) == Color("teal").mix("white", 0.5, space="srgb").to_string(hex=True)
     assert tint("#1f4e4a", 0.15) == "#dde4e4"
+
+
+@pytest.mark.parametrize(
+    ("label", "named"),
+    [
+        ("Smile \U0001f600 \u263a \u2713", "emoji or symbols"),
+        ("\u4e2d\u6587\u5b57", "Chinese, Japanese or Korean characters"),
+        ("\u041f\u0440\u0438\u0432\u0435\u0442", "Cyrillic script"),
+    ],
+    ids=["emoji", "cjk", "cyrillic"],
+)
+def test_a_label_the_body_font_cannot_set_is_refused_at_its_label(
+    project: Project, cli: Any, label: str, named: str
+) -> None:
+    """A red team's: an emoji in a diagram was drawn in this computer's font with no word
+    (even under --strict), and Chinese as empty boxes with the engine's warning alone."""
+    block = f'{{type: diagram, kind: loop, steps: ["{label}", Name it, Offer it]}}'
+    project.add("h.yaml", handout_text("Pictures", "A picture.", f"  - {block}\n"))
+    result = cli("build", "h", "--strict")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("content/handouts/en/h.yaml:11:41: blocks[0].steps[0]: has ")
+    assert named in result.stderr and "Write the label in words" in result.stderr
+    assert project.output_files() == {}
