@@ -20,6 +20,7 @@ from generator.cli_options import (
     reads_only,
     run_options,
     strict_option,
+    unused_check_options,
 )
 
 if TYPE_CHECKING:
@@ -374,9 +375,8 @@ def check_command(
     """
     from generator.check import CheckRequest, rules_json, rules_text, run_check
 
+    unused_check_options(bool(targets), list_rules=list_rules, check_pdf=check_pdf)
     if list_rules:
-        if targets:
-            raise click.UsageError("--rules lists the rules; give it no ID or PATH")
         click.echo(rules_json() if as_json else rules_text())
         return
     report = run_check(

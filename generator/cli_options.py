@@ -181,3 +181,31 @@ def language_list(
         if problem is not None:
             raise click.BadParameter(f"`{tag}` {problem}", context, parameter)
     return tags
+
+
+def given_options(names: tuple[str, ...]) -> list[str]:
+    """The options among these typed on the command line (not set in the environment)."""
+    from click.core import ParameterSource
+
+    context = click.get_current_context()
+    return [
+        next(o for o in p.opts if o.startswith("--"))
+        for p in context.command.params
+        if p.name in names and context.get_parameter_source(p.name) is ParameterSource.COMMANDLINE
+    ]
+
+
+def unused_check_options(targets: bool, *, list_rules: bool, check_pdf: bool) -> None:
+    """Refuse `check` options that would be ignored: any with --rules, which checks
+    nothing, and those that choose the PDF without --pdf."""
+    given = given_options(("check_pdf", "large_print", "paper", "edition", "fillable"))
+    if list_rules:
+        given += given_options(("strict", "language"))
+        if targets or given:
+            raise click.UsageError(
+                f"--rules lists the rules and checks nothing: leave out {', '.join(given)}"
+                if given
+                else "--rules lists the rules; give it no ID or PATH"
+            )
+    elif given and not check_pdf:
+        raise click.UsageError(f"{', '.join(given)}: these choose the PDF to check; add --pdf")

@@ -82,9 +82,10 @@ def source_date() -> dt.datetime | None:
     if value is None:
         return None
     try:
-        seconds = int(value.strip())
-        if seconds < 0:
+        # ASCII digits only: int() would also take "1_700_000_000" and other scripts' digits.
+        if not re.fullmatch(r"[0-9]{1,15}", value.strip(" \t\n")):
             raise ValueError(value)
+        seconds = int(value.strip())
         return dt.datetime.fromtimestamp(seconds, dt.UTC)
     except (ValueError, OverflowError, OSError):
         shown = repr(value) if len(value) <= 40 else repr(value[:40] + "...")

@@ -304,11 +304,9 @@ def check_name_pattern(pattern: str | None) -> str:
     return pattern
 
 
-def participant_file_names(
-    packet_id: str, names: Sequence[Participant], pattern: str | None
-) -> list[str]:
-    """File names (without .pdf) for each participant's copy, all different."""
-    pattern = check_name_pattern(pattern)
+def participant_file_names(packet_id: str, names: Sequence[Participant], pattern: str) -> list[str]:
+    """File names (without .pdf) for each participant's copy, all different; `pattern` as
+    `check_name_pattern` gave it (checked once: "{n}.pdf.pdf" keeps one ".pdf")."""
     result = []
     for number, person in enumerate(names, start=1):
         result.append(pattern.format(id=packet_id, n=f"{number:03d}", name=_slug(person.name)))

@@ -195,6 +195,30 @@ def test_rules_takes_no_targets(cli) -> None:
     assert "--rules lists the rules; give it no ID or PATH" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--rules", "--pdf"], "--rules lists the rules and checks nothing: leave out --pdf"),
+        (
+            ["--rules", "--strict", "--language", "es"],
+            "--rules lists the rules and checks nothing: leave out --strict, --language",
+        ),
+        (["--large-print"], "--large-print: these choose the PDF to check; add --pdf"),
+        (["--paper", "a4", "--fillable"], "--paper, --fillable: these choose the PDF"),
+    ],
+)
+def test_options_check_would_ignore_are_refused(cli, args: list[str], said: str) -> None:
+    """A red team's: they were taken and silently did nothing."""
+    result = cli("check", *args)
+    assert result.exit_code == 2
+    assert said in result.stderr
+
+
+def test_rules_still_takes_json(cli) -> None:
+    result = cli("check", "--rules", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)
+
+
 # --- allow: lists ---------------------------------------------------------------------
 
 NOT_LISTED = "is neither a wording rule nor a phrase on the word list"

@@ -326,6 +326,20 @@ def test_a_pattern_may_end_in_pdf(small_packet: Project, cli) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("pattern", "named"),
+    [("{n}.PDF.pdf", "001.PDF.pdf"), ("{n}.pdf.pdf", "001.pdf.pdf"), ("{n}.PDF", "001.pdf")],
+)
+def test_only_the_last_pdf_of_a_pattern_is_its_ending(
+    small_packet: Project, cli, pattern: str, named: str
+) -> None:
+    """A red team's: "{n}.PDF.pdf" lost both endings, as the pattern was read twice."""
+    csv = write_csv(small_packet, "name\nAlex\nSam\n")
+    result = cli("packet", "mini", "--participants", str(csv), "--name-pattern", pattern)
+    assert result.exit_code == 0, result.output
+    assert Path(result.stdout.split()[0]).name == named
+
+
 # --- manifest problems -----------------------------------------------------------
 
 

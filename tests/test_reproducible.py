@@ -94,7 +94,18 @@ def test_source_date_epoch_sets_every_date(project, cli, monkeypatch: pytest.Mon
     assert (project.root / "output/en/breath.pdf").read_bytes() != one
 
 
-@pytest.mark.parametrize("value", ["", " ", "yesterday", "-5", "1.5e9", "99999999999999999999"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        *("", " ", "yesterday", "-5", "1.5e9", "99999999999999999999"),
+        # What Python's int() takes and the variable's "whole number of seconds" does not.
+        *(
+            "1_767_225_600",
+            "\u0661\u0667\u0666\u0667\u0662\u0662\u0665\u0666\u0660\u0660",
+            "+1767225600",
+        ),
+    ],
+)
 def test_an_invalid_source_date_epoch_is_a_clear_error(
     project, cli, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:

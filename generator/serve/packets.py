@@ -26,7 +26,11 @@ from generator.jobs import packet_file_name
 from generator.model import HandoutFile, Packet, PacketFile
 from generator.options import RenderOptions
 from generator.output import zip_entry
-from generator.participants import participant_file_names, participants_in
+from generator.participants import (
+    check_name_pattern,
+    participant_file_names,
+    participants_in,
+)
 from generator.request import PacketRequest
 from generator.serve.printing import LAYOUT_LOCK, Printed, form_options
 from generator.sources import select
@@ -205,7 +209,10 @@ def make_packet(project: Project, choice: PacketChoice) -> Printed:
     if not people:
         return Printed(copies[0], f"{base}.pdf")
     suffix = base[len(item.id) :]
-    names_in_zip = [f"{f}{suffix}.pdf" for f in participant_file_names(item.id, people, None)]
+    names_in_zip = [
+        f"{f}{suffix}.pdf"
+        for f in participant_file_names(item.id, people, check_name_pattern(None))
+    ]
     return Printed(_zipped(names_in_zip, copies), f"{base}-copies.zip", "application/zip")
 
 
