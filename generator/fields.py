@@ -22,12 +22,23 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad\s]*")
 
 
+#: Accents stacked on one letter, more than any language writes (Vietnamese two,
+#: phonetics three or four): "Zalgo" text, whose marks draw off the page.
+_STACKED = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{5,}")
+
+
 def _printable(value: str) -> str:
     found = _CONTROL.search(value)
     if found:
         raise ValueError(
             f"contains an invisible control character (U+{ord(found.group(0)):04X}); "
             "retype the text around it"
+        )
+    stacked = _STACKED.search(value)
+    if stacked:
+        raise ValueError(
+            f"has {len(stacked.group(0))} accents stacked on one letter, which draw above "
+            "the line and off the page; retype the text around it"
         )
     if _INVISIBLE.fullmatch(value):
         raise ValueError("has only characters that print nothing; write the text")

@@ -202,6 +202,19 @@ def test_a_title_of_characters_that_print_nothing_is_refused(project, cli) -> No
     assert project.output_files() == {}
 
 
+def test_accents_stacked_past_any_language_are_refused(project, cli) -> None:  # type: ignore[no-untyped-def]
+    """A red team's: a table cell of one letter and a hundred accents drew above the page."""
+    from conftest import MINIMAL
+
+    zalgo = "\u02bb" + "\u0301\u0308\u0333" * 34
+    project.add("h.yaml", MINIMAL.replace("for a moment.", f"for a moment {zalgo}."))
+    project.add("v.yaml", MINIMAL.replace("for a moment.", "for a moment, Ti\u1ebfng Vi\u1ec7t."))
+    result = cli("build", "h")
+    assert result.exit_code == 1
+    assert "text: has 102 accents stacked on one letter" in result.stderr, result.stderr
+    assert cli("build", "v").exit_code == 0
+
+
 def test_check_of_a_folder_with_a_link_that_loops_says_what_it_is(project, cli) -> None:  # type: ignore[no-untyped-def]
     """It was a RuntimeError traceback, from resolving the loop to list the folder's ids."""
     packets = project.root / "content" / "packets"
