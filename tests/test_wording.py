@@ -426,7 +426,8 @@ SECOND_BLIND_CASES: list[tuple[str, set[str]]] = [
     ("Irrational fears are common after trauma.", set()),
     ("A psychotic episode can be frightening.", set()),
     ("People living with schizophrenia can live full lives.", set()),
-    ("Mentally ill people deserve care.", set()),
+    # Person-first words say "people with a mental illness".
+    ("Mentally ill people deserve care.", {"shaming"}),
     ("A setback is not a failure.", set()),
     ("It is impossible to predict who will develop PTSD.", set()),
     ("Recovery is possible.", set()),
@@ -464,3 +465,82 @@ def test_what_the_second_blind_set_found_is_read_right() -> None:
         for (text, _), hits in zip(SECOND_BLIND_CASES, found, strict=True)
     }
     assert got == dict(SECOND_BLIND_CASES)
+
+
+#: A third blind set (2026-12-01, 360 sentences from the content guide alone) found
+#: judging words the labels lacked ("selfish", "disgusting", "cowards", "being
+#: difficult"), more people named by a diagnosis ("insomniacs", "drug abusers",
+#: "psychotic people"), bans ("forbidden", "not allowed"), "forgive" ordered, and
+#: certainty ("sure to be gone", "will work for you", "feel no guilt", "never have to
+#: feel this sad again"); and three false alarms where the label was set against
+#: another word ("strength, not weakness"). Each below, with variants and look-alikes.
+THIRD_BLIND_CASES: list[tuple[str, set[str]]] = [
+    ("You will wake up refreshed every morning with this routine.", {"promise"}),
+    ("Insomniacs make their own problems worse by worrying.", {"shaming"}),
+    ("Never nap during the day, no matter how tired you feel.", {"directive"}),
+    ("Having panic attacks means you are a nervous wreck.", {"shaming"}),
+    ("Leaving early is absolutely forbidden during exposure practice.", {"directive"}),
+    ("Grieving people who cling to the past are being selfish.", {"shaming"}),
+    ("Anyone still crying after six months is emotionally unstable.", {"shaming"}),
+    ("You'll never have to feel this sad again once you accept the loss.", {"promise"}),
+    ("Your reaction is excessive and morbid.", {"shaming"}),
+    ("All alcoholics are in denial.", {"shaming"}),
+    ("Your drinking is disgusting and selfish.", {"shaming"}),
+    ("You'll be completely sober and happy within a month.", {"promise"}),
+    ("Your cravings are sure to be gone after detox.", {"promise"}),
+    ("Drug abusers are a drain on their families.", {"shaming"}),
+    ("People who self-harm are just attention seekers.", {"shaming"}),
+    ("Cutters need to learn better ways to cope.", {"shaming"}),
+    ("Your self-destructive behaviour is ruining your family.", {"shaming"}),
+    (
+        "Self-harm is something you are strictly forbidden to do while in our program.",
+        {"directive"},
+    ),
+    ("People who attempt suicide are cowards.", {"shaming"}),
+    ("Patients who refuse medication are being difficult.", {"shaming"}),
+    ("Your paranoid delusions are nonsense.", {"shaming"}),
+    ("Psychotic people shouldn't be left alone with children.", {"shaming"}),
+    ("There's no doubt this treatment will work for you.", {"promise"}),
+    ("Your body is disgusting at this weight.", {"shaming"}),
+    ("This meal plan will fully restore your health in eight weeks.", {"promise"}),
+    ("You will never binge again after this program.", {"promise"}),
+    ("Your greedy eating habits caused this.", {"shaming"}),
+    ("Weighing yourself is not allowed between appointments.", {"directive"}),
+    ("You are 100% certain to regain your periods once you reach your target weight.", {"promise"}),
+    ("Fat clients often lie about what they eat.", {"shaming"}),
+    ("You will feel no guilt about food after just one session.", {"promise"}),
+    ("Prolonged exposure therapy will erase your trauma memories.", {"promise"}),
+    ("Forgive your abuser so you can move on.", {"directive"}),
+    ("Kids who act out after trauma are just spoiled.", {"shaming"}),
+    ("Slips can happen, and they are often part of recovery rather than a failure.", set()),
+    ("Calling a crisis line is a sign of strength, not weakness.", set()),
+    ("Bloods must be taken every three months for patients on clozapine.", set()),
+    ("You are allowed to take a break at any time.", set()),
+    ("Visitors are not allowed on the ward after eight.", set()),
+    ("Some people find it hard to forgive, and that is okay.", set()),
+    ("Asylum seekers may need extra support.", set()),
+    ("This can be difficult at first.", set()),
+    ("People with schizophrenia can live full lives.", set()),
+    ("Your abuser is responsible for what happened.", set()),
+    ("Alcohol is a drug that affects sleep.", set()),
+    ("You are bound to have bad days.", set()),
+    ("You are sure to feel nervous at first.", set()),
+    ("Schizophrenic patients need close watching.", {"shaming"}),
+    ("Cutting is strictly prohibited while you are with us.", {"directive"}),
+    ("Insomniacs often nap too much.", {"shaming"}),
+    ("Your eating habits are disgusting.", {"shaming"}),
+    ("This therapy will work for you.", {"promise"}),
+    ("You will never have to feel this way again.", {"promise"}),
+    ("You're certain to recover.", {"promise"}),
+    ("Alcoholics Anonymous meetings are free.", set()),
+    ("A bipolar diagnosis can be a relief.", set()),
+]
+
+
+def test_what_the_third_blind_set_found_is_read_right() -> None:
+    found = judge([text for text, _ in THIRD_BLIND_CASES])
+    got = {
+        text: {h.family for h in hits}
+        for (text, _), hits in zip(THIRD_BLIND_CASES, found, strict=True)
+    }
+    assert got == dict(THIRD_BLIND_CASES)

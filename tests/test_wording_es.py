@@ -330,7 +330,8 @@ SECOND_BLIND_CASES: list[tuple[str, set[str]]] = [
     ("El grupo terminará en junio.", set()),
     ("Lo que debe saber antes de la primera cita", set()),
     ("Su tarea debe terminarse antes de la sesión.", {"directive"}),
-    ("Los niños con epilepsia deben tomarse la medicina a tiempo.", {"directive"}),
+    # Said of someone else, the reflexive is their own act, not a duty in the passive.
+    ("Los niños con epilepsia deben tomarse la medicina a tiempo.", set()),
     ("Las personas con depresión pueden sentirse cansadas.", set()),
     ("Los bipolares no pueden trabajar.", {"shaming"}),
     ("Su falta de disciplina explica la recaída.", {"shaming"}),
@@ -347,3 +348,49 @@ def test_what_the_second_blind_set_found_is_read_right() -> None:
         for (text, _), hits in zip(SECOND_BLIND_CASES, found, strict=True)
     }
     assert got == dict(SECOND_BLIND_CASES)
+
+
+#: What a third blind set (2026-12-01) found in Spanish: bans ("está prohibido", "no
+#: está permitido", "se le exige"), an order made an insistence ("pase lo que pase"),
+#: people named by a diagnosis ("los insomnes", "los traumatizados"), judging words,
+#: certainty ("recaer es imposible", "no hay duda de que… funcionará", "estará siempre
+#: a salvo"), and a label set against another word ("fortaleza, no de debilidad").
+THIRD_BLIND_CASES: list[tuple[str, set[str]]] = [
+    ("Con este plan, dormir\u00e1 ocho horas cada noche en una semana.", {"promise"}),
+    ("Los insomnes se buscan sus propios problemas.", {"shaming"}),
+    ("Los que sufren de p\u00e1nico exageran todo.", {"shaming"}),
+    ("Se le exige completar todas las tareas antes de cada sesi\u00f3n.", {"directive"}),
+    ("Los traumatizados nunca vuelven a confiar en nadie.", {"shaming"}),
+    ("Recaer es imposible si termina nuestro programa.", {"promise"}),
+    ("Usted recay\u00f3 porque no tiene fuerza de voluntad.", {"shaming"}),
+    ("T\u00f3mese el medicamento tal como se lo recetaron, pase lo que pase.", {"directive"}),
+    ("No hay duda de que este tratamiento funcionar\u00e1 con usted.", {"promise"}),
+    ("Sus delirios son puras tonter\u00edas.", {"shaming"}),
+    ("Est\u00e1 prohibido faltar a las reuniones del grupo.", {"directive"}),
+    ("En un mes estar\u00e1 completamente sobrio y feliz.", {"promise"}),
+    ("Con este plan de crisis, usted estar\u00e1 siempre a salvo.", {"promise"}),
+    ("Su cuerpo es asqueroso con ese peso.", {"shaming"}),
+    ("No est\u00e1 permitido pesarse entre consultas.", {"directive"}),
+    ("Los chavos que se portan mal despu\u00e9s de un trauma son unos malcriados.", {"shaming"}),
+    ("Llamar a una l\u00ednea de crisis es una muestra de fortaleza, no de debilidad.", set()),
+    ("Los pacientes con clozapina deben hacerse an\u00e1lisis de sangre cada mes.", set()),
+    ("Est\u00e1 terminantemente prohibido fumar en la cl\u00ednica.", {"directive"}),
+    ("Llame a su m\u00e9dico, pase lo que pase.", {"directive"}),
+    ("Los insomnes duermen mal por su culpa.", {"shaming"}),
+    ("No hay duda de que usted se curar\u00e1.", {"promise"}),
+    ("Recaer ser\u00e1 imposible con este plan.", {"promise"}),
+    ("No est\u00e1 prohibido pedir ayuda.", set()),
+    ("Puede parecer una tonter\u00eda, pero a muchas personas les ayuda.", set()),
+    ("Es una muestra de fortaleza y no de debilidad.", set()),
+    ("Si algo le pasa, llame en todo momento al 988.", set()),
+    ("La l\u00ednea atiende en todo momento.", set()),
+]
+
+
+def test_what_the_third_blind_set_found_is_read_right() -> None:
+    found = judge_spanish([text for text, _ in THIRD_BLIND_CASES])
+    got = {
+        text: {h.family for h in hits} - {"register"}
+        for (text, _), hits in zip(THIRD_BLIND_CASES, found, strict=True)
+    }
+    assert got == dict(THIRD_BLIND_CASES)

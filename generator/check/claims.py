@@ -26,7 +26,7 @@ _HOPED = frozenset(_WORDS["hoped"])
 CERTAIN = frozenset(_WORDS["certain"])
 _FEARED = frozenset(_WORDS["feared"])
 #: What a handout offers, as the subject of a claim: "this practice heals trauma".
-_OFFERED = frozenset(
+OFFERED = frozenset(
     {
         "this",
         "it",
@@ -123,7 +123,7 @@ def _heals(token: Token, present: bool) -> tuple[parse.Hit, Token] | None:
     """ "This practice heals trauma": a cure claimed for what the handout offers."""
     if token.lemma_.lower() != "heal" or not present:
         return None
-    if not any(s.lower_ in _OFFERED for s in parse.subjects(token)):
+    if not any(s.lower_ in OFFERED for s in parse.subjects(token)):
         return None
     return parse.hit("promise", "claim", "heals", token, token, None), token
 

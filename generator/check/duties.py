@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from generator.check.labels import an_act
 from generator.check.parse import (
     NOBODY,
     OTHER_MODALS,
@@ -38,6 +39,9 @@ _GUESSED = frozenset(_WORDS["guessed"])
 _PASSIVE_DUTIES = frozenset(_WORDS["passive_duties"])
 #: "You are required to…", "you are expected to…".
 REQUIRED = frozenset(_WORDS["required"])
+#: A ban: "leaving early is forbidden"; "weighing yourself is not allowed".
+BANNED = frozenset(_WORDS["banned"])
+UNALLOWED = frozenset(_WORDS["unallowed"])
 #: What a heading's "must" or "need to" points at when it names what the page
 #: tells: "Five things you must know" is a topic; "Five things you must do" an order.
 KNOWING = frozenset({"know", "understand", "learn", "remember", "read", "hear", "see", "expect"})
@@ -95,6 +99,9 @@ def passive_duty(verb: Token) -> bool:
         return False  # "a parent must be told": someone else's duty
     if any(s.lower_ in NOBODY or any(c.lower_ == "no" for c in s.children) for s in said):
         return False  # "nothing should be done without your consent" gives leave
+    for_whom = [o for p in verb.children if p.lower_ == "for" for o in p.children]
+    if any(o.lower_ in PEOPLE and o.lower_ not in YOU for o in for_whom):
+        return False  # "bloods must be taken … for patients on clozapine": the clinic's duty
     yours = any(c.dep_ == "poss" and c.lower_ == "your" for s in said for c in s.children)
     return yours or verb.lemma_.lower() in _PASSIVE_DUTIES
 
@@ -106,3 +113,24 @@ def guessed(verb: Token) -> bool:
     if verb.lemma_ != "be" or negated(verb):
         return False
     return any(c.dep_ == "acomp" and c.lower_ in _GUESSED for c in verb.children)
+
+
+def banned(token: Token) -> Hit | None:
+    """ "Leaving early is forbidden", "weighing yourself is not allowed", "you are
+    forbidden to…": a ban on what the reader does. Not leave given ("you are allowed
+    to say no"), nor a rule for someone else ("visitors are not allowed after eight")."""
+    word = token.lower_
+    if word in BANNED:
+        if negated(token) or negated(token.head):
+            return None
+        phrase, first = word, token
+    elif word in UNALLOWED and token.tag_ == "VBN" and negated(token):
+        phrase, first = f"not {word}", next((c for c in token.lefts if c.dep_ == "neg"), token)
+    else:
+        return None
+    verb = token if token.dep_ != "acomp" else token.head
+    if aux_words(verb) & OTHER_MODALS or conditional(verb) or reported(verb):
+        return None
+    said = [c for c in (*token.children, *verb.children) if "subj" in c.dep_]
+    act = any(an_act(s) or s.lower_ in YOU for s in said)
+    return hit("directive", "prohibition", phrase, first, token, None) if act else None

@@ -41,6 +41,13 @@ LABELS = frozenset(_WORDS["labels"])
 PEOPLE_WORDS = frozenset(_WORDS["people_words"])
 #: People named by a diagnosis ("schizophrenics"), and by an illness ("the mentally ill").
 IDENTITY = frozenset(_WORDS["identity"])
+#: What makes "abusers" a diagnosis: "drug abusers" (not "your abuser").
+ABUSED = frozenset(_WORDS["abused"])
+#: People, as the noun a diagnosis may stand before: "psychotic people".
+_PEOPLE_NOUNS = frozenset(
+    {"people", "person", "persons", "patients", "patient", "clients", "client", "individuals"}
+    | {"children", "kids", "teens", "adults", "men", "women", "girls", "boys", "parents"}
+)
 NAMED_ILL = frozenset(_WORDS["named_ill"])
 #: What a person feels or does: theirs when said with "your".
 OWNED = frozenset(_WORDS["owned"])
@@ -57,10 +64,12 @@ def labels(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
         if word is None or voiced.inside(token) or _in_a_name(token):
             continue
         first = token.doc[token.i - 2] if "-" in word else token
-        if word not in PEOPLE_WORDS and "-" not in word and _compound(token):
+        if word not in PEOPLE_WORDS and "-" not in word and " " not in word and _compound(token):
             continue
         if denied_above(token, by_orders=False) or (reported(token) and not _labelled(token)):
             continue
+        if _set_against(first):
+            continue  # "a sign of strength, not weakness", "rather than a failure"
         if (
             word in PEOPLE_WORDS
             or _of_a_person(token)
@@ -75,13 +84,20 @@ def _identity(token: Token) -> tuple[str, Token] | None:
     (the word, and where it starts); not "a psychotic episode", nor "mentally ill people"."""
     lower = token.lower_
     doc = token.doc
-    if lower in NAMED_ILL and token.i >= 2 and doc[token.i - 1].lower_ == "mentally":
-        after = doc[token.i + 1] if token.i + 1 < len(doc) else None
-        if doc[token.i - 2].lower_ == "the" and (
-            after is None or after.pos_ not in ("NOUN", "PROPN")
-        ):
+    after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    before_people = after is not None and after.lower_ in _PEOPLE_NOUNS
+    if lower in NAMED_ILL and token.i >= 1 and doc[token.i - 1].lower_ == "mentally":
+        # "the mentally ill", "mentally ill people"; not "mentally ill health"
+        nothing_after = after is None or after.pos_ not in ("NOUN", "PROPN")
+        the = token.i >= 2 and doc[token.i - 2].lower_ == "the"
+        if (the and nothing_after) or before_people:
             return f"mentally {lower}", doc[token.i - 1]
         return None
+    if lower in ("abuser", "abusers"):
+        used = [c for c in token.children if c.dep_ == "compound" and c.lower_ in ABUSED]
+        return (f"{used[0].lower_} {lower}", used[0]) if used else None
+    if lower in IDENTITY and before_people:
+        return lower, token  # "psychotic people", "schizophrenic patients"
     plural = lower.endswith("s") and lower[:-1] in IDENTITY
     if not plural and lower not in IDENTITY:
         return None
@@ -90,6 +106,21 @@ def _identity(token: Token) -> tuple[str, Token] | None:
     if not plural and not any(c.dep_ == "det" for c in token.children):
         return None
     return lower, token
+
+
+#: What sets a word against the one before it: "strength, not weakness".
+_AGAINST = (("not",), ("rather", "than"), ("instead", "of"), ("never",))
+
+
+def _set_against(token: Token) -> bool:
+    """Whether the label is what the sentence says something is not."""
+    if any(c.dep_ == "neg" for c in token.children):
+        return True
+    doc, i = token.doc, token.i - 1
+    while i >= token.sent.start and doc[i].dep_ == "det":
+        i -= 1
+    words = tuple(t.lower_ for t in doc[max(token.sent.start, i - 1) : i + 1])
+    return any(words[-len(a) :] == a for a in _AGAINST)
 
 
 def _labelled(token: Token) -> bool:
@@ -117,6 +148,17 @@ def _word(token: Token) -> str | None:
         return whole if whole in LABELS else None  # "treatment-resistant" is a term
     if token.lower_ == "fail" and token.i > 0 and doc[token.i - 1].lower_ == "without":
         return None  # "every day without fail": an idiom, no one failing
+    if token.lower_ in ("seeker", "seekers"):
+        # "attention seekers" (not "asylum seekers")
+        before = doc[token.i - 1] if token.i > 0 else None
+        return (
+            f"attention {token.lower_}"
+            if before is not None and before.lower_ == "attention"
+            else None
+        )
+    if token.lower_ == "difficult":
+        # "are being difficult" labels; "this can be difficult" is how things are
+        return "being difficult" if token.i > 0 and doc[token.i - 1].lower_ == "being" else None
     if token.lower_ in LABELS or token.lemma_.lower() in LABELS:
         return token.lower_
     return None
@@ -190,7 +232,7 @@ def _said_of_a_person(token: Token) -> bool:
         if any(s.lower_ == "it" for s in found) and act:
             return True  # "it is pathetic to still be upset": the act is the reader's
         objects = [o for o in above.children if o.dep_ == "dobj"]
-        return any(_personal(s) or _an_act(s) for s in found) or any(map(_personal, objects))
+        return any(_personal(s) or an_act(s) for s in found) or any(map(_personal, objects))
     return False
 
 
@@ -218,12 +260,12 @@ def _after_a_copula(token: Token) -> bool:
             return False
         if doc[j].dep_ == "poss" and j + 1 < i:
             continue  # "your phone battery is weak" is about the battery
-        if _personal(doc[j]) or (j == start and _an_act(doc[j])):
+        if _personal(doc[j]) or (j == start and an_act(doc[j])):
             return True
     return opens_an_order(doc[start]) or doc[start].lower_ in ("stop", "quit")
 
 
-def _an_act(word: Token) -> bool:
+def an_act(word: Token) -> bool:
     """Something done, as the subject: "skipping it", "needing help"."""
     # The tagger takes a gerund at the start for a noun: "Crying is a sign of weakness".
     if word.tag_ == "VBG" or word.dep_ == "csubj":

@@ -18,7 +18,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from generator.check.duties import KNOWING, REQUIRED, guessed, necessity, passive_duty, required
+from generator.check.duties import (
+    BANNED,
+    KNOWING,
+    REQUIRED,
+    UNALLOWED,
+    banned,
+    guessed,
+    necessity,
+    passive_duty,
+    required,
+)
 from generator.check.parse import (
     CONDITIONS,
     OTHER_MODALS,
@@ -76,6 +86,8 @@ TRIGGERS = frozenset(
         "try harder",
         *INSISTING,
         *REQUIRED,
+        *BANNED,
+        *(f"not {word}" for word in UNALLOWED),
         "important",
         *(f"{verb} {word}" if word else verb for verb, word in STATES.items()),
         *(f"be {state}" for state in BE_STATES),
@@ -100,7 +112,7 @@ def directives(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
     for token in sentence:
         if voiced.inside(token):
             continue
-        found = _obligation(sentence, token) or necessity(token) or required(token)
+        found = _obligation(sentence, token) or necessity(token) or required(token) or banned(token)
         if found is not None:
             yield found
     for verb in imperatives(sentence):
@@ -265,7 +277,18 @@ def _is_imperative(verb: Token, opener: Token | None) -> bool:
     # (but "Letting go…" opening a sentence is its subject, not an order).
     if verb.tag_.startswith("VB") or opener is None or verb.i != opener.i:
         return False
-    return verb.lemma_.lower() in STATES
+    return verb.lemma_.lower() in STATES or _misread_after_never(verb)
+
+
+def _misread_after_never(word: Token) -> bool:
+    """ "Never nap during the day", with "nap" taken for a noun: a word that can be a
+    verb, right after an opening "Never" or "Don't"."""
+    before = word.doc[word.i - 1] if word.i > word.sent.start else None
+    if before is None or before.lower_ not in ("never", "n't", "not") or word.tag_ != "NN":
+        return False
+    from lemminflect import getAllLemmas
+
+    return "VERB" in getAllLemmas(word.lower_)
 
 
 def _imperative_order(sentence: Span, verb: Token) -> Hit | None:
@@ -327,7 +350,7 @@ def _state(sentence: Span, verb: Token) -> tuple[str, Token] | None:
     if needed is None:
         objects = [c for c in verb.children if c.dep_ == "dobj" and c.lower_ != "yourself"]
         # "Relax your shoulders" is a step; "Just relax" and "Forget the past" are not.
-        return (lemma, verb) if lemma == "forget" or not objects else None
+        return (lemma, verb) if lemma in ("forget", "forgive") or not objects else None
     part = next((c for c in verb.rights if c.lower_.startswith(needed)), None)
     if part is None or (lemma == "move" and part.nbor(1).lower_ == "to"):
         return None

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from generator.check import parse
-from generator.check.claims import CERTAIN, CLAIMS, TOTALLY, claim
+from generator.check.claims import CERTAIN, CLAIMS, OFFERED, TOTALLY, claim
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -84,7 +84,9 @@ def promises(sentence: Span, voiced: parse.Voiced) -> Iterator[parse.Hit]:
     for token in sentence:
         if voiced.inside(token) or parse.conditional(token):
             continue
-        found = _future(sentence, token, voiced) or claim(token) or _safety(token)
+        found = (
+            _future(sentence, token, voiced) or claim(token) or _certain_to(token) or _safety(token)
+        )
         if found is not None and found[1].i not in seen:
             seen.add(found[1].i)
             yield found[0]
@@ -124,6 +126,21 @@ def _future(sentence: Span, token: Token, voiced: parse.Voiced) -> tuple[parse.H
     return _with_rewrite(found, sentence, first, last, verb), verb
 
 
+def _certain_to(token: Token) -> tuple[parse.Hit, Token] | None:
+    """ "You are 100% certain to regain…", "your cravings are sure to be gone": a result
+    said to be certain (not "you are bound to have bad days", nor "sure to feel nervous")."""
+    if token.lower_ not in ("certain", "sure") or token.dep_ != "acomp":
+        return None
+    verb, to = token.head, parse.to_clause(token)
+    if to is None or verb.lemma_ != "be" or verb.tag_ not in ("VBZ", "VBP"):
+        return None
+    if parse.negated(verb) or parse.aux_words(verb) or parse.reported(verb):
+        return None
+    if token.lower_ == "sure" and _outcome(to[1]) is None:
+        return None
+    return parse.hit("promise", "claim", f"{token.lower_} to", token, to[0], None), token
+
+
 def _outcome(verb: Token) -> Token | None:
     """The last word of the outcome the verb names, or None when it names none."""
     lemma = verb.lemma_.lower()
@@ -134,8 +151,13 @@ def _outcome(verb: Token) -> Token | None:
         return verb  # "will be gone", "will be healed"
     if lemma in ("be", "feel"):
         states = [c for c in verb.children if c.lower_ in STATES and "subj" not in c.dep_]
-        return states[0] if states else _back(verb)
-    if lemma == "have":
+        states += [d for c in verb.children if c.dep_ == "acomp" for d in c.conjuncts]
+        states = [s for s in states if s.lower_ in STATES]
+        if states or lemma == "be" or _back(verb) is not None:
+            return states[0] if states else _back(verb)
+    if lemma == "work" and any(s.lower_ in OFFERED for s in parse.subjects(verb)):
+        return verb  # "this treatment will work for you"
+    if lemma in ("have", "feel"):  # "you will have no more symptoms", "…feel no guilt"
         gone = [
             c
             for c in verb.children
@@ -200,6 +222,9 @@ _NEVER = frozenset(_WORDS["never"])
 def _not_again(verb: Token) -> Token | None:
     """ "You won't ever feel that fear again": the last word of such a promise."""
     lemma = verb.lemma_.lower()
+    inner = parse.to_clause(verb) if lemma == "have" else None
+    if inner is not None and inner[1].lemma_.lower() in _AGAIN:
+        lemma = inner[1].lemma_.lower()  # "you'll never have to feel this sad again"
     if lemma not in _AGAIN or not parse.negated(verb):
         return None
     again = next((t for t in verb.subtree if t.lower_ == "again" and t.i > verb.i), None)

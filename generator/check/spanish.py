@@ -62,6 +62,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         # "Deje de culparse": an order to stop, at the head of its clause.
         "stop": re.compile(opens + r"(?:deje|dejes|deja)\s+de\s+\w+", re.IGNORECASE),
         "subordinate": _whole(_words(directive["subordinate"])),
+        "insisting": _whole(_words(directive["insisting"])),
+        "command": re.compile(r"^\W*(?:" + commands + r"|\w*[áéíóú]\w*(?:se|lo|la|le))\b", re.I),
         "label": _whole(_words([*shaming["labels"], *shaming["label_verbs"]])),
         "label_verb": re.compile(_words(shaming["label_verbs"]), re.IGNORECASE),
         "label_noun": _whole(r"(?:su|sus|tu|tus)\s+" + _words(shaming["label_nouns"])),
@@ -217,10 +219,16 @@ def _directive(sentence: str, offset: int) -> Hit | None:
         if _CONDITION.search(before) or _REPORTED.search(before):
             continue  # inside an if-clause, or reported: "siente que tiene que"
         said_to_all = match.group(0).lower().startswith("se ")  # "se debe…"
-        duty = _PASSIVE_DUTY.match(after) is not None  # "los medicamentos deben tomarse"
+        # "los medicamentos deben tomarse"; not "los pacientes deben hacerse análisis"
+        duty = _PASSIVE_DUTY.match(after) is not None and not p["people"].search(before)
         if not (said_to_all or duty) and _someone_else(before.split()):
             continue  # "su médico debe…"
         return _hit("directive", "obligation", match, offset)
+    insisting = p["insisting"].search(sentence)
+    if insisting is not None and p["command"].match(sentence):
+        said = insisting.group(0)  # "Tómese…, pase lo que pase": allowed by the whole phrase
+        phrase = " ".join(said.lower().split())
+        return Hit("directive", "always", phrase, said, offset + insisting.start())
     return None
 
 
@@ -242,12 +250,20 @@ _DENIED = re.compile(
 )
 
 
+#: What sets a word against the one before it: "fortaleza, no debilidad".
+_AGAINST = re.compile(
+    r"(?:\bno|\ben\s+lugar|\ben\s+vez|\bmás\s+que)\s+(?:de\s+)?(?:una?\s+)?$", re.IGNORECASE
+)
+
+
 def _shaming(sentence: str, offset: int) -> Hit | None:
     p = _patterns()
     for match in p["label"].finditer(sentence):
         before = _clause_before(sentence, match.start(), _LABEL_CLAUSE)
         if _DENIED.search(before) or _REPORTED.search(before):
             continue  # denied or reported: "no está roto", "siente que es un fracaso"
+        if _AGAINST.search(sentence[: match.start()]):
+            continue  # "una muestra de fortaleza, no de debilidad"
         tail = p["between"].sub(" ", before).rstrip()
         words = tail.split()
         if p["label_verb"].fullmatch(match.group(0)):
@@ -303,10 +319,14 @@ def _of_a_person(before: str) -> bool:
     return proper or _patterns()["people"].search(before) is not None
 
 
+_NO_DOUBT = re.compile(r"\bno\s+(?:hay|cabe)\s+(?:ninguna\s+)?duda\s+(?:de\s+)?que\b", re.I)
+
+
 def _promise(sentence: str, offset: int) -> Hit | None:
     p = _patterns()
     for match in p["promise"].finditer(sentence):
         before = _clause_before(sentence, match.start())
+        before = _NO_DOUBT.sub(" ", before)  # "No hay duda de que…" insists, denies nothing
         if p["promise_denied"].search(before):
             continue  # denied, hedged or reported: "No le prometemos que…"
         if _CONDITION.search(before):

@@ -104,6 +104,7 @@ def triggers() -> frozenset[str]:
         *es["directive"]["obligation"],
         *es["directive"]["commands"],
         *es["directive"]["states"],
+        *es["directive"]["insisting"],
         *es["shaming"]["labels"],
         *es["register"]["tu_words"],
         *es["register"]["tu_verbs"],
