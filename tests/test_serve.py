@@ -8,6 +8,7 @@ import io
 import logging
 import re
 import socket
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pikepdf
@@ -502,10 +503,26 @@ def test_an_edit_to_the_config_reaches_the_pages_and_a_broken_one_is_shown(
     # The pages shown are laid out with the new settings too (A4 pages, new pictures).
     assert pictures and re.findall(r"/previews/[^\"]+\.png", page) != pictures
     edit("paper: [a4\n")
-    broken = client.get("/")
-    assert broken.status_code == 503
-    assert "handouts.yaml:2:1: this is not valid YAML" in broken.text
-    assert "Traceback" not in broken.text
+    # Every page says so, as the settings' problem, and follows changes so that
+    # fixing the file brings it back (the packet page said "A handout can't be
+    # read", 500, and the check "the handout can't be read").
+    for url in ("/", "/packets/en", "/handouts/en/breath", "/handouts/en/breath/findings"):
+        broken = client.get(url)
+        assert broken.status_code == 503, url
+        assert "The project&#39;s settings have a problem" in broken.text, url
+        assert "handouts.yaml:2:1: this is not valid YAML" in broken.text
+        assert "Traceback" not in broken.text and "live.js" in broken.text
+    # The page's news of changes still comes, from the files last read well.
+    followed: list[Path] = []
+
+    async def once(paths: list[Path]) -> AsyncIterator[str]:
+        followed.extend(paths)
+        yield ": watching\n\n"
+
+    monkeypatch.setattr("generator.serve.app.changes", once)
+    events = client.get("/events")
+    assert events.status_code == 200 and events.text == ": watching\n\n"
+    assert config.resolve() in {p.resolve() for p in followed}
     edit("paper: letter\n")
     assert 'value="letter" checked' in client.get("/handouts/en/breath").text
 

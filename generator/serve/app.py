@@ -109,7 +109,9 @@ class Site:
     async def config_problem(self, request: Request, exc: Exception) -> Response:
         """A page asked for while the project's config can't be read."""
         said = _said(exc) if isinstance(exc, HandoutError) else str(exc)
-        return self.problem(503, "The project's settings have a problem", said)
+        # It follows changes: fixing handouts.yaml brings the page back by itself.
+        heading = "The project's settings have a problem"
+        return self.page("error.html", 503, heading=heading, message=said, live=True)
 
     def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         # The last project read well: a page that says the config is broken still shows.
@@ -211,6 +213,7 @@ class Site:
         """What `handouts check` says of a handout. The handout page fetches it once its
         pages show (a link leads here without scripts): the pages need not wait for it."""
         language, handout_id = request.path_params["language"], request.path_params["handout"]
+        _ = self.project  # a config that can't be read is the settings' page, not this handout's
         try:
             item = await anyio.to_thread.run_sync(self._one, language, handout_id)
         except ProblemsError as exc:
@@ -274,7 +277,8 @@ class Site:
         if not room_to_follow():
             # EventSource gives up on an error: the page still works, without live news.
             return Response("Too many pages are following changes.", status_code=503)
-        return StreamingResponse(changes(watched(self.project)), media_type="text/event-stream")
+        # The last project read well: a page showing a broken config follows its fix.
+        return StreamingResponse(changes(watched(self._project)), media_type="text/event-stream")
 
     async def posted(self, request: Request, limit: int, files: int = 0) -> FormData | Response:
         """A form posted from this server's own page, read in memory; or the refusal."""
@@ -335,10 +339,8 @@ class Site:
     ) -> Response:
         """The packet page: the handouts of one language to choose and order, and the options."""
         language = request.path_params["language"]
-        try:
-            handouts = await anyio.to_thread.run_sync(self._packet_ids, language)
-        except ProblemsError as exc:
-            return self.problem(500, "A handout can't be read", _said(exc))
+        _ = self.project  # a config that can't be read is the settings' page (503), not a 500
+        handouts = await anyio.to_thread.run_sync(self._packet_ids, language)
         if handouts is None:
             return self.problem(404, "No such language", "The library has no handouts in it.")
         return self.page(
