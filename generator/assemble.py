@@ -365,10 +365,10 @@ class Assembler:
         packet = self.item.packet
         if not packet.notes_pages and packet.evaluation is None:
             return []
-        lines = 14 if self.options.large_print else 22
-        page = self.renderer.render_packet_page(
-            self.item, "packet_back.html", {**self.context, "notes_lines": lines}
-        )
+        # As many lines as the page holds above its footer (a practice's makes it taller).
+        g, h = self.context["page"], self.context["page_footer"].height
+        lines = {"notes_lines": g.notes_lines(h), "question_lines": g.question_lines(h)}
+        page = self.renderer.render_packet_page(self.item, "packet_back.html", self.context | lines)
         return [self._job(page.html, page.base_url, self.item.path)]
 
     def certificate_jobs(self, names: Sequence[Who]) -> list[Job]:

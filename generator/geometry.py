@@ -107,6 +107,31 @@ class PageGeometry:
         """The page's height in pt."""
         return self.paper.height * POINTS_PER_INCH
 
+    def text_height(self, footer_height: float) -> float:
+        """The height (pt) between the top margin and a footer of this height (pt)."""
+        return self.height - self.margins.top * POINTS_PER_INCH - footer_height
+
+    def card_height(self, footer_height: float) -> str:
+        """A pocket card's least height, as CSS: 3.6 in, or less where a tall footer
+        (a practice's details) leaves less room than two rows of them and the hint need."""
+        hint, frame, slack = 24.0, 26.0, 6.0  # the cut hint; a card's padding and border
+        room = (self.text_height(footer_height) - hint - slack) / 2 - frame
+        return f"{min(3.6 * POINTS_PER_INCH, room) / POINTS_PER_INCH:.3f}in"
+
+    def notes_lines(self, footer_height: float) -> int:
+        """How many write-in lines fill a packet's notes page above this footer (pt),
+        which a practice's details make taller: under the page's heading (22 pt, the
+        h1 size in large print; print.css) and its margin."""
+        heading = (self.h1 if self.large_print else 22.0) * 1.2 + 12 + 5  # and its rule
+        line = (34.0 if self.large_print else 26.0) + 0.75  # .write-line, with its rule
+        # One line short of full: the estimate's rounding never spills a line.
+        return max(4, int((self.text_height(footer_height) - heading) // line) - 1)
+
+    def question_lines(self, footer_height: float) -> int:
+        """Write-in lines under each question of a packet's feedback form, which keeps to
+        one page: three, or two above a footer taller than the built-in one's."""
+        return 3 if self.notes_lines(footer_height) >= (15 if self.large_print else 22) else 2
+
     def footer_width(self, *, beside_number: bool = False) -> float:
         """The width (pt) the footer's text wraps in."""
         width = self.text_width

@@ -73,6 +73,37 @@ def test_the_longest_card_prints_four_to_a_page_after_the_sources(
     assert "Where these ideas come from" in texts[-2]
 
 
+#: A clinic's details, as `init` invites them: six footer lines, a taller footer.
+PRACTICE = """practice:
+  name: "Northgate Community Counselling and Trauma Recovery Service"
+  clinician: "Dr. Jordan Ellis-Whitaker"
+  credentials: "PhD, LMFT"
+  phone: "555-0142"
+  email: "hello@northgate-counselling.example"
+  website: "https://northgate-counselling.example"
+  address: "Suite 4B, 1200 Harbour View Boulevard, Springfield"
+footer_note: "Questions? Ask at your next session."
+"""
+
+
+@pytest.mark.parametrize("args", [(), ("--paper", "a4")])
+def test_four_cards_share_a_page_under_a_clinics_tall_footer(
+    project: Project, cli, args: tuple[str, ...]
+) -> None:
+    """A visual review's: with a practice's details the footer grew, and the cards'
+    second row went to a page of its own."""
+    (project.root / "handouts.yaml").write_text(PRACTICE, encoding="utf-8")
+    project.add(
+        "cards.yaml",
+        handout_text("Cards", "A card to keep.", INTRO + card(TITLE, LONGEST_STEPS, STOP)),
+    )
+    result = cli("build", "cards", "--strict", *args)
+    assert result.exit_code == 0, result.output
+    texts = pages(Path(result.stdout.strip()))
+    assert texts[-1].count(TITLE) == 4 and "Cut along" in texts[-1]
+    assert texts[-1].count(LONGEST_STEPS[-1][:30]) == 4
+
+
 def test_a_card_can_leave_out_the_crisis_line(project: Project, cli) -> None:
     blocks = INTRO + card(TITLE, ["Look around."], extra="    crisis: false\n")
     project.add("cards.yaml", handout_text("Cards", "A card to keep.", blocks))

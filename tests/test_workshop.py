@@ -416,3 +416,25 @@ def test_one_hour_is_an_hour(workshop: Project, cli, hours: str, said: str) -> N
     assert result.exit_code == 0, result.output
     last = pages_text(Path(result.stdout.strip()))[-1]
     assert f" {said}" in last and f" {said}s" not in last
+
+
+@pytest.mark.parametrize("args", [(), ("--large-print",), ("--paper", "a4"), ("--fillable",)])
+def test_notes_and_feedback_keep_to_their_pages_under_a_clinics_tall_footer(
+    workshop: Project, cli, args: tuple[str, ...]
+) -> None:
+    """A visual review's: with a practice's details in the footer, each notes page ran a
+    line onto a page of its own, and the feedback form its last question."""
+    from test_card import PRACTICE
+
+    (workshop.root / "handouts.yaml").write_text(PRACTICE, encoding="utf-8")
+    path = workshop.root / "content" / "packets" / "morning.yaml"
+    path.write_text(WORKSHOP.replace("notes_pages: 1", "notes_pages: 2"), encoding="utf-8")
+    result = cli("packet", "morning", *args)
+    assert result.exit_code == 0, result.output
+    texts = pages_text(Path(result.stdout.strip()))
+    notes = [i for i, t in enumerate(texts) if t.startswith("Notes")]
+    feedback = next(i for i, t in enumerate(texts) if t.startswith("Your feedback"))
+    # Two notes pages, then the form, whole, then the certificate: nothing between.
+    assert notes == [feedback - 2, feedback - 1]
+    assert "What would you change?" in texts[feedback]
+    assert texts[feedback + 1].startswith("Certificate of attendance")
