@@ -186,10 +186,22 @@ class ProjectConfig(Model):
     #: Every language the project publishes in: `build` makes each, and `check`
     #: warns where a handout has no translation in one of them.
     languages: Annotated[list[LanguageTag], Field(min_length=1, max_length=20)] | None = None
-    footer_note: Annotated[Line, fits_footer(160)] | None = None
+    #: One note for every page, or one for each language (`{en: …, es: …}`).
+    footer_note: (
+        Annotated[Line, fits_footer(160)]
+        | dict[LanguageTag, Annotated[Line, fits_footer(160)]]
+        | None
+    ) = Field(default=None, union_mode="left_to_right")
     readability: Readability = Field(default_factory=Readability)
     wording: Wording = Field(default_factory=Wording)
     theme: Theme = Field(default_factory=Theme)
+
+    def footer_note_for(self, language: str) -> str | None:
+        """The footer note a page in this language prints: the one note, or its
+        language's (none where the note is not given in it)."""
+        if isinstance(self.footer_note, dict):
+            return self.footer_note.get(language)
+        return self.footer_note
 
     @field_validator("languages")
     @classmethod

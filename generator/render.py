@@ -203,8 +203,9 @@ class Renderer:
         config = self.project.config
         crisis_lines = self._crisis_lines(messages, language)
         page = options.geometry
-        footer = self._page_footer(page, options, meta, messages, crisis_lines, safety_notes)
-        fallback = self._needs_fallback(texts, messages, crisis_lines)
+        note = config.footer_note_for(language)
+        footer = self._page_footer(page, options, meta, messages, crisis_lines, safety_notes, note)
+        fallback = self._needs_fallback(texts, messages, crisis_lines, note)
         personal = personal_context(options.client_name, fallback)
         return {
             "page": page,
@@ -225,7 +226,7 @@ class Renderer:
             "meta_rows": footer.meta_rows,
             "logo": self._logo(),
             "accent": config.accent_colour,
-            "footer_note": config.footer_note,
+            "footer_note": note,
             "paper": options.paper,
             "profile": options,
             "author": config.practice.name if config.practice else "handouts",
@@ -257,6 +258,7 @@ class Renderer:
         messages: Messages,
         crisis_lines: Sequence[CrisisEntry | CrisisLine],
         safety_notes: bool,
+        note: str | None,
     ) -> PageFooter:
         """The page's footer in lines, refused when it would take too much of the page.
 
@@ -268,7 +270,7 @@ class Renderer:
             page,
             meta,
             practice=config.practice,
-            footer_note=config.footer_note,
+            footer_note=note,
             crisis=[line.text for line in crisis_lines] if safety_notes else (),
             care_note=messages.care_note if safety_notes else None,
         )
@@ -281,16 +283,12 @@ class Renderer:
         texts: Iterable[str],
         messages: Messages,
         crisis_lines: Sequence[CrisisEntry | CrisisLine],
+        note: str | None,
     ) -> bool:
         """Whether the page prints text in a script the body face lacks."""
         config = self.project.config
-        printed = [
-            *texts,
-            *_strings(messages),
-            *_strings(config.practice),
-            config.footer_note or "",
-            *(line.text for line in crisis_lines),
-        ]
+        printed = [*texts, *_strings(messages), *_strings(config.practice), note or ""]
+        printed += [line.text for line in crisis_lines]
         return needs_fallback("\n".join(printed))
 
     def _logo(self) -> dict[str, str] | None:

@@ -218,3 +218,37 @@ def test_init_can_start_a_bilingual_project(
     result = CliRunner().invoke(main, ["init", "bad", "--languages", "en,Spanish"])
     assert result.exit_code == 2 and "`Spanish` must be a language tag" in result.output
     assert not (tmp_path / "bad").exists()
+
+
+def test_a_footer_note_in_each_language_prints_on_its_pages(project: Project, cli) -> None:
+    """A visual review's: one footer_note printed in English on every Spanish page."""
+    import pypdf
+
+    config = project.root / "handouts.yaml"
+    config.write_text(
+        'languages: [en, es]\nfooter_note: {en: "Questions? Ask at your next session.", '
+        'es: "¿Preguntas? Consulte en su próxima sesión."}\n',
+        encoding="utf-8",
+    )
+    result = cli("build", "window-of-tolerance")
+    assert result.exit_code == 0, result.output
+    for line in result.stdout.split():
+        text = " ".join(p.extract_text() for p in pypdf.PdfReader(line).pages)
+        english = "Questions? Ask at your next session." in text
+        spanish = "¿Preguntas? Consulte en su próxima sesión." in text
+        assert (english, spanish) == ((True, False) if "/en/" in line else (False, True))
+    # One note for both languages: the check says the Spanish pages print it as written.
+    config.write_text('languages: [en, es]\nfooter_note: "Questions?"\n', encoding="utf-8")
+    said = cli("check", "--json").stdout
+    import json
+
+    found = [f for f in json.loads(said)["findings"] if f["path"] == "handouts.yaml"]
+    assert [(f["rule"], f["line"]) for f in found] == [("translation.missing", 2)]
+    assert "pages in `es` print it" in found[0]["message"]
+    config.write_text('languages: [en, es]\nfooter_note: {en: "Questions?"}\n', encoding="utf-8")
+    found = [
+        f
+        for f in json.loads(cli("check", "--json").stdout)["findings"]
+        if f["path"] == "handouts.yaml"
+    ]
+    assert "has no note in `es`" in found[0]["message"]

@@ -23,7 +23,7 @@ from generator.check.safety import safety_findings
 from generator.check.sequencing import sequencing_findings
 from generator.check.structure import structure_findings
 from generator.check.terms import term_findings
-from generator.check.translations import translation_findings
+from generator.check.translations import footer_note_findings, translation_findings
 from generator.check.wording import (
     WordList,
     allow_findings,
@@ -123,6 +123,7 @@ def check(project: Project, request: CheckRequest) -> Report:
                 said = set(report.findings)
                 report.findings.extend(f for f in schema_findings(exc) if f not in said)
         report.findings.extend(translation_findings(project, [path for path, _ in handouts]))
+        report.findings.extend(footer_note_findings(project))
         report.findings.extend(_message_findings(project, [path for path, _ in handouts]))
         report.findings.extend(crisis_findings(project))
         report.findings.extend(placeholder_findings(project))

@@ -42,6 +42,36 @@ def translation_findings(project: Project, checked: Sequence[Path]) -> list[Prob
     return findings
 
 
+def footer_note_findings(project: Project) -> list[Problem]:
+    """The footer note, where a page in a language the project publishes in would print
+    it in another language (a red team saw an English note on every Spanish page)."""
+    note, languages = project.config.footer_note, project.declared_languages
+    if note is None or len(languages) < 2 or project.config_path is None:
+        return []
+    if isinstance(note, str):
+        message = (
+            f"`footer_note` is one note for every page, so the pages in "
+            f"{_listed(languages[1:])} print it in the language it is written in"
+        )
+        instead = (
+            "give it in each language: footer_note: {"
+            + ", ".join(f'{language}: "…"' for language in languages)
+            + "}"
+        )
+    else:
+        missing = [language for language in languages if language not in note]
+        if not missing:
+            return []
+        message = f"`footer_note` has no note in {_listed(missing)}, so those pages print none"
+        instead = f"add {', '.join(f'`{m}`' for m in missing)} to footer_note"
+    located = read_yaml(project.config_path)
+    return [RULES["translation.missing"].at(located, ("footer_note",), message, instead)]
+
+
+def _listed(languages: Sequence[str]) -> str:
+    return ", ".join(f"`{language}`" for language in languages)
+
+
 def _translation(translation: Translation) -> list[Problem]:
     said = _what_is_wrong(translation)
     if said is None:
