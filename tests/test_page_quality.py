@@ -343,3 +343,34 @@ def test_a_tables_header_repeated_on_the_next_page_is_not_a_lone_line(
     with pdfplumber.open(built.stdout.strip()) as pdf:
         heads = [p.extract_text().count("When it may help") for p in pdf.pages]
     assert len(heads) >= 2 and all(h == 1 for h in heads)
+
+
+def test_a_table_keeps_its_caption_and_two_rows_together_wherever_the_page_breaks(
+    project: Project, cli: Any
+) -> None:
+    """A visual review's: a long table left its caption, or its caption, header and one
+    row, at the foot of a page, and could leave its last row alone on the next."""
+    rows = "".join(
+        f'      - ["Row {n:02d}", "A support", "A way to reach it"]\n' for n in range(1, 21)
+    )
+    table = (
+        "  - type: table\n    caption: Kinds of support\n"
+        '    header: ["Who", "When", "How"]\n    rows:\n' + rows
+    )
+    broken = []
+    for filler in range(14, 34, 2):
+        body = "  - type: paragraph\n    text: One line of filler here.\n" * filler
+        project.add("table.yaml", handout_text("Tables", "Keeping a table.", body + table))
+        result = cli("build", "table", "--out", "o")
+        assert result.exit_code == 0, result.output
+        with pdfplumber.open(project.root / "o" / "en" / "table.pdf") as pdf:
+            pages = [page.extract_text() or "" for page in pdf.pages]
+        where = {t: next(n for n, page in enumerate(pages) if t in page) for t in _TABLE_MARKS}
+        if not where["Kinds of support"] == where["Row 01"] == where["Row 02"]:
+            broken.append((filler, "start"))
+        if where["Row 19"] != where["Row 20"]:
+            broken.append((filler, "end"))
+    assert broken == []
+
+
+_TABLE_MARKS = ("Kinds of support", "Row 01", "Row 02", "Row 19", "Row 20")
