@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    field_validator,
+)
 
 from generator.fields import (
     Email,
@@ -171,6 +179,15 @@ class Theme(Model):
     margins: ThemeMargins = Field(default_factory=ThemeMargins)
 
 
+_Note = Annotated[Line, fits_footer(160)]
+#: A footer note as typed: text, or text for each language; a mistake in either is
+#: said as that kind's (not "or it should be a set of lines" after a note too long).
+FooterNote = Annotated[
+    Annotated[_Note, Tag("text")] | Annotated[dict[LanguageTag, _Note], Tag("languages")],
+    Discriminator(lambda value: "languages" if isinstance(value, dict) else "text"),
+]
+
+
 class ProjectConfig(Model):
     """The settings in handouts.yaml; every one has a default."""
 
@@ -187,11 +204,7 @@ class ProjectConfig(Model):
     #: warns where a handout has no translation in one of them.
     languages: Annotated[list[LanguageTag], Field(min_length=1, max_length=20)] | None = None
     #: One note for every page, or one for each language (`{en: …, es: …}`).
-    footer_note: (
-        Annotated[Line, fits_footer(160)]
-        | dict[LanguageTag, Annotated[Line, fits_footer(160)]]
-        | None
-    ) = Field(default=None, union_mode="left_to_right")
+    footer_note: FooterNote | None = None
     readability: Readability = Field(default_factory=Readability)
     wording: Wording = Field(default_factory=Wording)
     theme: Theme = Field(default_factory=Theme)
