@@ -236,8 +236,8 @@ def page_footer(
 ) -> PageFooter:
     """A page's footer, laid out in lines to size the bottom margin by.
 
-    Client pages carry the `crisis` lines and the `care_note`; clinician and
-    packet pages do not.
+    Client pages carry the `crisis` lines and the `care_note` (a client packet's
+    own pages too); clinician pages do not.
     """
     practice_rows = (
         _rows(_practice_items(practice), page.footer_width(), page.footer) if practice else []

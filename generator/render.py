@@ -262,8 +262,8 @@ class Renderer:
     ) -> PageFooter:
         """The page's footer in lines, refused when it would take too much of the page.
 
-        Client pages carry the crisis line and the care note; clinician and
-        packet pages do not.
+        Client pages carry the crisis line and the care note (a client packet's own
+        pages too); clinician pages do not.
         """
         config = self.project.config
         footer = page_footer(
@@ -362,7 +362,7 @@ class Renderer:
                 meta,
                 date=packet_date(item),
                 numbered=False,
-                safety_notes=False,
+                safety_notes=packet.audience == "client",
                 texts=[
                     *_strings(packet),
                     *(h.handout.title for _, handouts in item.sections for h in handouts),

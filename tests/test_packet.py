@@ -187,6 +187,28 @@ def small_packet(project: Project) -> Project:
     return project
 
 
+@pytest.mark.parametrize("audience", ["client", "clinician"])
+def test_a_client_packets_own_pages_carry_the_crisis_line(
+    small_packet: Project, cli, audience: str
+) -> None:
+    """A visual review's: the contents, dividers and notes of a client packet had none."""
+    path = small_packet.root / "content" / "packets" / "mini.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("audience: client", f"audience: {audience}")
+        + "notes_pages: 1\n",
+        encoding="utf-8",
+    )
+    result = cli("packet", "mini")
+    assert result.exit_code == 0, result.output
+    pages = [p.extract_text() or "" for p in PdfReader(result.stdout.strip()).pages]
+    own = [t for t in pages[1:] if t.startswith(("Contents", "Part 1", "Notes"))]
+    assert len(own) == 3
+    crisis = "Call or text 988, the Suicide & Crisis Lifeline."
+    # The cover has no footer; a clinician packet's own pages keep theirs as they were.
+    assert crisis not in pages[0]
+    assert all((crisis in t) is (audience == "client") for t in own), own
+
+
 def write_csv(project: Project, text: str | bytes) -> Path:
     path = project.root / "people.csv"
     if isinstance(text, bytes):
