@@ -316,14 +316,6 @@ BLIND_CASES = [
 ]
 
 
-def test_what_a_blind_test_set_found_is_read_right() -> None:
-    found = judge([text for text, _ in BLIND_CASES])
-    got = {
-        text: {h.family for h in hits} for (text, _), hits in zip(BLIND_CASES, found, strict=True)
-    }
-    assert got == dict(BLIND_CASES)
-
-
 #: A second blind set (2026-12-01, 200 sentences written from the content guide alone)
 #: found these classes missed: obligations in the passive ("medication should be taken
 #: as prescribed", "you are required to"), insistence ("…, no matter how you feel",
@@ -458,15 +450,6 @@ SECOND_BLIND_CASES: list[tuple[str, set[str]]] = [
 ]
 
 
-def test_what_the_second_blind_set_found_is_read_right() -> None:
-    found = judge([text for text, _ in SECOND_BLIND_CASES])
-    got = {
-        text: {h.family for h in hits}
-        for (text, _), hits in zip(SECOND_BLIND_CASES, found, strict=True)
-    }
-    assert got == dict(SECOND_BLIND_CASES)
-
-
 #: A third blind set (2026-12-01, 360 sentences from the content guide alone) found
 #: judging words the labels lacked ("selfish", "disgusting", "cowards", "being
 #: difficult"), more people named by a diagnosis ("insomniacs", "drug abusers",
@@ -537,10 +520,12 @@ THIRD_BLIND_CASES: list[tuple[str, set[str]]] = [
 ]
 
 
-def test_what_the_third_blind_set_found_is_read_right() -> None:
-    found = judge([text for text, _ in THIRD_BLIND_CASES])
-    got = {
-        text: {h.family for h in hits}
-        for (text, _), hits in zip(THIRD_BLIND_CASES, found, strict=True)
-    }
-    assert got == dict(THIRD_BLIND_CASES)
+@pytest.mark.parametrize(
+    "cases",
+    [BLIND_CASES, SECOND_BLIND_CASES, THIRD_BLIND_CASES],
+    ids=["first", "second", "third"],
+)
+def test_what_each_blind_set_found_is_read_right(cases: list[tuple[str, set[str]]]) -> None:
+    found = judge([text for text, _ in cases])
+    got = {text: {h.family for h in hits} for (text, _), hits in zip(cases, found, strict=True)}
+    assert got == dict(cases)

@@ -80,8 +80,8 @@ def labels(sentence: Span, voiced: Voiced) -> Iterator[Hit]:
 
 
 def _identity(token: Token) -> tuple[str, Token] | None:
-    """ "Schizophrenics", "a psychotic", "the mentally ill": people named by a diagnosis
-    (the word, and where it starts); not "a psychotic episode", nor "mentally ill people"."""
+    """ "Schizophrenics", "a psychotic", "psychotic people", "the mentally ill": people
+    named by a diagnosis (the word, and where it starts); not "a psychotic episode"."""
     lower = token.lower_
     doc = token.doc
     after = doc[token.i + 1] if token.i + 1 < len(doc) else None
