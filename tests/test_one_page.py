@@ -125,7 +125,8 @@ def test_check_pdf_finds_a_packets_part_that_runs_over_on_the_packets_page(
     # The cover is page 1, the contents page 2, the divider page 3: the
     # worksheet starts on page 4 and runs onto page 5.
     assert [(f["path"], f["line"]) for f in found] == [("content/handouts/en/long.yaml", 12)]
-    assert "runs onto page 5 from" in found[0]["message"]
+    # Said of the packet's page, and of which packet (the handout's own file has its own).
+    assert "runs onto page 5 of the packet `pair` from" in found[0]["message"]
     assert cli("check", "pair", "--pdf", "--strict").exit_code == 1
     # Checked in memory: no output, and no cache either.
     assert sorted(p.name for p in project.root.iterdir()) == ["content"]

@@ -61,7 +61,8 @@ def _check_packet(
     for source, start, notes in assembler.part_notes:
         # A part's pages are numbered as the packet numbers them.
         moved = [replace(n, page=n.page + start - 1) for n in notes]
-        findings += page_findings(read_yaml(source), moved)
+        # Said of the packet's page: the handout's own file has pages of its own.
+        findings += page_findings(read_yaml(source), moved, f"the packet `{packet_id}`")
     return findings
 
 

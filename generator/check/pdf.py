@@ -163,12 +163,14 @@ _PAGE_NOTES = {
 }
 
 
-def page_findings(located: Located, notes: Sequence[PageNote]) -> list[Problem]:
-    """How the pages break, each note at the block it is about (or the file)."""
+def page_findings(located: Located, notes: Sequence[PageNote], within: str = "") -> list[Problem]:
+    """How the pages break, each note at the block it is about (or the file); `within`
+    names the packet whose pages they are, where they are a packet's."""
     findings = []
     for note in notes:
         rule, message, advice = _PAGE_NOTES[note.kind]
-        said = message.format(page=note.page, text=note.text, fill=MIN_FILL, gap=FOOTER_GAP_PT)
+        page = f"{note.page} of {within}" if within else note.page
+        said = message.format(page=page, text=note.text, fill=MIN_FILL, gap=FOOTER_GAP_PT)
         if note.field and not note.field.startswith("config:"):
             findings.append(rule.at(located, tuple(parse_field(note.field)), said, advice))
         else:
