@@ -175,6 +175,37 @@ def test_quotes_clinician_text_and_allow_lists_are_exempt(project: Project, cli)
     assert sorted(wording) == [("wording.directive", 26), ("wording.promise", 26)]
 
 
+@pytest.mark.parametrize(
+    "heading", ["Myth", "What people sometimes say", "Common myths", "You might hear"]
+)
+def test_a_myths_column_is_what_others_say_and_the_rest_is_checked(
+    project: Project, cli, heading: str
+) -> None:
+    """A visual review's: a myths-and-facts table had its myth flagged as the
+    handout's own blame ("Nightmares mean you are going crazy.")."""
+    text = MINIMAL + (
+        "  - type: table\n"
+        f'    header: ["{heading}", "What we know"]\n'
+        "    rows:\n"
+        '      - ["Nightmares mean you are going crazy.", "Nightmares are common after trauma."]\n'
+        '      - - "You should be over it by now."\n'
+        '        - "You must rest, and it will go away."\n'
+        "  - type: table\n"
+        '    header: ["When", "What"]\n'
+        "    rows:\n"
+        '      - ["At night", "You are weak if you cannot sleep."]\n'
+    )
+    project.add("h.yaml", text)
+    found = findings(cli("check", "h", "--json"))
+    wording = sorted((f["rule"], f["line"]) for f in found if f["rule"].startswith("wording."))
+    # The facts column is the handout's voice; so is a table of other kinds.
+    assert wording == [
+        ("wording.directive", 18),
+        ("wording.promise", 18),
+        ("wording.shaming", 22),
+    ]
+
+
 def test_a_project_can_extend_and_relax_the_word_list(project: Project, cli) -> None:
     (project.root / "handouts.yaml").write_text(
         "wording:\n"

@@ -20,7 +20,7 @@ from generator.blocks import BlockModel, walk
 from generator.check.parse import voiced
 from generator.check.report import Loc
 from generator.check.rules import RULES
-from generator.check.text import printed, strings
+from generator.check.text import others_words, printed, strings
 from generator.errors import Problem
 from generator.markup import plain
 from generator.model import HandoutFile
@@ -155,7 +155,7 @@ def danger_findings(
     rule = RULES["wording.real-danger"]
     if rule.id in allowed:
         return []
-    quotes = [loc for loc, b in walk(item.handout.blocks) if b.own_voice]
+    quotes = others_words(item.handout)
     findings: list[Problem] = []
     for passage in printed(item.handout):
         if passage.for_clinician or rule.id in {a.lower() for a in passage.allow}:

@@ -100,3 +100,31 @@ def sentences(text: str) -> list[str]:
 def clip(text: str, limit: int = 90) -> str:
     """Text cut to `limit` characters, with an ellipsis where it was cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+#: A table column headed as what others say ("Myth", "What people sometimes say",
+#: "Lo que la gente cree"): its cells are their words, set out to be answered.
+_SAYINGS = re.compile(
+    r"\b(?:myths?|misconceptions?|what (?:people|others|some people|you may|you might) "
+    r"(?:sometimes |often )?(?:say|think|believe|hear)|you (?:may|might) hear|mitos?"
+    r"|lo que (?:la gente|algunas personas|otros|otras personas) (?:a veces )?"
+    r"(?:dice|dicen|cree|creen|piensa|piensan))\b",
+    re.IGNORECASE,
+)
+
+
+def others_words(handout: Handout) -> list[Loc]:
+    """Where the handout prints someone else's words, which its wording rules leave be:
+    a quotation, and a table column headed as what people say (myths and facts)."""
+    found: list[Loc] = []
+    for at, block in walk(handout.blocks):
+        if block.own_voice:
+            found.append(at)
+        header = getattr(block, "header", None)
+        rows = getattr(block, "rows", None)
+        if block.type != "table" or not header or rows is None:
+            continue
+        for column, heading in enumerate(header):
+            if _SAYINGS.search(plain(heading)):
+                found += [(*at, "rows", row, column) for row in range(len(rows))]
+    return found

@@ -19,7 +19,7 @@ from generator.check.orders import directives, heading_orders
 from generator.check.parse import QUOTED, Hit, Voiced, parse, sentences, voiced, wording_data
 from generator.check.report import Loc
 from generator.check.rules import RULES, Rule
-from generator.check.text import Passage, clip, printed
+from generator.check.text import Passage, clip, others_words, printed
 from generator.config import Project
 from generator.errors import Problem
 from generator.markup import inline_sources
@@ -121,7 +121,7 @@ def triggers() -> frozenset[str]:
 
 def wording_findings(item: HandoutFile, located: Located, words: WordList) -> list[Problem]:
     """Each order, label or promise the handout prints, with a better sentence where sure."""
-    quotes = [loc for loc, b in walk(item.handout.blocks) if b.own_voice]
+    quotes = others_words(item.handout)
     passages = [
         p
         for p in printed(item.handout, "clinician")
