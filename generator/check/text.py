@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from generator.blocks import walk
+from generator.blocks import Table, walk
 from generator.check.report import Loc
 from generator.markup import pieces, plain
 from generator.model import Edition, Handout
@@ -120,11 +120,9 @@ def others_words(handout: Handout) -> list[Loc]:
     for at, block in walk(handout.blocks):
         if block.own_voice:
             found.append(at)
-        header = getattr(block, "header", None)
-        rows = getattr(block, "rows", None)
-        if block.type != "table" or not header or rows is None:
+        if not isinstance(block, Table):
             continue
-        for column, heading in enumerate(header):
+        for column, heading in enumerate(block.header):
             if _SAYINGS.search(plain(heading)):
-                found += [(*at, "rows", row, column) for row in range(len(rows))]
+                found += [(*at, "rows", row, column) for row in range(len(block.rows))]
     return found
